@@ -14,6 +14,7 @@ export type ErrorCode =
   | "step_failed"
   | "step_timeout"
   | "template_missing_path"
+  | "template_invalid"
   | "tool_unknown"
   | "http_error"
   | "cancelled"
@@ -40,5 +41,12 @@ export function toBatonError(error: unknown): BatonError {
     return new BatonError("cancelled", "The work was cancelled.", { cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);
+  // Sequelize's errors are named Sequelize*; only src/db imports Sequelize, so match the name.
+  if (error instanceof Error && error.name.startsWith("Sequelize")) {
+    return new BatonError("database_error", `The database refused the request: ${message}`, {
+      cause: error,
+      retryable: true,
+    });
+  }
   return new BatonError("internal", `Something went wrong inside baton: ${message}`, { cause: error });
 }

@@ -1,0 +1,90 @@
+import { readFileSync } from "node:fs";
+import { Dispatcher } from "./bot/dispatch.js";
+import { Policy } from "./bot/policy.js";
+import { type Clock, systemClock } from "./clock.js";
+import type { Config } from "./config.js";
+import { type Database, openDatabase } from "./db/database.js";
+import { RulesRouter } from "./llm/providers/rules.js";
+import type { Logger } from "./logger.js";
+import { Orchestrator } from "./orchestrator/orchestrator.js";
+import { createBuiltinTools } from "./orchestrator/tools/registry.js";
+
+export interface App {
+  config: Config;
+  database: Database;
+  orchestrator: Orchestrator;
+  dispatcher: Dispatcher;
+  clock: Clock;
+  logger: Logger;
+  /** Stops in-flight work (recorded as interrupted) and closes the database. Safe to call twice. */
+  close(options?: { graceMs?: number }): Promise<void>;
+}
+
+export function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: string };
+    return pkg.version ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+/**
+ * The composition root (DESIGN.md layout): config → db → llm → orchestrator → dispatcher.
+ * Front-ends attach to the returned dispatcher; the scheduler issue adds itself here.
+ */
+export async function createApp(
+  config: Config,
+  logger: Logger,
+  options: { clock?: Clock; frontEnds?: string[] } = {},
+): Promise<App> {
+  const clock = options.clock ?? systemClock;
+  const database = await openDatabase({ url: config.databaseUrl, logger, busyTimeoutMs: config.busyTimeoutMs });
+  const router = new RulesRouter({ threshold: config.routerThreshold });
+  const orchestrator = new Orchestrator({
+    database,
+    tools: createBuiltinTools(),
+    clock,
+    logger,
+    workflowsDir: config.workflowsDir,
+    info: { version: packageVersion(), router: "rules (offline)", frontEnds: options.frontEnds ?? [] },
+  });
+  try {
+    await orchestrator.start();
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const dispatcher = new Dispatcher({ orchestrator, router, policy: new Policy(config.admins), clock, logger });
+  let closing: Promise<void> | null = null;
+  const close = (closeOptions: { graceMs?: number } = {}) => {
+    closing ??= shutdown({ orchestrator, dispatcher, database, logger }, closeOptions.graceMs ?? 0);
+    return closing;
+  };
+  return { config, database, orchestrator, dispatcher, clock, logger, close };
+}
+
+async function shutdown(
+  app: { orchestrator: Orchestrator; dispatcher: Dispatcher; database: Database; logger: Logger },
+  graceMs: number,
+): Promise<void> {
+  if (graceMs > 0) {
+    const drained = await Promise.race([app.dispatcher.drain().then(() => true), delay(graceMs).then(() => false)]);
+    if (!drained) app.logger.warn("in-flight work did not finish in time; recording it as interrupted", { graceMs });
+  }
+  try {
+    const interrupted = await app.orchestrator.shutdown();
+    if (interrupted.length > 0) app.logger.warn("interrupted executions", { interrupted });
+  } catch (error) {
+    app.logger.error("could not record in-flight executions as interrupted", { error });
+  }
+  // Requests still open finish their audit rows now that their executions have stopped.
+  const settled = await Promise.race([app.dispatcher.drain().then(() => true), delay(5000).then(() => false)]);
+  if (!settled) app.logger.warn("some requests were still open at shutdown");
+  await app.database.writes.drain();
+  await app.database.close();
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

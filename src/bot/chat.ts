@@ -1,0 +1,39 @@
+import type { Actor } from "../orchestrator/context.js";
+import type { Reply } from "./reply.js";
+
+/** One message a person sent to baton, as an adapter hands it to the dispatcher. */
+export interface ChatRequest {
+  platform: string;
+  workspace: string | null;
+  channel: string | null;
+  thread: string | null;
+  actor: Actor;
+  /** As typed, including `/orchestrate` or `/improve` for slash commands. */
+  text: string;
+  /** Unique per platform event (Slack event_id, Discord interaction id…), so redeliveries run once. */
+  dedupeKey: string;
+  receivedAt: Date;
+}
+
+export interface PostedMessage {
+  /** The platform's id for the message (Slack ts, Discord message id, console line number). */
+  id: string;
+}
+
+export interface ConfirmationPrompt {
+  /** One sentence saying what will happen, e.g. "Cancel execution ex_12ab34cd?" */
+  question: string;
+  commandType: string;
+}
+
+/**
+ * The adapter's side of one request's conversation (CONVENTIONS.md: the core never touches a
+ * platform SDK). Slack implements it with chat.postMessage/chat.update and buttons, Discord with
+ * editReply and components, the console with stdout and a y/N prompt.
+ */
+export interface Conversation {
+  post(reply: Reply): Promise<PostedMessage>;
+  update(message: PostedMessage, reply: Reply): Promise<void>;
+  /** Resolves true when the person confirms, false when they decline. */
+  confirm(prompt: ConfirmationPrompt): Promise<boolean>;
+}

@@ -1,0 +1,113 @@
+import { createInterface, type Interface } from "node:readline";
+import type { Readable, Writable } from "node:stream";
+import type { Clock } from "../../clock.js";
+import { BatonError } from "../../errors.js";
+import type { Logger } from "../../logger.js";
+import type { ChatRequest, ConfirmationPrompt, Conversation, PostedMessage } from "../chat.js";
+import type { Dispatcher } from "../dispatch.js";
+import type { Reply } from "../reply.js";
+import { ansiStyle, plainStyle, renderText, type TextStyle } from "./text-renderer.js";
+
+export interface ConsoleAdapterOptions {
+  dispatcher: Dispatcher;
+  input: Readable;
+  output: Writable;
+  user: string;
+  clock: Clock;
+  logger: Logger;
+  color?: boolean;
+  /** Session id used in dedupe keys; unique per REPL run. */
+  session: string;
+}
+
+const PROMPT = "baton> ";
+
+/**
+ * The console front-end: a REPL on stdin/stdout that speaks to the same dispatcher as every
+ * platform. A destructive command asks y/N on the next line.
+ */
+export class ConsoleAdapter {
+  private readonly rl: Interface;
+  private readonly lines: AsyncIterator<string>;
+  private readonly style: TextStyle;
+  private sequence = 0;
+  private closed = false;
+
+  constructor(private readonly options: ConsoleAdapterOptions) {
+    this.rl = createInterface({
+      input: options.input,
+      output: options.output,
+      prompt: PROMPT,
+      terminal: options.color ?? false,
+    });
+    this.lines = this.rl[Symbol.asyncIterator]();
+    this.style = options.color ? ansiStyle : plainStyle;
+  }
+
+  /** Reads requests until end of input or `close()`. */
+  async run(): Promise<void> {
+    this.print(`baton is ready, ${this.options.user}. Type /orchestrate help, or ask in plain words. Ctrl-D to quit.`);
+    this.rl.prompt();
+    for (let next = await this.lines.next(); !next.done && !this.closed; next = await this.lines.next()) {
+      const text = next.value.trim();
+      if (text === "exit" || text === "quit") break;
+      if (text.length > 0) await this.handle(text);
+      if (!this.closed) this.rl.prompt();
+    }
+    this.closed = true;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.rl.close();
+  }
+
+  onInterrupt(listener: () => void): void {
+    this.rl.on("SIGINT", listener);
+  }
+
+  private async handle(text: string): Promise<void> {
+    const request: ChatRequest = {
+      platform: "console",
+      workspace: null,
+      channel: "console",
+      thread: null,
+      actor: { id: this.options.user, name: this.options.user, platform: "console" },
+      text,
+      dedupeKey: `console:${this.options.session}:${++this.sequence}`,
+      receivedAt: this.options.clock.now(),
+    };
+    try {
+      await this.options.dispatcher.dispatch(request, this.conversation());
+    } catch (error) {
+      // The dispatcher answers every request itself; reaching here means the database is gone.
+      this.options.logger.error("request could not be handled", { error });
+      this.print(`❌ baton could not handle that request: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private conversation(): Conversation {
+    return {
+      post: async (reply: Reply): Promise<PostedMessage> => {
+        this.print(renderText(reply, this.style));
+        return { id: String(this.sequence) };
+      },
+      update: async (_message: PostedMessage, reply: Reply): Promise<void> => {
+        this.print(renderText(reply, this.style));
+      },
+      confirm: (prompt: ConfirmationPrompt) => this.confirm(prompt),
+    };
+  }
+
+  private async confirm(prompt: ConfirmationPrompt): Promise<boolean> {
+    this.options.output.write(`${prompt.question} [y/N] `);
+    const answer = await this.lines.next();
+    if (answer.done)
+      throw new BatonError("interrupted", "baton stopped before the confirmation was answered; nothing was changed.");
+    return /^(y|yes)$/i.test(answer.value.trim());
+  }
+
+  private print(text: string): void {
+    this.options.output.write(`${text}\n`);
+  }
+}

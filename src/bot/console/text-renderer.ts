@@ -1,0 +1,52 @@
+import type { Reply, ReplyBlock } from "../reply.js";
+
+export interface TextStyle {
+  bold(text: string): string;
+  dim(text: string): string;
+  code(text: string): string;
+}
+
+export const plainStyle: TextStyle = { bold: (t) => t, dim: (t) => t, code: (t) => t };
+
+export const ansiStyle: TextStyle = {
+  bold: (t) => `\u001b[1m${t}\u001b[22m`,
+  dim: (t) => `\u001b[2m${t}\u001b[22m`,
+  code: (t) => `\u001b[36m${t}\u001b[39m`,
+};
+
+/** Light markdown (*bold*, `code`) to terminal text. */
+function inline(text: string, style: TextStyle): string {
+  return text
+    .replace(/\*([^*\n]+)\*/g, (_m, bold: string) => style.bold(bold))
+    .replace(/`([^`\n]+)`/g, (_m, code: string) => style.code(code));
+}
+
+function block(b: ReplyBlock, style: TextStyle): string {
+  switch (b.type) {
+    case "header":
+      return style.bold(b.text);
+    case "section":
+      return inline(b.text, style);
+    case "fields": {
+      const width = Math.max(0, ...b.fields.map((f) => f.label.length));
+      return b.fields.map((f) => `  ${style.dim(`${f.label.padEnd(width)} `)} ${inline(f.value, style)}`).join("\n");
+    }
+    case "list":
+      return b.items.map((item) => `  • ${inline(item, style)}`).join("\n");
+    case "code":
+      return b.text
+        .split("\n")
+        .map((line) => `    ${style.code(line)}`)
+        .join("\n");
+    case "context":
+      return style.dim(inline(b.text, plainStyle));
+    case "divider":
+      return style.dim("─".repeat(40));
+  }
+}
+
+/** Reply → the text the console prints. Falls back to `text` when there are no blocks. */
+export function renderText(reply: Reply, style: TextStyle = plainStyle): string {
+  if (reply.blocks.length === 0) return inline(reply.text, style);
+  return reply.blocks.map((b) => block(b, style)).join("\n");
+}

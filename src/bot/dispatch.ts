@@ -1,0 +1,302 @@
+import type { Clock } from "../clock.js";
+import type { AuditOutcome } from "../db/repositories/audit-repository.js";
+import { BatonError, type ErrorCode, toBatonError } from "../errors.js";
+import type { CommandRouter, ResolvedBy } from "../llm/types.js";
+import type { Logger } from "../logger.js";
+import type { Command } from "../orchestrator/commands.js";
+import type { RequestContext } from "../orchestrator/context.js";
+import type { Orchestrator } from "../orchestrator/orchestrator.js";
+import type { Result } from "../orchestrator/results.js";
+import { redactSecrets, redactValue } from "../redact.js";
+import type { ChatRequest, Conversation } from "./chat.js";
+import { confirmationQuestion } from "./confirmation.js";
+import { parseCommandText } from "./grammar.js";
+import type { Policy } from "./policy.js";
+import { followExecution } from "./progress.js";
+import { renderResult } from "./render.js";
+import { errorReply, type Reply } from "./reply.js";
+
+export interface DispatchOutcome {
+  command: Command | null;
+  resolvedBy: ResolvedBy | null;
+  confidence: number | null;
+  outcome: AuditOutcome;
+  /** The reply as it stands now; for long work, the latest update once `settled` resolves. */
+  reply: Reply;
+  result: Result | null;
+  auditId: number | null;
+  duplicate: boolean;
+  /** Resolves when follow-up work (a workflow run's progress) has finished or waits for a person. */
+  settled: Promise<{ reply: Reply; result: Result | null }>;
+}
+
+export interface DispatcherDeps {
+  orchestrator: Orchestrator;
+  router: CommandRouter;
+  policy: Policy;
+  clock: Clock;
+  logger: Logger;
+  /** Minimum time between progress edits of one message (Slack allows about one per second). */
+  progressIntervalMs?: number;
+}
+
+/** The outcome of the parse/route steps: a command, or a reply explaining why there is none. */
+type Resolution =
+  | { kind: "command"; command: Command; resolvedBy: ResolvedBy; confidence: number | null }
+  | {
+      kind: "answer";
+      reply: Reply;
+      resolvedBy: ResolvedBy | null;
+      confidence: number | null;
+      code: ErrorCode | "not_understood" | "needs_clarification";
+      message: string;
+    };
+
+const OUTCOME_BY_CODE: Partial<Record<ErrorCode, Exclude<AuditOutcome, "pending">>> = {
+  invalid_command: "invalid",
+  not_found: "invalid",
+  workflow_invalid: "invalid",
+  denied: "denied",
+  confirmation_required: "denied",
+  confirmation_declined: "denied",
+  unavailable: "unavailable",
+};
+
+/**
+ * DESIGN.md's seven steps for one request: parse → route → policy → confirm → execute → audit →
+ * render. Whatever happens, the request gets one audit row and one reply.
+ */
+export class Dispatcher {
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(private readonly deps: DispatcherDeps) {}
+
+  dispatch(request: ChatRequest, conversation: Conversation): Promise<DispatchOutcome> {
+    const work = this.run(request, conversation);
+    const tracked = work.then((o) => o.settled).catch(() => undefined);
+    this.inFlight.add(tracked);
+    void tracked.finally(() => this.inFlight.delete(tracked));
+    return work;
+  }
+
+  /** Waits for in-flight requests (including their progress updates) to settle. */
+  async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  /** Resolves text to a Command without running anything (`baton route`). */
+  async resolve(text: string, request: Pick<ChatRequest, "actor">): Promise<Resolution> {
+    const parsed = parseCommandText(text);
+    if (parsed.kind === "command")
+      return { kind: "command", command: parsed.command, resolvedBy: "grammar", confidence: 1 };
+    if (parsed.kind === "error") {
+      return {
+        kind: "answer",
+        reply: errorReply(parsed.message, parsed.suggestions),
+        resolvedBy: "grammar",
+        confidence: null,
+        code: "invalid_command",
+        message: parsed.message,
+      };
+    }
+    const context = {
+      actorId: request.actor.id,
+      actorName: request.actor.name,
+      workflows: this.deps.orchestrator.workflowHints(),
+    };
+    const routed = await this.deps.router.route(text, context);
+    if (routed.kind === "command")
+      return { kind: "command", command: routed.command, resolvedBy: routed.resolvedBy, confidence: routed.confidence };
+    if (routed.kind === "suggest") {
+      return {
+        kind: "answer",
+        reply: errorReply(routed.message, routed.suggestions),
+        resolvedBy: routed.resolvedBy,
+        confidence: routed.confidence,
+        code: "not_understood",
+        message: routed.message,
+      };
+    }
+    return {
+      kind: "answer",
+      reply: errorReply(routed.question),
+      resolvedBy: routed.resolvedBy,
+      confidence: null,
+      code: "needs_clarification",
+      message: routed.question,
+    };
+  }
+
+  private async run(request: ChatRequest, conversation: Conversation): Promise<DispatchOutcome> {
+    const started = performance.now();
+    const opened = await this.deps.orchestrator.audit.open({
+      at: request.receivedAt,
+      platform: request.platform,
+      workspace: request.workspace,
+      channel: request.channel,
+      thread: request.thread,
+      actorId: request.actor.id,
+      actorName: request.actor.name,
+      text: redactSecrets(request.text),
+      dedupeKey: request.dedupeKey,
+    });
+    if (opened === "duplicate") return duplicateOutcome();
+    const state = new RequestState(opened.id);
+    try {
+      await this.process(request, conversation, state);
+    } catch (caught) {
+      state.fail(toBatonError(caught), this.deps.logger);
+      await this.postSafely(conversation, state.reply, request);
+    } finally {
+      await this.closeAudit(state, performance.now() - started);
+    }
+    return state.toOutcome();
+  }
+
+  private async process(request: ChatRequest, conversation: Conversation, state: RequestState): Promise<void> {
+    const resolution = await this.resolve(request.text, request);
+    state.resolvedBy = resolution.resolvedBy;
+    state.confidence = resolution.confidence;
+    if (resolution.kind === "answer") {
+      state.answer(resolution.reply, "invalid", resolution.code, resolution.message);
+      await conversation.post(state.reply);
+      return;
+    }
+    const { command } = resolution;
+    state.command = command;
+    const decision = this.deps.policy.decide(command, request.actor);
+    if (!decision.allowed) throw new BatonError("denied", decision.reason);
+    if (decision.needsConfirmation && this.deps.orchestrator.isAvailable(command)) {
+      const confirmed = await conversation.confirm({
+        question: confirmationQuestion(command),
+        commandType: command.type,
+      });
+      if (!confirmed) throw new BatonError("confirmation_declined", "Not confirmed, so nothing was changed.");
+    }
+    await this.execute(command, request, conversation, state);
+  }
+
+  private async execute(
+    command: Command,
+    request: ChatRequest,
+    conversation: Conversation,
+    state: RequestState,
+  ): Promise<void> {
+    const context: RequestContext = {
+      actor: request.actor,
+      origin: {
+        platform: request.platform,
+        workspace: request.workspace,
+        channel: request.channel,
+        thread: request.thread,
+      },
+      canChangeState: this.deps.policy.canChangeState(request.actor),
+    };
+    const result = await this.deps.orchestrator.handle(command, context);
+    state.result = result;
+    state.reply = renderResult(result, this.deps.clock.now());
+    const message = await conversation.post(state.reply);
+    if (result.type === "workflow.run") {
+      state.executionId = result.execution.id;
+      state.settled = followExecution({
+        orchestrator: this.deps.orchestrator,
+        conversation,
+        message,
+        executionId: result.execution.id,
+        clock: this.deps.clock,
+        logger: this.deps.logger,
+        intervalMs: this.deps.progressIntervalMs ?? 1000,
+      }).then((final) => ({
+        reply: final.reply,
+        result: { ...result, execution: final.detail.execution, detail: final.detail },
+      }));
+    }
+  }
+
+  private async postSafely(conversation: Conversation, reply: Reply, request: ChatRequest): Promise<void> {
+    try {
+      await conversation.post(reply);
+    } catch (error) {
+      this.deps.logger.error("could not post a reply", { platform: request.platform, channel: request.channel, error });
+    }
+  }
+
+  private async closeAudit(state: RequestState, durationMs: number): Promise<void> {
+    try {
+      await this.deps.orchestrator.audit.close(state.auditId, {
+        finishedAt: this.deps.clock.now(),
+        command: state.command ? redactValue(state.command) : null,
+        commandType: state.command?.type ?? null,
+        resolvedBy: state.resolvedBy,
+        confidence: state.confidence,
+        outcome: state.outcome,
+        errorCode: state.errorCode,
+        errorMessage: state.errorMessage === null ? null : redactSecrets(state.errorMessage),
+        durationMs,
+        executionId: state.executionId,
+        llm: null,
+      });
+    } catch (error) {
+      this.deps.logger.error("could not write the audit row", { auditId: state.auditId, error });
+    }
+  }
+}
+
+/** Everything one request accumulates on its way through the steps. */
+class RequestState {
+  command: Command | null = null;
+  resolvedBy: ResolvedBy | null = null;
+  confidence: number | null = null;
+  outcome: Exclude<AuditOutcome, "pending"> = "ok";
+  errorCode: string | null = null;
+  errorMessage: string | null = null;
+  executionId: string | null = null;
+  result: Result | null = null;
+  reply: Reply = errorReply("No reply was produced.");
+  settled: Promise<{ reply: Reply; result: Result | null }> | null = null;
+
+  constructor(readonly auditId: number) {}
+
+  answer(reply: Reply, outcome: Exclude<AuditOutcome, "pending">, code: string, message: string): void {
+    this.reply = reply;
+    this.outcome = outcome;
+    this.errorCode = code;
+    this.errorMessage = message;
+  }
+
+  fail(error: BatonError, logger: Logger): void {
+    const outcome: Exclude<AuditOutcome, "pending"> = OUTCOME_BY_CODE[error.code] ?? "error";
+    if (outcome === "error")
+      logger.error("request failed", { auditId: this.auditId, code: error.code, error: error.cause ?? error });
+    this.answer(errorReply(error.message), outcome, error.code, error.message);
+  }
+
+  toOutcome(): DispatchOutcome {
+    return {
+      command: this.command,
+      resolvedBy: this.resolvedBy,
+      confidence: this.confidence,
+      outcome: this.outcome,
+      reply: this.reply,
+      result: this.result,
+      auditId: this.auditId,
+      duplicate: false,
+      settled: this.settled ?? Promise.resolve({ reply: this.reply, result: this.result }),
+    };
+  }
+}
+
+function duplicateOutcome(): DispatchOutcome {
+  const reply = errorReply("This request was already received; it runs once.");
+  return {
+    command: null,
+    resolvedBy: null,
+    confidence: null,
+    outcome: "ok",
+    reply,
+    result: null,
+    auditId: null,
+    duplicate: true,
+    settled: Promise.resolve({ reply, result: null }),
+  };
+}

@@ -1,0 +1,52 @@
+/** Small text helpers shared by the renderers. */
+
+export const STATUS_ICON: Record<string, string> = {
+  pending: "🕓",
+  running: "⏳",
+  waiting: "✋",
+  succeeded: "✅",
+  failed: "❌",
+  cancelled: "🚫",
+  interrupted: "⚠️",
+  skipped: "⏭️",
+  ok: "✅",
+  denied: "⛔",
+  invalid: "❓",
+  unavailable: "🚧",
+  error: "❌",
+};
+
+export function icon(status: string): string {
+  return STATUS_ICON[status] ?? "•";
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.round((ms % 60_000) / 1000);
+  return minutes < 60 ? `${minutes} min ${seconds} s` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** "just now", "5 min ago", "3 h ago", else an ISO-like date and time in UTC. */
+export function formatWhen(at: Date, now: Date): string {
+  const ms = now.getTime() - at.getTime();
+  if (ms < 0) return formatTimestamp(at);
+  if (ms < 45_000) return "just now";
+  if (ms < 3600_000) return `${Math.round(ms / 60_000)} min ago`;
+  if (ms < 24 * 3600_000) return `${Math.round(ms / 3600_000)} h ago`;
+  return formatTimestamp(at);
+}
+
+export function formatTimestamp(at: Date): string {
+  return `${at.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+export function truncate(text: string, max: number): string {
+  const single = text.replace(/\s+/g, " ").trim();
+  return single.length <= max ? single : `${single.slice(0, max - 1)}…`;
+}
+
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}

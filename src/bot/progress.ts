@@ -1,0 +1,82 @@
+import type { Clock } from "../clock.js";
+import { toBatonError } from "../errors.js";
+import type { Logger } from "../logger.js";
+import type { Orchestrator } from "../orchestrator/orchestrator.js";
+import type { ExecutionDetail } from "../orchestrator/results.js";
+import type { Conversation, PostedMessage } from "./chat.js";
+import { renderExecution } from "./render-execution.js";
+import type { Reply } from "./reply.js";
+
+export interface FollowOptions {
+  orchestrator: Orchestrator;
+  conversation: Conversation;
+  message: PostedMessage;
+  executionId: string;
+  clock: Clock;
+  logger: Logger;
+  /** At most one edit per interval; the final state is always written. */
+  intervalMs: number;
+}
+
+/**
+ * Keeps the "started" message up to date as steps progress (DESIGN.md: long work answers at once,
+ * then updates that same message). Resolves with the final reply when the execution stops running.
+ */
+export async function followExecution(options: FollowOptions): Promise<{ reply: Reply; detail: ExecutionDetail }> {
+  const { orchestrator, executionId } = options;
+  const edits = new ThrottledEdits(options);
+  const unsubscribe = [
+    orchestrator.events.on("step.started", (a) => a.executionId === executionId && edits.request()),
+    orchestrator.events.on("step.finished", (a) => a.executionId === executionId && edits.request()),
+  ];
+  try {
+    await orchestrator.waitUntilSettled(executionId);
+    return await edits.final();
+  } finally {
+    for (const off of unsubscribe) off();
+  }
+}
+
+class ThrottledEdits {
+  private lastEdit = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: FollowOptions) {}
+
+  request(): void {
+    if (this.timer) return;
+    const wait = Math.max(0, this.lastEdit + this.options.intervalMs - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.chain = this.chain.then(() => this.edit());
+    }, wait);
+  }
+
+  async final(): Promise<{ reply: Reply; detail: ExecutionDetail }> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.chain;
+    const detail = await this.options.orchestrator.executionDetail(this.options.executionId);
+    const reply = renderExecution(detail, this.options.clock.now());
+    await this.send(reply);
+    return { reply, detail };
+  }
+
+  private async edit(): Promise<void> {
+    this.lastEdit = Date.now();
+    const detail = await this.options.orchestrator.executionDetail(this.options.executionId).catch(() => null);
+    if (detail) await this.send(renderExecution(detail, this.options.clock.now()));
+  }
+
+  private async send(reply: Reply): Promise<void> {
+    try {
+      await this.options.conversation.update(this.options.message, reply);
+    } catch (error) {
+      this.options.logger.warn("progress update failed", {
+        execution: this.options.executionId,
+        error: toBatonError(error),
+      });
+    }
+  }
+}

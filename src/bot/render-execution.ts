@@ -1,0 +1,74 @@
+import type { ExecutionRecord, StepAttemptRecord } from "../db/repositories/execution-repository.js";
+import type { ExecutionDetail } from "../orchestrator/results.js";
+import { formatDuration, formatWhen, icon, truncate } from "./format.js";
+import { type Reply, type ReplyBlock, reply, type Tone } from "./reply.js";
+
+const TONE: Record<string, Tone> = {
+  succeeded: "success",
+  failed: "error",
+  interrupted: "warning",
+  cancelled: "warning",
+};
+
+export function executionLine(execution: ExecutionRecord, now: Date): string {
+  const who = execution.requestedByName ?? execution.requestedBy;
+  return `${icon(execution.status)} \`${execution.id}\` *${execution.workflowName}* v${execution.workflowVersion} — ${execution.status}, ${formatWhen(execution.createdAt, now)} by ${who}`;
+}
+
+function elapsed(execution: ExecutionRecord, now: Date): number {
+  const start = execution.startedAt ?? execution.createdAt;
+  return (execution.finishedAt ?? now).getTime() - start.getTime();
+}
+
+function attemptLine(attempt: StepAttemptRecord, now: Date): string {
+  const took = formatDuration((attempt.finishedAt ?? now).getTime() - attempt.startedAt.getTime());
+  const tool = attempt.tool ? ` (${attempt.tool})` : "";
+  const error = attempt.errorMessage ? ` — ${truncate(attempt.errorMessage, 200)}` : "";
+  return `${icon(attempt.status)} ${attempt.stepPath}${tool} · ${attempt.status} · ${took}${error}`;
+}
+
+/** The text a person most wants from a finished run: the last step's `text` or `summary`, if any. */
+export function headlineOutput(detail: ExecutionDetail): string | null {
+  const last = [...detail.attempts].reverse().find((a) => a.status === "succeeded");
+  const output = last?.output;
+  if (output && typeof output === "object" && !Array.isArray(output)) {
+    const record = output as Record<string, unknown>;
+    for (const key of ["text", "summary"]) {
+      if (typeof record[key] === "string") return record[key];
+    }
+  }
+  return null;
+}
+
+export function renderExecution(detail: ExecutionDetail, now: Date, lead?: string): Reply {
+  const { execution } = detail;
+  const title = `${icon(execution.status)} ${execution.workflowName} · ${execution.id} · ${execution.status}`;
+  const blocks: ReplyBlock[] = [{ type: "header", text: title }];
+  if (lead) blocks.push({ type: "section", text: lead });
+  blocks.push({
+    type: "fields",
+    fields: [
+      { label: "Workflow", value: `${execution.workflowName} v${execution.workflowVersion}` },
+      { label: "Requested by", value: execution.requestedByName ?? execution.requestedBy },
+      { label: "Started", value: formatWhen(execution.startedAt ?? execution.createdAt, now) },
+      { label: execution.finishedAt ? "Took" : "Running for", value: formatDuration(elapsed(execution, now)) },
+      ...Object.entries(execution.input).map(([key, value]) => ({
+        label: `input ${key}`,
+        value: truncate(value, 120),
+      })),
+    ],
+  });
+  const steps = [
+    ...detail.attempts.map((a) => attemptLine(a, now)),
+    ...detail.pendingSteps.map((s) => `🕓 ${s} · pending`),
+  ];
+  if (steps.length > 0) blocks.push({ type: "list", items: steps });
+  const headline = headlineOutput(detail);
+  if (headline && execution.status === "succeeded") blocks.push({ type: "code", text: headline.slice(0, 2900) });
+  if (execution.errorMessage)
+    blocks.push({ type: "section", text: `*${execution.errorCode ?? "error"}*: ${execution.errorMessage}` });
+  const text = [lead, `${title}${headline && execution.status === "succeeded" ? ` — ${truncate(headline, 200)}` : ""}`]
+    .filter(Boolean)
+    .join("\n");
+  return reply(text, blocks, { tone: TONE[execution.status] ?? "info" });
+}

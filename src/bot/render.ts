@@ -1,0 +1,169 @@
+import type { AuditEntry } from "../db/repositories/audit-repository.js";
+import type { Result, StatusSnapshot, WorkflowSummary } from "../orchestrator/results.js";
+import { formatDuration, formatTimestamp, formatWhen, icon, plural, truncate } from "./format.js";
+import { executionLine, renderExecution } from "./render-execution.js";
+import { type Reply, type ReplyBlock, reply } from "./reply.js";
+
+/** Result → Reply: pure functions, unit-testable without a network (CONVENTIONS.md). */
+export function renderResult(result: Result, now: Date): Reply {
+  switch (result.type) {
+    case "help":
+      return renderHelp(result);
+    case "status":
+      return renderStatus(result.status);
+    case "history":
+      return renderHistory(result.entries, now, result.user);
+    case "workflow.list":
+      return renderWorkflowList(result.workflows, result.problems);
+    case "workflow.show":
+      return renderWorkflow(result.workflow, result.workflow.versions);
+    case "workflow.run":
+      return result.detail
+        ? renderExecution(result.detail, now)
+        : reply(`⏳ Started ${result.execution.workflowName} as \`${result.execution.id}\`.`, [
+            { type: "section", text: `⏳ Started *${result.execution.workflowName}* as \`${result.execution.id}\`…` },
+          ]);
+    case "execution.list":
+      return renderExecutionList(result, now);
+    case "execution.show":
+      return renderExecution(result.detail, now);
+    case "execution.cancel":
+      return result.alreadyFinished
+        ? reply(`\`${result.execution.id}\` had already ${result.execution.status}; nothing to cancel.`)
+        : reply(`🚫 Cancelled \`${result.execution.id}\` (${result.execution.workflowName}).`, [], { tone: "warning" });
+  }
+}
+
+function renderHelp(result: Extract<Result, { type: "help" }>): Reply {
+  const available = result.entries.filter((e) => e.available);
+  const later = result.entries.filter((e) => !e.available);
+  if (result.entries.length === 0) {
+    return reply(`No command matches “${result.topic ?? ""}”. Try \`/orchestrate help\`.`, [], { ephemeral: true });
+  }
+  const blocks: ReplyBlock[] = [
+    { type: "header", text: result.topic ? `baton help: ${result.topic}` : "baton help" },
+    { type: "section", text: "Type `/orchestrate <command>` (or just ask in plain words, e.g. “what's running?”)." },
+    { type: "list", items: available.map((e) => `\`${e.usage}\` — ${e.summary}`) },
+  ];
+  if (later.length > 0) {
+    blocks.push({
+      type: "context",
+      text: `Coming in a later version: ${later.map((e) => `\`${e.usage}\``).join(", ")}.`,
+    });
+  }
+  if (result.restricted)
+    blocks.push({ type: "context", text: "Commands that change state are limited to baton admins here." });
+  const text = ["baton help", ...available.map((e) => `/orchestrate ${e.usage} — ${e.summary}`)].join("\n");
+  return reply(text, blocks, { ephemeral: true });
+}
+
+function renderStatus(status: StatusSnapshot): Reply {
+  const counts = Object.entries(status.last24h)
+    .map(([state, count]) => `${icon(state)} ${count} ${state}`)
+    .join(" · ");
+  const blocks: ReplyBlock[] = [
+    { type: "header", text: "baton status" },
+    {
+      type: "fields",
+      fields: [
+        { label: "Running", value: String(status.running.length) },
+        { label: "Waiting for a person", value: String(status.waiting.length) },
+        { label: "Last 24 h", value: counts || "no runs" },
+        { label: "Workflows", value: String(status.workflows.count) },
+        { label: "Database", value: status.database.location },
+        { label: "Router", value: status.router },
+        { label: "Front-ends", value: status.frontEnds.join(", ") || "none" },
+        { label: "Up for", value: formatDuration(status.now.getTime() - status.startedAt.getTime()) },
+      ],
+    },
+  ];
+  const active = [...status.running, ...status.waiting];
+  blocks.push(
+    active.length > 0
+      ? { type: "list", items: active.map((e) => executionLine(e, status.now)) }
+      : { type: "section", text: "Nothing is running right now." },
+  );
+  if (status.interrupted.length > 0) {
+    blocks.push({ type: "section", text: "*Interrupted* (baton stopped while they ran):" });
+    blocks.push({ type: "list", items: status.interrupted.map((e) => executionLine(e, status.now)) });
+  }
+  for (const problem of status.workflows.problems) blocks.push({ type: "context", text: `⚠️ ${problem}` });
+  const text = `baton status: ${plural(status.running.length, "execution")} running, ${status.waiting.length} waiting.`;
+  return reply(text, blocks, { tone: status.workflows.problems.length > 0 ? "warning" : "info" });
+}
+
+function historyLine(entry: AuditEntry, now: Date): string {
+  const who = entry.actorName ?? entry.actorId;
+  const how = entry.resolvedBy ? ` via ${entry.resolvedBy}` : "";
+  const error = entry.errorCode ? ` (${entry.errorCode})` : "";
+  return `${icon(entry.outcome)} ${formatWhen(entry.at, now)} · ${who} · “${truncate(entry.text, 80)}” → ${entry.commandType ?? "—"}${how} · ${entry.outcome}${error}`;
+}
+
+function renderHistory(entries: AuditEntry[], now: Date, user?: string): Reply {
+  const scope = user ? ` by ${user}` : "";
+  if (entries.length === 0) return reply(`No commands${scope} in the audit log yet.`);
+  const title = `Last ${plural(entries.length, "command")}${scope}`;
+  return reply([title, ...entries.map((e) => historyLine(e, now))].join("\n"), [
+    { type: "header", text: title },
+    { type: "list", items: entries.map((e) => historyLine(e, now)) },
+  ]);
+}
+
+function inputsText(workflow: WorkflowSummary): string {
+  if (workflow.inputs.length === 0) return "no inputs";
+  return workflow.inputs.map((i) => `${i.name}${i.required ? "" : "?"}`).join(", ");
+}
+
+function renderWorkflowList(workflows: WorkflowSummary[], problems: string[]): Reply {
+  const items = workflows.map(
+    (w) => `*${w.name}* v${w.currentVersion} — ${w.description ?? "no description"} (inputs: ${inputsText(w)})`,
+  );
+  const blocks: ReplyBlock[] = [{ type: "header", text: "Workflows" }];
+  blocks.push(items.length > 0 ? { type: "list", items } : { type: "section", text: "No workflows are loaded." });
+  for (const problem of problems) blocks.push({ type: "context", text: `⚠️ ${problem}` });
+  blocks.push({ type: "context", text: "Run one with `/orchestrate run <workflow> key=value…`." });
+  return reply(["Workflows:", ...items].join("\n"), blocks);
+}
+
+function renderWorkflow(
+  workflow: WorkflowSummary,
+  versions: Array<{ version: number; source: string; createdAt: Date }>,
+): Reply {
+  const example = workflow.inputs.filter((i) => i.required).map((i) => `${i.name}=…`);
+  const blocks: ReplyBlock[] = [
+    { type: "header", text: `${workflow.name} v${workflow.currentVersion}` },
+    { type: "section", text: workflow.description ?? "No description." },
+    {
+      type: "fields",
+      fields: workflow.inputs.map((i) => ({
+        label: `${i.name}${i.required ? " (required)" : ""}`,
+        value:
+          [i.description, i.default !== undefined ? `default ${i.default}` : undefined].filter(Boolean).join(" — ") ||
+          "—",
+      })),
+    },
+    {
+      type: "list",
+      items: workflow.steps.map(
+        (s, n) => `${n + 1}. ${s.id} (${s.tool ?? s.kind})${s.description ? ` — ${s.description}` : ""}`,
+      ),
+    },
+    {
+      type: "context",
+      text: `Versions: ${versions.map((v) => `v${v.version} (${formatTimestamp(v.createdAt)})`).join(", ")}`,
+    },
+    { type: "context", text: `Run: \`/orchestrate run ${[workflow.name, ...example].join(" ")}\`` },
+  ];
+  return reply(`${workflow.name} v${workflow.currentVersion}: ${workflow.description ?? ""}`, blocks);
+}
+
+function renderExecutionList(result: Extract<Result, { type: "execution.list" }>, now: Date): Reply {
+  const scope = result.status ? ` ${result.status}` : "";
+  if (result.executions.length === 0) return reply(`No${scope} executions yet.`);
+  const lines = result.executions.map((e) => executionLine(e, now));
+  const title = `Recent${scope} executions`;
+  return reply([title, ...lines].join("\n"), [
+    { type: "header", text: title },
+    { type: "list", items: lines },
+  ]);
+}

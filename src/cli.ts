@@ -1,0 +1,247 @@
+import { randomBytes } from "node:crypto";
+import type { Readable, Writable } from "node:stream";
+import { parseArgs } from "node:util";
+import { type App, createApp, packageVersion } from "./app.js";
+import type { ConfirmationPrompt, Conversation, PostedMessage } from "./bot/chat.js";
+import { ConsoleAdapter } from "./bot/console/console-adapter.js";
+import { renderText } from "./bot/console/text-renderer.js";
+import type { Reply } from "./bot/reply.js";
+import { type Config, ConfigError, loadConfig } from "./config.js";
+import { openDatabase } from "./db/database.js";
+import { createMigrator } from "./db/migrate.js";
+import { BatonError } from "./errors.js";
+import { createLogger, type Logger } from "./logger.js";
+
+export interface CliIo {
+  stdin: Readable & { isTTY?: boolean };
+  stdout: Writable & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+}
+
+const USAGE = `baton — chat-ops bot with an embedded orchestrator
+
+Usage:
+  baton start [--console]            start baton (the console REPL when no platform is configured)
+  baton say "<text>" [--user NAME] [--yes] [--json]
+                                     run one request exactly as the REPL would and print the reply
+  baton route ["<text>"] [--json]    show how text resolves to a command, without running it
+                                     (no text: one request per stdin line, one JSON line each)
+  baton migrate                      apply pending database migrations
+  baton help | --version
+
+Environment variables are documented in README.md.`;
+
+/** Runs the CLI; resolves with the process exit code. */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const [command = "start", ...rest] = argv;
+  if (command === "help" || command === "--help" || command === "-h") return write(io.stdout, USAGE, 0);
+  if (command === "--version" || command === "-v") return write(io.stdout, packageVersion(), 0);
+  let config: Config;
+  try {
+    config = loadConfig(io.env);
+  } catch (error) {
+    if (error instanceof ConfigError) return write(io.stderr, error.message, 2);
+    throw error;
+  }
+  const logger = createLogger(config.logLevel, (line) => io.stderr.write(line));
+  try {
+    switch (command) {
+      case "start":
+        return await start(rest, config, logger, io);
+      case "say":
+        return await say(rest, config, logger, io);
+      case "route":
+        return await route(rest, config, logger, io);
+      case "migrate":
+        return await migrate(config, logger, io);
+      default:
+        return write(io.stderr, `Unknown command "${command}".\n\n${USAGE}`, 2);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) return write(io.stderr, `${error.message}\n\n${USAGE}`, 2);
+    logger.error("baton stopped on an error", { error });
+    return write(io.stderr, `baton stopped: ${error instanceof Error ? error.message : String(error)}`, 1);
+  }
+}
+
+class UsageError extends Error {}
+
+function processIo(): CliIo {
+  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };
+}
+
+function write(stream: NodeJS.WritableStream, text: string, code: number): number {
+  stream.write(`${text}\n`);
+  return code;
+}
+
+function parse(args: string[], options: Record<string, { type: "boolean" | "string" }>) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+async function start(args: string[], config: Config, logger: Logger, io: CliIo): Promise<number> {
+  parse(args, { console: { type: "boolean" } });
+  // No platform adapters exist yet, so the console is the front-end with or without --console.
+  const app = await createApp(config, logger, { frontEnds: ["console"] });
+  const adapter = new ConsoleAdapter({
+    dispatcher: app.dispatcher,
+    input: io.stdin,
+    output: io.stdout,
+    user: config.consoleUser,
+    clock: app.clock,
+    logger,
+    color: Boolean(io.stdout.isTTY && io.stdin.isTTY),
+    session: `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`,
+  });
+  const stop = once(async (graceMs: number) => {
+    adapter.close();
+    await app.close({ graceMs });
+  });
+  const onSignal = () => void stop(0);
+  adapter.onInterrupt(onSignal);
+  process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
+  try {
+    await adapter.run();
+    await stop(config.shutdownGraceMs);
+  } finally {
+    process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
+  }
+  io.stdout.write("bye\n");
+  return 0;
+}
+
+function once<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  let running: Promise<void> | null = null;
+  return (...args: A) => {
+    running ??= fn(...args);
+    return running;
+  };
+}
+
+/** A one-request conversation: keeps the latest reply; confirmation comes from --yes. */
+class OneShotConversation implements Conversation {
+  latest: Reply | null = null;
+
+  constructor(private readonly yes: boolean) {}
+
+  async post(reply: Reply): Promise<PostedMessage> {
+    this.latest = reply;
+    return { id: "1" };
+  }
+
+  async update(_message: PostedMessage, reply: Reply): Promise<void> {
+    this.latest = reply;
+  }
+
+  async confirm(prompt: ConfirmationPrompt): Promise<boolean> {
+    if (this.yes) return true;
+    throw new BatonError(
+      "confirmation_required",
+      `${prompt.question} This needs confirmation: run it again with --yes.`,
+    );
+  }
+}
+
+async function say(args: string[], config: Config, logger: Logger, io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, {
+    user: { type: "string" },
+    yes: { type: "boolean" },
+    json: { type: "boolean" },
+  });
+  const text = positionals.join(" ").trim();
+  if (text.length === 0)
+    throw new UsageError('baton say needs the text of a request, e.g. baton say "/orchestrate status".');
+  const user = typeof values.user === "string" ? values.user : config.consoleUser;
+  const app = await createApp(config, logger, { frontEnds: ["cli"] });
+  try {
+    const conversation = new OneShotConversation(values.yes === true);
+    const outcome = await app.dispatcher.dispatch(
+      {
+        platform: "console",
+        workspace: null,
+        channel: "cli",
+        thread: null,
+        actor: { id: user, name: user, platform: "console" },
+        text,
+        dedupeKey: `cli:${process.pid}:${Date.now()}:${randomBytes(4).toString("hex")}`,
+        receivedAt: app.clock.now(),
+      },
+      conversation,
+    );
+    const settled = await outcome.settled;
+    const reply = settled.reply;
+    if (values.json) {
+      const { command, resolvedBy, outcome: result } = outcome;
+      io.stdout.write(
+        `${JSON.stringify({ command, resolvedBy, outcome: result, reply: replyJson(reply), result: settled.result })}\n`,
+      );
+    } else {
+      io.stdout.write(`${renderText(reply)}\n`);
+    }
+    return outcome.outcome === "ok" ? 0 : 1;
+  } finally {
+    await app.close({ graceMs: config.shutdownGraceMs });
+  }
+}
+
+function replyJson(reply: Reply) {
+  return { text: reply.text, tone: reply.tone, ephemeral: reply.ephemeral, blocks: reply.blocks };
+}
+
+async function route(args: string[], config: Config, logger: Logger, io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, { json: { type: "boolean" }, user: { type: "string" } });
+  const user = typeof values.user === "string" ? values.user : config.consoleUser;
+  const app = await createApp(config, logger, { frontEnds: [] });
+  try {
+    const resolveOne = async (text: string) => {
+      const resolution = await app.dispatcher.resolve(text, { actor: { id: user, name: user, platform: "console" } });
+      const base = {
+        command: resolution.kind === "command" ? resolution.command : null,
+        resolvedBy: resolution.resolvedBy,
+        confidence: resolution.confidence,
+      };
+      const line = resolution.kind === "command" ? base : { ...base, message: resolution.message };
+      io.stdout.write(values.json ? `${JSON.stringify(line)}\n` : `${text}\n  → ${JSON.stringify(line)}\n`);
+    };
+    if (positionals.length > 0) {
+      await resolveOne(positionals.join(" "));
+      return 0;
+    }
+    for await (const text of readLines(io.stdin)) if (text.trim().length > 0) await resolveOne(text.trim());
+    return 0;
+  } finally {
+    await app.close();
+  }
+}
+
+async function* readLines(stream: NodeJS.ReadableStream): AsyncGenerator<string> {
+  const { createInterface } = await import("node:readline");
+  yield* createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
+}
+
+async function migrate(config: Config, logger: Logger, io: CliIo): Promise<number> {
+  const database = await openDatabase({
+    url: config.databaseUrl,
+    logger,
+    busyTimeoutMs: config.busyTimeoutMs,
+    migrate: false,
+  });
+  try {
+    const ran = await createMigrator(database, logger).up();
+    const names = ran.map((m) => m.name);
+    return write(
+      io.stdout,
+      names.length > 0 ? `Applied ${names.join(", ")} to ${database.location}.` : `${database.location} is up to date.`,
+      0,
+    );
+  } finally {
+    await database.close();
+  }
+}
+
+export type { App };

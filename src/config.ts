@@ -1,0 +1,118 @@
+import { z } from "zod";
+
+/**
+ * The environment, parsed once. This is the only module that reads process.env (CONVENTIONS.md);
+ * everything else receives a Config.
+ */
+
+const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const databaseUrl = z
+  .string()
+  .trim()
+  .refine((value) => /^sqlite:.+/.test(value) || /^postgres(ql)?:\/\/.+/.test(value), {
+    message: "expected sqlite:<path> (or sqlite::memory:) or a postgres://user@host:port/db URL",
+  });
+
+const listOfIds = z
+  .string()
+  .transform((value) =>
+    value
+      .split(/[,\s]+/)
+      .map((entry) => entry.trim())
+      .filter((entry) => entry.length > 0),
+  )
+  .pipe(z.array(z.string().regex(/^[^:\s]+(:[^:\s]+)?$/, "entries look like platform:userId or userId")));
+
+const positiveInt = (fallback: number, max: number) =>
+  z.coerce.number().int().min(1).max(max).default(fallback) as z.ZodType<number, unknown>;
+
+const EnvSchema = z.object({
+  DATABASE_URL: databaseUrl.default("sqlite:./data/baton.db"),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+  BATON_ADMINS: listOfIds.default([]),
+  TZ: z
+    .string()
+    .refine(isTimeZone, { message: "expected an IANA time zone such as UTC or Europe/Berlin" })
+    .default("UTC"),
+  BATON_WORKFLOWS_DIR: z.string().min(1).default("./workflows"),
+  BATON_USER: z.string().min(1).optional(),
+  USER: z.string().optional(),
+  BATON_ROUTER_THRESHOLD: z.coerce
+    .number({ message: "expected a number between 0 and 1" })
+    .min(0, "expected a number between 0 and 1")
+    .max(1, "expected a number between 0 and 1")
+    .default(0.6),
+  BATON_DB_BUSY_TIMEOUT_MS: positiveInt(5000, 600_000),
+  BATON_SHUTDOWN_GRACE_MS: positiveInt(10_000, 600_000),
+});
+
+export interface Config {
+  databaseUrl: string;
+  logLevel: LogLevel;
+  /** Entries `platform:userId` or a bare `userId` (any platform). Empty: everyone may change state. */
+  admins: string[];
+  timeZone: string;
+  workflowsDir: string;
+  /** Who is typing at the console. */
+  consoleUser: string;
+  routerThreshold: number;
+  busyTimeoutMs: number;
+  shutdownGraceMs: number;
+}
+
+/** Thrown when the environment is invalid; the message names every bad variable. */
+export class ConfigError extends Error {
+  readonly code = "config_invalid";
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
+    super(`baton cannot start: invalid configuration.\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+function describeIssue(issue: z.core.$ZodIssue, env: NodeJS.ProcessEnv): string {
+  const variable = String(issue.path[0] ?? "environment");
+  const given = env[variable];
+  const shown = given === undefined ? "" : ` (got "${given.length > 60 ? `${given.slice(0, 57)}...` : given}")`;
+  return `${variable}: ${issue.message}${shown}`;
+}
+
+/** Empty strings count as unset, as shells and .env files commonly produce them. */
+function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ""),
+  );
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(withoutEmpty(env));
+  if (!parsed.success) {
+    const problems = [...new Set(parsed.error.issues.map((issue) => describeIssue(issue, env)))];
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    logLevel: e.LOG_LEVEL,
+    admins: e.BATON_ADMINS,
+    timeZone: e.TZ,
+    workflowsDir: e.BATON_WORKFLOWS_DIR,
+    consoleUser: e.BATON_USER ?? e.USER ?? "operator",
+    routerThreshold: e.BATON_ROUTER_THRESHOLD,
+    busyTimeoutMs: e.BATON_DB_BUSY_TIMEOUT_MS,
+    shutdownGraceMs: e.BATON_SHUTDOWN_GRACE_MS,
+  };
+}

@@ -1,0 +1,94 @@
+import { Sequelize } from "sequelize";
+import type { Logger } from "../logger.js";
+import { migrateToLatest } from "./migrate.js";
+import { defineModels, type Models } from "./models.js";
+import { WriteQueue } from "./write-queue.js";
+
+export type Dialect = "sqlite" | "postgres";
+
+export interface Database {
+  sequelize: Sequelize;
+  dialect: Dialect;
+  models: Models;
+  writes: WriteQueue;
+  /** Where the data lives, with any password removed, for status and logs. */
+  location: string;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  url: string;
+  logger: Logger;
+  busyTimeoutMs?: number;
+  /** Run pending migrations before returning (start-up does; `baton migrate` calls migrate itself). */
+  migrate?: boolean;
+}
+
+interface SqliteHandle {
+  configure(option: "busyTimeout", value: number): void;
+  exec(sql: string, callback: (error: Error | null) => void): void;
+}
+
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  const dialect: Dialect = options.url.startsWith("sqlite:") ? "sqlite" : "postgres";
+  const logging = (sql: string) => options.logger.debug("sql", { sql });
+  const sequelize =
+    dialect === "sqlite"
+      ? new Sequelize({ dialect: "sqlite", storage: sqliteStorage(options.url), logging })
+      : new Sequelize(options.url, { dialect: "postgres", logging, pool: { max: 10, min: 0, idle: 10_000 } });
+  if (dialect === "sqlite") configureEveryHandle(sequelize, options.busyTimeoutMs ?? 5000);
+  await sequelize.authenticate();
+  const database: Database = {
+    sequelize,
+    dialect,
+    models: defineModels(sequelize),
+    writes: new WriteQueue(sequelize, dialect === "sqlite"),
+    location: dialect === "sqlite" ? `sqlite:${sqliteStorage(options.url)}` : withoutPassword(options.url),
+    close: () => sequelize.close(),
+  };
+  if (options.migrate ?? true) await migrateToLatest(database, options.logger);
+  return database;
+}
+
+/** `sqlite:./data/baton.db`, `sqlite:///abs/path.db`, `sqlite::memory:` → the storage Sequelize wants. */
+export function sqliteStorage(url: string): string {
+  const rest = url.slice("sqlite:".length);
+  if (rest === ":memory:" || rest === "//:memory:") return ":memory:";
+  return rest.startsWith("//") ? rest.slice(2) : rest;
+}
+
+function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "postgres";
+  }
+}
+
+/**
+ * busy_timeout and synchronous are per handle, and Sequelize's sqlite dialect opens a new handle
+ * for every transaction without an afterConnect hook, so we wrap getConnection. journal_mode=WAL
+ * sticks to the file; setting it on each handle is cheap and covers a file created by another tool.
+ */
+function configureEveryHandle(sequelize: Sequelize, busyTimeoutMs: number): void {
+  const manager = sequelize.connectionManager as unknown as {
+    getConnection(options?: unknown): Promise<SqliteHandle>;
+  };
+  const configured = new WeakSet<SqliteHandle>();
+  const original = manager.getConnection.bind(manager);
+  manager.getConnection = async (connectionOptions?: unknown) => {
+    const handle = await original(connectionOptions);
+    if (!configured.has(handle)) {
+      configured.add(handle);
+      handle.configure("busyTimeout", busyTimeoutMs);
+      await exec(handle, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+    }
+    return handle;
+  };
+}
+
+function exec(handle: SqliteHandle, sql: string): Promise<void> {
+  return new Promise((resolve, reject) => handle.exec(sql, (error) => (error ? reject(error) : resolve())));
+}

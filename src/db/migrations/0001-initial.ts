@@ -1,0 +1,139 @@
+import { DataTypes, type QueryInterface } from "sequelize";
+
+/**
+ * The foundation's tables. The workflow engine issue extends executions and step_attempts
+ * (lease columns, parent executions and step paths are here already) instead of replacing them.
+ */
+export const name = "0001-initial";
+
+const timestamp = { type: DataTypes.DATE, allowNull: false };
+const optionalTimestamp = { type: DataTypes.DATE, allowNull: true };
+const optionalString = (length: number) => ({ type: DataTypes.STRING(length), allowNull: true });
+const requiredString = (length: number) => ({ type: DataTypes.STRING(length), allowNull: false });
+
+export async function up({ context: qi }: { context: QueryInterface }): Promise<void> {
+  await createAuditEntries(qi);
+  await createWorkflows(qi);
+  await createExecutions(qi);
+  await createStepAttempts(qi);
+}
+
+export async function down({ context: qi }: { context: QueryInterface }): Promise<void> {
+  for (const table of ["step_attempts", "executions", "workflow_versions", "workflows", "audit_entries"]) {
+    await qi.dropTable(table);
+  }
+}
+
+async function createAuditEntries(qi: QueryInterface): Promise<void> {
+  await qi.createTable("audit_entries", {
+    id: { type: DataTypes.BIGINT, primaryKey: true, autoIncrement: true },
+    created_at: timestamp,
+    finished_at: optionalTimestamp,
+    platform: requiredString(32),
+    workspace: optionalString(128),
+    channel: optionalString(128),
+    thread: optionalString(128),
+    actor_id: requiredString(128),
+    actor_name: optionalString(256),
+    text: { type: DataTypes.TEXT, allowNull: false },
+    command: { type: DataTypes.JSON, allowNull: true },
+    command_type: optionalString(64),
+    resolved_by: optionalString(64),
+    confidence: { type: DataTypes.FLOAT, allowNull: true },
+    outcome: requiredString(16),
+    error_code: optionalString(64),
+    error_message: { type: DataTypes.TEXT, allowNull: true },
+    duration_ms: { type: DataTypes.INTEGER, allowNull: true },
+    llm_input_tokens: { type: DataTypes.INTEGER, allowNull: true },
+    llm_output_tokens: { type: DataTypes.INTEGER, allowNull: true },
+    llm_cost_usd: { type: DataTypes.DECIMAL(14, 6), allowNull: true },
+    execution_id: optionalString(64),
+    dedupe_key: requiredString(256),
+  });
+  await qi.addIndex("audit_entries", ["dedupe_key"], { unique: true, name: "audit_entries_dedupe_key" });
+  await qi.addIndex("audit_entries", ["created_at"], { name: "audit_entries_created_at" });
+  await qi.addIndex("audit_entries", ["actor_id", "created_at"], { name: "audit_entries_actor_created_at" });
+  await qi.addIndex("audit_entries", ["outcome"], { name: "audit_entries_outcome" });
+}
+
+async function createWorkflows(qi: QueryInterface): Promise<void> {
+  await qi.createTable("workflows", {
+    name: { type: DataTypes.STRING(100), primaryKey: true },
+    description: { type: DataTypes.TEXT, allowNull: true },
+    current_version: { type: DataTypes.INTEGER, allowNull: false },
+    created_at: timestamp,
+    updated_at: timestamp,
+  });
+  await qi.createTable("workflow_versions", {
+    id: { type: DataTypes.BIGINT, primaryKey: true, autoIncrement: true },
+    workflow_name: {
+      ...requiredString(100),
+      references: { model: "workflows", key: "name" },
+      onDelete: "CASCADE",
+    },
+    version: { type: DataTypes.INTEGER, allowNull: false },
+    definition: { type: DataTypes.JSON, allowNull: false },
+    checksum: requiredString(64),
+    source: requiredString(256),
+    created_by: optionalString(128),
+    created_at: timestamp,
+  });
+  await qi.addIndex("workflow_versions", ["workflow_name", "version"], {
+    unique: true,
+    name: "workflow_versions_name_version",
+  });
+}
+
+async function createExecutions(qi: QueryInterface): Promise<void> {
+  await qi.createTable("executions", {
+    id: { type: DataTypes.STRING(64), primaryKey: true },
+    workflow_name: requiredString(100),
+    workflow_version: { type: DataTypes.INTEGER, allowNull: false },
+    parent_execution_id: optionalString(64),
+    status: requiredString(16),
+    input: { type: DataTypes.JSON, allowNull: false },
+    output: { type: DataTypes.JSON, allowNull: true },
+    error_code: optionalString(64),
+    error_message: { type: DataTypes.TEXT, allowNull: true },
+    requested_by: requiredString(128),
+    requested_by_name: optionalString(256),
+    platform: requiredString(32),
+    channel: optionalString(128),
+    thread: optionalString(128),
+    lease_owner: optionalString(128),
+    lease_expires_at: optionalTimestamp,
+    created_at: timestamp,
+    started_at: optionalTimestamp,
+    finished_at: optionalTimestamp,
+    updated_at: timestamp,
+  });
+  await qi.addIndex("executions", ["status"], { name: "executions_status" });
+  await qi.addIndex("executions", ["created_at"], { name: "executions_created_at" });
+  await qi.addIndex("executions", ["workflow_name", "created_at"], { name: "executions_workflow_created_at" });
+}
+
+async function createStepAttempts(qi: QueryInterface): Promise<void> {
+  await qi.createTable("step_attempts", {
+    id: { type: DataTypes.BIGINT, primaryKey: true, autoIncrement: true },
+    execution_id: {
+      ...requiredString(64),
+      references: { model: "executions", key: "id" },
+      onDelete: "CASCADE",
+    },
+    step_path: requiredString(256),
+    step_kind: requiredString(32),
+    tool: optionalString(100),
+    attempt: { type: DataTypes.INTEGER, allowNull: false },
+    status: requiredString(16),
+    input: { type: DataTypes.JSON, allowNull: true },
+    output: { type: DataTypes.JSON, allowNull: true },
+    error_code: optionalString(64),
+    error_message: { type: DataTypes.TEXT, allowNull: true },
+    started_at: timestamp,
+    finished_at: optionalTimestamp,
+  });
+  await qi.addIndex("step_attempts", ["execution_id", "step_path", "attempt"], {
+    unique: true,
+    name: "step_attempts_execution_path_attempt",
+  });
+}

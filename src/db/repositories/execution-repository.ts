@@ -1,0 +1,257 @@
+import { Op } from "sequelize";
+import type { Database } from "../database.js";
+import type { ExecutionRow, StepAttemptRow } from "../models.js";
+import { parseJson } from "./audit-repository.js";
+
+export interface ExecutionRecord {
+  id: string;
+  workflowName: string;
+  workflowVersion: number;
+  status: string;
+  input: Record<string, string>;
+  output: unknown;
+  errorCode: string | null;
+  errorMessage: string | null;
+  requestedBy: string;
+  requestedByName: string | null;
+  platform: string;
+  channel: string | null;
+  thread: string | null;
+  leaseOwner: string | null;
+  leaseExpiresAt: Date | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export type NewExecution = Omit<ExecutionRecord, "output" | "errorCode" | "errorMessage" | "finishedAt">;
+
+export type ExecutionPatch = Partial<
+  Pick<
+    ExecutionRecord,
+    "status" | "output" | "errorCode" | "errorMessage" | "startedAt" | "finishedAt" | "leaseOwner" | "leaseExpiresAt"
+  >
+>;
+
+export interface StepAttemptRecord {
+  id: number;
+  executionId: string;
+  stepPath: string;
+  stepKind: string;
+  tool: string | null;
+  attempt: number;
+  status: string;
+  input: unknown;
+  output: unknown;
+  errorCode: string | null;
+  errorMessage: string | null;
+  startedAt: Date;
+  finishedAt: Date | null;
+}
+
+export type StepAttemptPatch = Partial<
+  Pick<StepAttemptRecord, "status" | "output" | "errorCode" | "errorMessage" | "finishedAt">
+>;
+
+const COLUMN: Record<keyof ExecutionPatch, keyof ExecutionRow> = {
+  status: "status",
+  output: "output",
+  errorCode: "error_code",
+  errorMessage: "error_message",
+  startedAt: "started_at",
+  finishedAt: "finished_at",
+  leaseOwner: "lease_owner",
+  leaseExpiresAt: "lease_expires_at",
+};
+
+function toColumns(patch: ExecutionPatch, now: Date): Record<string, unknown> {
+  const columns: Record<string, unknown> = { updated_at: now };
+  for (const [key, value] of Object.entries(patch)) columns[COLUMN[key as keyof ExecutionPatch]] = value;
+  return columns;
+}
+
+export class ExecutionRepository {
+  constructor(private readonly db: Database) {}
+
+  async create(execution: NewExecution): Promise<void> {
+    await this.db.models.Execution.create({
+      id: execution.id,
+      workflow_name: execution.workflowName,
+      workflow_version: execution.workflowVersion,
+      parent_execution_id: null,
+      status: execution.status,
+      input: execution.input,
+      output: null,
+      error_code: null,
+      error_message: null,
+      requested_by: execution.requestedBy,
+      requested_by_name: execution.requestedByName,
+      platform: execution.platform,
+      channel: execution.channel,
+      thread: execution.thread,
+      lease_owner: execution.leaseOwner,
+      lease_expires_at: execution.leaseExpiresAt,
+      created_at: execution.createdAt,
+      started_at: execution.startedAt,
+      finished_at: null,
+      updated_at: execution.createdAt,
+    });
+  }
+
+  /**
+   * Compare-and-set on status: the update applies only while the execution is in one of `from`, so
+   * a run that was cancelled meanwhile is never overwritten as succeeded. Returns whether it applied.
+   */
+  async transition(id: string, from: readonly string[], patch: ExecutionPatch, now: Date): Promise<boolean> {
+    const [count] = await this.db.models.Execution.update(toColumns(patch, now), {
+      where: { id, status: { [Op.in]: [...from] } },
+    });
+    return count > 0;
+  }
+
+  async renewLease(id: string, owner: string, expiresAt: Date, now: Date): Promise<boolean> {
+    const [count] = await this.db.models.Execution.update(
+      { lease_expires_at: expiresAt, updated_at: now },
+      { where: { id, lease_owner: owner } },
+    );
+    return count > 0;
+  }
+
+  async get(id: string): Promise<ExecutionRecord | null> {
+    const row = await this.db.models.Execution.findByPk(id);
+    return row ? toExecution(row) : null;
+  }
+
+  async list(options: { status?: string; limit: number }): Promise<ExecutionRecord[]> {
+    const rows = await this.db.models.Execution.findAll({
+      where: options.status ? { status: options.status } : {},
+      order: [
+        ["created_at", "DESC"],
+        ["id", "DESC"],
+      ],
+      limit: options.limit,
+    });
+    return rows.map(toExecution);
+  }
+
+  async countByStatus(since?: Date): Promise<Record<string, number>> {
+    const rows = (await this.db.models.Execution.findAll({
+      attributes: ["status", [this.db.sequelize.fn("COUNT", this.db.sequelize.col("id")), "count"]],
+      where: since ? { created_at: { [Op.gte]: since } } : {},
+      group: ["status"],
+      raw: true,
+    })) as unknown as Array<{ status: string; count: number | string }>;
+    return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
+  }
+
+  async startAttempt(
+    attempt: Omit<StepAttemptRecord, "id" | "output" | "errorCode" | "errorMessage" | "finishedAt">,
+  ): Promise<number> {
+    const row = await this.db.models.StepAttempt.create({
+      execution_id: attempt.executionId,
+      step_path: attempt.stepPath,
+      step_kind: attempt.stepKind,
+      tool: attempt.tool,
+      attempt: attempt.attempt,
+      status: attempt.status,
+      input: attempt.input,
+      output: null,
+      error_code: null,
+      error_message: null,
+      started_at: attempt.startedAt,
+      finished_at: null,
+    });
+    return Number(row.id);
+  }
+
+  async finishAttempt(id: number, patch: StepAttemptPatch): Promise<void> {
+    await this.db.models.StepAttempt.update(
+      {
+        ...(patch.status !== undefined && { status: patch.status }),
+        ...(patch.output !== undefined && { output: patch.output }),
+        ...(patch.errorCode !== undefined && { error_code: patch.errorCode }),
+        ...(patch.errorMessage !== undefined && { error_message: patch.errorMessage }),
+        ...(patch.finishedAt !== undefined && { finished_at: patch.finishedAt }),
+      },
+      { where: { id } },
+    );
+  }
+
+  async attempts(executionId: string): Promise<StepAttemptRecord[]> {
+    const rows = await this.db.models.StepAttempt.findAll({
+      where: { execution_id: executionId },
+      order: [
+        ["started_at", "ASC"],
+        ["id", "ASC"],
+      ],
+    });
+    return rows.map(toAttempt);
+  }
+
+  /**
+   * Marks running executions as interrupted, with their running step attempts: those owned by
+   * `owner` at shutdown, or (owner null) those whose lease expired because their process died.
+   */
+  interrupt(options: { owner: string | null; now: Date; message: string }): Promise<string[]> {
+    const { Execution, StepAttempt } = this.db.models;
+    return this.db.writes.run(async (transaction) => {
+      const where = options.owner
+        ? { status: "running", lease_owner: options.owner }
+        : { status: "running", lease_expires_at: { [Op.lt]: options.now } };
+      const rows = await Execution.findAll({ where, attributes: ["id"], transaction });
+      const ids = rows.map((row) => row.id);
+      if (ids.length === 0) return ids;
+      const error = { error_code: "interrupted", error_message: options.message };
+      await Execution.update(
+        { status: "interrupted", ...error, finished_at: options.now, updated_at: options.now, lease_owner: null },
+        { where: { id: { [Op.in]: ids } }, transaction },
+      );
+      await StepAttempt.update(
+        { status: "interrupted", ...error, finished_at: options.now },
+        { where: { execution_id: { [Op.in]: ids }, status: "running" }, transaction },
+      );
+      return ids;
+    });
+  }
+}
+
+function toExecution(row: ExecutionRow): ExecutionRecord {
+  return {
+    id: row.id,
+    workflowName: row.workflow_name,
+    workflowVersion: row.workflow_version,
+    status: row.status,
+    input: parseJson(row.input) as Record<string, string>,
+    output: parseJson(row.output),
+    errorCode: row.error_code,
+    errorMessage: row.error_message,
+    requestedBy: row.requested_by,
+    requestedByName: row.requested_by_name,
+    platform: row.platform,
+    channel: row.channel,
+    thread: row.thread,
+    leaseOwner: row.lease_owner,
+    leaseExpiresAt: row.lease_expires_at ? new Date(row.lease_expires_at) : null,
+    createdAt: new Date(row.created_at),
+    startedAt: row.started_at ? new Date(row.started_at) : null,
+    finishedAt: row.finished_at ? new Date(row.finished_at) : null,
+  };
+}
+
+function toAttempt(row: StepAttemptRow): StepAttemptRecord {
+  return {
+    id: Number(row.id),
+    executionId: row.execution_id,
+    stepPath: row.step_path,
+    stepKind: row.step_kind,
+    tool: row.tool,
+    attempt: row.attempt,
+    status: row.status,
+    input: parseJson(row.input),
+    output: parseJson(row.output),
+    errorCode: row.error_code,
+    errorMessage: row.error_message,
+    startedAt: new Date(row.started_at),
+    finishedAt: row.finished_at ? new Date(row.finished_at) : null,
+  };
+}

@@ -1,0 +1,117 @@
+import { type Command, ORCHESTRATOR_MODES } from "../../orchestrator/commands.js";
+import { exampleFor, toGrammar } from "./rules-grammar.js";
+import { isNegated, NOT_A_NAME } from "./rules-text.js";
+import { GUESS, type IntentRule, LIKELY, SURE, UNSURE } from "./rules-types.js";
+
+type OrchestratorMode = (typeof ORCHESTRATOR_MODES)[number];
+
+/** Running the orchestrator itself: mode, step, schedules, digest, budgets. */
+
+const SET_MODE = /\bmode\b/;
+const MODE_NAME = /\b(manual|scheduled|continuous|paused)\b/;
+const SWITCH_MODE = /\b(?:switch|go|change|move|flip|turn|put it)(?: back)? (?:to |into |in )?(manual|continuous)\b/;
+const PAUSE =
+  /^(?:pause|freeze|hold)(?: (?:it|all|everything|things|work))?$|\b(?:pause|freeze|suspend|halt|stop)\b (?:\w+ ){0,2}(?:everything|all|orchestrator|orchestration|baton|automation|autonomous|the bot)\b/;
+/** The grammar's `resume` switches to scheduled mode. */
+const RESUME = /\b(?:resume|unpause|un-pause|unfreeze|carry on|start again)\b/;
+
+export const orchestratorMode: IntentRule = (u) => {
+  const explicit = (SET_MODE.test(u.plain) ? MODE_NAME.exec(u.plain) : null) ?? SWITCH_MODE.exec(u.plain);
+  const pause = PAUSE.exec(u.plain);
+  const resume = RESUME.exec(u.plain);
+  const found = explicit ?? pause ?? resume;
+  if (!found) return null;
+  const named = explicit?.[1];
+  const mode = named !== undefined && isMode(named) ? named : pause ? "paused" : "scheduled";
+  const command = { type: "orchestrator.mode", mode } as const;
+  const confidence = isNegated(u.plain, found.index) ? GUESS : explicit ? SURE : LIKELY;
+  return { type: "orchestrator.mode", confidence, command };
+};
+
+function isMode(text: string): text is OrchestratorMode {
+  return (ORCHESTRATOR_MODES as readonly string[]).includes(text);
+}
+
+const STEP =
+  /^(?:step|tick)(?: now)?$|\b(?:run|do|take|trigger|perform|execute|force)\b (?:an? |one |the |another |single )*(?:orchestrator |orchestration )?step\b|\bstep now\b|\borchestrator step\b/;
+
+export const orchestratorStep: IntentRule = (u) =>
+  STEP.test(u.plain) ? { type: "orchestrator.step", confidence: LIKELY, command: { type: "orchestrator.step" } } : null;
+
+const DELETE_VERB = /\b(?:delete|remove|drop|clear|cancel|unschedule|wipe|kill|stop|disable|purge|erase|destroy)\b/;
+const SCHEDULE_LIST =
+  /^schedules?$|\b(?:whats|what is|what are|anything|is anything|what gets|what will be) (?:\w+ ){0,2}(?:scheduled|planned)\b|\bschedules\b|\b(?:list|show|upcoming|next|any|see|view|all|our|the) (?:\w+ )?schedules?\b|\bon the schedule\b|\bwhen is the next\b/;
+
+export const scheduleList: IntentRule = (u) =>
+  SCHEDULE_LIST.test(u.plain) && !DELETE_VERB.test(u.plain) && !/\bevery\b/.test(u.plain)
+    ? { type: "schedule.list", confidence: LIKELY, command: { type: "schedule.list" } }
+    : null;
+
+/** Schedule ids are only ever taken as typed: "delete every schedule" never guesses one. */
+const SCHEDULE_ID =
+  /(?<![\w.-])(sch_[A-Za-z0-9]+)(?![\w-])|\bunschedule\s+([A-Za-z0-9][\w.-]*)|\bschedule\s+(?:id\s+)?([A-Za-z0-9]*(?:\d|_)[\w.-]*)/i;
+
+export const scheduleDelete: IntentRule = (u, context) => {
+  const verb = DELETE_VERB.exec(u.plain);
+  if (!verb || !/\bschedul|\bsch_/.test(u.plain)) return null;
+  const id = SCHEDULE_ID.exec(u.text)
+    ?.slice(1)
+    .find((group) => group !== undefined);
+  const suggestions = [exampleFor("schedule.list", context), exampleFor("schedule.delete", context)];
+  if (id === undefined || NOT_A_NAME.has(id.toLowerCase()))
+    return { type: "schedule.delete", confidence: GUESS, suggestions };
+  const command = { type: "schedule.delete", schedule: id } as const;
+  return { type: command.type, confidence: isNegated(u.plain, verb.index) ? GUESS : LIKELY, command };
+};
+
+const QUOTED_CRON = /\bschedule\s+"([^"]+)"\s+([\w.-]+)(?:\s+(<#[^>]+>|#[\w-]+))?/i;
+const SCHEDULE_WORDS = /\b(?:schedule|every|each|daily|weekly|hourly|nightly|weekdays?|cron)\b/;
+
+/** A quoted cron is taken as typed; anything vaguer ("every morning") gets the grammar as a hint. */
+export const scheduleCreate: IntentRule = (u, context) => {
+  const typed = QUOTED_CRON.exec(u.text);
+  if (typed?.[1] && typed[2])
+    return { type: "schedule.create", confidence: LIKELY, command: cronCommand(typed, u.text) };
+  const vague = /\bschedule\b/.test(u.plain) && SCHEDULE_WORDS.test(u.plain.replace(/\bschedule\b/, ""));
+  return vague
+    ? { type: "schedule.create", confidence: UNSURE, suggestions: [exampleFor("schedule.create", context)] }
+    : null;
+};
+
+function cronCommand(typed: RegExpExecArray, text: string): Command {
+  const tz = /\btz\s*=\s*([\w/+-]+)/i.exec(text)?.[1];
+  return {
+    type: "schedule.create",
+    cron: typed[1] ?? "",
+    action: typed[2] ?? "",
+    ...(typed[3] === undefined ? {} : { target: typed[3] }),
+    ...(tz === undefined ? {} : { tz }),
+  };
+}
+
+const CHANNEL = /(<#[A-Za-z0-9]+(?:\|[^>]*)?>|(?<![\w&])#[\w-]+)/;
+const DIGEST =
+  /\b(?:post|send|share|compose|publish|make|generate|run|do|drop|write|create|give me|produce)\b.*\bdigest\b|^(?:the |a )?(?:status )?digest\b|\b(?:post|send|share)\b.*\b(?:status update|summary|report)\b.*(?:#|<#)/;
+
+export const digest: IntentRule = (u) => {
+  if (!DIGEST.test(u.plain) || SCHEDULE_WORDS.test(u.plain)) return null;
+  const channel = CHANNEL.exec(u.text)?.[1];
+  const command: Command = channel === undefined ? { type: "digest" } : { type: "digest", channel };
+  return { type: "digest", confidence: LIKELY, command };
+};
+
+const BUDGET_SET =
+  /\b(?:set|change|raise|lower|increase|decrease|bump|update|cap|limit)\b.*\bbudget\b|\bbudget\b.*\bto \$?\d/;
+const BUDGET =
+  /\bbudgets?\b|\bhow much (?:\w+ ){0,3}(?:spent|spend|spending|cost|costs|used|burned|left)\b|\b(?:spend|spending|spent|costs?|burn rate)\b (?:so far|today|this (?:week|month)|to date)|\b(?:whats|what is|show|our|the|todays) (?:\w+ )?(?:spend|spending|costs?)\b/;
+const BUDGET_SCOPE = /\bbudget (?:for|of) (?:the )?([a-z0-9][\w.-]*)/;
+
+export const budget: IntentRule = (u, context) => {
+  if (BUDGET_SET.test(u.plain)) {
+    return { type: "budget.set", confidence: UNSURE, suggestions: [exampleFor("budget.set", context)] };
+  }
+  if (!BUDGET.test(u.plain)) return null;
+  const scope = BUDGET_SCOPE.exec(u.plain)?.[1];
+  const command: Command = scope === undefined ? { type: "budget.show" } : { type: "budget.show", scope };
+  return { type: "budget.show", confidence: LIKELY, command, suggestions: [toGrammar(command)] };
+};

@@ -1,0 +1,90 @@
+import type { Command } from "../../orchestrator/commands.js";
+import { exampleFor } from "./rules-grammar.js";
+import { NOT_A_NAME, trimValue } from "./rules-text.js";
+import { GUESS, type IntentRule, LIKELY, type Match, PLAUSIBLE } from "./rules-types.js";
+
+/** Specialist agents: listing, spawning, retiring, asking them; and `/improve`-style feedback. */
+
+const AGENT_VERB = /\b(?:spawn|spin up|bring up|retire|dismiss|decommission|hire)\b/;
+const AGENT_LIST =
+  /^(?:agents|specialists)$|\b(?:list|show|which|what|any|active|running|current|all|see|our)\b (?:\w+ ){0,2}(?:agents|specialists)\b|\b(?:agents|specialists) (?:are )?(?:running|active|alive|up|around|working|there)\b/;
+
+export const agentList: IntentRule = (u) =>
+  AGENT_LIST.test(u.plain) && !AGENT_VERB.test(u.plain)
+    ? { type: "agent.list", confidence: LIKELY, command: { type: "agent.list" } }
+    : null;
+
+const ARTICLES = String.raw`(?:(?:a|an|new|another|one|me)\s+)*`;
+const SPAWN = new RegExp(
+  String.raw`\b(?:spawn|spin up|bring up|start|create|launch|add|hire|get)\s+${ARTICLES}([a-z][\w-]*)\s+(?:agent|specialist|expert)\b|\bspawn\s+${ARTICLES}([a-z][\w-]*)`,
+  "i",
+);
+const SPAWN_CONTEXT = /^\s*(?:to|for|about|focused on|that|who|on|with context)\b:?\s*(.+)$/is;
+
+export const agentSpawn: IntentRule = (u) => {
+  const match = SPAWN.exec(u.text);
+  const specialty = (match?.[1] ?? match?.[2])?.toLowerCase();
+  if (!match || specialty === undefined || NOT_A_NAME.has(specialty)) return null;
+  const context = SPAWN_CONTEXT.exec(u.text.slice(match.index + match[0].length))?.[1];
+  const value = context === undefined ? "" : trimValue(context).slice(0, 4000);
+  const command: Command =
+    value === "" ? { type: "agent.spawn", specialty } : { type: "agent.spawn", specialty, context: value };
+  return { type: "agent.spawn", confidence: LIKELY, command };
+};
+
+const RETIRE = /\b(?:retire|dismiss|decommission)\s+(?:the\s+)?(?:agent\s+)?([A-Za-z0-9][\w.-]*)/i;
+
+/** An id-looking name ("ag_12") is surely an agent; a plain word ("the researcher") probably names one. */
+export const agentRetire: IntentRule = (u, context): Match | null => {
+  const agent = RETIRE.exec(u.text)?.[1];
+  if (agent === undefined) return null;
+  if (NOT_A_NAME.has(agent.toLowerCase())) {
+    return { type: "agent.retire", confidence: GUESS, suggestions: [exampleFor("agent.list", context)] };
+  }
+  const command = { type: "agent.retire", agent } as const;
+  return { type: command.type, confidence: /[\d_]/.test(agent) ? LIKELY : PLAUSIBLE, command };
+};
+
+const ROLE = String.raw`([A-Za-z][\w-]*)`;
+const ROLE_NOUN = String.raw`(?:\s+(?:agent|specialist|expert))`;
+/** "ask the researcher: …", "ask the security agent whether …", "ask a data expert …"; then plain "ask …". */
+const ASK_WITH_SPECIALTY: readonly RegExp[] = [
+  new RegExp(String.raw`^ask\s+(?:the |a |an |our )?${ROLE}${ROLE_NOUN}?\s*[:,—–-]\s*(.+)$`, "is"),
+  new RegExp(
+    String.raw`^ask\s+(?:the |a |an |our )${ROLE}${ROLE_NOUN}?\s+((?:whether|if|about|what|why|how|when|where|who|which|to)\b.+)$`,
+    "is",
+  ),
+  new RegExp(String.raw`^ask\s+(?:the |a |an |our )?${ROLE}${ROLE_NOUN}\s+(.+)$`, "is"),
+];
+const ASK = /^ask\b\s*[:,—–-]?\s*(.+)$/is;
+
+export const ask: IntentRule = (u) => {
+  for (const pattern of ASK_WITH_SPECIALTY) {
+    const [, role, question] = pattern.exec(u.text) ?? [];
+    const specialty = role?.toLowerCase();
+    if (specialty !== undefined && question !== undefined && !NOT_A_NAME.has(specialty)) {
+      return askMatch(question, specialty);
+    }
+  }
+  const question = ASK.exec(u.text)?.[1];
+  return question === undefined ? null : askMatch(question);
+};
+
+function askMatch(question: string, specialty?: string): Match {
+  const text = question.trim().slice(0, 4000);
+  const command: Command =
+    specialty === undefined ? { type: "ask", question: text } : { type: "ask", question: text, specialty };
+  return { type: "ask", confidence: LIKELY, command };
+}
+
+const FEEDBACK =
+  /^(?:feedback|improve|improvement|suggestion)\b\s*(?:(?:on|for)\s+(ex_[A-Za-z0-9]+)\s*)?[:,—–-]\s*(.+)$/is;
+
+export const improve: IntentRule = (u) => {
+  const [, execution, feedback] = FEEDBACK.exec(u.text) ?? [];
+  if (feedback === undefined) return null;
+  const text = feedback.trim().slice(0, 4000);
+  const command: Command =
+    execution === undefined ? { type: "improve", feedback: text } : { type: "improve", feedback: text, execution };
+  return { type: "improve", confidence: LIKELY, command };
+};

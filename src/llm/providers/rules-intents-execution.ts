@@ -1,0 +1,100 @@
+import type { Command, ExecutionStatus } from "../../orchestrator/commands.js";
+import { exampleFor, toGrammar } from "./rules-grammar.js";
+import { countIn, isNegated, trimValue } from "./rules-text.js";
+import { GUESS, type IntentRule, LIKELY, type Match, PLAUSIBLE, SURE } from "./rules-types.js";
+
+/** Intents about executions: one by id (show, cancel, approve, reject), or a list of recent ones. */
+
+/** Execution ids are `ex_` and letters or digits, e.g. `ex_ab12cd34`. */
+const EXECUTION_ID = /(?<![\w.-])(ex_[A-Za-z0-9]+)(?![\w-])/i;
+
+type ExecutionVerb = "execution.cancel" | "execution.reject" | "execution.approve" | "execution.show";
+
+/** When a message has several verbs ("show ex_1, then cancel it"), the first one is what was asked. */
+const EXECUTION_VERBS: ReadonlyArray<readonly [ExecutionVerb, RegExp]> = [
+  ["execution.cancel", /\b(?:cancel|abort|stop|kill|halt|terminate)\b/],
+  ["execution.reject", /\b(?:reject|deny|decline|refuse|veto|block)\b/],
+  ["execution.approve", /\b(?:approve|lgtm|greenlight|green light|sign off|ok to proceed|go ahead with|ship)\b/],
+  [
+    "execution.show",
+    /\b(?:show|details?|happened|status|how is|hows|look at|inspect|describe|info|logs?|check|view|open|explain|why|progress|steps?|outputs?|errors?|whats up|what about|where is|wheres)\b/,
+  ],
+];
+
+const NOTE_SEPARATOR =
+  /^\s*(?:[:,;—–-]+|(?:because|since|as|reason|note|saying|with (?:the |a )?(?:note|reason|comment))\b:?)\s*/i;
+const NOT_A_NOTE = /^(?:now|asap|it|then|again|too|as well|right now|immediately)$/i;
+
+export const executionById: IntentRule = (u) => {
+  const execution = EXECUTION_ID.exec(u.text)?.[1];
+  if (execution === undefined) return null;
+  const verb = earliestVerb(u.plain);
+  const show = { type: "execution.show", execution } as const;
+  if (verb === undefined) return { type: show.type, confidence: PLAUSIBLE, command: show };
+  if (verb.type === "execution.show") return { type: show.type, confidence: SURE, command: show };
+  if (isNegated(u.plain, verb.index)) return { type: verb.type, confidence: GUESS, suggestions: [toGrammar(show)] };
+  return { type: verb.type, confidence: SURE, command: verdict(verb.type, execution, u.text) };
+};
+
+/** "approve it", "cancel the run": the intent is clear, which execution is not. */
+export const executionVerbWithoutId: IntentRule = (u, context) => {
+  if (EXECUTION_ID.test(u.text)) return null;
+  const verb = earliestVerb(u.plain);
+  if (verb === undefined || verb.type === "execution.show") return null;
+  const suggestions = [exampleFor(verb.type, context), toGrammar({ type: "execution.list", status: "waiting" })];
+  return { type: verb.type, confidence: GUESS, suggestions };
+};
+
+function earliestVerb(plain: string): { type: ExecutionVerb; index: number } | undefined {
+  const found = EXECUTION_VERBS.flatMap(([type, cue]) => {
+    const match = cue.exec(plain);
+    return match ? [{ type, index: match.index }] : [];
+  });
+  return found.sort((a, b) => a.index - b.index)[0];
+}
+
+function verdict(type: Exclude<ExecutionVerb, "execution.show">, execution: string, text: string): Command {
+  if (type === "execution.cancel") return { type, execution };
+  const note = noteAfter(text, execution, type === "execution.reject");
+  return note === undefined ? { type, execution } : { type, execution, note };
+}
+
+/**
+ * "reject ex_1 because the numbers are off" → "the numbers are off". An approval needs a separator
+ * ("approve ex_1: looks good"); a rejection takes whatever follows the id as its reason.
+ */
+function noteAfter(text: string, execution: string, anyTail: boolean): string | undefined {
+  const after = text.slice(text.indexOf(execution) + execution.length);
+  const separator = NOTE_SEPARATOR.exec(after)?.[0];
+  if (separator === undefined && !anyTail) return undefined;
+  const note = trimValue(after.slice(separator?.length ?? 0)).slice(0, 2000);
+  return note === "" || NOT_A_NOTE.test(note) ? undefined : note;
+}
+
+const EXECUTION_NOUN = /\b(?:runs|executions|jobs)\b|\b(?:last|latest|most recent|previous) (?:run|execution|job)\b/;
+const FAILURE_QUESTION =
+  /\b(?:what|anything|did anything|has anything|something|which|what else)\b (?:\w+ ){0,2}(?:fail|failed|break|broke|broken|crash|crashed|errored|go wrong|went wrong|blew up)\b|\bdid (?:\w+ ){1,2}fail\b|\bfailures\b/;
+
+/** Table order matters: "pending approval" is waiting, plain "pending" is pending. */
+const STATUS_WORDS: ReadonlyArray<readonly [ExecutionStatus, RegExp]> = [
+  ["failed", /\b(?:fail|failed|failing|failures?|broken|broke|errored|crashed|red|went wrong)\b/],
+  ["waiting", /\b(?:waiting|awaiting|blocked|pending approval|need(?:s|ing)? approval)\b/],
+  ["running", /\b(?:running|in progress|in-progress|active|ongoing|current|live|still going)\b/],
+  ["succeeded", /\b(?:succeeded|successful|success|passed|green|completed|complete|finished)\b/],
+  ["cancelled", /\b(?:cancelled|canceled|aborted|stopped)\b/],
+  ["interrupted", /\binterrupted\b/],
+  ["pending", /\b(?:pending|queued)\b/],
+];
+
+export const executionList: IntentRule = (u): Match | null => {
+  if (EXECUTION_ID.test(u.text)) return null;
+  if (!EXECUTION_NOUN.test(u.plain) && !FAILURE_QUESTION.test(u.plain)) return null;
+  const status = STATUS_WORDS.find(([, cue]) => cue.test(u.plain))?.[0];
+  const limit = countIn(u.plain);
+  const command: Command = {
+    type: "execution.list",
+    ...(status === undefined ? {} : { status }),
+    ...(limit === undefined ? {} : { limit }),
+  };
+  return { type: command.type, confidence: LIKELY, command };
+};

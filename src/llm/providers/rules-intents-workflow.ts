@@ -1,0 +1,132 @@
+import type { CommandType } from "../../orchestrator/commands.js";
+import type { RouteContext, WorkflowHint } from "../types.js";
+import { exampleFor, orchestrate, runExample, toGrammar } from "./rules-grammar.js";
+import { editDistance, escapeRegExp, isNegated, NOT_A_NAME } from "./rules-text.js";
+import { DOUBTFUL, GUESS, type IntentRule, LIKELY, type Match, SURE, UNSURE } from "./rules-types.js";
+import { collectInput } from "./rules-workflow-input.js";
+
+/** Intents about workflows: list, show, run, roll back. A workflow is one the context knows, by name. */
+
+const RUN_VERB =
+  /\b(?:run|re-?run|start|kick(?:ing)? off|kickoff|launch|trigger|execute|fire (?:off|up)|spin up|invoke)\b/;
+/** A question about running ("what happens if I run hello?") is not a request to run. */
+const QUESTION =
+  /^(?:is|are|was|were|did|does|do|has|have|which|what|whats|when|why|who|whos|how|can i|could i|should i|may i|shall i)\b/;
+const EXECUTION_TALK = /\b(?:runs|executions|jobs)\b|\bex_[a-z0-9]/;
+const SHOW_CUE =
+  /\b(?:show|describe|details?|explain|info|definition|define|about|look at|inspect|open|view|what does|whats|what is|steps|inputs|versions?|tell me|how does)\b/;
+const LIST_CUE =
+  /^workflows$|\b(?:list|show|which|what|all|available|any|see|get|display|view|known|existing|our)\b.*\bworkflows\b|\bworkflows (?:are there|do we have|exist|are available)\b|\bwhat (?:can|could) (?:i|we) (?:run|start|launch|trigger)\b/;
+const NAMED =
+  /\b([a-z0-9][\w.-]*) (?:workflow|flow|pipeline)\b|\b(?:workflow|pipeline) (?:called |named )?([a-z0-9][\w.-]*)/g;
+const NAME_AFTER_VERB =
+  /\b(?:run|re-?run|start|launch|trigger|execute|kick off|kickoff|show|describe)\s+(?:the |a |an |our |my )?([a-z0-9][\w.-]*)/;
+const NOT_A_WORKFLOW = new Set(["workflow", "workflows", "flow", "pipeline", "step", "steps"]);
+const ROLLBACK = /\b(?:roll ?back|revert|downgrade)\b|\broll \S+ back\b/;
+const VERSION = /\b(?:version|ver|v)\s*#?\s*(\d{1,9})\b|\bv(\d{1,9})\b|\bto (\d{1,9})\b/;
+
+export const workflowList: IntentRule = (u) =>
+  LIST_CUE.test(u.plain) && !EXECUTION_TALK.test(u.plain)
+    ? { type: "workflow.list", confidence: LIKELY, command: { type: "workflow.list" } }
+    : null;
+
+export const workflowShow: IntentRule = (u, context) => {
+  if (RUN_VERB.test(u.plain) || ROLLBACK.test(u.plain) || EXECUTION_TALK.test(u.plain)) return null;
+  const [workflow] = mentionedWorkflows(u.plain, context.workflows);
+  if (workflow) return showKnown(u.plain, workflow);
+  const name = unknownName(u.plain);
+  return name !== undefined && SHOW_CUE.test(u.plain) ? unknownWorkflow("workflow.show", name, context) : null;
+};
+
+/** A workflow named with nothing else ("hello?") is probably about it, but show or run? Ask. */
+function showKnown(plain: string, workflow: WorkflowHint): Match {
+  const command = { type: "workflow.show", workflow: workflow.name } as const;
+  if (SHOW_CUE.test(plain) || /\bworkflow\b/.test(plain)) return { type: command.type, confidence: LIKELY, command };
+  return { type: command.type, confidence: UNSURE, command, suggestions: [toGrammar(command), runExample(workflow)] };
+}
+
+export const workflowRun: IntentRule = (u, context) => {
+  const verb = RUN_VERB.exec(u.plain);
+  if (!verb || EXECUTION_TALK.test(u.plain)) return null;
+  const workflow = workflowAfter(u.plain, verb.index, context.workflows);
+  if (!workflow) return unknownWorkflow("workflow.run", unknownName(u.plain), context);
+  const { input, missing } = collectInput(u.text, workflow);
+  if (missing.length > 0)
+    return { type: "workflow.run", confidence: UNSURE, suggestions: [runExample(workflow, input)] };
+  const doubtful = QUESTION.test(u.plain) || isNegated(u.plain, verb.index);
+  const command = { type: "workflow.run", workflow: workflow.name, input } as const;
+  return { type: command.type, confidence: doubtful ? UNSURE : SURE, command };
+};
+
+export const workflowRollback: IntentRule = (u, context) => {
+  const verb = ROLLBACK.exec(u.plain);
+  if (!verb) return null;
+  const [workflow] = mentionedWorkflows(u.plain, context.workflows);
+  if (!workflow) return unknownWorkflow("workflow.rollback", unknownName(u.plain), context);
+  const version = versionIn(u.plain);
+  const example = orchestrate("rollback", workflow.name, "…");
+  if (version === undefined) return { type: "workflow.rollback", confidence: UNSURE, suggestions: [example] };
+  const command = { type: "workflow.rollback", workflow: workflow.name, version } as const;
+  return { type: command.type, confidence: isNegated(u.plain, verb.index) ? UNSURE : LIKELY, command };
+};
+
+function versionIn(plain: string): number | undefined {
+  const match = VERSION.exec(plain);
+  const digits = match?.[1] ?? match?.[2] ?? match?.[3];
+  return digits === undefined || Number(digits) < 1 ? undefined : Number(digits);
+}
+
+/** Known workflows in the order they are mentioned; "healthcheck's" counts as "healthcheck". */
+function mentionedWorkflows(plain: string, workflows: readonly WorkflowHint[]): WorkflowHint[] {
+  return workflows
+    .map((workflow) => ({ workflow, at: mentionIndex(plain, workflow.name) }))
+    .filter((mention) => mention.at >= 0)
+    .sort((a, b) => a.at - b.at)
+    .map((mention) => mention.workflow);
+}
+
+function mentionIndex(plain: string, name: string): number {
+  const pattern = new RegExp(String.raw`(?<![\w.@#/-])${escapeRegExp(name.toLowerCase())}s?(?![\w/-]|\.\w)`);
+  return pattern.exec(plain)?.index ?? -1;
+}
+
+/** The workflow right after the verb ("run hello for healthcheck-team"), else the first one named. */
+function workflowAfter(plain: string, from: number, workflows: readonly WorkflowHint[]): WorkflowHint | undefined {
+  const mentioned = mentionedWorkflows(plain, workflows);
+  return mentioned.find((workflow) => mentionIndex(plain, workflow.name) >= from) ?? mentioned[0];
+}
+
+/** A name the person used for a workflow we do not know: "the deploy workflow", "run deploy". */
+function unknownName(plain: string): string | undefined {
+  const named = Array.from(plain.matchAll(NAMED), (match) => match[1] ?? match[2]);
+  const candidates = [...named, NAME_AFTER_VERB.exec(plain)?.[1]];
+  return candidates.find((name): name is string => name !== undefined && isWorkflowName(name));
+}
+
+function isWorkflowName(name: string): boolean {
+  return !NOT_A_NAME.has(name) && !NOT_A_WORKFLOW.has(name);
+}
+
+function unknownWorkflow(type: CommandType, name: string | undefined, context: RouteContext): Match {
+  const near = name === undefined ? undefined : closestWorkflow(name, context.workflows);
+  const example = near === undefined ? exampleFor(type, context) : exampleWith(type, near);
+  return {
+    type,
+    confidence: name === undefined ? GUESS : DOUBTFUL,
+    suggestions: [example, exampleFor("workflow.list", context)],
+  };
+}
+
+function exampleWith(type: CommandType, workflow: WorkflowHint): string {
+  if (type === "workflow.run") return runExample(workflow);
+  if (type === "workflow.rollback") return orchestrate("rollback", workflow.name, "…");
+  return toGrammar({ type: "workflow.show", workflow: workflow.name });
+}
+
+/** "helo" → hello: one slip for short names, two for longer ones. */
+function closestWorkflow(name: string, workflows: readonly WorkflowHint[]): WorkflowHint | undefined {
+  const allowed = name.length <= 4 ? 1 : 2;
+  const scored = workflows.map((workflow) => ({ workflow, d: editDistance(name, workflow.name.toLowerCase()) }));
+  const [best] = scored.filter((entry) => entry.d <= allowed).sort((a, b) => a.d - b.d);
+  return best?.workflow;
+}

@@ -1,0 +1,211 @@
+/**
+ * Text handling for the rules router: chat markup, emoji and polite filler come off a message so
+ * the intent rules see the request itself; counts, URLs and names come out of what is left.
+ */
+
+/** A chat message reduced to what the intent rules look at. */
+export interface Utterance {
+  /** Filler removed, the person's own casing kept: names, notes and questions are taken from here. */
+  readonly text: string;
+  /** `text` lowercased, apostrophes dropped, punctuation between words turned into spaces: cues match here. */
+  readonly plain: string;
+}
+
+/** Longer messages are routed on their start; no command needs more (and regexes stay fast). */
+const MAX_ROUTED_LENGTH = 2000;
+
+/** Pictographs, skin tones and flags, plus the joiners and selectors that glue emoji sequences together. */
+const EMOJI = /[\p{Extended_Pictographic}\p{Emoji_Modifier}\p{Regional_Indicator}]|\u{FE0F}|\u{200D}|\u{20E3}/gu;
+const EMOJI_SHORTCODE = /(^|\s):[a-z0-9_+-]+:(?=\s|$)/gi;
+const CURLY_QUOTES: ReadonlyArray<readonly [RegExp, string]> = [
+  [/[“”„«»]/g, '"'],
+  [/[‘’‛]/g, "'"],
+];
+
+/**
+ * Slack sends links as `<https://…|label>` and broadcasts as `<!here>`. User and channel mentions
+ * stay as typed, like the grammar keeps them, so a reference means the same thing on both paths.
+ * @see https://api.slack.com/reference/surfaces/formatting#retrieving-messages
+ */
+const CHAT_MARKUP: ReadonlyArray<readonly [RegExp, string]> = [
+  [/<((?:https?|mailto):[^|>\s]+)(?:\|[^>]*)?>/gi, "$1"],
+  [/<![^>]*>/g, " "],
+];
+
+/** Greetings and the bot's own mention in front of a request (Slack `<@U…>`, Discord `<@!…>`, or typed). */
+const LEADING_NOISE = new RegExp(
+  [
+    String.raw`<@!?[A-Za-z0-9]+(?:\|[^>]*)?>`,
+    String.raw`@?baton\b`,
+    String.raw`(?:hey|hi|hiya|heya|yo|ok|okay|so|um+|uh+|oh|good (?:morning|afternoon|evening))(?: there)?\b`,
+    // "hello" is also a workflow name, so it is a greeting only when nothing but punctuation or baton follows.
+    String.raw`hello(?: there)?(?=\s*(?:[,!.]|$)|\s+@?baton\b)`,
+    String.raw`[\s,:;.!-]+`,
+  ]
+    .map((alternative) => `^(?:${alternative})`)
+    .join("|"),
+  "i",
+);
+
+const FILLER =
+  /\b(?:please|pls|plz|kindly|thanks|thank you|thx|cheers|for me|real quick|quickly|just|if you can|if possible)\b/gi;
+const LEADING_FILLER =
+  /^(?:(?:could|can|would|will) (?:you|u)(?: (?:please|kindly|mind))*|i(?:'d| would) (?:like|love) (?:you )?to|i (?:want|need) (?:you )?to|let'?s|go ahead and|do me a favou?r and)\b/i;
+
+export function toUtterance(raw: string): Utterance {
+  const text = withoutFiller(readable(raw.slice(0, MAX_ROUTED_LENGTH)));
+  return { text, plain: toPlain(text) };
+}
+
+function readable(raw: string): string {
+  let text = raw.replace(EMOJI, " ").replace(EMOJI_SHORTCODE, "$1 ");
+  for (const [pattern, replacement] of [...CURLY_QUOTES, ...CHAT_MARKUP]) text = text.replace(pattern, replacement);
+  return text;
+}
+
+function withoutFiller(text: string): string {
+  const stripped = tidy(withoutLeadingNoise(text).replace(FILLER, " "));
+  return tidy(withoutLeadingNoise(stripped.replace(LEADING_FILLER, " ")));
+}
+
+function withoutLeadingNoise(text: string): string {
+  let rest = text.trimStart();
+  for (let match = LEADING_NOISE.exec(rest); match?.[0]; match = LEADING_NOISE.exec(rest)) {
+    rest = rest.slice(match[0].length).trimStart();
+  }
+  return rest;
+}
+
+function tidy(text: string): string {
+  return text
+    .replace(/\s+/g, " ")
+    .replace(/\s+([,;:!?])/g, "$1")
+    .replace(/^[\s,;:.!-]+|[\s,;:]+$/g, "");
+}
+
+function toPlain(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/'/g, "")
+    .replace(/[^\p{L}\p{N}_@#=./:+-]+/gu, " ")
+    .replace(/[.:+/-]+(?=\s|$)/g, "")
+    .replace(/(^|\s)[.:+/-]+/g, "$1")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/** The message as the person typed it, short and safe to quote back (no pings through our reply). */
+export function quotable(raw: string, max = 60): string {
+  const text = raw
+    .slice(0, MAX_ROUTED_LENGTH)
+    .replace(/^\s*<@!?[A-Za-z0-9]+(?:\|[^>]*)?>/, "")
+    .replace(/<((?:https?|mailto):[^|>\s]+)(?:\|[^>]*)?>/gi, "$1")
+    .replace(/<([@#])!?[A-Za-z0-9]+\|([^>]+)>/g, "$1$2")
+    .replace(/<([@#])!?([A-Za-z0-9]+)>/g, "$1$2")
+    .replace(/<!([a-z]+)[^>]*>/g, "@$1")
+    .replace(/@(everyone|here|channel)\b/gi, "@\u200b$1")
+    .replace(/\s+/g, " ")
+    .trim();
+  const chars = Array.from(text);
+  return chars.length > max ? `${chars.slice(0, max - 1).join("")}…` : text;
+}
+
+const NUMBER_WORDS = [
+  "zero",
+  "one",
+  "two",
+  "three",
+  "four",
+  "five",
+  "six",
+  "seven",
+  "eight",
+  "nine",
+  "ten",
+  "eleven",
+  "twelve",
+  "thirteen",
+  "fourteen",
+  "fifteen",
+  "sixteen",
+  "seventeen",
+  "eighteen",
+  "nineteen",
+  "twenty",
+];
+const NUMBER = String.raw`(\d{1,9}|${NUMBER_WORDS.join("|")})`;
+const NOT_A_COUNT = String.raw`(?!\s*(?:hours?|hrs?|days?|minutes?|mins?|weeks?|months?|years?|am|pm|h|d|m|w)\b)`;
+const COUNTED = `(?:commands?|requests?|actions|entries|runs?|executions?|jobs?|things|events?|items)`;
+const COUNT_PATTERNS = [
+  new RegExp(String.raw`\b(?:last|latest|recent|past|previous|top|first|limit|n)\s*=?\s*${NUMBER}\b${NOT_A_COUNT}`),
+  new RegExp(String.raw`\b${NUMBER}\b${NOT_A_COUNT}\s+(?:[a-z]+\s+)?${COUNTED}\b`),
+];
+const SINGLE = /\b(?:the )?(?:last|latest|most recent|previous) (?:command|request|action|run|execution|job)\b/;
+
+/** "the last 5 commands", "ten runs", "limit=20", "the last run" → a count from 1 to `max`. */
+export function countIn(plain: string, max = 100): number | undefined {
+  for (const pattern of COUNT_PATTERNS) {
+    const word = pattern.exec(plain)?.[1];
+    if (word === undefined) continue;
+    const count = /^\d+$/.test(word) ? Number(word) : NUMBER_WORDS.indexOf(word);
+    return count >= 1 ? Math.min(count, max) : undefined;
+  }
+  return SINGLE.test(plain) ? 1 : undefined;
+}
+
+const URL = /\bhttps?:\/\/[^\s<>"'|,]+/gi;
+
+export function urlsIn(text: string): string[] {
+  return Array.from(text.matchAll(URL), (match) => match[0].replace(/[.;:!?)\]]+$/, ""));
+}
+
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Trailing punctuation and surrounding quotes off a value taken from free text. */
+export function trimValue(value: string): string {
+  return value
+    .trim()
+    .replace(/[\s.,;:!?]+$/, "")
+    .replace(/^(["'])(.*)\1$/, "$2")
+    .trim();
+}
+
+/** Words that sit where a name would but are never one: "run it", "retire everyone", "history for today". */
+export const NOT_A_NAME: ReadonlySet<string> = new Set(
+  (
+    "a an the this that these those it its my our your their his her me us we you they them i " +
+    "all every everything everyone anyone someone somebody anything something nothing none any some each " +
+    "new another one same whole entire which what who whom when where why how " +
+    "today yesterday tomorrow now again last recent latest previous next first baton bot team people"
+  ).split(" "),
+);
+
+const NEGATION = /\b(?:dont|do not|never|not|no need to|cant|cannot|shouldnt|wont|stop me from)\b/;
+
+/** Whether a negation comes before the verb at `verbIndex`: "don't cancel ex_1". */
+export function isNegated(plain: string, verbIndex: number): boolean {
+  return NEGATION.test(plain.slice(0, verbIndex));
+}
+
+/**
+ * Edit distance counting a swap of neighbouring letters as one edit (optimal string alignment),
+ * so `stauts` is one slip away from `status`.
+ */
+export function editDistance(a: string, b: string): number {
+  let before: number[] = [];
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, (before[j - 2] ?? 0) + 1);
+      row.push(d);
+    }
+    before = previous;
+    previous = row;
+  }
+  return previous[b.length] ?? 0;
+}

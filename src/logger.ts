@@ -1,0 +1,41 @@
+import type { LogLevel } from "./config.js";
+
+const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+}
+
+/** One JSON line per entry on stderr, so stdout stays for replies (console, `baton say --json`). */
+export function createLogger(level: LogLevel, write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
+  const emit = (at: Exclude<LogLevel, "silent">, message: string, fields?: LogFields) => {
+    if (ORDER[at] < ORDER[level]) return;
+    const entry = { time: new Date().toISOString(), level: at, msg: message, ...serialise(fields) };
+    write(`${JSON.stringify(entry)}\n`);
+  };
+  return {
+    debug: (m, f) => emit("debug", m, f),
+    info: (m, f) => emit("info", m, f),
+    warn: (m, f) => emit("warn", m, f),
+    error: (m, f) => emit("error", m, f),
+  };
+}
+
+function serialise(fields: LogFields | undefined): LogFields {
+  if (!fields) return {};
+  return Object.fromEntries(
+    Object.entries(fields).map(([key, value]) => [
+      key,
+      value instanceof Error
+        ? { name: value.name, message: value.message, code: (value as { code?: unknown }).code }
+        : value,
+    ]),
+  );
+}
+
+export const silentLogger: Logger = createLogger("silent");

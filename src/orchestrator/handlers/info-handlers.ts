@@ -1,0 +1,70 @@
+import type { AuditRepository } from "../../db/repositories/audit-repository.js";
+import type { ExecutionRepository } from "../../db/repositories/execution-repository.js";
+import { COMMAND_SPECS, COMMAND_TYPES, type CommandOf } from "../commands.js";
+import type { RequestContext } from "../context.js";
+import type { HelpEntry, Result, StatusSnapshot } from "../results.js";
+import type { WorkflowCatalog } from "../workflow/catalog.js";
+
+/** The commands this version of baton carries out; the rest answer that they are not available yet. */
+export const IMPLEMENTED = new Set<string>([
+  "help",
+  "status",
+  "history",
+  "workflow.list",
+  "workflow.show",
+  "workflow.run",
+  "execution.list",
+  "execution.show",
+  "execution.cancel",
+]);
+
+export function help(command: CommandOf<"help">, context: RequestContext): Result {
+  const topic = command.topic?.toLowerCase();
+  const entries: HelpEntry[] = COMMAND_TYPES.filter(
+    (type) => context.canChangeState || COMMAND_SPECS[type].access === "read",
+  )
+    .map((type) => ({ type, ...COMMAND_SPECS[type], available: IMPLEMENTED.has(type) }))
+    .filter((entry) => !topic || entry.type.includes(topic) || entry.usage.toLowerCase().includes(topic));
+  return {
+    type: "help",
+    ...(command.topic !== undefined && { topic: command.topic }),
+    entries,
+    restricted: !context.canChangeState,
+  };
+}
+
+export interface StatusDeps {
+  executions: ExecutionRepository;
+  catalog: WorkflowCatalog;
+  now: () => Date;
+  info: Omit<StatusSnapshot, "now" | "running" | "waiting" | "interrupted" | "last24h" | "workflows">;
+}
+
+export async function status(deps: StatusDeps): Promise<Result> {
+  const now = deps.now();
+  const [running, waiting, interrupted, last24h, workflows] = await Promise.all([
+    deps.executions.list({ status: "running", limit: 20 }),
+    deps.executions.list({ status: "waiting", limit: 20 }),
+    deps.executions.list({ status: "interrupted", limit: 5 }),
+    deps.executions.countByStatus(new Date(now.getTime() - 24 * 3600_000)),
+    deps.catalog.list(),
+  ]);
+  return {
+    type: "status",
+    status: {
+      ...deps.info,
+      now,
+      running,
+      waiting,
+      interrupted,
+      last24h,
+      workflows: { count: workflows.length, problems: deps.catalog.loadProblems() },
+    },
+  };
+}
+
+export async function history(command: CommandOf<"history">, audit: AuditRepository): Promise<Result> {
+  const user = command.user?.replace(/^@/, "");
+  const entries = await audit.recent({ limit: command.limit ?? 10, ...(user !== undefined && { actor: user }) });
+  return { type: "history", entries, ...(user !== undefined && { user }) };
+}

@@ -1,0 +1,139 @@
+import { randomBytes } from "node:crypto";
+import type { Clock } from "../../clock.js";
+import type { ExecutionRecord, ExecutionRepository } from "../../db/repositories/execution-repository.js";
+import { BatonError } from "../../errors.js";
+import type { CommandOf } from "../commands.js";
+import type { RequestContext } from "../context.js";
+import type { ExecutionDetail, Result, WorkflowSummary } from "../results.js";
+import type { WorkflowCatalog } from "../workflow/catalog.js";
+import { resolveInputs, type WorkflowDefinition } from "../workflow/definition.js";
+import type { WorkflowRunner } from "../workflow/runner.js";
+
+export interface WorkflowHandlerDeps {
+  catalog: WorkflowCatalog;
+  executions: ExecutionRepository;
+  runner: WorkflowRunner;
+  clock: Clock;
+  owner: string;
+}
+
+export function summarise(name: string, version: number, definition: WorkflowDefinition): WorkflowSummary {
+  return {
+    name,
+    description: definition.description ?? null,
+    currentVersion: version,
+    inputs: Object.entries(definition.inputs ?? {}).map(([input, spec]) => ({
+      name: input,
+      required: spec.required ?? false,
+      ...(spec.description !== undefined && { description: spec.description }),
+      ...(spec.default !== undefined && { default: String(spec.default) }),
+    })),
+    steps: definition.steps.map((step) => ({
+      id: step.id,
+      kind: "tool",
+      tool: step.tool,
+      ...(step.description !== undefined && { description: step.description }),
+    })),
+  };
+}
+
+export async function listWorkflows(deps: WorkflowHandlerDeps): Promise<Result> {
+  const workflows: WorkflowSummary[] = [];
+  for (const record of await deps.catalog.list()) {
+    const definition = await deps.catalog.definition(record.name, record.currentVersion);
+    workflows.push(summarise(record.name, record.currentVersion, definition));
+  }
+  return { type: "workflow.list", workflows, problems: deps.catalog.loadProblems() };
+}
+
+export async function showWorkflow(command: CommandOf<"workflow.show">, deps: WorkflowHandlerDeps): Promise<Result> {
+  const { record, definition } = await deps.catalog.current(command.workflow);
+  const versions = await deps.catalog.versions(record.name);
+  return {
+    type: "workflow.show",
+    workflow: {
+      ...summarise(record.name, record.currentVersion, definition),
+      versions: versions.map((v) => ({
+        version: v.version,
+        source: v.source,
+        createdAt: v.createdAt,
+        createdBy: v.createdBy,
+      })),
+    },
+  };
+}
+
+export async function runWorkflow(
+  command: CommandOf<"workflow.run">,
+  context: RequestContext,
+  deps: WorkflowHandlerDeps,
+): Promise<Result> {
+  const { record, definition } = await deps.catalog.current(command.workflow);
+  const input = resolveInputs(definition, command.input);
+  const now = deps.clock.now();
+  const execution: ExecutionRecord = {
+    id: `ex_${randomBytes(4).toString("hex")}`,
+    workflowName: record.name,
+    workflowVersion: record.currentVersion,
+    status: "running",
+    input,
+    output: null,
+    errorCode: null,
+    errorMessage: null,
+    requestedBy: context.actor.id,
+    requestedByName: context.actor.name,
+    platform: context.origin.platform,
+    channel: context.origin.channel,
+    thread: context.origin.thread,
+    leaseOwner: deps.owner,
+    leaseExpiresAt: deps.runner.leaseUntil(),
+    createdAt: now,
+    startedAt: now,
+    finishedAt: null,
+  };
+  await deps.executions.create(execution);
+  deps.runner.start(execution, definition);
+  return { type: "workflow.run", execution };
+}
+
+export async function executionDetail(id: string, deps: WorkflowHandlerDeps): Promise<ExecutionDetail> {
+  const execution = await deps.executions.get(id);
+  if (!execution) {
+    throw new BatonError(
+      "not_found",
+      `There is no execution \`${id}\`. Try \`/orchestrate runs\` to list recent ones.`,
+    );
+  }
+  const attempts = await deps.executions.attempts(id);
+  const definition = await deps.catalog.definition(execution.workflowName, execution.workflowVersion).catch(() => null);
+  const attempted = new Set(attempts.map((a) => a.stepPath));
+  const pendingSteps =
+    definition && !isFinished(execution.status)
+      ? definition.steps.map((s) => s.id).filter((s) => !attempted.has(s))
+      : [];
+  return { execution, attempts, pendingSteps };
+}
+
+export async function cancelExecution(
+  command: CommandOf<"execution.cancel">,
+  deps: WorkflowHandlerDeps,
+): Promise<Result> {
+  const { execution } = await executionDetail(command.execution, deps);
+  const now = deps.clock.now();
+  const cancelled = await deps.executions.transition(
+    execution.id,
+    ["pending", "running", "waiting", "interrupted"],
+    { status: "cancelled", errorCode: "cancelled", errorMessage: "Cancelled on request.", finishedAt: now },
+    now,
+  );
+  if (cancelled) {
+    deps.runner.abort(execution.id);
+    await deps.runner.whenSettled(execution.id);
+  }
+  const latest = (await deps.executions.get(execution.id)) ?? execution;
+  return { type: "execution.cancel", execution: latest, alreadyFinished: !cancelled };
+}
+
+export function isFinished(status: string): boolean {
+  return status === "succeeded" || status === "failed" || status === "cancelled";
+}

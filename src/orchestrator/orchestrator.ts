@@ -1,0 +1,165 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import type { Clock } from "../clock.js";
+import type { Database } from "../db/database.js";
+import { AuditRepository } from "../db/repositories/audit-repository.js";
+import { type ExecutionRecord, ExecutionRepository } from "../db/repositories/execution-repository.js";
+import { WorkflowRepository } from "../db/repositories/workflow-repository.js";
+import { BatonError } from "../errors.js";
+import type { WorkflowHint } from "../llm/types.js";
+import type { Logger } from "../logger.js";
+import { COMMAND_SPECS, type Command } from "./commands.js";
+import type { RequestContext } from "./context.js";
+import { EventBus, type OrchestratorEventBus, type OrchestratorEvents } from "./events.js";
+import { help, history, IMPLEMENTED, status } from "./handlers/info-handlers.js";
+import {
+  cancelExecution,
+  executionDetail,
+  listWorkflows,
+  runWorkflow,
+  showWorkflow,
+  type WorkflowHandlerDeps,
+} from "./handlers/workflow-handlers.js";
+import type { Result, StatusSnapshot } from "./results.js";
+import type { ToolRegistry } from "./tools/registry.js";
+import { WorkflowCatalog } from "./workflow/catalog.js";
+import { WorkflowRunner } from "./workflow/runner.js";
+
+export interface OrchestratorDeps {
+  database: Database;
+  tools: ToolRegistry;
+  clock: Clock;
+  logger: Logger;
+  workflowsDir: string;
+  info: { version: string; router: string; frontEnds: string[] };
+}
+
+/**
+ * The one entry point every front-end goes through (DESIGN.md): `handle(command, context)`.
+ * Nothing reaches the database or an LLM around it.
+ */
+export class Orchestrator {
+  readonly events: OrchestratorEventBus = new EventBus<OrchestratorEvents>();
+  readonly audit: AuditRepository;
+  private readonly executions: ExecutionRepository;
+  private readonly catalog: WorkflowCatalog;
+  private readonly runner: WorkflowRunner;
+  private readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+  private readonly startedAt: Date;
+  private readonly workflowDeps: WorkflowHandlerDeps;
+
+  constructor(private readonly deps: OrchestratorDeps) {
+    this.startedAt = deps.clock.now();
+    this.audit = new AuditRepository(deps.database);
+    this.executions = new ExecutionRepository(deps.database);
+    this.catalog = new WorkflowCatalog(new WorkflowRepository(deps.database), deps.tools, deps.clock, deps.logger);
+    this.runner = new WorkflowRunner({
+      executions: this.executions,
+      tools: deps.tools,
+      events: this.events,
+      clock: deps.clock,
+      logger: deps.logger,
+      owner: this.owner,
+    });
+    this.workflowDeps = {
+      catalog: this.catalog,
+      executions: this.executions,
+      runner: this.runner,
+      clock: deps.clock,
+      owner: this.owner,
+    };
+  }
+
+  /** Loads workflow definitions and closes what a previous process left open. */
+  async start(): Promise<void> {
+    const now = this.deps.clock.now();
+    const interrupted = await this.executions.interrupt({
+      owner: null,
+      now,
+      message: "The process running this execution stopped before it finished.",
+    });
+    if (interrupted.length > 0) this.deps.logger.warn("executions left running were interrupted", { interrupted });
+    // A pending audit row older than any request can take belongs to a process that died.
+    await this.audit.closeAbandoned(now, new Date(now.getTime() - 15 * 60_000));
+    await this.catalog.syncFromDirectory(this.deps.workflowsDir);
+  }
+
+  async handle(command: Command, context: RequestContext): Promise<Result> {
+    const deps = this.workflowDeps;
+    switch (command.type) {
+      case "help":
+        return help(command, context);
+      case "status":
+        return status({
+          executions: this.executions,
+          catalog: this.catalog,
+          now: () => this.deps.clock.now(),
+          info: this.info(),
+        });
+      case "history":
+        return history(command, this.audit);
+      case "workflow.list":
+        return listWorkflows(deps);
+      case "workflow.show":
+        return showWorkflow(command, deps);
+      case "workflow.run":
+        return runWorkflow(command, context, deps);
+      case "execution.list":
+        return {
+          type: "execution.list",
+          executions: await this.executions.list({
+            limit: command.limit ?? 10,
+            ...(command.status && { status: command.status }),
+          }),
+          ...(command.status !== undefined && { status: command.status }),
+        };
+      case "execution.show":
+        return { type: "execution.show", detail: await executionDetail(command.execution, deps) };
+      case "execution.cancel":
+        return cancelExecution(command, deps);
+      default:
+        throw notAvailable(command);
+    }
+  }
+
+  isAvailable(command: Command): boolean {
+    return IMPLEMENTED.has(command.type);
+  }
+
+  workflowHints(): WorkflowHint[] {
+    return this.catalog.hints();
+  }
+
+  async executionDetail(id: string) {
+    return executionDetail(id, this.workflowDeps);
+  }
+
+  /** Resolves when the execution has finished or waits for a person (whichever comes first). */
+  async waitUntilSettled(id: string): Promise<ExecutionRecord | null> {
+    await this.runner.whenSettled(id);
+    return this.executions.get(id);
+  }
+
+  /** Stops in-flight executions, recording them as interrupted. */
+  async shutdown(): Promise<string[]> {
+    return this.runner.shutdown();
+  }
+
+  private info(): Omit<StatusSnapshot, "now" | "running" | "waiting" | "interrupted" | "last24h" | "workflows"> {
+    return {
+      version: this.deps.info.version,
+      startedAt: this.startedAt,
+      database: { dialect: this.deps.database.dialect, location: this.deps.database.location },
+      router: this.deps.info.router,
+      frontEnds: this.deps.info.frontEnds,
+    };
+  }
+}
+
+function notAvailable(command: Command): BatonError {
+  const usage = COMMAND_SPECS[command.type].usage;
+  return new BatonError(
+    "unavailable",
+    `\`${usage}\` is not available yet in this version of baton; \`/orchestrate help\` lists what is.`,
+  );
+}

@@ -1,0 +1,55 @@
+import type { AuditEntry } from "../db/repositories/audit-repository.js";
+import type { ExecutionRecord, StepAttemptRecord } from "../db/repositories/execution-repository.js";
+import type { CommandSpec, CommandType } from "./commands.js";
+
+/** What orchestrator.handle answers; the renderers turn it into a platform-neutral Reply. */
+
+export interface HelpEntry extends CommandSpec {
+  type: CommandType;
+  available: boolean;
+}
+
+export interface StatusSnapshot {
+  version: string;
+  startedAt: Date;
+  now: Date;
+  database: { dialect: string; location: string };
+  router: string;
+  frontEnds: string[];
+  running: ExecutionRecord[];
+  waiting: ExecutionRecord[];
+  interrupted: ExecutionRecord[];
+  /** Executions created in the last 24 hours, by status. */
+  last24h: Record<string, number>;
+  workflows: { count: number; problems: string[] };
+}
+
+export interface WorkflowSummary {
+  name: string;
+  description: string | null;
+  currentVersion: number;
+  inputs: Array<{ name: string; required: boolean; description?: string; default?: string }>;
+  steps: Array<{ id: string; kind: string; tool?: string; description?: string }>;
+}
+
+export interface WorkflowDetail extends WorkflowSummary {
+  versions: Array<{ version: number; source: string; createdAt: Date; createdBy: string | null }>;
+}
+
+export interface ExecutionDetail {
+  execution: ExecutionRecord;
+  attempts: StepAttemptRecord[];
+  /** Declared steps not yet attempted, in order, so a reader sees what is still to come. */
+  pendingSteps: string[];
+}
+
+export type Result =
+  | { type: "help"; topic?: string; entries: HelpEntry[]; restricted: boolean }
+  | { type: "status"; status: StatusSnapshot }
+  | { type: "history"; entries: AuditEntry[]; user?: string }
+  | { type: "workflow.list"; workflows: WorkflowSummary[]; problems: string[] }
+  | { type: "workflow.show"; workflow: WorkflowDetail }
+  | { type: "workflow.run"; execution: ExecutionRecord; detail?: ExecutionDetail }
+  | { type: "execution.list"; executions: ExecutionRecord[]; status?: string }
+  | { type: "execution.show"; detail: ExecutionDetail }
+  | { type: "execution.cancel"; execution: ExecutionRecord; alreadyFinished: boolean };

@@ -1,0 +1,311 @@
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { LineCounter, parseDocument } from "yaml";
+import { z } from "zod";
+import { BatonError } from "../../errors.js";
+import { validationMessage } from "../tools/registry.js";
+import { templatePaths } from "./template.js";
+
+/**
+ * Workflow definitions: YAML files validated by zod. A step is a union of step kinds, each with a
+ * `kind` discriminator added on parse (the YAML says `tool: http.get`, the engine switches on
+ * `step.kind`). Only `tool` steps exist so far; parallel, loop, approval… join the union later.
+ */
+
+const IDENTIFIER = /^[a-z][a-z0-9_-]*$/;
+const Identifier = z
+  .string()
+  .max(64)
+  .regex(IDENTIFIER, { error: "must start with a lowercase letter and use only a-z, 0-9, `_` or `-`" });
+
+/** YAML turns `key:` with nothing after it into null; treat that as an empty mapping. */
+const emptyIfNull = (value: unknown) => value ?? {};
+
+export const WorkflowInput = z.preprocess(
+  emptyIfNull,
+  z
+    .strictObject({
+      description: z.string().max(500).optional(),
+      required: z.boolean().default(false),
+      default: z.union([z.string(), z.number(), z.boolean()]).transform(String).optional(),
+    })
+    .refine((input) => !(input.required && input.default !== undefined), {
+      error: "an input with a `default` cannot also be `required`",
+    }),
+);
+export type WorkflowInput = z.infer<typeof WorkflowInput>;
+
+const stepFields = {
+  id: Identifier,
+  description: z.string().max(500).optional(),
+  /** Per-attempt limit for the step; the runner turns it into a `step_timeout` error. */
+  timeoutMs: z
+    .int()
+    .min(1)
+    .max(24 * 60 * 60 * 1000)
+    .optional(),
+  /** `continue`: record the failure and run the next step anyway. */
+  onError: z.enum(["fail", "continue"]).default("fail"),
+};
+
+export const ToolStep = z
+  .strictObject({
+    ...stepFields,
+    /** Added on parse; accepted on input so a stored (parsed) definition validates again. */
+    kind: z.literal("tool").optional(),
+    tool: z.string().min(1).max(100),
+    /** Arguments; every string may hold `{{ placeholders }}`, rendered just before the tool runs. */
+    with: z.preprocess(emptyIfNull, z.record(z.string(), z.unknown())),
+  })
+  .transform((step) => ({ kind: "tool" as const, ...step }));
+export type ToolStep = z.infer<typeof ToolStep>;
+
+export const WorkflowStep = z.union([ToolStep]);
+export type WorkflowStep = z.infer<typeof WorkflowStep>;
+
+export const WorkflowDefinition = z
+  .strictObject({
+    name: Identifier,
+    description: z.string().max(1000).optional(),
+    inputs: z.preprocess(emptyIfNull, z.record(Identifier, WorkflowInput)),
+    steps: z.array(WorkflowStep).min(1).max(100),
+  })
+  .superRefine((definition, ctx) => {
+    for (const problem of referenceProblems(definition)) ctx.addIssue({ code: "custom", ...problem });
+  });
+export type WorkflowDefinition = z.infer<typeof WorkflowDefinition>;
+
+/** What definitions are checked against; a ToolRegistry is one. `names` makes the error list them. */
+export interface ToolCatalog {
+  has(name: string): boolean;
+  names?(): string[];
+}
+
+type FieldPath = (string | number)[];
+interface Problem {
+  path: FieldPath;
+  message: string;
+}
+
+/**
+ * Parses and validates one definition. Every failure is a `workflow_invalid` BatonError whose
+ * message names the file, the step and the field. When `fileLabel` is a .yaml/.yml path, `name`
+ * must match the file name.
+ */
+export function parseWorkflowDefinition(source: string, fileLabel: string, tools: ToolCatalog): WorkflowDefinition {
+  const raw = parseYaml(source, fileLabel);
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw invalid(`${fileLabel}: the file must be a YAML mapping with \`name\` and \`steps\`.`);
+  }
+  const parsed = WorkflowDefinition.safeParse(raw, { error: validationMessage });
+  const problems = parsed.success
+    ? [...toolProblems(parsed.data, tools), ...nameProblems(parsed.data, fileLabel)]
+    : parsed.error.issues.map(issueProblem);
+  const first = problems.find((problem) => problem.message.startsWith("is not a known field")) ?? problems[0];
+  if (first !== undefined) throw invalid(describeProblem(fileLabel, raw, first, problems.length - 1));
+  if (!parsed.success) throw invalid(`${fileLabel}: the definition is invalid.`);
+  return parsed.data;
+}
+
+/** Reads every *.yaml / *.yml in `dir`; a bad file becomes an entry in `errors` and the rest still load. */
+export async function loadWorkflowDirectory(
+  dir: string,
+  tools: ToolCatalog,
+): Promise<{ definitions: WorkflowDefinition[]; errors: BatonError[] }> {
+  let files: string[];
+  try {
+    files = await listWorkflowFiles(dir);
+  } catch (cause) {
+    return {
+      definitions: [],
+      errors: [new BatonError("not_found", `Cannot read workflow directory \`${dir}\`.`, { cause })],
+    };
+  }
+  const definitions: WorkflowDefinition[] = [];
+  const errors: BatonError[] = [];
+  for (const file of files) {
+    const label = `${path.basename(dir)}/${file}`;
+    try {
+      const definition = parseWorkflowDefinition(await readFile(path.join(dir, file), "utf8"), label, tools);
+      if (definitions.some((known) => known.name === definition.name)) {
+        throw invalid(`${label}: workflow \`${definition.name}\` is already defined by another file.`);
+      }
+      definitions.push(definition);
+    } catch (error) {
+      errors.push(asWorkflowError(error, label));
+    }
+  }
+  return { definitions, errors };
+}
+
+/**
+ * Applies defaults to the inputs a person gave. Unknown and missing inputs are `invalid_command`
+ * errors that show how to call the workflow. Optional inputs without a default resolve to "".
+ */
+export function resolveInputs(definition: WorkflowDefinition, given: Record<string, string>): Record<string, string> {
+  const declared = Object.keys(definition.inputs);
+  const unknown = Object.keys(given).filter((name) => !Object.hasOwn(definition.inputs, name));
+  if (unknown.length > 0) {
+    const known = declared.length > 0 ? `its inputs are ${codeList(declared)}` : "it takes no inputs";
+    throw new BatonError("invalid_command", `\`${definition.name}\` has no input ${codeList(unknown)}; ${known}.`);
+  }
+  const resolved: Record<string, string> = {};
+  for (const [name, input] of Object.entries(definition.inputs)) {
+    resolved[name] = (Object.hasOwn(given, name) ? given[name] : undefined) ?? input.default ?? "";
+  }
+  const missing = declared.filter((name) => definition.inputs[name]?.required === true && resolved[name] === "");
+  if (missing.length > 0) {
+    const usage = `/orchestrate run ${definition.name} ${missing.map((name) => `${name}=…`).join(" ")}`;
+    const noun = missing.length === 1 ? "input" : "inputs";
+    throw new BatonError("invalid_command", `\`${definition.name}\` needs ${noun} ${codeList(missing)}: ${usage}`);
+  }
+  return resolved;
+}
+
+async function listWorkflowFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && /\.ya?ml$/i.test(entry.name))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+function parseYaml(source: string, fileLabel: string): unknown {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(source, { lineCounter, prettyErrors: false });
+  const error = document.errors[0];
+  if (error !== undefined) {
+    const { line, col } = lineCounter.linePos(error.pos[0]);
+    const reason = error.message.split("\n")[0]?.replace(/[.:]\s*$/, "");
+    throw invalid(`${fileLabel}: YAML syntax error at line ${line}, column ${col}: ${reason}.`, error);
+  }
+  try {
+    return document.toJS({ maxAliasCount: 100 });
+  } catch (cause) {
+    throw invalid(`${fileLabel}: the YAML could not be read (${errorText(cause)}).`, cause);
+  }
+}
+
+/** Template references must name a declared input or a step that runs earlier. */
+function referenceProblems(definition: {
+  inputs: Record<string, unknown>;
+  steps: readonly { id: string; with: Record<string, unknown> }[];
+}): Problem[] {
+  const inputs = new Set(Object.keys(definition.inputs));
+  const allIds = new Set(definition.steps.map((step) => step.id));
+  const earlier = new Set<string>();
+  const problems: Problem[] = [];
+  definition.steps.forEach((step, index) => {
+    if (earlier.has(step.id))
+      problems.push({ path: ["steps", index, "id"], message: `step id \`${step.id}\` is used twice` });
+    for (const [field, text] of templateStrings(step.with, ["with"])) {
+      const message = templateProblem(text, inputs, earlier, allIds);
+      if (message !== undefined) problems.push({ path: ["steps", index, ...field], message });
+    }
+    earlier.add(step.id);
+  });
+  return problems;
+}
+
+function templateProblem(text: string, inputs: Set<string>, earlier: Set<string>, allIds: Set<string>) {
+  let paths: string[];
+  try {
+    paths = templatePaths(text);
+  } catch (error) {
+    return clause(errorText(error));
+  }
+  for (const reference of paths) {
+    const message = referenceProblem(reference, inputs, earlier, allIds);
+    if (message !== undefined) return message;
+  }
+  return undefined;
+}
+
+function referenceProblem(reference: string, inputs: Set<string>, earlier: Set<string>, allIds: Set<string>) {
+  const [root, name = "", field] = reference.split(".");
+  const placeholder = `\`{{ ${reference} }}\``;
+  if (root === "input") {
+    if (inputs.has(name)) return undefined;
+    const declared = inputs.size > 0 ? `declared: ${codeList([...inputs])}` : "the workflow declares no inputs";
+    return `${placeholder} refers to an input that is not declared (${declared})`;
+  }
+  if (root !== "steps") return `${placeholder} must start with \`input.\` or \`steps.\``;
+  if (!allIds.has(name)) return `${placeholder} refers to a step \`${name}\` that does not exist`;
+  if (!earlier.has(name)) return `${placeholder} refers to step \`${name}\`, which does not run before this one`;
+  if (field !== "output") return `${placeholder} must read \`steps.${name}.output…\``;
+  return undefined;
+}
+
+function* templateStrings(value: unknown, at: FieldPath): Generator<[FieldPath, string]> {
+  if (typeof value === "string") yield [at, value];
+  else if (Array.isArray(value))
+    for (const [index, item] of value.entries()) yield* templateStrings(item, [...at, index]);
+  else if (typeof value === "object" && value !== null) {
+    for (const [key, item] of Object.entries(value)) yield* templateStrings(item, [...at, key]);
+  }
+}
+
+function toolProblems(definition: WorkflowDefinition, tools: ToolCatalog): Problem[] {
+  const known = tools.names?.().join(", ");
+  return definition.steps.flatMap((step, index) => {
+    if (step.kind !== "tool" || tools.has(step.tool)) return [];
+    const hint = known === undefined ? "" : ` (known: ${known})`;
+    return [{ path: ["steps", index, "tool"], message: `unknown tool \`${step.tool}\`${hint}` }];
+  });
+}
+
+function nameProblems(definition: WorkflowDefinition, fileLabel: string): Problem[] {
+  const match = /([^/\\]+)\.ya?ml$/i.exec(fileLabel);
+  const fileName = match?.[1];
+  if (fileName === undefined || fileName === definition.name) return [];
+  return [{ path: ["name"], message: `\`${definition.name}\` must match the file name \`${fileName}\`` }];
+}
+
+function issueProblem(issue: z.core.$ZodIssue): Problem {
+  const path = issue.path.filter((key) => typeof key !== "symbol");
+  if (issue.code === "unrecognized_keys") return { path: [...path, ...issue.keys], message: "is not a known field" };
+  return { path, message: issue.message };
+}
+
+function describeProblem(fileLabel: string, raw: object, problem: Problem, others: number): string {
+  const [first, index, ...rest] = problem.path;
+  const more = others > 0 ? ` (and ${others} more problem${others === 1 ? "" : "s"})` : "";
+  if (first === "steps" && typeof index === "number") {
+    const step = `${fileLabel}: step ${stepLabel(raw, index)}`;
+    return rest.length > 0
+      ? `${step}, field \`${rest.join(".")}\`: ${problem.message}${more}.`
+      : `${step}: ${problem.message}${more}.`;
+  }
+  if (problem.path.length === 0) return `${fileLabel}: ${problem.message}${more}.`;
+  return `${fileLabel}, field \`${problem.path.join(".")}\`: ${problem.message}${more}.`;
+}
+
+/** The step's id as written, or its position when the id itself is what is wrong. */
+function stepLabel(raw: object, index: number): string {
+  const steps: unknown = (raw as { steps?: unknown }).steps;
+  const step: unknown = Array.isArray(steps) ? steps[index] : undefined;
+  const id: unknown = typeof step === "object" && step !== null ? (step as { id?: unknown }).id : undefined;
+  return typeof id === "string" && IDENTIFIER.test(id) ? `\`${id}\`` : `#${index + 1}`;
+}
+
+function asWorkflowError(error: unknown, label: string): BatonError {
+  if (error instanceof BatonError) return error;
+  return invalid(`${label}: the file could not be read (${errorText(error)}).`, error);
+}
+
+function invalid(message: string, cause?: unknown): BatonError {
+  return new BatonError("workflow_invalid", message, cause === undefined ? {} : { cause });
+}
+
+/** "Template has …." → "template has …", so it reads as the end of a longer sentence. */
+function clause(sentence: string): string {
+  return sentence.replace(/\.$/, "").replace(/^[A-Z](?=[a-z])/, (letter) => letter.toLowerCase());
+}
+
+function codeList(names: readonly string[]): string {
+  return names.map((name) => `\`${name}\``).join(", ");
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

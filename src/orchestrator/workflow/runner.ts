@@ -1,0 +1,243 @@
+import type { Clock } from "../../clock.js";
+import type { ExecutionRecord, ExecutionRepository } from "../../db/repositories/execution-repository.js";
+import { BatonError, toBatonError } from "../../errors.js";
+import type { Logger } from "../../logger.js";
+import type { OrchestratorEventBus } from "../events.js";
+import type { ToolRegistry } from "../tools/registry.js";
+import { runTool } from "../tools/registry.js";
+import type { JsonValue } from "../tools/types.js";
+import type { WorkflowDefinition } from "./definition.js";
+import { renderValue, type TemplateScope } from "./template.js";
+
+export interface RunnerDeps {
+  executions: ExecutionRepository;
+  tools: ToolRegistry;
+  events: OrchestratorEventBus;
+  clock: Clock;
+  logger: Logger;
+  /** This process's lease owner id. */
+  owner: string;
+  leaseMs?: number;
+}
+
+type WorkflowStep = WorkflowDefinition["steps"][number];
+
+interface InFlight {
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+const INTERRUPTED = new BatonError("interrupted", "baton shut down while this step was running.");
+const CANCELLED = new BatonError("cancelled", "The execution was cancelled.");
+
+/**
+ * Runs an execution's steps in order, writing each attempt before and after it runs, so the
+ * database always says what happened. The workflow engine issue replaces the loop with the full
+ * engine (parallel, loops, retries, approvals, resume); the rows it writes stay the same.
+ */
+export class WorkflowRunner {
+  private readonly inFlight = new Map<string, InFlight>();
+  private readonly leaseMs: number;
+
+  constructor(private readonly deps: RunnerDeps) {
+    this.leaseMs = deps.leaseMs ?? 60_000;
+  }
+
+  leaseUntil(): Date {
+    return new Date(this.deps.clock.now().getTime() + this.leaseMs);
+  }
+
+  /** Starts running in the background; `whenSettled` resolves when it stops. */
+  start(execution: ExecutionRecord, definition: WorkflowDefinition): void {
+    const controller = new AbortController();
+    const done = this.run(execution, definition, controller.signal)
+      .catch((error: unknown) => this.deps.logger.error("execution crashed", { execution: execution.id, error }))
+      .finally(() => this.inFlight.delete(execution.id));
+    this.inFlight.set(execution.id, { controller, done });
+  }
+
+  isRunningHere(id: string): boolean {
+    return this.inFlight.has(id);
+  }
+
+  /** Aborts the current step of an execution running in this process. */
+  abort(id: string): void {
+    this.inFlight.get(id)?.controller.abort(CANCELLED);
+  }
+
+  async whenSettled(id: string): Promise<void> {
+    await this.inFlight.get(id)?.done;
+  }
+
+  /** Aborts every in-flight execution and records it as interrupted. */
+  async shutdown(): Promise<string[]> {
+    for (const { controller } of this.inFlight.values()) controller.abort(INTERRUPTED);
+    await Promise.all([...this.inFlight.values()].map((run) => run.done));
+    return this.deps.executions.interrupt({
+      owner: this.deps.owner,
+      now: this.deps.clock.now(),
+      message: INTERRUPTED.message,
+    });
+  }
+
+  private async run(execution: ExecutionRecord, definition: WorkflowDefinition, signal: AbortSignal): Promise<void> {
+    const renewal = setInterval(() => void this.renewLease(execution.id), Math.max(1000, this.leaseMs / 3));
+    renewal.unref();
+    try {
+      this.deps.events.emit("execution.started", execution);
+      const outcome = await this.runSteps(execution, definition, signal);
+      await this.finish(execution.id, outcome);
+    } finally {
+      clearInterval(renewal);
+    }
+  }
+
+  private async runSteps(
+    execution: ExecutionRecord,
+    definition: WorkflowDefinition,
+    signal: AbortSignal,
+  ): Promise<{ output: Record<string, JsonValue> } | { error: BatonError }> {
+    const scope: TemplateScope = { input: execution.input, steps: {} };
+    const outputs: Record<string, JsonValue> = {};
+    for (const step of definition.steps) {
+      if (signal.aborted) return { error: abortReason(signal) };
+      // A cancel from another process only changes the row; look before starting each step.
+      if ((await this.deps.executions.get(execution.id))?.status !== "running") return { error: CANCELLED };
+      const result = await this.runStep(execution.id, step, scope, signal);
+      if ("error" in result && (step.onError ?? "fail") === "fail") return { error: result.error };
+      const output = "output" in result ? result.output : null;
+      scope.steps[step.id] = { output };
+      outputs[step.id] = output;
+    }
+    return { output: outputs };
+  }
+
+  private async runStep(
+    executionId: string,
+    step: WorkflowStep,
+    scope: TemplateScope,
+    signal: AbortSignal,
+  ): Promise<{ output: JsonValue } | { error: BatonError }> {
+    const { executions, events, clock } = this.deps;
+    let input: unknown = null;
+    const attempt = { executionId, stepPath: step.id, stepKind: "tool", tool: step.tool, attempt: 1 };
+    try {
+      input = renderValue(step.with ?? {}, scope);
+    } catch (error) {
+      return this.recordFailure(attempt, input, toBatonError(error));
+    }
+    const startedAt = clock.now();
+    const id = await executions.startAttempt({ ...attempt, status: "running", input, startedAt });
+    events.emit("step.started", {
+      ...attempt,
+      id,
+      status: "running",
+      input,
+      output: null,
+      errorCode: null,
+      errorMessage: null,
+      startedAt,
+      finishedAt: null,
+    });
+    try {
+      const tool = this.deps.tools.get(step.tool);
+      if (!tool) throw new BatonError("tool_unknown", `Step \`${step.id}\` uses the unknown tool \`${step.tool}\`.`);
+      const output = await runTool(tool, input, {
+        signal,
+        ...(step.timeoutMs !== undefined && { timeoutMs: step.timeoutMs }),
+      });
+      await this.finishAttempt({ ...attempt, id, input, startedAt }, { status: "succeeded", output });
+      return { output };
+    } catch (caught) {
+      const error = signal.aborted ? abortReason(signal) : toBatonError(caught);
+      await this.finishAttempt({ ...attempt, id, input, startedAt }, { status: attemptStatus(error), error });
+      return { error };
+    }
+  }
+
+  /** A step that failed before it could start (a template naming a missing path) still gets its row. */
+  private async recordFailure(
+    attempt: { executionId: string; stepPath: string; stepKind: string; tool: string; attempt: number },
+    input: unknown,
+    error: BatonError,
+  ): Promise<{ error: BatonError }> {
+    const startedAt = this.deps.clock.now();
+    const id = await this.deps.executions.startAttempt({ ...attempt, status: "running", input, startedAt });
+    await this.finishAttempt({ ...attempt, id, input, startedAt }, { status: "failed", error });
+    return { error };
+  }
+
+  private async finishAttempt(
+    attempt: {
+      id: number;
+      executionId: string;
+      stepPath: string;
+      stepKind: string;
+      tool: string;
+      attempt: number;
+      input: unknown;
+      startedAt: Date;
+    },
+    result: { status: string; output?: JsonValue; error?: BatonError },
+  ): Promise<void> {
+    const finishedAt = this.deps.clock.now();
+    const patch = {
+      status: result.status,
+      output: result.output ?? null,
+      errorCode: result.error?.code ?? null,
+      errorMessage: result.error?.message ?? null,
+      finishedAt,
+    };
+    await this.deps.executions.finishAttempt(attempt.id, patch);
+    this.deps.events.emit("step.finished", { ...attempt, ...patch });
+  }
+
+  private async finish(
+    id: string,
+    outcome: { output: Record<string, JsonValue> } | { error: BatonError },
+  ): Promise<void> {
+    const { executions, clock, events } = this.deps;
+    const now = clock.now();
+    const patch =
+      "output" in outcome
+        ? { status: "succeeded", output: outcome.output }
+        : {
+            status: executionStatus(outcome.error),
+            errorCode: outcome.error.code,
+            errorMessage: outcome.error.message,
+          };
+    // Only a running execution moves on: a cancel that got there first keeps its status.
+    await executions.transition(
+      id,
+      ["running"],
+      { ...patch, finishedAt: now, leaseOwner: null, leaseExpiresAt: null },
+      now,
+    );
+    const finished = await executions.get(id);
+    if (finished) events.emit("execution.finished", finished);
+  }
+
+  private async renewLease(id: string): Promise<void> {
+    try {
+      await this.deps.executions.renewLease(id, this.deps.owner, this.leaseUntil(), this.deps.clock.now());
+    } catch (error) {
+      this.deps.logger.warn("lease renewal failed", { execution: id, error });
+    }
+  }
+}
+
+function abortReason(signal: AbortSignal): BatonError {
+  return signal.reason instanceof BatonError ? signal.reason : CANCELLED;
+}
+
+function attemptStatus(error: BatonError): string {
+  if (error.code === "interrupted") return "interrupted";
+  if (error.code === "cancelled") return "cancelled";
+  return "failed";
+}
+
+function executionStatus(error: BatonError): string {
+  if (error.code === "interrupted") return "interrupted";
+  if (error.code === "cancelled") return "cancelled";
+  return "failed";
+}

@@ -1,0 +1,122 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type App, createApp } from "../../src/app.js";
+import type { ChatRequest, ConfirmationPrompt, Conversation, PostedMessage } from "../../src/bot/chat.js";
+import type { Reply } from "../../src/bot/reply.js";
+import { loadConfig } from "../../src/config.js";
+import { silentLogger } from "../../src/logger.js";
+import { WORKFLOWS_DIR } from "./cli.js";
+
+export async function startTestApp(options: {
+  url: string;
+  env?: Record<string, string>;
+  workflowsDir?: string;
+}): Promise<App> {
+  const config = loadConfig({
+    DATABASE_URL: options.url,
+    BATON_WORKFLOWS_DIR: options.workflowsDir ?? WORKFLOWS_DIR,
+    LOG_LEVEL: "silent",
+    ...options.env,
+  });
+  return createApp(config, silentLogger, { frontEnds: ["test"] });
+}
+
+/** A workflows directory holding the shipped examples plus a slow one (for cancel and shutdown tests). */
+export function workflowsWithSlowOne(): string {
+  const dir = mkdtempSync(join(tmpdir(), "baton-workflows-"));
+  writeFileSync(
+    join(dir, "slow.yaml"),
+    [
+      "name: slow",
+      "description: Waits, then says done.",
+      "steps:",
+      "  - id: nap",
+      "    tool: wait",
+      "    with: { seconds: 30 }",
+      "  - id: done",
+      "    tool: template",
+      '    with: { text: "done" }',
+      "",
+    ].join("\n"),
+  );
+  writeFileSync(
+    join(dir, "hello.yaml"),
+    [
+      "name: hello",
+      "description: Greets someone by name.",
+      "inputs:",
+      "  name: { description: Who to greet, required: true }",
+      "steps:",
+      "  - id: greet",
+      "    tool: template",
+      '    with: { text: "Hello, {{ input.name }}!" }',
+      "",
+    ].join("\n"),
+  );
+  return dir;
+}
+
+let sequence = 0;
+
+export function chatRequest(text: string, overrides: Partial<ChatRequest> = {}): ChatRequest {
+  sequence += 1;
+  return {
+    platform: "console",
+    workspace: null,
+    channel: "test",
+    thread: null,
+    actor: { id: "ada", name: "Ada", platform: "console" },
+    text,
+    dedupeKey: `test:${process.pid}:${Date.now()}:${sequence}`,
+    receivedAt: new Date(),
+    ...overrides,
+  };
+}
+
+/** Records what baton posted and edited, and answers confirmations as the test decides. */
+export class RecordingConversation implements Conversation {
+  readonly posts: Reply[] = [];
+  readonly updates: Reply[] = [];
+  readonly prompts: ConfirmationPrompt[] = [];
+  private pending: ((answer: boolean) => void) | null = null;
+  private promptListener: (() => void) | null = null;
+
+  constructor(private readonly answer: boolean | "ask" = "ask") {}
+
+  async post(reply: Reply): Promise<PostedMessage> {
+    this.posts.push(reply);
+    return { id: String(this.posts.length) };
+  }
+
+  async update(_message: PostedMessage, reply: Reply): Promise<void> {
+    this.updates.push(reply);
+  }
+
+  confirm(prompt: ConfirmationPrompt): Promise<boolean> {
+    this.prompts.push(prompt);
+    if (this.answer !== "ask") return Promise.resolve(this.answer);
+    return new Promise((resolve) => {
+      this.pending = resolve;
+      this.promptListener?.();
+    });
+  }
+
+  /** Resolves once baton has asked for confirmation. */
+  asked(): Promise<void> {
+    if (this.pending) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.promptListener = resolve;
+    });
+  }
+
+  decide(answer: boolean): void {
+    this.pending?.(answer);
+    this.pending = null;
+  }
+
+  get lastText(): string {
+    const last = this.updates.at(-1) ?? this.posts.at(-1);
+    return last ? last.text : "";
+  }
+}

@@ -1,0 +1,120 @@
+import { describe, expect, it } from "vitest";
+import { renderText } from "../../src/bot/console/text-renderer.js";
+import { renderResult } from "../../src/bot/render.js";
+import type { ExecutionRecord } from "../../src/db/repositories/execution-repository.js";
+import type { Result } from "../../src/orchestrator/results.js";
+
+const now = new Date("2026-11-21T12:00:00Z");
+
+const execution = (overrides: Partial<ExecutionRecord> = {}): ExecutionRecord => ({
+  id: "ex_0a1b2c3d",
+  workflowName: "hello",
+  workflowVersion: 2,
+  status: "succeeded",
+  input: { name: "Ada" },
+  output: { greet: { text: "Hello, Ada!" } },
+  errorCode: null,
+  errorMessage: null,
+  requestedBy: "U1",
+  requestedByName: "Ada",
+  platform: "console",
+  channel: null,
+  thread: null,
+  leaseOwner: null,
+  leaseExpiresAt: null,
+  createdAt: new Date("2026-11-21T11:59:58Z"),
+  startedAt: new Date("2026-11-21T11:59:58Z"),
+  finishedAt: new Date("2026-11-21T11:59:59Z"),
+  ...overrides,
+});
+
+describe("renderResult", () => {
+  it("shows a finished run with its steps, input and greeting", () => {
+    const result: Result = {
+      type: "execution.show",
+      detail: {
+        execution: execution(),
+        attempts: [
+          {
+            id: 1,
+            executionId: "ex_0a1b2c3d",
+            stepPath: "greet",
+            stepKind: "tool",
+            tool: "template",
+            attempt: 1,
+            status: "succeeded",
+            input: { text: "Hello, Ada!" },
+            output: { text: "Hello, Ada!" },
+            errorCode: null,
+            errorMessage: null,
+            startedAt: new Date("2026-11-21T11:59:58.000Z"),
+            finishedAt: new Date("2026-11-21T11:59:58.004Z"),
+          },
+        ],
+        pendingSteps: [],
+      },
+    };
+    const reply = renderResult(result, now);
+    expect(reply.tone).toBe("success");
+    expect(reply.text).toBe("✅ hello · ex_0a1b2c3d · succeeded — Hello, Ada!");
+    const text = renderText(reply);
+    expect(text).toContain("✅ greet (template) · succeeded · 4 ms");
+    expect(text).toMatch(/input name\s+Ada/);
+    expect(text).toContain("    Hello, Ada!");
+  });
+
+  it("lists failures with their error and pending steps", () => {
+    const reply = renderResult(
+      {
+        type: "execution.show",
+        detail: {
+          execution: execution({
+            status: "failed",
+            errorCode: "http_error",
+            errorMessage: "GET http://x failed: connection refused.",
+            finishedAt: null,
+          }),
+          attempts: [],
+          pendingSteps: ["report"],
+        },
+      },
+      now,
+    );
+    expect(reply.tone).toBe("error");
+    const text = renderText(reply);
+    expect(text).toContain("🕓 report · pending");
+    expect(text).toContain("http_error: GET http://x failed: connection refused.");
+  });
+
+  it("renders help filtered to what the actor may run, marking what comes later", () => {
+    const reply = renderResult(
+      {
+        type: "help",
+        restricted: true,
+        entries: [
+          {
+            type: "status",
+            access: "read",
+            usage: "status",
+            summary: "Running and waiting executions.",
+            available: true,
+          },
+          { type: "agent.list", access: "read", usage: "agents", summary: "Active agents.", available: false },
+        ],
+      },
+      now,
+    );
+    const text = renderText(reply);
+    expect(reply.ephemeral).toBe(true);
+    expect(text).toContain("• status — Running and waiting executions.");
+    expect(text).toContain("Coming in a later version: agents.");
+    expect(text).toContain("limited to baton admins");
+  });
+
+  it("says plainly when there is no history", () => {
+    expect(renderResult({ type: "history", entries: [] }, now).text).toBe("No commands in the audit log yet.");
+    expect(renderResult({ type: "history", entries: [], user: "lin" }, now).text).toBe(
+      "No commands by lin in the audit log yet.",
+    );
+  });
+});
