@@ -166,7 +166,8 @@ export class Dispatcher {
     state.command = command;
     const decision = this.deps.policy.decide(command, request.actor);
     if (!decision.allowed) throw new BatonError("denied", decision.reason);
-    if (decision.needsConfirmation && this.deps.orchestrator.isAvailable(command)) {
+    if (decision.needsConfirmation) {
+      await this.deps.orchestrator.preflight(command);
       const confirmed = await conversation.confirm({
         question: confirmationQuestion(command),
         commandType: command.type,
@@ -191,6 +192,7 @@ export class Dispatcher {
         thread: request.thread,
       },
       canChangeState: this.deps.policy.canChangeState(request.actor),
+      auditId: state.auditId,
     };
     const result = await this.deps.orchestrator.handle(command, context);
     state.result = result;

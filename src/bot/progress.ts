@@ -38,7 +38,9 @@ export async function followExecution(options: FollowOptions): Promise<{ reply: 
 }
 
 class ThrottledEdits {
-  private lastEdit = 0;
+  /** The "started" message was just posted: the first edit waits a full interval after it. */
+  private lastEdit = Date.now();
+  private lastSent = "";
   private timer: NodeJS.Timeout | null = null;
   private chain: Promise<void> = Promise.resolve();
 
@@ -70,6 +72,10 @@ class ThrottledEdits {
   }
 
   private async send(reply: Reply): Promise<void> {
+    // An edit that changes nothing costs a rate-limited API call and shows nothing new.
+    const rendered = JSON.stringify(reply);
+    if (rendered === this.lastSent) return;
+    this.lastSent = rendered;
     try {
       await this.options.conversation.update(this.options.message, reply);
     } catch (error) {

@@ -17,4 +17,6 @@ export interface RequestContext {
   origin: Origin;
   /** Decided by the policy: whether this actor may run state-changing commands (filters `help`). */
   canChangeState: boolean;
+  /** This request's own audit row, which `history` leaves out while it is still open. */
+  auditId?: number;
 }

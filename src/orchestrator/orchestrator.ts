@@ -15,6 +15,7 @@ import { help, history, IMPLEMENTED, status } from "./handlers/info-handlers.js"
 import {
   cancelExecution,
   executionDetail,
+  isFinished,
   listWorkflows,
   runWorkflow,
   showWorkflow,
@@ -97,7 +98,7 @@ export class Orchestrator {
           info: this.info(),
         });
       case "history":
-        return history(command, this.audit);
+        return history(command, context, this.audit);
       case "workflow.list":
         return listWorkflows(deps);
       case "workflow.show":
@@ -119,6 +120,19 @@ export class Orchestrator {
         return cancelExecution(command, deps);
       default:
         throw notAvailable(command);
+    }
+  }
+
+  /**
+   * Checks a command's target before anyone is asked to confirm it, so nobody confirms the
+   * cancellation of an execution that does not exist or has already finished.
+   */
+  async preflight(command: Command): Promise<void> {
+    if (!this.isAvailable(command)) throw notAvailable(command);
+    if (command.type !== "execution.cancel") return;
+    const { execution } = await executionDetail(command.execution, this.workflowDeps);
+    if (isFinished(execution.status)) {
+      throw new BatonError("invalid_command", `\`${execution.id}\` has already ${execution.status}; there is nothing to cancel.`);
     }
   }
 

@@ -21,6 +21,11 @@ export interface ConsoleAdapterOptions {
 }
 
 const PROMPT = "baton> ";
+const SETTLE_BEFORE_PROMPT_MS = 2000;
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
 
 /**
  * The console front-end: a REPL on stdin/stdout that speaks to the same dispatcher as every
@@ -78,7 +83,9 @@ export class ConsoleAdapter {
       receivedAt: this.options.clock.now(),
     };
     try {
-      await this.options.dispatcher.dispatch(request, this.conversation());
+      const outcome = await this.options.dispatcher.dispatch(request, this.conversation());
+      // Short runs finish before the next prompt; long ones keep printing progress in the background.
+      await Promise.race([outcome.settled, delay(SETTLE_BEFORE_PROMPT_MS)]);
     } catch (error) {
       // The dispatcher answers every request itself; reaching here means the database is gone.
       this.options.logger.error("request could not be handled", { error });

@@ -109,12 +109,14 @@ export class AuditRepository {
   }
 
   /** Newest first. `actor` matches the actor id or name exactly (case-insensitive for names). */
-  async recent(options: { limit: number; actor?: string }): Promise<AuditEntry[]> {
-    const where: WhereOptions = options.actor
-      ? {
-          [Op.or]: [{ actor_id: options.actor }, sqlWhere(fn("lower", col("actor_name")), options.actor.toLowerCase())],
-        }
-      : {};
+  async recent(options: { limit: number; actor?: string; excludeId?: number }): Promise<AuditEntry[]> {
+    const conditions: WhereOptions[] = [];
+    if (options.actor) {
+      const name = sqlWhere(fn("lower", col("actor_name")), options.actor.toLowerCase());
+      conditions.push({ [Op.or]: [{ actor_id: options.actor }, name] });
+    }
+    if (options.excludeId !== undefined) conditions.push({ id: { [Op.ne]: options.excludeId } });
+    const where: WhereOptions = { [Op.and]: conditions };
     const rows = await this.db.models.AuditEntry.findAll({
       where,
       order: [

@@ -63,8 +63,12 @@ export async function status(deps: StatusDeps): Promise<Result> {
   };
 }
 
-export async function history(command: CommandOf<"history">, audit: AuditRepository): Promise<Result> {
+export async function history(command: CommandOf<"history">, context: RequestContext, audit: AuditRepository): Promise<Result> {
   const user = command.user?.replace(/^@/, "");
-  const entries = await audit.recent({ limit: command.limit ?? 10, ...(user !== undefined && { actor: user }) });
+  const entries = await audit.recent({
+    limit: command.limit ?? 10,
+    ...(user !== undefined && { actor: user }),
+    ...(context.auditId !== undefined && { excludeId: context.auditId }),
+  });
   return { type: "history", entries, ...(user !== undefined && { user }) };
 }
