@@ -132,7 +132,10 @@ export class Orchestrator {
     if (command.type !== "execution.cancel") return;
     const { execution } = await executionDetail(command.execution, this.workflowDeps);
     if (isFinished(execution.status)) {
-      throw new BatonError("invalid_command", `\`${execution.id}\` has already ${execution.status}; there is nothing to cancel.`);
+      throw new BatonError(
+        "invalid_command",
+        `\`${execution.id}\` has already ${execution.status}; there is nothing to cancel.`,
+      );
     }
   }
 

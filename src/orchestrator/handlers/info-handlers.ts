@@ -63,7 +63,11 @@ export async function status(deps: StatusDeps): Promise<Result> {
   };
 }
 
-export async function history(command: CommandOf<"history">, context: RequestContext, audit: AuditRepository): Promise<Result> {
+export async function history(
+  command: CommandOf<"history">,
+  context: RequestContext,
+  audit: AuditRepository,
+): Promise<Result> {
   const user = command.user?.replace(/^@/, "");
   const entries = await audit.recent({
     limit: command.limit ?? 10,
