@@ -39,7 +39,12 @@ export async function createApp(
   options: { clock?: Clock; frontEnds?: string[] } = {},
 ): Promise<App> {
   const clock = options.clock ?? systemClock;
-  const database = await openDatabase({ url: config.databaseUrl, logger, busyTimeoutMs: config.busyTimeoutMs });
+  const database = await openDatabase({
+    url: config.databaseUrl,
+    logger,
+    busyTimeoutMs: config.busyTimeoutMs,
+    logSql: config.logLevel === "debug",
+  });
   const router = new RulesRouter({ threshold: config.routerThreshold });
   const orchestrator = new Orchestrator({
     database,

@@ -20,6 +20,8 @@ export interface OpenOptions {
   url: string;
   logger: Logger;
   busyTimeoutMs?: number;
+  /** Log every SQL statement at debug level (LOG_LEVEL=debug); off, Sequelize skips formatting them. */
+  logSql?: boolean;
   /** Run pending migrations before returning (start-up does; `baton migrate` calls migrate itself). */
   migrate?: boolean;
 }
@@ -31,7 +33,7 @@ interface SqliteHandle {
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   const dialect: Dialect = options.url.startsWith("sqlite:") ? "sqlite" : "postgres";
-  const logging = (sql: string) => options.logger.debug("sql", { sql });
+  const logging = options.logSql ? (sql: string) => options.logger.debug("sql", { sql }) : false;
   const sequelize =
     dialect === "sqlite"
       ? new Sequelize({ dialect: "sqlite", storage: sqliteStorage(options.url), logging })
