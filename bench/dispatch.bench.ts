@@ -50,7 +50,11 @@ function baseline(count: number): number {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "baton-bench-"));
-  const config = loadConfig({ DATABASE_URL: `sqlite:${join(dir, "bench.db")}`, BATON_WORKFLOWS_DIR: WORKFLOWS, LOG_LEVEL: "silent" });
+  const config = loadConfig({
+    DATABASE_URL: `sqlite:${join(dir, "bench.db")}`,
+    BATON_WORKFLOWS_DIR: WORKFLOWS,
+    LOG_LEVEL: "silent",
+  });
   const app = await createApp(config, silentLogger, { frontEnds: ["bench"] });
   try {
     const request = (i: number) => ({
@@ -65,7 +69,9 @@ async function main(): Promise<void> {
     });
     await timed(100, 4, (i) => app.dispatcher.dispatch(request(-i - 1), quiet)); // warm-up
     const sequentialMs = await timed(REQUESTS, 1, (i) => app.dispatcher.dispatch(request(i), quiet));
-    const concurrentMs = await timed(REQUESTS, CONCURRENCY, (i) => app.dispatcher.dispatch(request(REQUESTS + i), quiet));
+    const concurrentMs = await timed(REQUESTS, CONCURRENCY, (i) =>
+      app.dispatcher.dispatch(request(REQUESTS + i), quiet),
+    );
 
     const audit = new AuditRepository(app.database);
     const closing = {
@@ -81,7 +87,14 @@ async function main(): Promise<void> {
       llm: null,
     };
     const auditMs = await timed(REQUESTS, 1, async (i) => {
-      const opened = await audit.open({ ...request(10 * REQUESTS + i), at: new Date(), actorId: "bench", actorName: "bench", text: "x", dedupeKey: `audit:${i}` });
+      const opened = await audit.open({
+        ...request(10 * REQUESTS + i),
+        at: new Date(),
+        actorId: "bench",
+        actorName: "bench",
+        text: "x",
+        dedupeKey: `audit:${i}`,
+      });
       if (opened !== "duplicate") await audit.close(opened.id, { ...closing, finishedAt: new Date() });
     });
     const baselineCount = REQUESTS * 50;
@@ -99,7 +112,9 @@ async function main(): Promise<void> {
     console.log(`dispatcher, SQLite, ${CONCURRENCY} in flight:  ${figures.msgs_per_s} msgs/s`);
     console.log(`dispatcher, SQLite, one at a time:  ${figures.sequential_msgs_per_s} msgs/s`);
     console.log(`audit row alone (insert + close):   ${figures.audit_write_us} µs`);
-    console.log(`baseline, grammar + policy only:    ${figures.baseline_msgs_per_s} msgs/s (in process, no persistence)`);
+    console.log(
+      `baseline, grammar + policy only:    ${figures.baseline_msgs_per_s} msgs/s (in process, no persistence)`,
+    );
     console.log(`durable dispatch is ${ratio.toFixed(0)}× slower than the in-process baseline`);
     console.log(JSON.stringify({ ...figures, baseline_ratio: Number(ratio.toFixed(1)) }));
   } finally {
