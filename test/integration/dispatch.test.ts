@@ -189,6 +189,9 @@ describe("policy with BATON_ADMINS", () => {
     const reader = new RecordingConversation();
     const status = await app.dispatcher.dispatch(chatRequest("/orchestrate status"), reader);
     expect(status.outcome).toBe("ok");
+    const help = await app.dispatcher.dispatch(chatRequest("/orchestrate help"), new RecordingConversation());
+    expect(help.reply.text).toContain("/orchestrate status");
+    expect(help.reply.text).not.toContain("/orchestrate run <workflow>");
     const denied = await app.dispatcher.dispatch(
       chatRequest("/orchestrate run hello name=Ada"),
       new RecordingConversation(),

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { closest, editDistance } from "../../src/bot/did-you-mean.js";
 import { GRAMMAR_VERBS, type GrammarResult, parseCommandText } from "../../src/bot/grammar.js";
 import { tokenize } from "../../src/bot/tokenize.js";
+import { closest, editDistance } from "../../src/did-you-mean.js";
 import { Command, EXECUTION_STATUSES } from "../../src/orchestrator/commands.js";
 
 const command = (value: Command): GrammarResult => ({ kind: "command", command: value });

@@ -1,7 +1,8 @@
+import { editDistance } from "../../did-you-mean.js";
 import type { CommandType } from "../../orchestrator/commands.js";
 import type { RouteContext, WorkflowHint } from "../types.js";
 import { exampleFor, orchestrate, runExample, toGrammar } from "./rules-grammar.js";
-import { editDistance, escapeRegExp, isNegated, NOT_A_NAME } from "./rules-text.js";
+import { escapeRegExp, isNegated, NOT_A_NAME } from "./rules-text.js";
 import { DOUBTFUL, GUESS, type IntentRule, LIKELY, type Match, SURE, UNSURE } from "./rules-types.js";
 import { collectInput } from "./rules-workflow-input.js";
 

@@ -188,24 +188,3 @@ const NEGATION = /\b(?:dont|do not|never|not|no need to|cant|cannot|shouldnt|won
 export function isNegated(plain: string, verbIndex: number): boolean {
   return NEGATION.test(plain.slice(0, verbIndex));
 }
-
-/**
- * Edit distance counting a swap of neighbouring letters as one edit (optimal string alignment),
- * so `stauts` is one slip away from `status`.
- */
-export function editDistance(a: string, b: string): number {
-  let before: number[] = [];
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i += 1) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j += 1) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let d = Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, (before[j - 2] ?? 0) + 1);
-      row.push(d);
-    }
-    before = previous;
-    previous = row;
-  }
-  return previous[b.length] ?? 0;
-}
