@@ -36,7 +36,7 @@ export function packageVersion(): string {
 export async function createApp(
   config: Config,
   logger: Logger,
-  options: { clock?: Clock; frontEnds?: string[] } = {},
+  options: { clock?: Clock; frontEnds?: string[]; recover?: boolean } = {},
 ): Promise<App> {
   const clock = options.clock ?? systemClock;
   const database = await openDatabase({
@@ -55,12 +55,19 @@ export async function createApp(
     info: { version: packageVersion(), router: "rules (offline)", frontEnds: options.frontEnds ?? [] },
   });
   try {
-    await orchestrator.start();
+    await orchestrator.start({ recover: options.recover ?? true });
   } catch (error) {
     await database.close();
     throw error;
   }
-  const dispatcher = new Dispatcher({ orchestrator, router, policy: new Policy(config.admins), clock, logger });
+  const dispatcher = new Dispatcher({
+    orchestrator,
+    router,
+    policy: new Policy(config.admins),
+    clock,
+    logger,
+    timeZone: config.timeZone,
+  });
   let closing: Promise<void> | null = null;
   const close = (closeOptions: { graceMs?: number } = {}) => {
     closing ??= shutdown({ orchestrator, dispatcher, database, logger }, closeOptions.graceMs ?? 0);

@@ -8,7 +8,7 @@ import { renderText } from "./bot/console/text-renderer.js";
 import type { Reply } from "./bot/reply.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
 import { openDatabase } from "./db/database.js";
-import { createMigrator } from "./db/migrate.js";
+import { migrateToLatest } from "./db/migrate.js";
 import { BatonError } from "./errors.js";
 import { createLogger, type Logger } from "./logger.js";
 
@@ -26,7 +26,8 @@ Usage:
   baton say "<text>" [--user NAME] [--yes] [--json]
                                      run one request exactly as the REPL would and print the reply
   baton route ["<text>"] [--json]    show how text resolves to a command, without running it
-                                     (no text: one request per stdin line, one JSON line each)
+                                     (no text: one request per stdin line, answered in turn;
+                                     --json prints one JSON object per request)
   baton migrate                      apply pending database migrations
   baton help | --version
 
@@ -104,12 +105,12 @@ async function start(args: string[], config: Config, logger: Logger, io: CliIo):
   });
   const onSignal = () => void stop(0);
   adapter.onInterrupt(onSignal);
-  process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
+  const release = onStopSignal(onSignal);
   try {
     await adapter.run();
     await stop(config.shutdownGraceMs);
   } finally {
-    process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
+    release();
   }
   io.stdout.write("bye\n");
   return 0;
@@ -158,6 +159,12 @@ async function say(args: string[], config: Config, logger: Logger, io: CliIo): P
     throw new UsageError('baton say needs the text of a request, e.g. baton say "/orchestrate status".');
   const user = typeof values.user === "string" ? values.user : config.consoleUser;
   const app = await createApp(config, logger, { frontEnds: ["cli"] });
+  // Ctrl-C or SIGTERM mid-run: stop the run as interrupted, then print where it stands.
+  let signalled = false;
+  const release = onStopSignal(() => {
+    signalled = true;
+    void app.close();
+  });
   try {
     const conversation = new OneShotConversation(values.yes === true);
     const outcome = await app.dispatcher.dispatch(
@@ -183,10 +190,20 @@ async function say(args: string[], config: Config, logger: Logger, io: CliIo): P
     } else {
       io.stdout.write(`${renderText(reply)}\n`);
     }
+    if (signalled) return 130;
     return outcome.outcome === "ok" ? 0 : 1;
   } finally {
+    release();
     await app.close({ graceMs: config.shutdownGraceMs });
   }
+}
+
+/** Calls `stop` on SIGINT or SIGTERM until released. */
+function onStopSignal(stop: () => void): () => void {
+  process.once("SIGINT", stop).once("SIGTERM", stop);
+  return () => {
+    process.off("SIGINT", stop).off("SIGTERM", stop);
+  };
 }
 
 function replyJson(reply: Reply) {
@@ -196,7 +213,7 @@ function replyJson(reply: Reply) {
 async function route(args: string[], config: Config, logger: Logger, io: CliIo): Promise<number> {
   const { values, positionals } = parse(args, { json: { type: "boolean" }, user: { type: "string" } });
   const user = typeof values.user === "string" ? values.user : config.consoleUser;
-  const app = await createApp(config, logger, { frontEnds: [] });
+  const app = await createApp(config, logger, { frontEnds: [], recover: false });
   try {
     const resolveOne = async (text: string) => {
       const resolution = await app.dispatcher.resolve(text, { actor: { id: user, name: user, platform: "console" } });
@@ -232,8 +249,7 @@ async function migrate(config: Config, logger: Logger, io: CliIo): Promise<numbe
     migrate: false,
   });
   try {
-    const ran = await createMigrator(database, logger).up();
-    const names = ran.map((m) => m.name);
+    const names = await migrateToLatest(database, logger);
     return write(
       io.stdout,
       names.length > 0 ? `Applied ${names.join(", ")} to ${database.location}.` : `${database.location} is up to date.`,

@@ -41,8 +41,10 @@ const EnvSchema = z.object({
   DATABASE_URL: databaseUrl.default("sqlite:./data/baton.db"),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info"),
   BATON_ADMINS: listOfIds.default([]),
+  // POSIX's ":/etc/localtime" form (common in containers) means the system's own zone.
   TZ: z
     .string()
+    .transform((value) => (value.startsWith(":") ? Intl.DateTimeFormat().resolvedOptions().timeZone : value))
     .refine(isTimeZone, { message: "expected an IANA time zone such as UTC or Europe/Berlin" })
     .default("UTC"),
   BATON_WORKFLOWS_DIR: z.string().min(1).default("./workflows"),

@@ -15,13 +15,16 @@ const PATTERNS: ReadonlyArray<[label: string, pattern: RegExp]> = [
   ["github-token", /\bgh[pousr]_[A-Za-z0-9]{30,}/g],
   ["aws-key", /\bAKIA[0-9A-Z]{16}\b/g],
   ["bearer-token", /\b(Bearer)\s+[A-Za-z0-9._~+/=-]{8,}/gi],
-  ["basic-auth", /\b(Basic)\s+[A-Za-z0-9+/=]{8,}/gi],
+  // After "Authorization:" any Basic credential goes; elsewhere only a base64 shape (a digit, '+',
+  // '/' or '=' somewhere), so "run the basic healthcheck" stays as typed.
+  ["basic-auth", /(?<=authorization:?\s*)(Basic)\s+[A-Za-z0-9+/]{4,}={0,2}/gi],
+  ["basic-auth", /\b(Basic)\s+(?=[A-Za-z0-9+/]*[0-9+/=])[A-Za-z0-9+/]{8,}={0,2}/gi],
   ["url-credentials", /(?<=[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+(?=@)/gi],
 ];
 
-/** key=value and key: value for keys that name a secret. */
+/** key=value and key: value for keys that name a secret. The bounded prefix keeps matching linear. */
 const SECRET_ASSIGNMENT =
-  /\b((?:[A-Za-z0-9_-]*(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret))["']?\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&]+)/gi;
+  /\b((?:[A-Za-z0-9_-]{0,40}?(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret))["']?\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&]+)/gi;
 
 export function redactSecrets(text: string): string {
   let result = text.replace(SECRET_ASSIGNMENT, (_match, prefix: string) => `${prefix}[REDACTED]`);

@@ -36,6 +36,8 @@ export interface DispatcherDeps {
   policy: Policy;
   clock: Clock;
   logger: Logger;
+  /** Time zone for timestamps in replies (TZ). */
+  timeZone: string;
   /** Minimum time between progress edits of one message (Slack allows about one per second). */
   progressIntervalMs?: number;
 }
@@ -129,18 +131,11 @@ export class Dispatcher {
 
   private async run(request: ChatRequest, conversation: Conversation): Promise<DispatchOutcome> {
     const started = performance.now();
-    const opened = await this.deps.orchestrator.audit.open({
-      at: request.receivedAt,
-      platform: request.platform,
-      workspace: request.workspace,
-      channel: request.channel,
-      thread: request.thread,
-      actorId: request.actor.id,
-      actorName: request.actor.name,
-      text: redactSecrets(request.text),
-      dedupeKey: request.dedupeKey,
-    });
-    if (opened === "duplicate") return duplicateOutcome();
+    const opened = await this.openAudit(request);
+    if (opened === "duplicate") {
+      return unauditedOutcome(errorReply("This request was already received; it runs once."), "ok", true);
+    }
+    if ("error" in opened) return this.unrecorded(request, conversation, opened.error);
     const state = new RequestState(opened.id);
     try {
       await this.process(request, conversation, state);
@@ -151,6 +146,48 @@ export class Dispatcher {
       await this.closeAudit(state, performance.now() - started);
     }
     return state.toOutcome();
+  }
+
+  private async openAudit(request: ChatRequest): Promise<{ id: number } | "duplicate" | { error: BatonError }> {
+    try {
+      return await this.deps.orchestrator.audit.open({
+        at: request.receivedAt,
+        platform: request.platform,
+        workspace: request.workspace,
+        channel: request.channel,
+        thread: request.thread,
+        actorId: request.actor.id,
+        actorName: request.actor.name,
+        text: redactSecrets(request.text),
+        dedupeKey: request.dedupeKey,
+      });
+    } catch (error) {
+      return { error: toBatonError(error) };
+    }
+  }
+
+  /**
+   * A request baton could not record is not run (nothing may happen that the audit log does not
+   * show), but the person still gets an answer and the request goes to the error log.
+   */
+  private async unrecorded(
+    request: ChatRequest,
+    conversation: Conversation,
+    error: BatonError,
+  ): Promise<DispatchOutcome> {
+    this.deps.logger.error("request not recorded, so not run", {
+      platform: request.platform,
+      channel: request.channel,
+      actor: request.actor.id,
+      text: redactSecrets(request.text),
+      code: error.code,
+      error: error.cause ?? error,
+    });
+    const reply = errorReply(
+      `baton could not record this request, so it did not run it; try again shortly. (${error.message})`,
+    );
+    await this.postSafely(conversation, reply, request);
+    return unauditedOutcome(reply, "error", false);
   }
 
   private async process(request: ChatRequest, conversation: Conversation, state: RequestState): Promise<void> {
@@ -196,22 +233,36 @@ export class Dispatcher {
     };
     const result = await this.deps.orchestrator.handle(command, context);
     state.result = result;
-    state.reply = renderResult(result, this.deps.clock.now());
-    const message = await conversation.post(state.reply);
-    if (result.type === "workflow.run") {
-      state.executionId = result.execution.id;
+    state.reply = renderResult(result, { now: this.deps.clock.now(), timeZone: this.deps.timeZone });
+    if (result.type === "workflow.run") state.executionId = result.execution.id;
+    const message = await this.postResult(conversation, state, request);
+    if (message && result.type === "workflow.run") {
       state.settled = followExecution({
         orchestrator: this.deps.orchestrator,
         conversation,
         message,
         executionId: result.execution.id,
         clock: this.deps.clock,
+        timeZone: this.deps.timeZone,
         logger: this.deps.logger,
         intervalMs: this.deps.progressIntervalMs ?? 1000,
       }).then((final) => ({
         reply: final.reply,
         result: { ...result, execution: final.detail.execution, detail: final.detail },
       }));
+    }
+  }
+
+  /** The command ran: a reply that cannot be posted is recorded beside its outcome, not instead of it. */
+  private async postResult(conversation: Conversation, state: RequestState, request: ChatRequest) {
+    try {
+      return await conversation.post(state.reply);
+    } catch (error) {
+      const failure = toBatonError(error);
+      this.deps.logger.error("could not post a reply", { platform: request.platform, channel: request.channel, error });
+      state.errorCode = "reply_failed";
+      state.errorMessage = `The command ran but its reply could not be posted: ${failure.message}`;
+      return null;
     }
   }
 
@@ -288,17 +339,17 @@ class RequestState {
   }
 }
 
-function duplicateOutcome(): DispatchOutcome {
-  const reply = errorReply("This request was already received; it runs once.");
+/** An outcome with no audit row of its own: a redelivered event, or a request the log refused. */
+function unauditedOutcome(reply: Reply, outcome: DispatchOutcome["outcome"], duplicate: boolean): DispatchOutcome {
   return {
     command: null,
     resolvedBy: null,
     confidence: null,
-    outcome: "ok",
+    outcome,
     reply,
     result: null,
     auditId: null,
-    duplicate: true,
+    duplicate,
     settled: Promise.resolve({ reply, result: null }),
   };
 }

@@ -28,18 +28,36 @@ export function formatDuration(ms: number): string {
   return minutes < 60 ? `${minutes} min ${seconds} s` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
-/** "just now", "5 min ago", "3 h ago", else an ISO-like date and time in UTC. */
-export function formatWhen(at: Date, now: Date): string {
-  const ms = now.getTime() - at.getTime();
-  if (ms < 0) return formatTimestamp(at);
+/** When a reply is rendered, and in which time zone its timestamps are shown (TZ). */
+export interface RenderTime {
+  now: Date;
+  timeZone: string;
+}
+
+/** "just now", "5 min ago", "3 h ago", else the date and time in the configured time zone. */
+export function formatWhen(at: Date, time: RenderTime): string {
+  const ms = time.now.getTime() - at.getTime();
+  if (ms < 0) return formatTimestamp(at, time.timeZone);
   if (ms < 45_000) return "just now";
   if (ms < 3600_000) return `${Math.round(ms / 60_000)} min ago`;
   if (ms < 24 * 3600_000) return `${Math.round(ms / 3600_000)} h ago`;
-  return formatTimestamp(at);
+  return formatTimestamp(at, time.timeZone);
 }
 
-export function formatTimestamp(at: Date): string {
-  return `${at.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+/** "2026-11-21 09:30 GMT+1": sortable, with the zone named. */
+export function formatTimestamp(at: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat("en-CA", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZoneName: "short",
+  }).formatToParts(at);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
+  return `${part("year")}-${part("month")}-${part("day")} ${part("hour")}:${part("minute")} ${part("timeZoneName")}`;
 }
 
 export function truncate(text: string, max: number): string {

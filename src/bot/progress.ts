@@ -13,6 +13,7 @@ export interface FollowOptions {
   message: PostedMessage;
   executionId: string;
   clock: Clock;
+  timeZone: string;
   logger: Logger;
   /** At most one edit per interval; the final state is always written. */
   intervalMs: number;
@@ -46,6 +47,10 @@ class ThrottledEdits {
 
   constructor(private readonly options: FollowOptions) {}
 
+  private time() {
+    return { now: this.options.clock.now(), timeZone: this.options.timeZone };
+  }
+
   request(): void {
     if (this.timer) return;
     const wait = Math.max(0, this.lastEdit + this.options.intervalMs - Date.now());
@@ -60,7 +65,7 @@ class ThrottledEdits {
     this.timer = null;
     await this.chain;
     const detail = await this.options.orchestrator.executionDetail(this.options.executionId);
-    const reply = renderExecution(detail, this.options.clock.now());
+    const reply = renderExecution(detail, this.time());
     await this.send(reply);
     return { reply, detail };
   }
@@ -68,7 +73,7 @@ class ThrottledEdits {
   private async edit(): Promise<void> {
     this.lastEdit = Date.now();
     const detail = await this.options.orchestrator.executionDetail(this.options.executionId).catch(() => null);
-    if (detail) await this.send(renderExecution(detail, this.options.clock.now()));
+    if (detail) await this.send(renderExecution(detail, this.time()));
   }
 
   private async send(reply: Reply): Promise<void> {

@@ -1,6 +1,6 @@
 import type { ExecutionRecord, StepAttemptRecord } from "../db/repositories/execution-repository.js";
 import type { ExecutionDetail } from "../orchestrator/results.js";
-import { formatDuration, formatWhen, icon, truncate } from "./format.js";
+import { formatDuration, formatWhen, icon, type RenderTime, truncate } from "./format.js";
 import { type Reply, type ReplyBlock, reply, type Tone } from "./reply.js";
 
 const TONE: Record<string, Tone> = {
@@ -10,9 +10,9 @@ const TONE: Record<string, Tone> = {
   cancelled: "warning",
 };
 
-export function executionLine(execution: ExecutionRecord, now: Date): string {
+export function executionLine(execution: ExecutionRecord, time: RenderTime): string {
   const who = execution.requestedByName ?? execution.requestedBy;
-  return `${icon(execution.status)} \`${execution.id}\` *${execution.workflowName}* v${execution.workflowVersion} — ${execution.status}, ${formatWhen(execution.createdAt, now)} by ${who}`;
+  return `${icon(execution.status)} \`${execution.id}\` *${execution.workflowName}* v${execution.workflowVersion} — ${execution.status}, ${formatWhen(execution.createdAt, time)} by ${who}`;
 }
 
 function elapsed(execution: ExecutionRecord, now: Date): number {
@@ -40,7 +40,8 @@ export function headlineOutput(detail: ExecutionDetail): string | null {
   return null;
 }
 
-export function renderExecution(detail: ExecutionDetail, now: Date, lead?: string): Reply {
+export function renderExecution(detail: ExecutionDetail, time: RenderTime, lead?: string): Reply {
+  const { now } = time;
   const { execution } = detail;
   const title = `${icon(execution.status)} ${execution.workflowName} · ${execution.id} · ${execution.status}`;
   const blocks: ReplyBlock[] = [{ type: "header", text: title }];
@@ -50,7 +51,7 @@ export function renderExecution(detail: ExecutionDetail, now: Date, lead?: strin
     fields: [
       { label: "Workflow", value: `${execution.workflowName} v${execution.workflowVersion}` },
       { label: "Requested by", value: execution.requestedByName ?? execution.requestedBy },
-      { label: "Started", value: formatWhen(execution.startedAt ?? execution.createdAt, now) },
+      { label: "Started", value: formatWhen(execution.startedAt ?? execution.createdAt, time) },
       { label: execution.finishedAt ? "Took" : "Running for", value: formatDuration(elapsed(execution, now)) },
       ...Object.entries(execution.input).map(([key, value]) => ({
         label: `input ${key}`,

@@ -1,32 +1,32 @@
 import type { AuditEntry } from "../db/repositories/audit-repository.js";
 import type { Result, StatusSnapshot, WorkflowSummary } from "../orchestrator/results.js";
-import { formatDuration, formatTimestamp, formatWhen, icon, plural, truncate } from "./format.js";
+import { formatDuration, formatTimestamp, formatWhen, icon, plural, type RenderTime, truncate } from "./format.js";
 import { executionLine, renderExecution } from "./render-execution.js";
 import { type Reply, type ReplyBlock, reply } from "./reply.js";
 
 /** Result → Reply: pure functions, unit-testable without a network (CONVENTIONS.md). */
-export function renderResult(result: Result, now: Date): Reply {
+export function renderResult(result: Result, time: RenderTime): Reply {
   switch (result.type) {
     case "help":
       return renderHelp(result);
     case "status":
-      return renderStatus(result.status);
+      return renderStatus(result.status, time);
     case "history":
-      return renderHistory(result.entries, now, result.user);
+      return renderHistory(result.entries, time, result.user);
     case "workflow.list":
       return renderWorkflowList(result.workflows, result.problems);
     case "workflow.show":
-      return renderWorkflow(result.workflow, result.workflow.versions);
+      return renderWorkflow(result.workflow, result.workflow.versions, time.timeZone);
     case "workflow.run":
       return result.detail
-        ? renderExecution(result.detail, now)
+        ? renderExecution(result.detail, time)
         : reply(`⏳ Started ${result.execution.workflowName} as \`${result.execution.id}\`.`, [
             { type: "section", text: `⏳ Started *${result.execution.workflowName}* as \`${result.execution.id}\`…` },
           ]);
     case "execution.list":
-      return renderExecutionList(result, now);
+      return renderExecutionList(result, time);
     case "execution.show":
-      return renderExecution(result.detail, now);
+      return renderExecution(result.detail, time);
     case "execution.cancel":
       return result.alreadyFinished
         ? reply(`\`${result.execution.id}\` had already ${result.execution.status}; nothing to cancel.`)
@@ -57,7 +57,7 @@ function renderHelp(result: Extract<Result, { type: "help" }>): Reply {
   return reply(text, blocks, { ephemeral: true });
 }
 
-function renderStatus(status: StatusSnapshot): Reply {
+function renderStatus(status: StatusSnapshot, time: RenderTime): Reply {
   const counts = Object.entries(status.last24h)
     .map(([state, count]) => `${icon(state)} ${count} ${state}`)
     .join(" · ");
@@ -80,32 +80,32 @@ function renderStatus(status: StatusSnapshot): Reply {
   const active = [...status.running, ...status.waiting];
   blocks.push(
     active.length > 0
-      ? { type: "list", items: active.map((e) => executionLine(e, status.now)) }
+      ? { type: "list", items: active.map((e) => executionLine(e, time)) }
       : { type: "section", text: "Nothing is running right now." },
   );
   if (status.interrupted.length > 0) {
     blocks.push({ type: "section", text: "*Interrupted* (baton stopped while they ran):" });
-    blocks.push({ type: "list", items: status.interrupted.map((e) => executionLine(e, status.now)) });
+    blocks.push({ type: "list", items: status.interrupted.map((e) => executionLine(e, time)) });
   }
   for (const problem of status.workflows.problems) blocks.push({ type: "context", text: `⚠️ ${problem}` });
   const text = `baton status: ${plural(status.running.length, "execution")} running, ${status.waiting.length} waiting.`;
   return reply(text, blocks, { tone: status.workflows.problems.length > 0 ? "warning" : "info" });
 }
 
-function historyLine(entry: AuditEntry, now: Date): string {
+function historyLine(entry: AuditEntry, time: RenderTime): string {
   const who = entry.actorName ?? entry.actorId;
   const how = entry.resolvedBy ? ` via ${entry.resolvedBy}` : "";
   const error = entry.errorCode ? ` (${entry.errorCode})` : "";
-  return `${icon(entry.outcome)} ${formatWhen(entry.at, now)} · ${who} · “${truncate(entry.text, 80)}” → ${entry.commandType ?? "—"}${how} · ${entry.outcome}${error}`;
+  return `${icon(entry.outcome)} ${formatWhen(entry.at, time)} · ${who} · “${truncate(entry.text, 80)}” → ${entry.commandType ?? "—"}${how} · ${entry.outcome}${error}`;
 }
 
-function renderHistory(entries: AuditEntry[], now: Date, user?: string): Reply {
+function renderHistory(entries: AuditEntry[], time: RenderTime, user?: string): Reply {
   const scope = user ? ` by ${user}` : "";
   if (entries.length === 0) return reply(`No commands${scope} in the audit log yet.`);
   const title = `Last ${plural(entries.length, "command")}${scope}`;
-  return reply([title, ...entries.map((e) => historyLine(e, now))].join("\n"), [
+  return reply([title, ...entries.map((e) => historyLine(e, time))].join("\n"), [
     { type: "header", text: title },
-    { type: "list", items: entries.map((e) => historyLine(e, now)) },
+    { type: "list", items: entries.map((e) => historyLine(e, time)) },
   ]);
 }
 
@@ -128,6 +128,7 @@ function renderWorkflowList(workflows: WorkflowSummary[], problems: string[]): R
 function renderWorkflow(
   workflow: WorkflowSummary,
   versions: Array<{ version: number; source: string; createdAt: Date }>,
+  timeZone: string,
 ): Reply {
   const example = workflow.inputs.filter((i) => i.required).map((i) => `${i.name}=…`);
   const blocks: ReplyBlock[] = [
@@ -150,17 +151,17 @@ function renderWorkflow(
     },
     {
       type: "context",
-      text: `Versions: ${versions.map((v) => `v${v.version} (${formatTimestamp(v.createdAt)})`).join(", ")}`,
+      text: `Versions: ${versions.map((v) => `v${v.version} (${formatTimestamp(v.createdAt, timeZone)})`).join(", ")}`,
     },
     { type: "context", text: `Run: \`/orchestrate run ${[workflow.name, ...example].join(" ")}\`` },
   ];
   return reply(`${workflow.name} v${workflow.currentVersion}: ${workflow.description ?? ""}`, blocks);
 }
 
-function renderExecutionList(result: Extract<Result, { type: "execution.list" }>, now: Date): Reply {
+function renderExecutionList(result: Extract<Result, { type: "execution.list" }>, time: RenderTime): Reply {
   const scope = result.status ? ` ${result.status}` : "";
   if (result.executions.length === 0) return reply(`No${scope} executions yet.`);
-  const lines = result.executions.map((e) => executionLine(e, now));
+  const lines = result.executions.map((e) => executionLine(e, time));
   const title = `Recent${scope} executions`;
   return reply([title, ...lines].join("\n"), [
     { type: "header", text: title },

@@ -1,56 +1,61 @@
-import { DataTypes, type QueryInterface } from "sequelize";
+import { DataTypes, type QueryInterface, type Transaction } from "sequelize";
 import { type MigrationParams, Umzug, type UmzugStorage } from "umzug";
 import type { Logger } from "../logger.js";
 import type { Database } from "./database.js";
 import * as initial from "./migrations/0001-initial.js";
 
+/** What each migration receives: the query interface and the transaction every statement joins. */
+export interface MigrationContext {
+  qi: QueryInterface;
+  transaction: Transaction;
+}
+
 type Migration = {
   name: string;
-  up(params: { context: QueryInterface }): Promise<void>;
-  down(params: { context: QueryInterface }): Promise<void>;
+  up(params: { context: MigrationContext }): Promise<void>;
+  down(params: { context: MigrationContext }): Promise<void>;
 };
 
 /** In order. Listed explicitly so the same code runs from src/ (tsx) and dist/ (node). */
 const MIGRATIONS: Migration[] = [initial];
 
 const META_TABLE = "baton_migrations";
+/** Any constant works; it names baton's migration lock among PostgreSQL advisory locks. */
+const MIGRATION_LOCK = 0x0ba70;
 
 /** Umzug storage on a plain table, created with createTable: the app never calls sync(). */
-class MigrationTable implements UmzugStorage<QueryInterface> {
-  constructor(private readonly database: Database) {}
-
-  private async ensure(): Promise<void> {
-    const qi = this.database.sequelize.getQueryInterface();
-    const tables = (await qi.showAllTables()).map((t) => (typeof t === "string" ? t : String(t)));
-    if (tables.includes(META_TABLE)) return;
-    await qi.createTable(META_TABLE, {
-      name: { type: DataTypes.STRING(255), primaryKey: true },
-      run_at: { type: DataTypes.DATE, allowNull: false },
-    });
+class MigrationTable implements UmzugStorage<MigrationContext> {
+  async logMigration({ name, context }: MigrationParams<MigrationContext>): Promise<void> {
+    await ensureTable(context);
+    await context.qi.bulkInsert(META_TABLE, [{ name, run_at: new Date() }], { transaction: context.transaction });
   }
 
-  async logMigration({ name }: MigrationParams<QueryInterface>): Promise<void> {
-    await this.ensure();
-    await this.database.sequelize.getQueryInterface().bulkInsert(META_TABLE, [{ name, run_at: new Date() }]);
+  async unlogMigration({ name, context }: MigrationParams<MigrationContext>): Promise<void> {
+    await context.qi.bulkDelete(META_TABLE, { name }, { transaction: context.transaction });
   }
 
-  async unlogMigration({ name }: MigrationParams<QueryInterface>): Promise<void> {
-    await this.ensure();
-    await this.database.sequelize.getQueryInterface().bulkDelete(META_TABLE, { name });
-  }
-
-  async executed(): Promise<string[]> {
-    await this.ensure();
-    const rows = await this.database.sequelize.getQueryInterface().select(null, META_TABLE, {});
+  async executed({ context }: Pick<MigrationParams<MigrationContext>, "context">): Promise<string[]> {
+    await ensureTable(context);
+    const rows = await context.qi.select(null, META_TABLE, { transaction: context.transaction });
     return (rows as Array<{ name: string }>).map((row) => row.name).sort();
   }
 }
 
-export function createMigrator(database: Database, logger: Logger): Umzug<QueryInterface> {
-  return new Umzug<QueryInterface>({
+async function ensureTable({ qi, transaction }: MigrationContext): Promise<void> {
+  const tables = (await qi.showAllTables({ transaction })).map(String);
+  if (tables.includes(META_TABLE)) return;
+  await qi.createTable(
+    META_TABLE,
+    { name: { type: DataTypes.STRING(255), primaryKey: true }, run_at: { type: DataTypes.DATE, allowNull: false } },
+    { transaction },
+  );
+}
+
+function createMigrator(context: MigrationContext, logger: Logger): Umzug<MigrationContext> {
+  return new Umzug<MigrationContext>({
     migrations: MIGRATIONS.map((m) => ({ name: m.name, up: m.up, down: m.down })),
-    context: database.sequelize.getQueryInterface(),
-    storage: new MigrationTable(database),
+    context,
+    storage: new MigrationTable(),
     logger: {
       info: (event) => logger.info("migration", event),
       warn: (event) => logger.warn("migration", event),
@@ -60,8 +65,33 @@ export function createMigrator(database: Database, logger: Logger): Umzug<QueryI
   });
 }
 
+/**
+ * Runs `work` with a migrator inside one transaction that holds the migration lock, so replicas
+ * starting together take turns (the second finds nothing pending) and a failed migration leaves no
+ * half-built schema. SQLite: the IMMEDIATE transaction is the lock. PostgreSQL: an advisory lock
+ * for the transaction; DDL is transactional on both.
+ */
+export function withMigrator<T>(
+  database: Database,
+  logger: Logger,
+  work: (migrator: Umzug<MigrationContext>) => Promise<T>,
+): Promise<T> {
+  return database.writes.run(async (transaction) => {
+    if (database.dialect === "postgres") {
+      await database.sequelize.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`, { transaction });
+    }
+    const context = { qi: database.sequelize.getQueryInterface(), transaction };
+    return work(createMigrator(context, logger));
+  });
+}
+
 /** Applies pending migrations; returns the names it ran. */
 export async function migrateToLatest(database: Database, logger: Logger): Promise<string[]> {
-  const ran = await createMigrator(database, logger).up();
+  const ran = await withMigrator(database, logger, (migrator) => migrator.up());
   return ran.map((migration) => migration.name);
+}
+
+/** Names of the migrations already applied. */
+export function appliedMigrations(database: Database, logger: Logger): Promise<string[]> {
+  return withMigrator(database, logger, async (migrator) => (await migrator.executed()).map((m) => m.name));
 }

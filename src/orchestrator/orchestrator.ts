@@ -71,8 +71,16 @@ export class Orchestrator {
     };
   }
 
-  /** Loads workflow definitions and closes what a previous process left open. */
-  async start(): Promise<void> {
+  /**
+   * Loads workflow definitions and (with `recover`, the default) closes what a process that died
+   * left open. `baton route` skips recovery: it only looks.
+   */
+  async start(options: { recover?: boolean } = {}): Promise<void> {
+    if (options.recover ?? true) await this.recover();
+    await this.catalog.syncFromDirectory(this.deps.workflowsDir);
+  }
+
+  private async recover(): Promise<void> {
     const now = this.deps.clock.now();
     const interrupted = await this.executions.interrupt({
       owner: null,
@@ -82,7 +90,6 @@ export class Orchestrator {
     if (interrupted.length > 0) this.deps.logger.warn("executions left running were interrupted", { interrupted });
     // A pending audit row older than any request can take belongs to a process that died.
     await this.audit.closeAbandoned(now, new Date(now.getTime() - 15 * 60_000));
-    await this.catalog.syncFromDirectory(this.deps.workflowsDir);
   }
 
   async handle(command: Command, context: RequestContext): Promise<Result> {

@@ -181,4 +181,37 @@ describe("the baton CLI", () => {
     const attempts = await withDatabase((db) => new ExecutionRepository(db).attempts(execution?.id ?? ""));
     expect(attempts.map((a) => [a.stepPath, a.status])).toEqual([["nap", "interrupted"]]);
   });
+
+  it("say stops a run as interrupted on Ctrl-C, closes its audit row and exits 130", async () => {
+    const slowEnv = { ...env, BATON_WORKFLOWS_DIR: workflowsWithSlowOne() };
+    const child = spawn(process.execPath, ["--import", "tsx", "src/bin.ts", "say", "/orchestrate run slow", "--json"], {
+      env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "warn", ...slowEnv },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    const running = await pollFor(() =>
+      withDatabase((db) => new ExecutionRepository(db).list({ status: "running", limit: 1 })),
+    );
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+    expect(JSON.parse(stdout)).toMatchObject({ result: { execution: { id: running[0]?.id, status: "interrupted" } } });
+    const [row] = await withDatabase((db) => new AuditRepository(db).recent({ limit: 1 }));
+    expect(row).toMatchObject({ outcome: "ok", executionId: running[0]?.id });
+    expect(row?.finishedAt).not.toBeNull();
+  });
 });
+
+/** Polls until `probe` returns a non-empty list (the other process got that far). */
+async function pollFor<T>(probe: () => Promise<T[]>, timeoutMs = 15_000): Promise<T[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await probe().catch(() => []);
+    if (found.length > 0) return found;
+    if (Date.now() > deadline) throw new Error("timed out waiting for the other process");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Database, openDatabase } from "../../src/db/database.js";
-import { createMigrator } from "../../src/db/migrate.js";
+import { appliedMigrations, migrateToLatest } from "../../src/db/migrate.js";
 import { AuditRepository } from "../../src/db/repositories/audit-repository.js";
 import { WorkflowRepository } from "../../src/db/repositories/workflow-repository.js";
 import { silentLogger } from "../../src/logger.js";
@@ -44,10 +44,8 @@ describe.each(DATABASE_KINDS)("database on $kind", ({ kind, create }) => {
         "workflows",
       ]),
     );
-    const pending = await createMigrator(db, silentLogger).pending();
-    expect(pending).toEqual([]);
-    const executed = await createMigrator(db, silentLogger).executed();
-    expect(executed.map((m) => m.name)).toEqual(["0001-initial"]);
+    expect(await migrateToLatest(db, silentLogger)).toEqual([]);
+    expect(await appliedMigrations(db, silentLogger)).toEqual(["0001-initial"]);
   });
 
   it("keeps one audit row per dedupe key and closes it with the outcome", async () => {
@@ -120,11 +118,42 @@ describe("migrations on an existing SQLite file", () => {
   it("runs once and then reports nothing pending after a reopen", async () => {
     const testDb = sqliteDatabase();
     const first = await openDatabase({ url: testDb.url, logger: silentLogger, migrate: false });
-    expect((await createMigrator(first, silentLogger).up()).map((m) => m.name)).toEqual(["0001-initial"]);
+    expect(await migrateToLatest(first, silentLogger)).toEqual(["0001-initial"]);
     await first.close();
     const second = await openDatabase({ url: testDb.url, logger: silentLogger, migrate: false });
-    expect(await createMigrator(second, silentLogger).up()).toEqual([]);
+    expect(await migrateToLatest(second, silentLogger)).toEqual([]);
     await second.close();
     await testDb.drop();
+  });
+});
+
+describe.each(DATABASE_KINDS)("replicas starting together on $kind", ({ create }) => {
+  it("migrate once and save each workflow version once", async () => {
+    const testDb = await create();
+    // Separate Sequelize instances have separate connections and writer queues, as separate processes do.
+    const replicas = await Promise.all(
+      [1, 2, 3].map(() => openDatabase({ url: testDb.url, logger: silentLogger, busyTimeoutMs: 10_000 })),
+    );
+    try {
+      expect(await appliedMigrations(replicas[0] as Database, silentLogger)).toEqual(["0001-initial"]);
+      const saves = await Promise.all(
+        replicas.map((db) =>
+          new WorkflowRepository(db).saveVersion({
+            name: "hello",
+            description: null,
+            definition: { v: 1 },
+            checksum: "same",
+            source: "test",
+            createdBy: null,
+            now: new Date(),
+          }),
+        ),
+      );
+      expect(saves.filter((s) => s.created)).toEqual([{ version: 1, created: true }]);
+      expect(saves.map((s) => s.version)).toEqual([1, 1, 1]);
+    } finally {
+      await Promise.all(replicas.map((db) => db.close()));
+      await testDb.drop();
+    }
   });
 });

@@ -168,6 +168,40 @@ describe.each(DATABASE_KINDS)("dispatcher end to end on $kind", ({ create }) => 
       app = reopened;
     }
   });
+
+  it("records a run that arrives while baton shuts down as interrupted, not running", async () => {
+    const pending = app.dispatcher.dispatch(chatRequest("/orchestrate run slow"), new RecordingConversation(true));
+    await app.close();
+    const outcome = await pending;
+    const id = outcome.result?.type === "workflow.run" ? outcome.result.execution.id : "";
+    const reopened = await startTestApp({ url: database.url, workflowsDir: workflowsWithSlowOne() });
+    app = reopened;
+    expect((await new ExecutionRepository(reopened.database).get(id))?.status).toBe("interrupted");
+    expect((await new AuditRepository(reopened.database).get(outcome.auditId ?? 0))?.outcome).not.toBe("pending");
+  });
+
+  it("accepts identifiers longer than their columns instead of losing the request", async () => {
+    const actor = { id: `U${"x".repeat(300)}`, name: "n".repeat(400), platform: "slack" };
+    const { outcome, row } = await say("/orchestrate run hello name=Ada", new RecordingConversation(true), {
+      actor,
+      channel: "c".repeat(300),
+      dedupeKey: `evt-${"k".repeat(400)}`,
+    });
+    expect(outcome.outcome).toBe("ok");
+    expect(row?.actorId).toHaveLength(128);
+    expect(row?.actorId.startsWith("Uxxx")).toBe(true);
+    expect((await executions.get(row?.executionId ?? ""))?.status).toBe("succeeded");
+  });
+
+  it("keeps secrets out of stored execution inputs and step outputs", async () => {
+    const secret = ["sk-proj", "AbCdEfGhIjKlMnOpQrStUvWxYz012345"].join("-");
+    const { row, settled } = await say(`/orchestrate run hello name=${secret}`);
+    expect(settled.reply.text).toContain("Hello, [REDACTED");
+    const id = row?.executionId ?? "";
+    const stored = JSON.stringify([await executions.get(id), await executions.attempts(id)]);
+    expect(stored).not.toContain(secret);
+    expect(stored).toContain("[REDACTED:openai-key]");
+  });
 });
 
 describe("policy with BATON_ADMINS", () => {

@@ -50,6 +50,10 @@ describe("loadConfig", () => {
     });
   });
 
+  it("accepts the POSIX :/etc/localtime form of TZ as the system's zone", () => {
+    expect(loadConfig({ TZ: ":/etc/localtime" }).timeZone).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
+  });
+
   it("treats empty values as unset", () => {
     expect(loadConfig({ DATABASE_URL: "", LOG_LEVEL: "" }).databaseUrl).toBe("sqlite:./data/baton.db");
   });

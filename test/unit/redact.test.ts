@@ -52,3 +52,17 @@ describe("redactSecrets", () => {
     });
   });
 });
+
+describe("redactSecrets on hostile input", () => {
+  it("keeps ordinary words after 'basic' and removes real Basic credentials", () => {
+    expect(redactSecrets("run the basic healthcheck")).toBe("run the basic healthcheck");
+    expect(redactSecrets("Authorization: Basic dXNlcjpwYXNz")).toBe("Authorization: Basic [REDACTED:basic-auth]");
+    expect(redactSecrets("curl -H 'Basic YWxhZGRpbjpvcGVuc2VzYW1l'")).not.toContain("YWxhZGRpbjpvcGVuc2VzYW1l");
+  });
+
+  it("handles long pathological text (the regexes stay linear)", () => {
+    const long = "a-".repeat(50_000);
+    expect(redactSecrets(long)).toBe(long);
+    expect(redactSecrets(`${"x".repeat(100_000)} password=hunter2`)).toMatch(/password=\[REDACTED\]$/);
+  });
+});

@@ -4,7 +4,7 @@ import { renderResult } from "../../src/bot/render.js";
 import type { ExecutionRecord } from "../../src/db/repositories/execution-repository.js";
 import type { Result } from "../../src/orchestrator/results.js";
 
-const now = new Date("2026-11-21T12:00:00Z");
+const now = { now: new Date("2026-11-21T12:00:00Z"), timeZone: "UTC" };
 
 const execution = (overrides: Partial<ExecutionRecord> = {}): ExecutionRecord => ({
   id: "ex_0a1b2c3d",
@@ -117,4 +117,37 @@ describe("renderResult", () => {
       "No commands by lin in the audit log yet.",
     );
   });
+
+  it("shows older timestamps in the configured time zone", () => {
+    const reply = renderResult(
+      { type: "history", entries: [historyEntry(new Date("2026-11-19T08:30:00Z"))] },
+      { now: new Date("2026-11-21T12:00:00Z"), timeZone: "Europe/Berlin" },
+    );
+    expect(reply.text).toContain("2026-11-19 09:30 GMT+1 · Ada · “/orchestrate status” → status via grammar · ok");
+  });
 });
+
+function historyEntry(at: Date) {
+  return {
+    id: 1,
+    at,
+    finishedAt: at,
+    platform: "slack",
+    workspace: null,
+    channel: null,
+    thread: null,
+    actorId: "U1",
+    actorName: "Ada",
+    text: "/orchestrate status",
+    dedupeKey: "k",
+    command: { type: "status" },
+    commandType: "status",
+    resolvedBy: "grammar",
+    confidence: 1,
+    outcome: "ok" as const,
+    errorCode: null,
+    errorMessage: null,
+    durationMs: 3,
+    executionId: null,
+  };
+}

@@ -1,6 +1,7 @@
 import { col, fn, Op, where as sqlWhere, UniqueConstraintError, type WhereOptions } from "sequelize";
 import type { Database } from "../database.js";
 import type { AuditEntryRow } from "../models.js";
+import { clip, clipKey } from "./columns.js";
 
 export type AuditOutcome = "pending" | "ok" | "denied" | "invalid" | "unavailable" | "error";
 
@@ -59,12 +60,12 @@ export class AuditRepository {
       const row = await this.db.models.AuditEntry.create({
         created_at: entry.at,
         finished_at: null,
-        platform: entry.platform,
-        workspace: entry.workspace,
-        channel: entry.channel,
-        thread: entry.thread,
-        actor_id: entry.actorId,
-        actor_name: entry.actorName,
+        platform: clip(entry.platform, 32),
+        workspace: clip(entry.workspace, 128),
+        channel: clip(entry.channel, 128),
+        thread: clip(entry.thread, 128),
+        actor_id: clip(entry.actorId, 128),
+        actor_name: clip(entry.actorName, 256),
         text: entry.text,
         command: null,
         command_type: null,
@@ -78,7 +79,7 @@ export class AuditRepository {
         llm_output_tokens: null,
         llm_cost_usd: null,
         execution_id: null,
-        dedupe_key: entry.dedupeKey,
+        dedupe_key: clipKey(entry.dedupeKey, 256),
       });
       return { id: Number(row.id) };
     } catch (error) {

@@ -1,7 +1,9 @@
 import { Op } from "sequelize";
+import { redactValue } from "../../redact.js";
 import type { Database } from "../database.js";
 import type { ExecutionRow, StepAttemptRow } from "../models.js";
 import { parseJson } from "./audit-repository.js";
+import { clip } from "./columns.js";
 
 export interface ExecutionRecord {
   id: string;
@@ -64,9 +66,14 @@ const COLUMN: Record<keyof ExecutionPatch, keyof ExecutionRow> = {
   leaseExpiresAt: "lease_expires_at",
 };
 
+/** Secrets stay in memory for the run; what is stored (outputs, errors) is redacted. */
+const REDACTED: ReadonlySet<keyof ExecutionPatch> = new Set(["output", "errorMessage"]);
+
 function toColumns(patch: ExecutionPatch, now: Date): Record<string, unknown> {
   const columns: Record<string, unknown> = { updated_at: now };
-  for (const [key, value] of Object.entries(patch)) columns[COLUMN[key as keyof ExecutionPatch]] = value;
+  for (const [key, value] of Object.entries(patch) as Array<[keyof ExecutionPatch, unknown]>) {
+    columns[COLUMN[key]] = REDACTED.has(key) ? redactValue(value) : value;
+  }
   return columns;
 }
 
@@ -80,15 +87,15 @@ export class ExecutionRepository {
       workflow_version: execution.workflowVersion,
       parent_execution_id: null,
       status: execution.status,
-      input: execution.input,
+      input: redactValue(execution.input),
       output: null,
       error_code: null,
       error_message: null,
-      requested_by: execution.requestedBy,
-      requested_by_name: execution.requestedByName,
-      platform: execution.platform,
-      channel: execution.channel,
-      thread: execution.thread,
+      requested_by: clip(execution.requestedBy, 128),
+      requested_by_name: clip(execution.requestedByName, 256),
+      platform: clip(execution.platform, 32),
+      channel: clip(execution.channel, 128),
+      thread: clip(execution.thread, 128),
       lease_owner: execution.leaseOwner,
       lease_expires_at: execution.leaseExpiresAt,
       created_at: execution.createdAt,
@@ -154,7 +161,7 @@ export class ExecutionRepository {
       tool: attempt.tool,
       attempt: attempt.attempt,
       status: attempt.status,
-      input: attempt.input,
+      input: redactValue(attempt.input),
       output: null,
       error_code: null,
       error_message: null,
@@ -168,9 +175,9 @@ export class ExecutionRepository {
     await this.db.models.StepAttempt.update(
       {
         ...(patch.status !== undefined && { status: patch.status }),
-        ...(patch.output !== undefined && { output: patch.output }),
+        ...(patch.output !== undefined && { output: redactValue(patch.output) }),
         ...(patch.errorCode !== undefined && { error_code: patch.errorCode }),
-        ...(patch.errorMessage !== undefined && { error_message: patch.errorMessage }),
+        ...(patch.errorMessage !== undefined && { error_message: redactValue(patch.errorMessage) }),
         ...(patch.finishedAt !== undefined && { finished_at: patch.finishedAt }),
       },
       { where: { id } },

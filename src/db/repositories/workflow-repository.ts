@@ -1,3 +1,4 @@
+import { UniqueConstraintError } from "sequelize";
 import type { Database } from "../database.js";
 import { parseJson } from "./audit-repository.js";
 
@@ -19,6 +20,16 @@ export interface WorkflowVersionRecord {
   createdAt: Date;
 }
 
+export interface SaveVersionInput {
+  name: string;
+  description: string | null;
+  definition: unknown;
+  checksum: string;
+  source: string;
+  createdBy: string | null;
+  now: Date;
+}
+
 export class WorkflowRepository {
   constructor(private readonly db: Database) {}
 
@@ -26,15 +37,19 @@ export class WorkflowRepository {
    * Records a definition as the workflow's current version unless the current version already has
    * this checksum. Two statements or more, so it goes through the writer queue.
    */
-  saveVersion(input: {
-    name: string;
-    description: string | null;
-    definition: unknown;
-    checksum: string;
-    source: string;
-    createdBy: string | null;
-    now: Date;
-  }): Promise<{ version: number; created: boolean }> {
+  async saveVersion(input: SaveVersionInput): Promise<{ version: number; created: boolean }> {
+    // Replicas starting together on PostgreSQL can both find no row to lock and both insert: the
+    // loser's unique violation means the row exists now, so a second try locks it and takes turns.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.saveVersionOnce(input);
+      } catch (error) {
+        if (!(error instanceof UniqueConstraintError) || attempt >= 3) throw error;
+      }
+    }
+  }
+
+  private saveVersionOnce(input: SaveVersionInput): Promise<{ version: number; created: boolean }> {
     const { Workflow, WorkflowVersion } = this.db.models;
     return this.db.writes.run(async (transaction) => {
       // FOR UPDATE on PostgreSQL: concurrent savers of one workflow take turns (SQLite's queue already serialises).

@@ -38,6 +38,7 @@ const CANCELLED = new BatonError("cancelled", "The execution was cancelled.");
 export class WorkflowRunner {
   private readonly inFlight = new Map<string, InFlight>();
   private readonly leaseMs: number;
+  private stopping = false;
 
   constructor(private readonly deps: RunnerDeps) {
     this.leaseMs = deps.leaseMs ?? 60_000;
@@ -50,6 +51,8 @@ export class WorkflowRunner {
   /** Starts running in the background; `whenSettled` resolves when it stops. */
   start(execution: ExecutionRecord, definition: WorkflowDefinition): void {
     const controller = new AbortController();
+    // A run that arrives while baton shuts down is recorded as interrupted instead of starting.
+    if (this.stopping) controller.abort(INTERRUPTED);
     const done = this.run(execution, definition, controller.signal)
       .catch((error: unknown) => this.deps.logger.error("execution crashed", { execution: execution.id, error }))
       .finally(() => this.inFlight.delete(execution.id));
@@ -71,8 +74,11 @@ export class WorkflowRunner {
 
   /** Aborts every in-flight execution and records it as interrupted. */
   async shutdown(): Promise<string[]> {
-    for (const { controller } of this.inFlight.values()) controller.abort(INTERRUPTED);
-    await Promise.all([...this.inFlight.values()].map((run) => run.done));
+    this.stopping = true;
+    while (this.inFlight.size > 0) {
+      for (const { controller } of this.inFlight.values()) controller.abort(INTERRUPTED);
+      await Promise.all([...this.inFlight.values()].map((run) => run.done));
+    }
     return this.deps.executions.interrupt({
       owner: this.deps.owner,
       now: this.deps.clock.now(),
@@ -85,7 +91,10 @@ export class WorkflowRunner {
     renewal.unref();
     try {
       this.deps.events.emit("execution.started", execution);
-      const outcome = await this.runSteps(execution, definition, signal);
+      // A database error mid-run still finishes the execution, as failed, instead of stranding it.
+      const outcome = await this.runSteps(execution, definition, signal).catch((error: unknown) => ({
+        error: toBatonError(error),
+      }));
       await this.finish(execution.id, outcome);
     } finally {
       clearInterval(renewal);
