@@ -4,7 +4,8 @@ import { Policy } from "./bot/policy.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { Config } from "./config.js";
 import { type Database, openDatabase } from "./db/database.js";
-import { RulesRouter } from "./llm/providers/rules.js";
+import { LlmCallRepository } from "./db/repositories/llm-call-repository.js";
+import { createRouter } from "./llm/create-router.js";
 import type { Logger } from "./logger.js";
 import { Orchestrator } from "./orchestrator/orchestrator.js";
 import { createBuiltinTools } from "./orchestrator/tools/registry.js";
@@ -45,14 +46,21 @@ export async function createApp(
     busyTimeoutMs: config.busyTimeoutMs,
     logSql: config.logLevel === "debug",
   });
-  const router = new RulesRouter({ threshold: config.routerThreshold });
+  const routing = createRouter(config.llm, {
+    ledger: new LlmCallRepository(database),
+    clock,
+    logger,
+    threshold: config.routerThreshold,
+  });
   const orchestrator = new Orchestrator({
     database,
     tools: createBuiltinTools(),
     clock,
     logger,
     workflowsDir: config.workflowsDir,
-    info: { version: packageVersion(), router: "rules (offline)", frontEnds: options.frontEnds ?? [] },
+    timeZone: config.timeZone,
+    info: { version: packageVersion(), router: routing.description, frontEnds: options.frontEnds ?? [] },
+    providerHealth: routing.health,
   });
   try {
     await orchestrator.start({ recover: options.recover ?? true });
@@ -62,11 +70,12 @@ export async function createApp(
   }
   const dispatcher = new Dispatcher({
     orchestrator,
-    router,
+    router: routing.router,
     policy: new Policy(config.admins),
     clock,
     logger,
     timeZone: config.timeZone,
+    threadTurns: config.llm.threadTurns,
   });
   let closing: Promise<void> | null = null;
   const close = (closeOptions: { graceMs?: number } = {}) => {

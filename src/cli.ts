@@ -10,6 +10,7 @@ import { type Config, ConfigError, loadConfig } from "./config.js";
 import { openDatabase } from "./db/database.js";
 import { migrateToLatest } from "./db/migrate.js";
 import { BatonError } from "./errors.js";
+import type { RouteUsage } from "./llm/types.js";
 import { createLogger, type Logger } from "./logger.js";
 
 export interface CliIo {
@@ -216,11 +217,18 @@ async function route(args: string[], config: Config, logger: Logger, io: CliIo):
   const app = await createApp(config, logger, { frontEnds: [], recover: false });
   try {
     const resolveOne = async (text: string) => {
-      const resolution = await app.dispatcher.resolve(text, { actor: { id: user, name: user, platform: "console" } });
+      const actor = { id: user, name: user, platform: "console" };
+      const resolution = await app.dispatcher.resolve(text, {
+        actor,
+        platform: "console",
+        channel: "cli",
+        thread: null,
+      });
       const base = {
         command: resolution.kind === "command" ? resolution.command : null,
         resolvedBy: resolution.resolvedBy,
         confidence: resolution.confidence,
+        ...routeUsage(resolution.usage),
       };
       const line = resolution.kind === "command" ? base : { ...base, message: resolution.message };
       io.stdout.write(values.json ? `${JSON.stringify(line)}\n` : `${text}\n  → ${JSON.stringify(line)}\n`);
@@ -234,6 +242,23 @@ async function route(args: string[], config: Config, logger: Logger, io: CliIo):
   } finally {
     await app.close();
   }
+}
+
+/** Which provider answered, how long routing took and the tokens it used (LLM routing only). */
+function routeUsage(usage: RouteUsage | undefined) {
+  if (!usage) return {};
+  const { totals } = usage;
+  return {
+    provider: usage.provider,
+    latencyMs: Math.round(usage.latencyMs),
+    tokens: {
+      input: totals.inputTokens,
+      cachedInput: totals.cachedInputTokens,
+      cacheWrite: totals.cacheWriteTokens,
+      output: totals.outputTokens,
+    },
+    costUsd: Number(totals.costUsd.toFixed(6)),
+  };
 }
 
 async function* readLines(stream: NodeJS.ReadableStream): AsyncGenerator<string> {

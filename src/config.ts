@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { buildLlmConfig, type LlmConfig, LlmEnvShape, llmProblems } from "./config-llm.js";
 
 /**
  * The environment, parsed once. This is the only module that reads process.env (CONVENTIONS.md);
@@ -57,6 +58,7 @@ const EnvSchema = z.object({
     .default(0.6),
   BATON_DB_BUSY_TIMEOUT_MS: positiveInt(5000, 600_000),
   BATON_SHUTDOWN_GRACE_MS: positiveInt(10_000, 600_000),
+  ...LlmEnvShape,
 });
 
 export interface Config {
@@ -71,6 +73,7 @@ export interface Config {
   routerThreshold: number;
   busyTimeoutMs: number;
   shutdownGraceMs: number;
+  llm: LlmConfig;
 }
 
 /** Thrown when the environment is invalid; the message names every bad variable. */
@@ -106,6 +109,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(problems);
   }
   const e = parsed.data;
+  const problems = llmProblems(e);
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
     databaseUrl: e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,
@@ -116,5 +121,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     routerThreshold: e.BATON_ROUTER_THRESHOLD,
     busyTimeoutMs: e.BATON_DB_BUSY_TIMEOUT_MS,
     shutdownGraceMs: e.BATON_SHUTDOWN_GRACE_MS,
+    llm: buildLlmConfig(e),
   };
 }

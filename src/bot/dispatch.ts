@@ -1,7 +1,7 @@
 import type { Clock } from "../clock.js";
 import type { AuditOutcome } from "../db/repositories/audit-repository.js";
 import { BatonError, type ErrorCode, toBatonError } from "../errors.js";
-import type { CommandRouter, ResolvedBy } from "../llm/types.js";
+import type { CommandRouter, ResolvedBy, RouteUsage } from "../llm/types.js";
 import type { Logger } from "../logger.js";
 import type { Command } from "../orchestrator/commands.js";
 import type { RequestContext } from "../orchestrator/context.js";
@@ -10,11 +10,11 @@ import type { Result } from "../orchestrator/results.js";
 import { redactSecrets, redactValue } from "../redact.js";
 import type { ChatRequest, Conversation } from "./chat.js";
 import { confirmationQuestion } from "./confirmation.js";
-import { parseCommandText } from "./grammar.js";
 import type { Policy } from "./policy.js";
 import { followExecution } from "./progress.js";
 import { renderResult } from "./render.js";
 import { errorReply, type Reply } from "./reply.js";
+import { type Resolution, type ResolveRequest, Resolver } from "./resolve.js";
 
 export interface DispatchOutcome {
   command: Command | null;
@@ -38,21 +38,11 @@ export interface DispatcherDeps {
   logger: Logger;
   /** Time zone for timestamps in replies (TZ). */
   timeZone: string;
+  /** Earlier turns of the conversation the LLM router sees (LLM_THREAD_TURNS). */
+  threadTurns?: number;
   /** Minimum time between progress edits of one message (Slack allows about one per second). */
   progressIntervalMs?: number;
 }
-
-/** The outcome of the parse/route steps: a command, or a reply explaining why there is none. */
-type Resolution =
-  | { kind: "command"; command: Command; resolvedBy: ResolvedBy; confidence: number | null }
-  | {
-      kind: "answer";
-      reply: Reply;
-      resolvedBy: ResolvedBy | null;
-      confidence: number | null;
-      code: ErrorCode | "not_understood" | "needs_clarification";
-      message: string;
-    };
 
 const OUTCOME_BY_CODE: Partial<Record<ErrorCode, Exclude<AuditOutcome, "pending">>> = {
   invalid_command: "invalid",
@@ -71,7 +61,15 @@ const OUTCOME_BY_CODE: Partial<Record<ErrorCode, Exclude<AuditOutcome, "pending"
 export class Dispatcher {
   private readonly inFlight = new Set<Promise<unknown>>();
 
-  constructor(private readonly deps: DispatcherDeps) {}
+  private readonly resolver: Resolver;
+
+  constructor(private readonly deps: DispatcherDeps) {
+    this.resolver = new Resolver({
+      router: deps.router,
+      orchestrator: deps.orchestrator,
+      threadTurns: deps.threadTurns ?? 10,
+    });
+  }
 
   dispatch(request: ChatRequest, conversation: Conversation): Promise<DispatchOutcome> {
     const work = this.run(request, conversation);
@@ -87,46 +85,8 @@ export class Dispatcher {
   }
 
   /** Resolves text to a Command without running anything (`baton route`). */
-  async resolve(text: string, request: Pick<ChatRequest, "actor">): Promise<Resolution> {
-    const parsed = parseCommandText(text);
-    if (parsed.kind === "command")
-      return { kind: "command", command: parsed.command, resolvedBy: "grammar", confidence: 1 };
-    if (parsed.kind === "error") {
-      return {
-        kind: "answer",
-        reply: errorReply(parsed.message, parsed.suggestions),
-        resolvedBy: "grammar",
-        confidence: null,
-        code: "invalid_command",
-        message: parsed.message,
-      };
-    }
-    const context = {
-      actorId: request.actor.id,
-      actorName: request.actor.name,
-      workflows: this.deps.orchestrator.workflowHints(),
-    };
-    const routed = await this.deps.router.route(text, context);
-    if (routed.kind === "command")
-      return { kind: "command", command: routed.command, resolvedBy: routed.resolvedBy, confidence: routed.confidence };
-    if (routed.kind === "suggest") {
-      return {
-        kind: "answer",
-        reply: errorReply(routed.message, routed.suggestions),
-        resolvedBy: routed.resolvedBy,
-        confidence: routed.confidence,
-        code: "not_understood",
-        message: routed.message,
-      };
-    }
-    return {
-      kind: "answer",
-      reply: errorReply(routed.question),
-      resolvedBy: routed.resolvedBy,
-      confidence: null,
-      code: "needs_clarification",
-      message: routed.question,
-    };
+  resolve(text: string, request: ResolveRequest): Promise<Resolution> {
+    return this.resolver.resolve(text, request);
   }
 
   private async run(request: ChatRequest, conversation: Conversation): Promise<DispatchOutcome> {
@@ -191,9 +151,10 @@ export class Dispatcher {
   }
 
   private async process(request: ChatRequest, conversation: Conversation, state: RequestState): Promise<void> {
-    const resolution = await this.resolve(request.text, request);
+    const resolution = await this.resolver.resolve(request.text, { ...request, auditId: state.auditId });
     state.resolvedBy = resolution.resolvedBy;
     state.confidence = resolution.confidence;
+    state.usage = resolution.usage ?? null;
     if (resolution.kind === "answer") {
       state.answer(resolution.reply, "invalid", resolution.code, resolution.message);
       await conversation.post(state.reply);
@@ -287,7 +248,7 @@ export class Dispatcher {
         errorMessage: state.errorMessage === null ? null : redactSecrets(state.errorMessage),
         durationMs,
         executionId: state.executionId,
-        llm: null,
+        llm: state.usage && state.usage.totals.calls > 0 ? llmTotals(state.usage) : null,
       });
     } catch (error) {
       this.deps.logger.error("could not write the audit row", { auditId: state.auditId, error });
@@ -307,6 +268,7 @@ class RequestState {
   result: Result | null = null;
   reply: Reply = errorReply("No reply was produced.");
   settled: Promise<{ reply: Reply; result: Result | null }> | null = null;
+  usage: RouteUsage | null = null;
 
   constructor(readonly auditId: number) {}
 
@@ -337,6 +299,16 @@ class RequestState {
       settled: this.settled ?? Promise.resolve({ reply: this.reply, result: this.result }),
     };
   }
+}
+
+/** The audit row's LLM columns: tokens in (cached ones included) and out, and the cost. */
+function llmTotals(usage: RouteUsage) {
+  const { totals } = usage;
+  return {
+    inputTokens: totals.inputTokens + totals.cachedInputTokens + totals.cacheWriteTokens,
+    outputTokens: totals.outputTokens,
+    costUsd: totals.costUsd,
+  };
 }
 
 /** An outcome with no audit row of its own: a redelivered event, or a request the log refused. */

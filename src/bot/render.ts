@@ -1,4 +1,5 @@
 import type { AuditEntry } from "../db/repositories/audit-repository.js";
+import type { ProviderHealthSnapshot } from "../llm/provider-health.js";
 import type { Result, StatusSnapshot, WorkflowSummary } from "../orchestrator/results.js";
 import { formatDuration, formatTimestamp, formatWhen, icon, plural, type RenderTime, truncate } from "./format.js";
 import { executionLine, renderExecution } from "./render-execution.js";
@@ -72,6 +73,7 @@ function renderStatus(status: StatusSnapshot, time: RenderTime): Reply {
         { label: "Workflows", value: String(status.workflows.count) },
         { label: "Database", value: status.database.location },
         { label: "Router", value: status.router },
+        { label: "LLM spend today", value: spendText(status) },
         { label: "Front-ends", value: status.frontEnds.join(", ") || "none" },
         { label: "Up for", value: formatDuration(status.now.getTime() - status.startedAt.getTime()) },
       ],
@@ -87,9 +89,26 @@ function renderStatus(status: StatusSnapshot, time: RenderTime): Reply {
     blocks.push({ type: "section", text: "*Interrupted* (baton stopped while they ran):" });
     blocks.push({ type: "list", items: status.interrupted.map((e) => executionLine(e, time)) });
   }
+  const resting = status.llm.providers.filter((p) => p.state !== "ok");
+  if (resting.length > 0) blocks.push({ type: "list", items: resting.map((p) => providerLine(p, time)) });
   for (const problem of status.workflows.problems) blocks.push({ type: "context", text: `⚠️ ${problem}` });
   const text = `baton status: ${plural(status.running.length, "execution")} running, ${status.waiting.length} waiting.`;
   return reply(text, blocks, { tone: status.workflows.problems.length > 0 ? "warning" : "info" });
+}
+
+function spendText(status: StatusSnapshot): string {
+  const { calls, costUsd } = status.llm.spendToday;
+  return calls === 0 ? "none" : `$${costUsd.toFixed(4)} over ${plural(calls, "call")}`;
+}
+
+/** A provider the router is skipping: cooling down after a retry-after, or its circuit open. */
+function providerLine(provider: ProviderHealthSnapshot, time: RenderTime): string {
+  const why =
+    provider.state === "open"
+      ? `circuit open after ${plural(provider.consecutiveFailures, "failure")}`
+      : "cooling down";
+  const until = provider.until ? `, skipped until ${formatTimestamp(provider.until, time.timeZone)}` : "";
+  return `⚠️ LLM provider *${provider.provider}*: ${why}${until}${provider.lastError ? ` — ${truncate(provider.lastError, 160)}` : ""}`;
 }
 
 function historyLine(entry: AuditEntry, time: RenderTime): string {

@@ -3,6 +3,7 @@ import { type MigrationParams, Umzug, type UmzugStorage } from "umzug";
 import type { Logger } from "../logger.js";
 import type { Database } from "./database.js";
 import * as initial from "./migrations/0001-initial.js";
+import * as llmCalls from "./migrations/0002-llm-calls.js";
 
 /** What each migration receives: the query interface and the transaction every statement joins. */
 export interface MigrationContext {
@@ -17,7 +18,7 @@ type Migration = {
 };
 
 /** In order. Listed explicitly so the same code runs from src/ (tsx) and dist/ (node). */
-const MIGRATIONS: Migration[] = [initial];
+const MIGRATIONS: Migration[] = [initial, llmCalls];
 
 const META_TABLE = "baton_migrations";
 /** Any constant works; it names baton's migration lock among PostgreSQL advisory locks. */

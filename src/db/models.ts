@@ -96,12 +96,33 @@ export class StepAttemptRow extends Model<InferAttributes<StepAttemptRow>, Infer
   declare finished_at: Date | null;
 }
 
+export class LlmCallRow extends Model<InferAttributes<LlmCallRow>, InferCreationAttributes<LlmCallRow>> {
+  declare id: CreationOptional<number>;
+  declare created_at: Date;
+  declare provider: string;
+  declare model: string;
+  declare purpose: string;
+  declare input_tokens: number;
+  declare output_tokens: number;
+  declare cached_input_tokens: number;
+  declare cache_write_tokens: number;
+  declare cost_usd: string | null;
+  declare latency_ms: number;
+  declare outcome: string;
+  declare error_code: string | null;
+  declare audit_id: number | null;
+  declare execution_id: string | null;
+  declare agent_id: string | null;
+  declare actor_id: string | null;
+}
+
 export interface Models {
   AuditEntry: typeof AuditEntryRow;
   Workflow: typeof WorkflowRow;
   WorkflowVersion: typeof WorkflowVersionRow;
   Execution: typeof ExecutionRow;
   StepAttempt: typeof StepAttemptRow;
+  LlmCall: typeof LlmCallRow;
 }
 
 // Factories, not shared objects: Sequelize writes `field` and `fieldName` into each attribute definition.
@@ -221,5 +242,28 @@ export function defineModels(sequelize: Sequelize): Models {
     },
     { ...common, tableName: "step_attempts", modelName: "StepAttempt" },
   );
-  return { AuditEntry, Workflow, WorkflowVersion, Execution, StepAttempt };
+  class LlmCall extends LlmCallRow {}
+  LlmCall.init(
+    {
+      id: id(),
+      created_at: reqDate(),
+      provider: reqStr(),
+      model: reqStr(),
+      purpose: reqStr(),
+      input_tokens: reqInt(),
+      output_tokens: reqInt(),
+      cached_input_tokens: reqInt(),
+      cache_write_tokens: reqInt(),
+      cost_usd: { type: DataTypes.DECIMAL(14, 6), allowNull: true },
+      latency_ms: reqInt(),
+      outcome: reqStr(),
+      error_code: str(),
+      audit_id: { type: DataTypes.BIGINT, allowNull: true },
+      execution_id: str(),
+      agent_id: str(),
+      actor_id: str(),
+    },
+    { ...common, tableName: "llm_calls", modelName: "LlmCall" },
+  );
+  return { AuditEntry, Workflow, WorkflowVersion, Execution, StepAttempt, LlmCall };
 }

@@ -1,4 +1,5 @@
 import type { Command } from "../orchestrator/commands.js";
+import type { UsageTotals } from "./usage.js";
 
 /** How a request became a Command; recorded in the audit log. */
 export type ResolvedBy = "grammar" | "rules" | `llm:${string}`;
@@ -15,20 +16,45 @@ export interface WorkflowHint {
   inputs: WorkflowInputHint[];
 }
 
+/** One earlier exchange in the same thread (or, outside threads, the same channel and person). */
+export interface ThreadTurn {
+  at: Date;
+  actorName: string;
+  text: string;
+  /** What baton made of it: the command (with ids such as the execution it started), or its question. */
+  command: unknown;
+  outcome: string;
+  executionId: string | null;
+  /** A clarifying question baton asked in answer; the next message is the reply to it. */
+  question: string | null;
+}
+
 /** What a router may know about the request besides its text. */
 export interface RouteContext {
   actorId: string;
   actorName: string;
   /** Workflows that exist now, so "run the hello workflow for Ada" can fill `name`. */
   workflows: WorkflowHint[];
+  /** The request's audit row, so LLM calls are charged to it in the ledger. */
+  auditId?: number;
+  /** The conversation so far, loaded only by routers that use it ("run it again"). */
+  loadThread?: () => Promise<ThreadTurn[]>;
 }
 
-export type RouteResult =
+/** How an LLM-backed routing went: which provider answered and what the calls cost. */
+export interface RouteUsage {
+  provider: string | null;
+  latencyMs: number;
+  totals: UsageTotals;
+}
+
+export type RouteResult = (
   | { kind: "command"; command: Command; confidence: number; resolvedBy: ResolvedBy }
   /** Not sure enough to act: answer with what the person may have meant instead of running a guess. */
   | { kind: "suggest"; message: string; suggestions: string[]; confidence: number; resolvedBy: ResolvedBy }
   /** The router needs one more fact; the dispatcher asks it in the thread. */
-  | { kind: "clarify"; question: string; resolvedBy: ResolvedBy };
+  | { kind: "clarify"; question: string; resolvedBy: ResolvedBy }
+) & { usage?: RouteUsage };
 
 /** Natural language → Command. The rules router is the offline default and the last fallback. */
 export interface CommandRouter {

@@ -4,8 +4,10 @@ import type { Clock } from "../clock.js";
 import type { Database } from "../db/database.js";
 import { AuditRepository } from "../db/repositories/audit-repository.js";
 import { type ExecutionRecord, ExecutionRepository } from "../db/repositories/execution-repository.js";
+import { LlmCallRepository } from "../db/repositories/llm-call-repository.js";
 import { WorkflowRepository } from "../db/repositories/workflow-repository.js";
 import { BatonError } from "../errors.js";
+import type { ProviderHealthSnapshot } from "../llm/provider-health.js";
 import type { WorkflowHint } from "../llm/types.js";
 import type { Logger } from "../logger.js";
 import { COMMAND_SPECS, type Command } from "./commands.js";
@@ -32,7 +34,10 @@ export interface OrchestratorDeps {
   clock: Clock;
   logger: Logger;
   workflowsDir: string;
+  timeZone: string;
   info: { version: string; router: string; frontEnds: string[] };
+  /** The LLM chain's provider health, for status (circuit breakers and cooldowns). */
+  providerHealth?: () => ProviderHealthSnapshot[];
 }
 
 /**
@@ -42,6 +47,7 @@ export interface OrchestratorDeps {
 export class Orchestrator {
   readonly events: OrchestratorEventBus = new EventBus<OrchestratorEvents>();
   readonly audit: AuditRepository;
+  readonly llmCalls: LlmCallRepository;
   private readonly executions: ExecutionRepository;
   private readonly catalog: WorkflowCatalog;
   private readonly runner: WorkflowRunner;
@@ -52,6 +58,7 @@ export class Orchestrator {
   constructor(private readonly deps: OrchestratorDeps) {
     this.startedAt = deps.clock.now();
     this.audit = new AuditRepository(deps.database);
+    this.llmCalls = new LlmCallRepository(deps.database);
     this.executions = new ExecutionRepository(deps.database);
     this.catalog = new WorkflowCatalog(new WorkflowRepository(deps.database), deps.tools, deps.clock, deps.logger);
     this.runner = new WorkflowRunner({
@@ -101,6 +108,9 @@ export class Orchestrator {
         return status({
           executions: this.executions,
           catalog: this.catalog,
+          llmCalls: this.llmCalls,
+          providerHealth: this.deps.providerHealth ?? (() => []),
+          timeZone: this.deps.timeZone,
           now: () => this.deps.clock.now(),
           info: this.info(),
         });
@@ -169,7 +179,10 @@ export class Orchestrator {
     return this.runner.shutdown();
   }
 
-  private info(): Omit<StatusSnapshot, "now" | "running" | "waiting" | "interrupted" | "last24h" | "workflows"> {
+  private info(): Omit<
+    StatusSnapshot,
+    "now" | "running" | "waiting" | "interrupted" | "last24h" | "workflows" | "llm"
+  > {
     return {
       version: this.deps.info.version,
       startedAt: this.startedAt,

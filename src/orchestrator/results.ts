@@ -1,5 +1,7 @@
 import type { AuditEntry } from "../db/repositories/audit-repository.js";
 import type { ExecutionRecord, StepAttemptRecord } from "../db/repositories/execution-repository.js";
+import type { SpendSummary } from "../db/repositories/llm-call-repository.js";
+import type { ProviderHealthSnapshot } from "../llm/provider-health.js";
 import type { CommandSpec, CommandType } from "./commands.js";
 
 /** What orchestrator.handle answers; the renderers turn it into a platform-neutral Reply. */
@@ -22,6 +24,7 @@ export interface StatusSnapshot {
   /** Executions created in the last 24 hours, by status. */
   last24h: Record<string, number>;
   workflows: { count: number; problems: string[] };
+  llm: { providers: ProviderHealthSnapshot[]; spendToday: SpendSummary };
 }
 
 export interface WorkflowSummary {

@@ -13,7 +13,9 @@ function problems(env: Record<string, string>): string[] {
 
 describe("loadConfig", () => {
   it("starts on the embedded defaults with an empty environment", () => {
-    expect(loadConfig({})).toEqual({
+    const { llm, ...rest } = loadConfig({});
+    expect(llm).toMatchObject({ providers: ["rules"], anthropic: null, openai: null, fastPathConfidence: 0.8 });
+    expect(rest).toEqual({
       databaseUrl: "sqlite:./data/baton.db",
       logLevel: "info",
       admins: [],
@@ -48,6 +50,49 @@ describe("loadConfig", () => {
       busyTimeoutMs: 2000,
       shutdownGraceMs: 500,
     });
+  });
+
+  it("chains the providers whose keys are set, then rules", () => {
+    expect(loadConfig({ ANTHROPIC_API_KEY: "a", OPENAI_API_KEY: "o" }).llm.providers).toEqual([
+      "anthropic",
+      "openai",
+      "rules",
+    ]);
+    expect(loadConfig({ OPENAI_BASE_URL: "http://localhost:11434/v1" }).llm).toMatchObject({
+      providers: ["openai", "rules"],
+      openai: { baseUrl: "http://localhost:11434/v1", apiKey: "not-needed", model: "gpt-4.1-mini" },
+    });
+    const ordered = loadConfig({ ANTHROPIC_API_KEY: "a", OPENAI_API_KEY: "o", LLM_PROVIDERS: "openai,anthropic" });
+    expect(ordered.llm.providers).toEqual(["openai", "anthropic", "rules"]);
+    expect(loadConfig({ ANTHROPIC_API_KEY: "a", LLM_PROVIDERS: "rules" }).llm.providers).toEqual(["rules"]);
+  });
+
+  it("reads per-provider settings and a price table", () => {
+    const { llm } = loadConfig({
+      ANTHROPIC_API_KEY: "a",
+      ANTHROPIC_MODEL: "claude-sonnet-4-5",
+      ANTHROPIC_MAX_TOKENS: "512",
+      ANTHROPIC_TIMEOUT_MS: "9000",
+      LLM_PRICES: '{"my-local-model": {"input": 0, "output": 0}}',
+    });
+    expect(llm.anthropic).toEqual({
+      apiKey: "a",
+      model: "claude-sonnet-4-5",
+      temperature: 0,
+      maxTokens: 512,
+      timeoutMs: 9000,
+    });
+    expect(llm.prices["my-local-model"]).toEqual({ input: 0, output: 0 });
+    expect(llm.prices["claude-haiku-4-5"]).toBeDefined();
+  });
+
+  it("names LLM settings that cannot work", () => {
+    const found = problems({ LLM_PROVIDERS: "anthropic,gemini", LLM_PRICES: "{not json" });
+    expect(found.find((p) => p.startsWith("LLM_PROVIDERS:"))).toMatch(/anthropic, openai, rules/);
+    expect(found.find((p) => p.startsWith("LLM_PRICES:"))).toMatch(/expected JSON/);
+    expect(problems({ LLM_PROVIDERS: "anthropic" })).toEqual([
+      "LLM_PROVIDERS: lists anthropic, which needs ANTHROPIC_API_KEY",
+    ]);
   });
 
   it("accepts the POSIX :/etc/localtime form of TZ as the system's zone", () => {

@@ -149,5 +149,8 @@ function historyEntry(at: Date) {
     errorMessage: null,
     durationMs: 3,
     executionId: null,
+    llmInputTokens: null,
+    llmOutputTokens: null,
+    llmCostUsd: null,
   };
 }

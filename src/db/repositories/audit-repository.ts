@@ -46,6 +46,9 @@ export interface AuditEntry extends AuditOpening {
   errorMessage: string | null;
   durationMs: number | null;
   executionId: string | null;
+  llmInputTokens: number | null;
+  llmOutputTokens: number | null;
+  llmCostUsd: number | null;
 }
 
 export class AuditRepository {
@@ -129,6 +132,31 @@ export class AuditRepository {
     return rows.map(toEntry);
   }
 
+  /**
+   * The conversation a request belongs to, oldest first: earlier requests in the same thread, or
+   * (outside threads) the same person's in the same channel. Leaves out `excludeId`.
+   */
+  async conversation(where: {
+    platform: string;
+    channel: string | null;
+    thread: string | null;
+    actorId: string;
+    excludeId: number;
+    limit: number;
+  }): Promise<AuditEntry[]> {
+    if (where.limit === 0) return [];
+    const scope = where.thread !== null ? { thread: where.thread } : { actor_id: where.actorId };
+    const rows = await this.db.models.AuditEntry.findAll({
+      where: { platform: where.platform, channel: where.channel, ...scope, id: { [Op.ne]: where.excludeId } },
+      order: [
+        ["created_at", "DESC"],
+        ["id", "DESC"],
+      ],
+      limit: where.limit,
+    });
+    return rows.map(toEntry).reverse();
+  }
+
   async get(id: number): Promise<AuditEntry | null> {
     const row = await this.db.models.AuditEntry.findByPk(id);
     return row ? toEntry(row) : null;
@@ -171,6 +199,9 @@ function toEntry(row: AuditEntryRow): AuditEntry {
     errorMessage: row.error_message,
     durationMs: row.duration_ms,
     executionId: row.execution_id,
+    llmInputTokens: row.llm_input_tokens,
+    llmOutputTokens: row.llm_output_tokens,
+    llmCostUsd: row.llm_cost_usd === null ? null : Number(row.llm_cost_usd),
   };
 }
 

@@ -1,11 +1,11 @@
 import { type Command, ORCHESTRATOR_MODES } from "../../orchestrator/commands.js";
-import { exampleFor, toGrammar } from "./rules-grammar.js";
+import { exampleFor } from "./rules-grammar.js";
 import { isNegated, NOT_A_NAME } from "./rules-text.js";
 import { GUESS, type IntentRule, LIKELY, SURE, UNSURE } from "./rules-types.js";
 
 type OrchestratorMode = (typeof ORCHESTRATOR_MODES)[number];
 
-/** Running the orchestrator itself: mode, step, schedules, digest, budgets. */
+/** Running the orchestrator itself: mode, step, schedules, digest. */
 
 const SET_MODE = /\bmode\b/;
 const MODE_NAME = /\b(manual|scheduled|continuous|paused)\b/;
@@ -33,14 +33,14 @@ function isMode(text: string): text is OrchestratorMode {
 }
 
 const STEP =
-  /^(?:step|tick)(?: now)?$|\b(?:run|do|take|trigger|perform|execute|force)\b (?:an? |one |the |another |single )*(?:orchestrator |orchestration )?step\b|\bstep now\b|\borchestrator step\b/;
+  /^(?:step|tick)(?: now)?$|\b(?:run|do|take|trigger|perform|execute|force)\b (?:an? |one |the |another |single )*(?:orchestrator |orchestration )?step\b|\bstep now\b|\borchestrator step\b|\b(?:kick|nudge|poke|tick) (?:the )?(?:orchestrator|orchestration)\b/;
 
 export const orchestratorStep: IntentRule = (u) =>
   STEP.test(u.plain) ? { type: "orchestrator.step", confidence: LIKELY, command: { type: "orchestrator.step" } } : null;
 
 const DELETE_VERB = /\b(?:delete|remove|drop|clear|cancel|unschedule|wipe|kill|stop|disable|purge|erase|destroy)\b/;
 const SCHEDULE_LIST =
-  /^schedules?$|\b(?:whats|what is|what are|anything|is anything|what gets|what will be) (?:\w+ ){0,2}(?:scheduled|planned)\b|\bschedules\b|\b(?:list|show|upcoming|next|any|see|view|all|our|the) (?:\w+ )?schedules?\b|\bon the schedule\b|\bwhen is the next\b/;
+  /^schedules?$|\b(?:whats|what is|what are|anything|is anything|what gets|what will be) (?:\w+ ){0,2}(?:scheduled|planned)\b|\bschedules\b|\b(?:list|show|upcoming|next|any|see|view|all|our|the) (?:\w+ )?schedules?\b|\bon the schedule\b|\bwhen is the next\b|\bcron(?:s| jobs?)\b/;
 
 export const scheduleList: IntentRule = (u) =>
   SCHEDULE_LIST.test(u.plain) && !DELETE_VERB.test(u.plain) && !/\bevery\b/.test(u.plain)
@@ -64,28 +64,37 @@ export const scheduleDelete: IntentRule = (u, context) => {
   return { type: command.type, confidence: isNegated(u.plain, verb.index) ? GUESS : LIKELY, command };
 };
 
-const QUOTED_CRON = /\bschedule\s+"([^"]+)"\s+([\w.-]+)(?:\s+(<#[^>]+>|#[\w-]+))?/i;
+const QUOTED_CRON = /\bschedule\s+"([^"]+)"\s+([\w.:-]+)(?:\s+(<#[^>]+>|#[\w-]+))?/i;
 const SCHEDULE_WORDS = /\b(?:schedule|every|each|daily|weekly|hourly|nightly|weekdays?|cron)\b/;
 
 /** A quoted cron is taken as typed; anything vaguer ("every morning") gets the grammar as a hint. */
 export const scheduleCreate: IntentRule = (u, context) => {
   const typed = QUOTED_CRON.exec(u.text);
-  if (typed?.[1] && typed[2])
-    return { type: "schedule.create", confidence: LIKELY, command: cronCommand(typed, u.text) };
+  if (typed?.[1] && typed[2]) {
+    const confidence = isNegated(u.plain, u.plain.indexOf("schedule")) ? GUESS : SURE;
+    return { type: "schedule.create", confidence, command: cronCommand(typed, u.text) };
+  }
   const vague = /\bschedule\b/.test(u.plain) && SCHEDULE_WORDS.test(u.plain.replace(/\bschedule\b/, ""));
   return vague
     ? { type: "schedule.create", confidence: UNSURE, suggestions: [exampleFor("schedule.create", context)] }
     : null;
 };
 
+/** `key=value` after the action is the scheduled workflow's input, as in the grammar; `tz=` is the time zone. */
+const PAIR = /(?<=\s)([A-Za-z_][\w.-]*)=(?:"([^"]*)"|(\S+))/g;
+
 function cronCommand(typed: RegExpExecArray, text: string): Command {
-  const tz = /\btz\s*=\s*([\w/+-]+)/i.exec(text)?.[1];
+  const after = text.slice(typed.index + typed[0].length);
+  const pairs = Array.from(after.matchAll(PAIR), (m): [string, string] => [m[1] ?? "", m[2] ?? m[3] ?? ""]);
+  const tz = pairs.find(([key]) => key.toLowerCase() === "tz")?.[1];
+  const input = Object.fromEntries(pairs.filter(([key]) => key.toLowerCase() !== "tz"));
   return {
     type: "schedule.create",
     cron: typed[1] ?? "",
     action: typed[2] ?? "",
     ...(typed[3] === undefined ? {} : { target: typed[3] }),
-    ...(tz === undefined ? {} : { tz }),
+    ...(tz === undefined || tz === "" ? {} : { tz }),
+    ...(Object.keys(input).length === 0 ? {} : { input }),
   };
 }
 
@@ -98,20 +107,4 @@ export const digest: IntentRule = (u) => {
   const channel = CHANNEL.exec(u.text)?.[1];
   const command: Command = channel === undefined ? { type: "digest" } : { type: "digest", channel };
   return { type: "digest", confidence: LIKELY, command };
-};
-
-const BUDGET_SET =
-  /\b(?:set|change|raise|lower|increase|decrease|bump|update|cap|limit)\b.*\bbudget\b|\bbudget\b.*\bto \$?\d/;
-const BUDGET =
-  /\bbudgets?\b|\bhow much (?:\w+ ){0,3}(?:spent|spend|spending|cost|costs|used|burned|left)\b|\b(?:spend|spending|spent|costs?|burn rate)\b (?:so far|today|this (?:week|month)|to date)|\b(?:whats|what is|show|our|the|todays) (?:\w+ )?(?:spend|spending|costs?)\b/;
-const BUDGET_SCOPE = /\bbudget (?:for|of) (?:the )?([a-z0-9][\w.-]*)/;
-
-export const budget: IntentRule = (u, context) => {
-  if (BUDGET_SET.test(u.plain)) {
-    return { type: "budget.set", confidence: UNSURE, suggestions: [exampleFor("budget.set", context)] };
-  }
-  if (!BUDGET.test(u.plain)) return null;
-  const scope = BUDGET_SCOPE.exec(u.plain)?.[1];
-  const command: Command = scope === undefined ? { type: "budget.show" } : { type: "budget.show", scope };
-  return { type: "budget.show", confidence: LIKELY, command, suggestions: [toGrammar(command)] };
 };

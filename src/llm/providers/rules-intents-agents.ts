@@ -1,7 +1,7 @@
 import type { Command } from "../../orchestrator/commands.js";
 import { exampleFor } from "./rules-grammar.js";
-import { NOT_A_NAME, trimValue } from "./rules-text.js";
-import { GUESS, type IntentRule, LIKELY, type Match, PLAUSIBLE } from "./rules-types.js";
+import { isNegated, NOT_A_NAME, trimValue } from "./rules-text.js";
+import { GUESS, type IntentRule, LIKELY, type Match, PLAUSIBLE, UNSURE } from "./rules-types.js";
 
 /** Specialist agents: listing, spawning, retiring, asking them; and `/improve`-style feedback. */
 
@@ -16,10 +16,12 @@ export const agentList: IntentRule = (u) =>
 
 const ARTICLES = String.raw`(?:(?:a|an|new|another|one|me)\s+)*`;
 const SPAWN = new RegExp(
-  String.raw`\b(?:spawn|spin up|bring up|start|create|launch|add|hire|get)\s+${ARTICLES}([a-z][\w-]*)\s+(?:agent|specialist|expert)\b|\bspawn\s+${ARTICLES}([a-z][\w-]*)`,
+  String.raw`\b(?:spawn|spin up|bring up|bring in|start|create|launch|add|hire|get|need|want)\s+${ARTICLES}([a-z][\w-]*)\s+(?:agent|specialist|expert)\b|\bspawn\s+${ARTICLES}([a-z][\w-]*)`,
   "i",
 );
 const SPAWN_CONTEXT = /^\s*(?:to|for|about|focused on|that|who|on|with context)\b:?\s*(.+)$/is;
+/** "do we need a security agent?" weighs the idea; it does not ask for one. */
+const WONDERING = /^(?:do|does|did|should|would|shall|is|are|was|why|what|whats|how|when|whether)\b/;
 
 export const agentSpawn: IntentRule = (u) => {
   const match = SPAWN.exec(u.text);
@@ -29,16 +31,27 @@ export const agentSpawn: IntentRule = (u) => {
   const value = context === undefined ? "" : trimValue(context).slice(0, 4000);
   const command: Command =
     value === "" ? { type: "agent.spawn", specialty } : { type: "agent.spawn", specialty, context: value };
-  return { type: "agent.spawn", confidence: LIKELY, command };
+  return { type: "agent.spawn", confidence: spawnConfidence(u.text.slice(0, match.index), u.plain), command };
 };
 
+/** "don't spawn a researcher", "I don't want a security agent": recognised, never acted on. */
+function spawnConfidence(beforeVerb: string, plain: string): number {
+  const before = beforeVerb.toLowerCase().replace(/'/g, "");
+  if (isNegated(before, before.length)) return GUESS;
+  return WONDERING.test(plain) ? UNSURE : LIKELY;
+}
+
 const RETIRE = /\b(?:retire|dismiss|decommission)\s+(?:the\s+)?(?:agent\s+)?([A-Za-z0-9][\w.-]*)/i;
+/** The id first: "ag_3 can be retired now". */
+const RETIRED =
+  /(?<![\w.-])(ag_[A-Za-z0-9]+)(?![\w-])[^.?!]*?\b(?:retire|retired|dismiss|dismissed|decommission|decommissioned)\b/i;
 
 /** An id-looking name ("ag_12") is surely an agent; a plain word ("the researcher") probably names one. */
 export const agentRetire: IntentRule = (u, context): Match | null => {
-  const agent = RETIRE.exec(u.text)?.[1];
+  const agent = RETIRE.exec(u.text)?.[1] ?? RETIRED.exec(u.text)?.[1];
   if (agent === undefined) return null;
-  if (NOT_A_NAME.has(agent.toLowerCase())) {
+  const negated = isNegated(u.plain, u.plain.search(/\b(?:retire|dismiss|decommission)/));
+  if (negated || NOT_A_NAME.has(agent.toLowerCase())) {
     return { type: "agent.retire", confidence: GUESS, suggestions: [exampleFor("agent.list", context)] };
   }
   const command = { type: "agent.retire", agent } as const;

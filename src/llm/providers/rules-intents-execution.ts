@@ -23,6 +23,8 @@ const EXECUTION_VERBS: ReadonlyArray<readonly [ExecutionVerb, RegExp]> = [
 
 const NOTE_SEPARATOR =
   /^\s*(?:[:,;—–-]+|(?:because|since|as|reason|note|saying|with (?:the |a )?(?:note|reason|comment))\b:?)\s*/i;
+/** The verdict itself when it follows the id ("ex_1 -- reject, wrong target") is not part of the note. */
+const VERDICT_AFTER_ID = /^[\s:,;—–-]*(?:reject(?:ed)?|den(?:y|ied)|decline[d]?|approve[d]?|lgtm)\b/i;
 const NOT_A_NOTE = /^(?:now|asap|it|then|again|too|as well|right now|immediately)$/i;
 
 export const executionById: IntentRule = (u) => {
@@ -64,14 +66,15 @@ function verdict(type: Exclude<ExecutionVerb, "execution.show">, execution: stri
  * ("approve ex_1: looks good"); a rejection takes whatever follows the id as its reason.
  */
 function noteAfter(text: string, execution: string, anyTail: boolean): string | undefined {
-  const after = text.slice(text.indexOf(execution) + execution.length);
+  const after = text.slice(text.indexOf(execution) + execution.length).replace(VERDICT_AFTER_ID, "");
   const separator = NOTE_SEPARATOR.exec(after)?.[0];
   if (separator === undefined && !anyTail) return undefined;
   const note = trimValue(after.slice(separator?.length ?? 0)).slice(0, 2000);
   return note === "" || NOT_A_NOTE.test(note) ? undefined : note;
 }
 
-const EXECUTION_NOUN = /\b(?:runs|executions|jobs)\b|\b(?:last|latest|most recent|previous) (?:run|execution|job)\b/;
+const EXECUTION_NOUN =
+  /\b(?:runs|executions|(?<!cron )jobs)\b|\b(?:last|latest|most recent|previous) (?:run|execution|job)\b/;
 const FAILURE_QUESTION =
   /\b(?:what|anything|did anything|has anything|something|which|what else)\b (?:\w+ ){0,2}(?:fail|failed|break|broke|broken|crash|crashed|errored|go wrong|went wrong|blew up)\b|\bdid (?:\w+ ){1,2}fail\b|\bfailures\b/;
 
@@ -86,8 +89,11 @@ const STATUS_WORDS: ReadonlyArray<readonly [ExecutionStatus, RegExp]> = [
   ["pending", /\b(?:pending|queued)\b/],
 ];
 
+/** "approve all pending runs" asks for a verdict on many at once, which no command does: not a listing. */
+const VERDICT_FIRST = /^(?:approve|lgtm|reject|deny|decline|cancel|abort|stop|kill|halt|terminate)\b/;
+
 export const executionList: IntentRule = (u): Match | null => {
-  if (EXECUTION_ID.test(u.text)) return null;
+  if (EXECUTION_ID.test(u.text) || VERDICT_FIRST.test(u.plain)) return null;
   if (!EXECUTION_NOUN.test(u.plain) && !FAILURE_QUESTION.test(u.plain)) return null;
   const status = STATUS_WORDS.find(([, cue]) => cue.test(u.plain))?.[0];
   const limit = countIn(u.plain);

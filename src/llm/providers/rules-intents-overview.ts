@@ -38,7 +38,7 @@ export const status: IntentRule = (u) => {
 
 const HELP_ALONE = /^(?:help|help me|halp|usage|commands|menu|options|\?+)$/;
 const CAPABILITIES =
-  /\bwhat (?:else )?(?:can|do|could) (?:you|u|baton) do\b|\bwhat (?:are|r) (?:your|the|ur) (?:commands|options)\b|\bhow does (?:this|baton|it|the bot) work\b|\bwho are you\b|\bwhat (?:can|could|should) i (?:ask|say|type)\b|\bwhat do you (?:do|support)\b|\bhow (?:do i|to) (?:use (?:this|you|baton)|get started|start)$/;
+  /\bwhat (?:else )?(?:can|do|could) (?:you|u|baton) do\b|\bwhat (?:are|r) (?:your|the|ur) (?:commands|options)\b|\bhow does (?:this|baton|it|the bot) work\b|\bwho are you\b|\bwhat (?:can|could|should) i (?:ask|say|type)\b|\bwhat do you (?:do|support)\b|\b(?:what|which) commands (?:are there|exist|do you (?:have|know|support|understand)|can i (?:use|type))\b|\bhow (?:do i|to) (?:use (?:this|you|baton)|get started|start)$/;
 const HOW_TO = /\bhow (?:do|can|would|should|to|does one) (?:i |we |you |one )?(.*)$/;
 
 /** Help topics are command types; the first cue that matches names the topic. */
@@ -91,7 +91,7 @@ const HISTORY_CUES: ReadonlyArray<readonly [RegExp, number]> = [
 const HISTORY_USER: readonly RegExp[] = [
   /\bwhat (?:did|has|have) (<@!?[A-Za-z0-9]+(?:\|[^>]*)?>|@?[\w.-]+) (?:do|done|run|ran|been)\b/i,
   /\b(?:history|commands?|requests|actions|activity) (?:for|of|by|from) (<@!?[A-Za-z0-9]+(?:\|[^>]*)?>|@?[\w.-]+)/i,
-  /(?:^|\s)@?([\w.-]+)'s (?:history|commands?|requests|actions|activity|recent)/i,
+  /(?:^|\s)@?([\w.-]+)'s (?:\w+ ){0,3}?(?:history|commands?|requests|actions|activity|recent)\b/i,
   /\b(my) (?:\w+ ){0,2}(?:history|commands?|requests|actions|activity)\b/i,
   /<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>|(?:^|\s)@([\w.-]+)/,
 ];

@@ -9,7 +9,7 @@ import { collectInput } from "./rules-workflow-input.js";
 /** Intents about workflows: list, show, run, roll back. A workflow is one the context knows, by name. */
 
 const RUN_VERB =
-  /\b(?:run|re-?run|start|kick(?:ing)? off|kickoff|launch|trigger|execute|fire (?:off|up)|spin up|invoke)\b/;
+  /\b(?:run|re-?run|start|kick(?:ing)? off|kickoff|launch|trigger|execute|fire (?:off|up)|spin up|invoke)\b(?!:)/;
 /** A question about running ("what happens if I run hello?") is not a request to run. */
 const QUESTION =
   /^(?:is|are|was|were|did|does|do|has|have|which|what|whats|when|why|who|whos|how|can i|could i|should i|may i|shall i)\b/;
@@ -17,13 +17,13 @@ const EXECUTION_TALK = /\b(?:runs|executions|jobs)\b|\bex_[a-z0-9]/;
 const SHOW_CUE =
   /\b(?:show|describe|details?|explain|info|definition|define|about|look at|inspect|open|view|what does|whats|what is|steps|inputs|versions?|tell me|how does)\b/;
 const LIST_CUE =
-  /^workflows$|\b(?:list|show|which|what|all|available|any|see|get|display|view|known|existing|our)\b.*\bworkflows\b|\bworkflows (?:are there|do we have|exist|are available)\b|\bwhat (?:can|could) (?:i|we) (?:run|start|launch|trigger)\b/;
+  /^workflows$|\b(?:list|show|which|what|all|available|any|see|get|display|view|known|existing|our)\b.*\bworkflows\b|\bworkflows (?:are there|do we have|exist|(?:are )?available)\b|\bwhat (?:can|could) (?:i|we) (?:run|start|launch|trigger)\b/;
 const NAMED =
   /\b([a-z0-9][\w.-]*) (?:workflow|flow|pipeline)\b|\b(?:workflow|pipeline) (?:called |named )?([a-z0-9][\w.-]*)/g;
 const NAME_AFTER_VERB =
   /\b(?:run|re-?run|start|launch|trigger|execute|kick off|kickoff|show|describe)\s+(?:the |a |an |our |my )?([a-z0-9][\w.-]*)/;
 const NOT_A_WORKFLOW = new Set(["workflow", "workflows", "flow", "pipeline", "step", "steps"]);
-const ROLLBACK = /\b(?:roll ?back|revert|downgrade)\b|\broll \S+ back\b/;
+const ROLLBACK = /\b(?:roll ?back|revert|downgrade)\b|\broll \S+ back\b|\bgo back to (?:version|ver|v)\s*\d/;
 const VERSION = /\b(?:version|ver|v)\s*#?\s*(\d{1,9})\b|\bv(\d{1,9})\b|\bto (\d{1,9})\b/;
 
 export const workflowList: IntentRule = (u) =>

@@ -1,3 +1,5 @@
+import { withTyposFixed } from "./rules-typos.js";
+
 /**
  * Text handling for the rules router: chat markup, emoji and polite filler come off a message so
  * the intent rules see the request itself; counts, URLs and names come out of what is left.
@@ -53,7 +55,7 @@ const LEADING_FILLER =
   /^(?:(?:could|can|would|will) (?:you|u)(?: (?:please|kindly|mind))*|i(?:'d| would) (?:like|love) (?:you )?to|i (?:want|need) (?:you )?to|let'?s|go ahead and|do me a favou?r and)\b/i;
 
 export function toUtterance(raw: string): Utterance {
-  const text = withoutFiller(readable(raw.slice(0, MAX_ROUTED_LENGTH)));
+  const text = withTyposFixed(withoutFiller(readable(raw.slice(0, MAX_ROUTED_LENGTH))));
   return { text, plain: toPlain(text) };
 }
 
@@ -138,7 +140,7 @@ const NOT_A_COUNT = String.raw`(?!\s*(?:hours?|hrs?|days?|minutes?|mins?|weeks?|
 const COUNTED = `(?:commands?|requests?|actions|entries|runs?|executions?|jobs?|things|events?|items)`;
 const COUNT_PATTERNS = [
   new RegExp(String.raw`\b(?:last|latest|recent|past|previous|top|first|limit|n)\s*=?\s*${NUMBER}\b${NOT_A_COUNT}`),
-  new RegExp(String.raw`\b${NUMBER}\b${NOT_A_COUNT}\s+(?:[a-z]+\s+)?${COUNTED}\b`),
+  new RegExp(String.raw`\b${NUMBER}\b${NOT_A_COUNT}\s+(?:[a-z]+\s+){0,2}${COUNTED}\b`),
 ];
 const SINGLE = /\b(?:the )?(?:last|latest|most recent|previous) (?:command|request|action|run|execution|job)\b/;
 
@@ -177,6 +179,7 @@ export const NOT_A_NAME: ReadonlySet<string> = new Set(
   (
     "a an the this that these those it its my our your their his her me us we you they them i " +
     "all every everything everyone anyone someone somebody anything something nothing none any some each " +
+    "whichever whatever whoever " +
     "new another one same whole entire which what who whom when where why how " +
     "today yesterday tomorrow now again last recent latest previous next first baton bot team people"
   ).split(" "),

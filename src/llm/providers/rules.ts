@@ -2,7 +2,6 @@ import { BatonError } from "../../errors.js";
 import { Command } from "../../orchestrator/commands.js";
 import type { CommandRouter, RouteContext, RouteResult } from "../types.js";
 import {
-  budget,
   digest,
   orchestratorMode,
   orchestratorStep,
@@ -11,6 +10,7 @@ import {
   scheduleList,
 } from "./rules-intents-admin.js";
 import { agentList, agentRetire, agentSpawn, ask, improve } from "./rules-intents-agents.js";
+import { budget } from "./rules-intents-budget.js";
 import { executionById, executionList, executionVerbWithoutId } from "./rules-intents-execution.js";
 import { help, history, status } from "./rules-intents-overview.js";
 import { workflowList, workflowRollback, workflowRun, workflowShow } from "./rules-intents-workflow.js";

@@ -1,5 +1,8 @@
+import { startOfDay } from "../../clock.js";
 import type { AuditRepository } from "../../db/repositories/audit-repository.js";
 import type { ExecutionRepository } from "../../db/repositories/execution-repository.js";
+import type { LlmCallRepository } from "../../db/repositories/llm-call-repository.js";
+import type { ProviderHealthSnapshot } from "../../llm/provider-health.js";
 import { COMMAND_SPECS, COMMAND_TYPES, type CommandOf } from "../commands.js";
 import type { RequestContext } from "../context.js";
 import type { HelpEntry, Result, StatusSnapshot } from "../results.js";
@@ -36,18 +39,22 @@ export function help(command: CommandOf<"help">, context: RequestContext): Resul
 export interface StatusDeps {
   executions: ExecutionRepository;
   catalog: WorkflowCatalog;
+  llmCalls: LlmCallRepository;
+  providerHealth: () => ProviderHealthSnapshot[];
+  timeZone: string;
   now: () => Date;
-  info: Omit<StatusSnapshot, "now" | "running" | "waiting" | "interrupted" | "last24h" | "workflows">;
+  info: Omit<StatusSnapshot, "now" | "running" | "waiting" | "interrupted" | "last24h" | "workflows" | "llm">;
 }
 
 export async function status(deps: StatusDeps): Promise<Result> {
   const now = deps.now();
-  const [running, waiting, interrupted, last24h, workflows] = await Promise.all([
+  const [running, waiting, interrupted, last24h, workflows, spendToday] = await Promise.all([
     deps.executions.list({ status: "running", limit: 20 }),
     deps.executions.list({ status: "waiting", limit: 20 }),
     deps.executions.list({ status: "interrupted", limit: 5 }),
     deps.executions.countByStatus(new Date(now.getTime() - 24 * 3600_000)),
     deps.catalog.list(),
+    deps.llmCalls.spendSince(startOfDay(now, deps.timeZone)),
   ]);
   return {
     type: "status",
@@ -59,6 +66,7 @@ export async function status(deps: StatusDeps): Promise<Result> {
       interrupted,
       last24h,
       workflows: { count: workflows.length, problems: deps.catalog.loadProblems() },
+      llm: { providers: deps.providerHealth(), spendToday },
     },
   };
 }

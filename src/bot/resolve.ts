@@ -1,0 +1,122 @@
+import type { AuditEntry } from "../db/repositories/audit-repository.js";
+import type { ErrorCode } from "../errors.js";
+import type { CommandRouter, ResolvedBy, RouteContext, RouteUsage, ThreadTurn } from "../llm/types.js";
+import type { Command } from "../orchestrator/commands.js";
+import type { Orchestrator } from "../orchestrator/orchestrator.js";
+import type { ChatRequest } from "./chat.js";
+import { parseCommandText } from "./grammar.js";
+import { errorReply, type Reply, reply } from "./reply.js";
+
+/** The outcome of the parse and route steps: a command, or a reply explaining why there is none. */
+export type Resolution = (
+  | { kind: "command"; command: Command; resolvedBy: ResolvedBy; confidence: number | null }
+  | {
+      kind: "answer";
+      reply: Reply;
+      resolvedBy: ResolvedBy | null;
+      confidence: number | null;
+      code: ErrorCode | "not_understood" | "needs_clarification";
+      message: string;
+    }
+) & { usage?: RouteUsage };
+
+export type ResolveRequest = Pick<ChatRequest, "actor" | "platform" | "channel" | "thread"> & { auditId?: number };
+
+export interface ResolverDeps {
+  router: CommandRouter;
+  orchestrator: Orchestrator;
+  /** How many earlier turns of the conversation an LLM router sees. */
+  threadTurns: number;
+}
+
+/** Steps 1 and 2 of the dispatcher: the `/orchestrate` grammar first, then the router. */
+export class Resolver {
+  constructor(private readonly deps: ResolverDeps) {}
+
+  async resolve(text: string, request: ResolveRequest): Promise<Resolution> {
+    const parsed = parseCommandText(text);
+    if (parsed.kind === "command")
+      return { kind: "command", command: parsed.command, resolvedBy: "grammar", confidence: 1 };
+    if (parsed.kind === "error") {
+      const answer = errorReply(parsed.message, parsed.suggestions);
+      return {
+        kind: "answer",
+        reply: answer,
+        resolvedBy: "grammar",
+        confidence: null,
+        code: "invalid_command",
+        message: parsed.message,
+      };
+    }
+    const routed = await this.deps.router.route(text, this.context(request));
+    const usage = routed.usage === undefined ? {} : { usage: routed.usage };
+    if (routed.kind === "command") {
+      return {
+        kind: "command",
+        command: routed.command,
+        resolvedBy: routed.resolvedBy,
+        confidence: routed.confidence,
+        ...usage,
+      };
+    }
+    if (routed.kind === "suggest") {
+      const answer = errorReply(routed.message, routed.suggestions);
+      return {
+        kind: "answer",
+        reply: answer,
+        resolvedBy: routed.resolvedBy,
+        confidence: routed.confidence,
+        code: "not_understood",
+        message: routed.message,
+        ...usage,
+      };
+    }
+    // A clarifying question is asked in the thread, to everyone there, like any answer.
+    const question = reply(routed.question, [{ type: "section", text: routed.question }]);
+    return {
+      kind: "answer",
+      reply: question,
+      resolvedBy: routed.resolvedBy,
+      confidence: null,
+      code: "needs_clarification",
+      message: routed.question,
+      ...usage,
+    };
+  }
+
+  private context(request: ResolveRequest): RouteContext {
+    const { orchestrator, threadTurns } = this.deps;
+    const auditId = request.auditId;
+    return {
+      actorId: request.actor.id,
+      actorName: request.actor.name,
+      workflows: orchestrator.workflowHints(),
+      ...(auditId !== undefined && {
+        auditId,
+        loadThread: async () => {
+          const entries = await orchestrator.audit.conversation({
+            platform: request.platform,
+            channel: request.channel,
+            thread: request.thread,
+            actorId: request.actor.id,
+            excludeId: auditId,
+            limit: threadTurns,
+          });
+          return entries.map(toTurn);
+        },
+      }),
+    };
+  }
+}
+
+function toTurn(entry: AuditEntry): ThreadTurn {
+  return {
+    at: entry.at,
+    actorName: entry.actorName ?? entry.actorId,
+    text: entry.text,
+    command: entry.command,
+    outcome: entry.outcome,
+    executionId: entry.executionId,
+    question: entry.errorCode === "needs_clarification" ? entry.errorMessage : null,
+  };
+}

@@ -1,0 +1,51 @@
+import type { Clock } from "../clock.js";
+import type { LlmConfig, LlmProviderName } from "../config-llm.js";
+import type { Logger } from "../logger.js";
+import { LlmCommandRouter } from "./llm-router.js";
+import { LlmMeter } from "./meter.js";
+import type { LlmProvider } from "./provider.js";
+import { ProviderHealth, type ProviderHealthSnapshot } from "./provider-health.js";
+import { AnthropicProvider } from "./providers/anthropic.js";
+import { OpenAiProvider } from "./providers/openai.js";
+import { RulesRouter } from "./providers/rules.js";
+import type { CommandRouter } from "./types.js";
+import type { UsageLedger } from "./usage.js";
+
+export interface RouterSetup {
+  router: CommandRouter;
+  /** e.g. "anthropic (claude-haiku-4-5) → openai (gpt-4.1-mini) → rules" */
+  description: string;
+  health(): ProviderHealthSnapshot[];
+}
+
+function createProvider(name: Exclude<LlmProviderName, "rules">, config: LlmConfig): LlmProvider | null {
+  const settings = config[name];
+  if (!settings) return null;
+  return name === "anthropic" ? new AnthropicProvider(settings) : new OpenAiProvider(settings);
+}
+
+/** The configured chain: LLM providers in LLM_PROVIDERS order, then the offline rules router. */
+export function createRouter(
+  config: LlmConfig,
+  deps: { ledger: UsageLedger; clock: Clock; logger: Logger; threshold: number },
+): RouterSetup {
+  const rules = new RulesRouter({ threshold: deps.threshold });
+  const providers = config.providers
+    .filter((name): name is Exclude<LlmProviderName, "rules"> => name !== "rules")
+    .map((name) => createProvider(name, config))
+    .filter((provider): provider is LlmProvider => provider !== null);
+  const health = new ProviderHealth(deps.clock, config.cooldownFailures, config.cooldownMs);
+  const router = new LlmCommandRouter({
+    providers,
+    rules,
+    meter: new LlmMeter(deps.ledger, config.prices, deps.clock, deps.logger),
+    health,
+    clock: deps.clock,
+    logger: deps.logger,
+    fastPathConfidence: config.fastPathConfidence,
+    deadlineMs: config.deadlineMs,
+    maxRetryWaitMs: config.maxRetryWaitMs,
+  });
+  const description = [...providers.map((p) => `${p.name} (${p.model})`), "rules (offline)"].join(" → ");
+  return { router, description, health: () => health.snapshot(providers.map((p) => p.name)) };
+}

@@ -1,0 +1,52 @@
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+import { z } from "zod";
+import type { RouteContext } from "../../src/llm/types.js";
+import { Command } from "../../src/orchestrator/commands.js";
+
+/**
+ * test/fixtures/routing.yaml, checked: what people type, and what a correct router makes of it.
+ * Shared by the rules router's unit test and the LLM router eval, so both grade the same answers.
+ */
+export interface RoutingFixture {
+  text: string;
+  /** The command a correct router produces; null when it must not produce a runnable command. */
+  expect: Command | null;
+  /** False for fixtures the offline rules router is not expected to get right. */
+  rules: boolean;
+}
+
+/** What every fixture is routed with: the workflows it names, and the actor asking. */
+export const FIXTURE_CONTEXT: RouteContext = {
+  actorId: "U1",
+  actorName: "ada",
+  workflows: [
+    { name: "hello", description: "Greets someone", inputs: [{ name: "name", required: true }] },
+    { name: "healthcheck", inputs: [{ name: "urls", required: true }] },
+  ],
+};
+
+const FIXTURES_FILE = new URL("../fixtures/routing.yaml", import.meta.url);
+
+const Entry = z.strictObject({
+  text: z.string(),
+  expect: z.unknown().refine((value) => value !== undefined, "is required: a command, or null"),
+  rules: z.boolean().optional(),
+});
+
+export function loadRoutingFixtures(): RoutingFixture[] {
+  const entries = z.array(z.unknown()).parse(parse(readFileSync(FIXTURES_FILE, "utf8")));
+  return entries.map((entry, index) => toFixture(entry, index));
+}
+
+function toFixture(entry: unknown, index: number): RoutingFixture {
+  const shape = Entry.safeParse(entry);
+  if (!shape.success) throw new Error(`routing.yaml fixture #${index + 1}: ${z.prettifyError(shape.error)}`);
+  const { text, expect, rules = true } = shape.data;
+  if (expect === null) return { text, expect: null, rules };
+  const command = Command.safeParse(expect);
+  if (!command.success) {
+    throw new Error(`routing.yaml fixture “${text}”: expect is not a command. ${z.prettifyError(command.error)}`);
+  }
+  return { text, expect: command.data, rules };
+}
