@@ -7,6 +7,7 @@ import { ExecutionRepository } from "../../src/db/repositories/execution-reposit
 import { LlmCallRepository } from "../../src/db/repositories/llm-call-repository.js";
 import { silentLogger } from "../../src/logger.js";
 import { chatRequest, RecordingConversation, workflowsWithSlowOne } from "../support/app.js";
+import { runCli, WORKFLOWS_DIR } from "../support/cli.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
 import { startFakeAnthropic } from "../support/fake-anthropic.js";
 import type { FakeLlmServer } from "../support/fake-llm.js";
@@ -276,6 +277,31 @@ describe("LLM routing through the real SDKs", () => {
     expect(
       status.reply.blocks.some((b) => b.type === "fields" && b.fields.some((f) => f.value === "$0.0040 over 1 call")),
     ).toBe(true);
+  });
+});
+
+describe("baton route with an LLM chain", () => {
+  it("reports the provider, latency, tokens and cost of an LLM-routed request", async () => {
+    anthropic.enqueue({
+      toolCall: { name: "execution_list", arguments: { status: "failed" } },
+      usage: { input: 300, output: 40, cachedInput: 3000, cacheWrite: 0 },
+    });
+    const run = await runCli(["route", "--json", VAGUE], {
+      DATABASE_URL: testDb.url,
+      BATON_WORKFLOWS_DIR: WORKFLOWS_DIR,
+      ANTHROPIC_API_KEY: "test-anthropic-key",
+      ANTHROPIC_BASE_URL: anthropic.url,
+    });
+    expect(run.code).toBe(0);
+    const printed = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(printed).toMatchObject({
+      command: { type: "execution.list", status: "failed" },
+      resolvedBy: "llm:anthropic",
+      provider: "anthropic",
+      tokens: { input: 300, cachedInput: 3000, cacheWrite: 0, output: 40 },
+      costUsd: 0.0008,
+    });
+    expect(printed.latencyMs).toEqual(expect.any(Number));
   });
 });
 
