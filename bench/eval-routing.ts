@@ -53,8 +53,10 @@ function providerOnly(provider: AnthropicProvider | OpenAiProvider): CommandRout
 
 function routers(): Array<[string, CommandRouter]> {
   const list: Array<[string, CommandRouter]> = [["rules", rules]];
-  if (config.llm.anthropic) list.push([`anthropic (${config.llm.anthropic.model})`, providerOnly(new AnthropicProvider(config.llm.anthropic))]);
-  if (config.llm.openai) list.push([`openai (${config.llm.openai.model})`, providerOnly(new OpenAiProvider(config.llm.openai))]);
+  if (config.llm.anthropic)
+    list.push([`anthropic (${config.llm.anthropic.model})`, providerOnly(new AnthropicProvider(config.llm.anthropic))]);
+  if (config.llm.openai)
+    list.push([`openai (${config.llm.openai.model})`, providerOnly(new OpenAiProvider(config.llm.openai))]);
   if (list.length > 1) {
     const chain = createRouter(config.llm, { ledger, clock: systemClock, logger, threshold: config.routerThreshold });
     list.push([`chain: ${chain.description}`, chain.router]);
@@ -65,7 +67,8 @@ function routers(): Array<[string, CommandRouter]> {
 /** Grammar first, as the dispatcher does; then the router. */
 async function route(router: CommandRouter, text: string): Promise<RouteResult> {
   const parsed = parseCommandText(text);
-  if (parsed.kind === "command") return { kind: "command", command: parsed.command, confidence: 1, resolvedBy: "grammar" };
+  if (parsed.kind === "command")
+    return { kind: "command", command: parsed.command, confidence: 1, resolvedBy: "grammar" };
   return router.route(text, FIXTURE_CONTEXT);
 }
 
@@ -75,7 +78,9 @@ async function evaluate(name: string, router: CommandRouter, fixtures: RoutingFi
     const result = await route(router, fixture.text);
     if (correct(fixture, result)) continue;
     const got = result.kind === "command" ? JSON.stringify(result.command) : `${result.kind} (${result.resolvedBy})`;
-    misses.push(`  ✗ ${JSON.stringify(fixture.text)}\n      expected ${JSON.stringify(fixture.expect)}\n      got      ${got}`);
+    misses.push(
+      `  ✗ ${JSON.stringify(fixture.text)}\n      expected ${JSON.stringify(fixture.expect)}\n      got      ${got}`,
+    );
   }
   const accuracy = (fixtures.length - misses.length) / fixtures.length;
   console.log(`\n${name}: ${(accuracy * 100).toFixed(1)}% (${fixtures.length - misses.length}/${fixtures.length})`);
@@ -100,9 +105,18 @@ async function main(): Promise<void> {
   for (const [name, router] of routers()) results.push(await evaluate(name, router, fixtures));
   const share = await fastPathShare(fixtures);
   const cost = calls.reduce((sum, call) => sum + (call.costUsd ?? 0), 0);
-  console.log(`\nno LLM call needed (grammar or rules ≥ ${config.llm.fastPathConfidence}): ${(share * 100).toFixed(1)}% of fixtures`);
+  console.log(
+    `\nno LLM call needed (grammar or rules ≥ ${config.llm.fastPathConfidence}): ${(share * 100).toFixed(1)}% of fixtures`,
+  );
   if (calls.length > 0) console.log(`LLM calls: ${calls.length}, cost $${cost.toFixed(4)}`);
-  console.log(JSON.stringify({ fixtures: fixtures.length, results, fast_path_share: Number(share.toFixed(4)), llm_calls: calls.length }));
+  console.log(
+    JSON.stringify({
+      fixtures: fixtures.length,
+      results,
+      fast_path_share: Number(share.toFixed(4)),
+      llm_calls: calls.length,
+    }),
+  );
 }
 
 await main();
