@@ -45,7 +45,7 @@ describe.each(DATABASE_KINDS)("database on $kind", ({ kind, create }) => {
       ]),
     );
     expect(await migrateToLatest(db, silentLogger)).toEqual([]);
-    expect(await appliedMigrations(db, silentLogger)).toEqual(["0001-initial"]);
+    expect(await appliedMigrations(db, silentLogger)).toEqual(["0001-initial", "0002-llm-calls"]);
   });
 
   it("keeps one audit row per dedupe key and closes it with the outcome", async () => {
@@ -118,7 +118,7 @@ describe("migrations on an existing SQLite file", () => {
   it("runs once and then reports nothing pending after a reopen", async () => {
     const testDb = sqliteDatabase();
     const first = await openDatabase({ url: testDb.url, logger: silentLogger, migrate: false });
-    expect(await migrateToLatest(first, silentLogger)).toEqual(["0001-initial"]);
+    expect(await migrateToLatest(first, silentLogger)).toEqual(["0001-initial", "0002-llm-calls"]);
     await first.close();
     const second = await openDatabase({ url: testDb.url, logger: silentLogger, migrate: false });
     expect(await migrateToLatest(second, silentLogger)).toEqual([]);
@@ -135,7 +135,10 @@ describe.each(DATABASE_KINDS)("replicas starting together on $kind", ({ create }
       [1, 2, 3].map(() => openDatabase({ url: testDb.url, logger: silentLogger, busyTimeoutMs: 10_000 })),
     );
     try {
-      expect(await appliedMigrations(replicas[0] as Database, silentLogger)).toEqual(["0001-initial"]);
+      expect(await appliedMigrations(replicas[0] as Database, silentLogger)).toEqual([
+        "0001-initial",
+        "0002-llm-calls",
+      ]);
       const saves = await Promise.all(
         replicas.map((db) =>
           new WorkflowRepository(db).saveVersion({
