@@ -246,7 +246,7 @@ async function route(args: string[], config: Config, logger: Logger, io: CliIo):
 
 /** Which provider answered, how long routing took and the tokens it used (LLM routing only). */
 function routeUsage(usage: RouteUsage | undefined) {
-  if (!usage) return {};
+  if (!usage || usage.totals.calls === 0) return {};
   const { totals } = usage;
   return {
     provider: usage.provider,

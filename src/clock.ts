@@ -5,16 +5,34 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
-/** Midnight of `now`'s day in `timeZone` (for "today's spend"). */
-export function startOfDay(now: Date, timeZone: string): Date {
+/** The wall-clock time at `at` in `timeZone`, read as if it were UTC. */
+function wallClock(at: number, timeZone: string): { date: [number, number, number]; asUtc: number } {
   const parts = new Intl.DateTimeFormat("en-CA", {
     timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
     hour: "2-digit",
     minute: "2-digit",
     second: "2-digit",
     hourCycle: "h23",
-  }).formatToParts(now);
+  }).formatToParts(at);
   const get = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  const elapsed = ((get("hour") * 60 + get("minute")) * 60 + get("second")) * 1000 + now.getMilliseconds();
-  return new Date(now.getTime() - elapsed);
+  const date: [number, number, number] = [get("year"), get("month") - 1, get("day")];
+  return { date, asUtc: Date.UTC(...date, get("hour"), get("minute"), get("second")) };
+}
+
+/**
+ * Midnight of `now`'s day in `timeZone` (for "today's spend"). The zone's offset is read at
+ * midnight itself, so a day on which daylight saving changes still starts at its own midnight.
+ */
+export function startOfDay(now: Date, timeZone: string): Date {
+  const { date } = wallClock(now.getTime(), timeZone);
+  const midnightAsUtc = Date.UTC(...date);
+  let guess = midnightAsUtc;
+  for (let i = 0; i < 2; i += 1) {
+    const offset = wallClock(guess, timeZone).asUtc - guess;
+    guess = midnightAsUtc - offset;
+  }
+  return new Date(guess);
 }

@@ -11,7 +11,9 @@ export function confirmationQuestion(command: Command): string {
       return `Delete schedule ${command.schedule}? It will not fire again.`;
     case "orchestrator.mode":
       return `Switch the orchestrator to ${command.mode} mode? Autonomous work stops until it is resumed.`;
-    default:
-      return `Run ${command.type}?`;
+    default: {
+      const { type, ...args } = command;
+      return `Run ${type} with ${JSON.stringify(args)}, as I understood your message?`;
+    }
   }
 }

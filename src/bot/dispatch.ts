@@ -68,6 +68,7 @@ export class Dispatcher {
       router: deps.router,
       orchestrator: deps.orchestrator,
       threadTurns: deps.threadTurns ?? 10,
+      clock: deps.clock,
     });
   }
 
@@ -164,7 +165,8 @@ export class Dispatcher {
     state.command = command;
     const decision = this.deps.policy.decide(command, request.actor);
     if (!decision.allowed) throw new BatonError("denied", decision.reason);
-    if (decision.needsConfirmation) {
+    // A router may ask for confirmation too (a model's answer to steering text), never skip it.
+    if (decision.needsConfirmation || resolution.confirm === true) {
       await this.deps.orchestrator.preflight(command);
       const confirmed = await conversation.confirm({
         question: confirmationQuestion(command),

@@ -107,7 +107,9 @@ function providerLine(provider: ProviderHealthSnapshot, time: RenderTime): strin
     provider.state === "open"
       ? `circuit open after ${plural(provider.consecutiveFailures, "failure")}`
       : "cooling down";
-  const until = provider.until ? `, skipped until ${formatTimestamp(provider.until, time.timeZone)}` : "";
+  const until = provider.until
+    ? `, skipped until ${formatTimestamp(provider.until, time.timeZone)}`
+    : ", waiting for a trial call";
   return `⚠️ LLM provider *${provider.provider}*: ${why}${until}${provider.lastError ? ` — ${truncate(provider.lastError, 160)}` : ""}`;
 }
 

@@ -1,15 +1,17 @@
+import type { Clock } from "../clock.js";
 import type { AuditEntry } from "../db/repositories/audit-repository.js";
 import type { ErrorCode } from "../errors.js";
 import type { CommandRouter, ResolvedBy, RouteContext, RouteUsage, ThreadTurn } from "../llm/types.js";
 import type { Command } from "../orchestrator/commands.js";
 import type { Orchestrator } from "../orchestrator/orchestrator.js";
+import { truncate, withoutMassMentions } from "../text.js";
 import type { ChatRequest } from "./chat.js";
 import { parseCommandText } from "./grammar.js";
 import { errorReply, type Reply, reply } from "./reply.js";
 
 /** The outcome of the parse and route steps: a command, or a reply explaining why there is none. */
 export type Resolution = (
-  | { kind: "command"; command: Command; resolvedBy: ResolvedBy; confidence: number | null }
+  | { kind: "command"; command: Command; resolvedBy: ResolvedBy; confidence: number | null; confirm?: boolean }
   | {
       kind: "answer";
       reply: Reply;
@@ -27,7 +29,11 @@ export interface ResolverDeps {
   orchestrator: Orchestrator;
   /** How many earlier turns of the conversation an LLM router sees. */
   threadTurns: number;
+  clock: Clock;
 }
+
+/** Older turns are a different conversation, even in the same thread. */
+const CONVERSATION_HORIZON_MS = 24 * 3600_000;
 
 /** Steps 1 and 2 of the dispatcher: the `/orchestrate` grammar first, then the router. */
 export class Resolver {
@@ -56,6 +62,7 @@ export class Resolver {
         command: routed.command,
         resolvedBy: routed.resolvedBy,
         confidence: routed.confidence,
+        ...(routed.confirm === true && { confirm: true }),
         ...usage,
       };
     }
@@ -71,15 +78,17 @@ export class Resolver {
         ...usage,
       };
     }
-    // A clarifying question is asked in the thread, to everyone there, like any answer.
-    const question = reply(routed.question, [{ type: "section", text: routed.question }]);
+    // A clarifying question is asked in the thread, to everyone there, like any answer; it is the
+    // model's text, so it is capped and cannot ping the channel.
+    const asked = withoutMassMentions(truncate(routed.question, 500));
+    const question = reply(asked, [{ type: "section", text: asked }]);
     return {
       kind: "answer",
       reply: question,
       resolvedBy: routed.resolvedBy,
       confidence: null,
       code: "needs_clarification",
-      message: routed.question,
+      message: asked,
       ...usage,
     };
   }
@@ -101,6 +110,7 @@ export class Resolver {
             actorId: request.actor.id,
             excludeId: auditId,
             limit: threadTurns,
+            since: new Date(this.deps.clock.now().getTime() - CONVERSATION_HORIZON_MS),
           });
           return entries.map(toTurn);
         },

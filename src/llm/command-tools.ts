@@ -21,11 +21,29 @@ const TYPE_BY_TOOL = new Map<string, CommandType>(
 );
 
 function inputSchema(option: CommandOption): Record<string, unknown> {
-  const { $schema: _ignored, ...schema } = z.toJSONSchema(option.omit({ type: true }), { io: "input" }) as Record<
-    string,
-    unknown
-  >;
-  return schema;
+  const generated = z.toJSONSchema(option.omit({ type: true }), { io: "input" }) as Record<string, unknown>;
+  const { $schema: _ignored, ...schema } = generated;
+  return portable(schema) as Record<string, unknown>;
+}
+
+/**
+ * The JSON Schema subset every tool-calling API accepts: zod's `propertyNames`, `default` and the
+ * ±2^53 integer bounds are dropped (stricter OpenAI-compatible servers answer 400 to them); zod
+ * still validates the real limits on the way back.
+ */
+function portable(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(portable);
+  if (value === null || typeof value !== "object") return value;
+  const kept = Object.entries(value).filter(([key, inner]) => !DROPPED.has(key) && !isUnboundedLimit(key, inner));
+  return Object.fromEntries(kept.map(([key, inner]) => [key, portable(inner)]));
+}
+
+const DROPPED = new Set(["propertyNames", "default"]);
+
+function isUnboundedLimit(key: string, value: unknown): boolean {
+  return (
+    (key === "maximum" || key === "minimum") && typeof value === "number" && Math.abs(value) >= Number.MAX_SAFE_INTEGER
+  );
 }
 
 function commandTool(option: CommandOption): LlmToolSpec {

@@ -1,12 +1,14 @@
 import type { Clock } from "../clock.js";
 import type { Logger } from "../logger.js";
+import { accessOf } from "../orchestrator/commands.js";
 import { CLARIFY_TOOL, COMMAND_TOOLS, readToolCall, type ToolCallReading } from "./command-tools.js";
 import { LlmError } from "./errors.js";
 import type { LlmMeter } from "./meter.js";
 import type { LlmMessage, LlmProvider, LlmRequest, LlmResponse } from "./provider.js";
 import type { ProviderHealth } from "./provider-health.js";
-import { ROUTER_SYSTEM_PROMPT, routingContext } from "./router-prompt.js";
-import type { CommandRouter, RouteContext, RouteResult, RouteUsage } from "./types.js";
+import { looksLikeSteering } from "./providers/rules.js";
+import { answersQuestion, ROUTER_SYSTEM_PROMPT, routingContext, routingMessage } from "./router-prompt.js";
+import type { CommandRouter, RouteContext, RouteResult, RouteUsage, ThreadTurn } from "./types.js";
 import { addUsage, EMPTY_TOTALS } from "./usage.js";
 
 export interface LlmRouterOptions {
@@ -51,27 +53,52 @@ export class LlmCommandRouter implements CommandRouter {
 
   async route(text: string, context: RouteContext): Promise<RouteResult> {
     const rules = await this.options.rules.route(text, context);
+    if (this.options.providers.length === 0) return rules;
+    const thread = await this.thread(context);
+    const answering = answersQuestion(thread, this.options.clock.now());
+    // An answer to baton's question is read with the question, never on its own by the fast path.
     const confident = rules.kind === "command" && rules.confidence >= this.options.fastPathConfidence;
-    if (confident || this.options.providers.length === 0) return rules;
+    if (confident && !answering) return rules;
     const tally = new RouteTally();
-    const signal = AbortSignal.timeout(this.options.deadlineMs);
-    const request = await this.request(text, context, signal);
+    const deadline = new Deadline(this.options.deadlineMs);
+    const request = this.request(text, context, thread, answering, deadline.signal);
     for (const provider of this.options.providers) {
-      const answer = await this.tryProvider(provider, request, context, tally, signal);
-      if (answer) return { ...answer, usage: tally.usage() };
-      if (signal.aborted) break;
+      const answer = await this.tryProvider(provider, request, context, tally, deadline);
+      if (answer) return { ...this.guarded(answer, text), usage: tally.usage() };
+      if (deadline.signal.aborted) break;
     }
     return { ...rules, usage: tally.usage() };
   }
 
-  private async request(text: string, context: RouteContext, signal: AbortSignal): Promise<LlmRequest> {
-    const thread = (await context.loadThread?.()) ?? [];
+  /** The conversation so far; routing goes on without it when it cannot be read. */
+  private async thread(context: RouteContext): Promise<ThreadTurn[]> {
+    try {
+      return (await context.loadThread?.()) ?? [];
+    } catch (error) {
+      this.options.logger.warn("could not read the conversation; routing without it", { error });
+      return [];
+    }
+  }
+
+  /** What a model made of text that tries to steer it is confirmed by a person before it changes anything. */
+  private guarded(answer: RouteResult, text: string): RouteResult {
+    if (answer.kind !== "command" || accessOf(answer.command) === "read" || !looksLikeSteering(text)) return answer;
+    return { ...answer, confirm: true };
+  }
+
+  private request(
+    text: string,
+    context: RouteContext,
+    thread: ThreadTurn[],
+    answering: boolean,
+    signal: AbortSignal,
+  ): LlmRequest {
     return {
       system: ROUTER_SYSTEM_PROMPT,
-      context: routingContext(context, thread),
+      context: routingContext(context),
       tools: [...COMMAND_TOOLS],
       toolChoice: "required",
-      messages: [{ role: "user", content: text }],
+      messages: [{ role: "user", content: routingMessage(text, thread, answering) }],
       signal,
     };
   }
@@ -81,7 +108,7 @@ export class LlmCommandRouter implements CommandRouter {
     request: LlmRequest,
     context: RouteContext,
     tally: RouteTally,
-    signal: AbortSignal,
+    deadline: Deadline,
   ): Promise<RouteResult | null> {
     const { health, logger } = this.options;
     if (!health.available(provider.name)) {
@@ -89,17 +116,17 @@ export class LlmCommandRouter implements CommandRouter {
       return null;
     }
     let attempt = await this.attempt(provider, request, context, tally);
-    if (attempt.kind === "failed" && (await this.waitRetryAfter(attempt.error, signal))) {
+    if (attempt.kind === "failed" && (await this.waitRetryAfter(attempt.error, deadline))) {
       attempt = await this.attempt(provider, request, context, tally);
     }
-    return this.conclude(provider, attempt);
+    return this.conclude(provider, attempt, deadline);
   }
 
-  private conclude(provider: LlmProvider, attempt: Attempt): RouteResult | null {
+  private conclude(provider: LlmProvider, attempt: Attempt, deadline: Deadline): RouteResult | null {
     const { health, logger } = this.options;
     if (attempt.kind === "failed") {
-      // Running out of this request's deadline says nothing about the provider's health.
-      if (attempt.error.code !== "cancelled") health.failed(provider.name, attempt.error);
+      if (countsAgainst(attempt.error, deadline)) health.failed(provider.name, attempt.error);
+      else health.released(provider.name);
       const log = attempt.error.retryable ? logger.warn : logger.error;
       log("LLM provider failed; trying the next one", {
         provider: provider.name,
@@ -125,17 +152,14 @@ export class LlmCommandRouter implements CommandRouter {
         { kind: "command", command: reading.command, confidence: 1, resolvedBy };
   }
 
-  /** Waits out a short retry-after within the deadline; true when the same provider may go again. */
-  private async waitRetryAfter(error: LlmError, signal: AbortSignal): Promise<boolean> {
+  /** Waits out a short retry-after that ends well inside the deadline; true when the same provider may go again. */
+  private async waitRetryAfter(error: LlmError, deadline: Deadline): Promise<boolean> {
     const wait = error.retryAfterMs;
     if (!error.retryable || wait === null || wait > this.options.maxRetryWaitMs) return false;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(!signal.aborted), wait);
-      signal.addEventListener("abort", () => {
-        clearTimeout(timer);
-        resolve(false);
-      });
-    });
+    // Waiting must leave time for the call itself; otherwise the next provider gets the time.
+    if (wait * 2 > deadline.remainingMs()) return false;
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    return !deadline.signal.aborted;
   }
 
   /** One call, and at most one repair call carrying the validation error back to the model. */
@@ -171,7 +195,7 @@ export class LlmCommandRouter implements CommandRouter {
         return reading.kind === "invalid" ? "invalid" : "ok";
       });
       tally.totals = addUsage(tally.totals, record);
-      tally.provider = provider.name;
+      if (reading.kind !== "invalid") tally.provider = provider.name;
       return { response, reading };
     } catch (error) {
       return { error: asLlmError(provider, error) };
@@ -189,15 +213,42 @@ function readFirstCall(response: LlmResponse): ToolCallReading {
 function repairMessages(response: LlmResponse, problem: string): LlmMessage[] {
   const [call] = response.toolCalls;
   const instruction = `That was not a valid command: ${problem}. Call one tool again with corrected arguments, or ${CLARIFY_TOOL}.`;
+  // Anthropic rejects an empty assistant turn before the last message: say what happened instead.
+  const said = response.text?.trim() || "(no tool call)";
   if (!call)
     return [
-      { role: "assistant", content: response.text ?? "" },
+      { role: "assistant", content: said },
       { role: "user", content: instruction },
     ];
   return [
     { role: "assistant", content: response.text ?? "", toolCalls: [call] },
     { role: "tool", toolCallId: call.id, content: instruction, isError: true },
   ];
+}
+
+/**
+ * Whether a failure says something about the provider's health: a passed deadline does not, and
+ * neither does a 400/413 (that request's own fault — one oversized message must not switch off
+ * LLM routing for everyone).
+ */
+function countsAgainst(error: LlmError, deadline: Deadline): boolean {
+  if (deadline.signal.aborted || error.code === "cancelled") return false;
+  return !(error.code === "bad_request" && (error.status === 400 || error.status === 413));
+}
+
+/** One request's time budget across every provider and wait. */
+class Deadline {
+  readonly signal: AbortSignal;
+  private readonly endsAt: number;
+
+  constructor(ms: number) {
+    this.signal = AbortSignal.timeout(ms);
+    this.endsAt = performance.now() + ms;
+  }
+
+  remainingMs(): number {
+    return Math.max(0, this.endsAt - performance.now());
+  }
 }
 
 function asLlmError(provider: LlmProvider, error: unknown): LlmError {

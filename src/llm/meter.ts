@@ -5,6 +5,8 @@ import { LlmError } from "./errors.js";
 import type { LlmProvider, LlmPurpose, LlmRequest, LlmResponse } from "./provider.js";
 import { costOf, type LlmCallRecord, NO_USAGE, type UsageLedger } from "./usage.js";
 
+const DATED = /^-(\d{8}|\d{4}-\d{2}-\d{2}|latest)$/;
+
 /** Whom a call serves, for the ledger. */
 export interface CallPurpose {
   purpose: LlmPurpose;
@@ -73,13 +75,16 @@ export class LlmMeter {
     };
   }
 
-  /** Exact model name first, then the longest configured prefix ("claude-haiku-4-5-20251001"). */
+  /**
+   * The exact model name, else a configured name plus a date suffix ("claude-haiku-4-5-20251001",
+   * "gpt-4.1-mini-2025-04-14"); never a mere prefix, which would price gpt-4.1-nano as gpt-4.1.
+   */
   private price(model: string): ModelPrice | undefined {
     const exact = this.prices[model];
     if (exact) return exact;
-    const prefix = Object.keys(this.prices)
-      .filter((name) => model.startsWith(name))
-      .sort((a, b) => b.length - a.length)[0];
+    const prefix = Object.keys(this.prices).find(
+      (name) => DATED.test(model.slice(name.length)) && model.startsWith(name),
+    );
     if (prefix) return this.prices[prefix];
     if (!this.unpriced.has(model)) {
       this.unpriced.add(model);

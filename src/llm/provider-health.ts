@@ -16,6 +16,8 @@ interface Entry {
   failures: number;
   until: number;
   open: boolean;
+  /** After a cooldown, one trial call is in flight and the others wait for its verdict. */
+  trial: boolean;
   lastError: string | null;
 }
 
@@ -33,18 +35,30 @@ export class ProviderHealth {
     private readonly cooldownMs: number,
   ) {}
 
+  /** Whether to call the provider now; after a cooldown, true for one trial call only. */
   available(provider: string): boolean {
-    return this.entry(provider).until <= this.clock.now().getTime();
+    const entry = this.entry(provider);
+    if (entry.until > this.clock.now().getTime()) return false;
+    if (!entry.open) return true;
+    if (entry.trial) return false;
+    entry.trial = true;
+    return true;
   }
 
   succeeded(provider: string): void {
-    this.entries.set(provider, { failures: 0, until: 0, open: false, lastError: null });
+    this.entries.set(provider, fresh());
+  }
+
+  /** A call ended with no verdict on the provider (the request's deadline passed, or a 400). */
+  released(provider: string): void {
+    this.entry(provider).trial = false;
   }
 
   failed(provider: string, error: LlmError): void {
     const entry = this.entry(provider);
     const now = this.clock.now().getTime();
     entry.failures += 1;
+    entry.trial = false;
     entry.lastError = `${error.code}${error.status ? ` (${error.status})` : ""}: ${error.message}`;
     if (error.retryAfterMs !== null) entry.until = Math.max(entry.until, now + error.retryAfterMs);
     if (entry.failures >= this.failuresToOpen) {
@@ -58,7 +72,7 @@ export class ProviderHealth {
     return providers.map((provider) => {
       const entry = this.entry(provider);
       const resting = entry.until > now;
-      const state: HealthState = resting ? (entry.open ? "open" : "cooling") : "ok";
+      const state: HealthState = entry.open ? "open" : resting ? "cooling" : "ok";
       return {
         provider,
         state,
@@ -72,9 +86,13 @@ export class ProviderHealth {
   private entry(provider: string): Entry {
     let entry = this.entries.get(provider);
     if (!entry) {
-      entry = { failures: 0, until: 0, open: false, lastError: null };
+      entry = fresh();
       this.entries.set(provider, entry);
     }
     return entry;
   }
+}
+
+function fresh(): Entry {
+  return { failures: 0, until: 0, open: false, trial: false, lastError: null };
 }

@@ -49,7 +49,14 @@ export interface RouteUsage {
 }
 
 export type RouteResult = (
-  | { kind: "command"; command: Command; confidence: number; resolvedBy: ResolvedBy }
+  | {
+      kind: "command";
+      command: Command;
+      confidence: number;
+      resolvedBy: ResolvedBy;
+      /** Ask the person before running it even if the policy would not (a model answered steering text). */
+      confirm?: boolean;
+    }
   /** Not sure enough to act: answer with what the person may have meant instead of running a guess. */
   | { kind: "suggest"; message: string; suggestions: string[]; confidence: number; resolvedBy: ResolvedBy }
   /** The router needs one more fact; the dispatcher asks it in the thread. */

@@ -19,6 +19,9 @@ describe("command tools", () => {
       properties: { workflow: { type: "string" }, input: { type: "object" } },
     });
     expect(run?.inputSchema).not.toHaveProperty("$schema");
+    const everything = JSON.stringify(COMMAND_TOOLS.map((t) => t.inputSchema));
+    expect(everything).not.toMatch(/propertyNames|"default"|9007199254740991/);
+    expect(COMMAND_TOOLS.every((t) => t.inputSchema.type === "object")).toBe(true);
     expect(JSON.stringify(run?.inputSchema)).not.toContain('"type":{"');
     const mode = COMMAND_TOOLS.find((t) => t.name === "orchestrator_mode");
     expect(mode?.inputSchema).toMatchObject({

@@ -94,3 +94,24 @@ describe("costOf", () => {
     expect(costOf(usage, undefined)).toBeNull();
   });
 });
+
+describe("ProviderHealth after a cooldown", () => {
+  it("lets exactly one trial call through until it has a verdict", () => {
+    const clock = new FakeClock();
+    const health = new ProviderHealth(clock, 1, 10_000);
+    health.failed("anthropic", failure());
+    clock.at += 10_000;
+    expect(health.available("anthropic")).toBe(true);
+    expect(health.available("anthropic")).toBe(false);
+    expect(health.snapshot(["anthropic"])[0]).toMatchObject({ state: "open", until: null });
+    health.released("anthropic");
+    expect(health.available("anthropic")).toBe(true);
+    health.failed("anthropic", failure());
+    expect(health.available("anthropic")).toBe(false);
+    clock.at += 10_000;
+    expect(health.available("anthropic")).toBe(true);
+    health.succeeded("anthropic");
+    expect(health.available("anthropic")).toBe(true);
+    expect(health.available("anthropic")).toBe(true);
+  });
+});

@@ -50,6 +50,14 @@ describe("RulesRouter fixtures (test/fixtures/routing.yaml)", () => {
     }
   });
 
+  it.each(fixtures.filter((fixture) => !fixture.rules))(
+    "leaves $text to an LLM: below the default fast path (0.8)",
+    async ({ text }) => {
+      const result = await route(text);
+      expect(result.kind === "command" ? result.confidence : 0).toBeLessThan(0.8);
+    },
+  );
+
   it("gets at least 85% of all fixtures right, those left to LLM routers included", async () => {
     const results = await Promise.all(fixtures.map(async (fixture) => isCorrect(await route(fixture.text), fixture)));
     const accuracy = results.filter(Boolean).length / fixtures.length;

@@ -143,11 +143,18 @@ export class AuditRepository {
     actorId: string;
     excludeId: number;
     limit: number;
+    since: Date;
   }): Promise<AuditEntry[]> {
     if (where.limit === 0) return [];
     const scope = where.thread !== null ? { thread: where.thread } : { actor_id: where.actorId };
     const rows = await this.db.models.AuditEntry.findAll({
-      where: { platform: where.platform, channel: where.channel, ...scope, id: { [Op.ne]: where.excludeId } },
+      where: {
+        platform: where.platform,
+        channel: where.channel,
+        ...scope,
+        id: { [Op.ne]: where.excludeId },
+        created_at: { [Op.gte]: where.since },
+      },
       order: [
         ["created_at", "DESC"],
         ["id", "DESC"],

@@ -14,6 +14,7 @@ import type {
   ToolResultBlockParam,
   ToolUseBlockParam,
 } from "@anthropic-ai/sdk/resources/messages";
+import { callWithTimeout } from "../call-timeout.js";
 import { LlmError, llmErrorFromStatus } from "../errors.js";
 import type {
   LlmMessage,
@@ -51,15 +52,14 @@ export class AnthropicProvider implements LlmProvider {
   }
 
   async complete(request: LlmRequest): Promise<LlmResponse> {
-    try {
-      const message = await this.client.messages.create(
-        this.toParams(request),
-        request.signal ? { signal: request.signal } : {},
-      );
-      return toLlmResponse(message);
-    } catch (error) {
-      throw toLlmError(error);
-    }
+    const message = await callWithTimeout(
+      "anthropic",
+      this.settings.timeoutMs,
+      request.signal,
+      (signal) => this.client.messages.create(this.toParams(request), { signal }),
+      toLlmError,
+    );
+    return toLlmResponse(message);
   }
 
   private toParams(request: LlmRequest): MessageCreateParamsNonStreaming {

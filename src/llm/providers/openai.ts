@@ -6,6 +6,7 @@ import type {
   ChatCompletionMessageToolCall,
   ChatCompletionTool,
 } from "openai/resources/chat/completions";
+import { callWithTimeout } from "../call-timeout.js";
 import { LlmError, llmErrorFromStatus } from "../errors.js";
 import type {
   LlmMessage,
@@ -44,28 +45,35 @@ export class OpenAiProvider implements LlmProvider {
   }
 
   async complete(request: LlmRequest): Promise<LlmResponse> {
-    let completion: ChatCompletion;
-    try {
-      completion = await this.client.chat.completions.create(
-        this.toParams(request),
-        request.signal ? { signal: request.signal } : {},
-      );
-    } catch (error) {
-      throw toLlmError(error);
-    }
+    const completion: ChatCompletion = await callWithTimeout(
+      "openai",
+      this.settings.timeoutMs,
+      request.signal,
+      (signal) => this.client.chat.completions.create(this.toParams(request), { signal }),
+      toLlmError,
+    );
     return toLlmResponse(completion);
   }
 
   private toParams(request: LlmRequest): ChatCompletionCreateParamsNonStreaming {
     return {
       model: this.settings.model,
-      temperature: this.settings.temperature,
-      // max_tokens, not max_completion_tokens: OpenAI-compatible servers (local model servers) understand it.
-      max_tokens: this.settings.maxTokens,
+      ...limits(this.settings),
       messages: [systemMessage(request), ...request.messages.map(toMessage)],
       ...(request.tools.length > 0 ? { tools: request.tools.map(toTool), tool_choice: request.toolChoice } : {}),
     };
   }
+}
+
+/**
+ * OpenAI's reasoning models (o1, o3, o4-mini, gpt-5…) reject `max_tokens` and `temperature`; every
+ * other model, and OpenAI-compatible servers (local model servers), understand exactly those.
+ */
+const REASONING_MODEL = /^(o\d|gpt-5)/;
+
+function limits(settings: ProviderSettings) {
+  if (REASONING_MODEL.test(settings.model)) return { max_completion_tokens: settings.maxTokens };
+  return { temperature: settings.temperature, max_tokens: settings.maxTokens };
 }
 
 /** Static instructions first, so OpenAI's automatic prefix caching can reuse them across requests. */

@@ -2,7 +2,7 @@ import type { Command } from "../../orchestrator/commands.js";
 import type { RouteContext } from "../types.js";
 import { exampleFor, toGrammar } from "./rules-grammar.js";
 import { isNegated } from "./rules-text.js";
-import { GUESS, type IntentRule, LIKELY, type Match, UNSURE } from "./rules-types.js";
+import { GUESS, type IntentRule, LIKELY, type Match, PLAUSIBLE, UNSURE } from "./rules-types.js";
 
 /** Budgets: how much was spent, and (for admins, the policy decides) changing a scope's limits. */
 
@@ -35,7 +35,9 @@ export const budget: IntentRule = (u, context) => {
   if (!BUDGET.test(u.plain)) return null;
   const scope = scopeIn(u.plain);
   const command: Command = scope === undefined ? { type: "budget.show" } : { type: "budget.show", scope };
-  return { type: "budget.show", confidence: LIKELY, command, suggestions: [toGrammar(command)] };
+  // An amount in the message may mean a change ("make it 30 bucks"): act offline, but let an LLM weigh it.
+  const confidence = DOLLARS.test(u.plain) || /\d/.test(u.plain) ? PLAUSIBLE : LIKELY;
+  return { type: "budget.show", confidence, command, suggestions: [toGrammar(command)] };
 };
 
 /** Acts only when both the scope and at least one amount were given; otherwise shows how to write it. */

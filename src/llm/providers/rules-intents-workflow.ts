@@ -3,7 +3,7 @@ import type { CommandType } from "../../orchestrator/commands.js";
 import type { RouteContext, WorkflowHint } from "../types.js";
 import { exampleFor, orchestrate, runExample, toGrammar } from "./rules-grammar.js";
 import { escapeRegExp, isNegated, NOT_A_NAME } from "./rules-text.js";
-import { DOUBTFUL, GUESS, type IntentRule, LIKELY, type Match, SURE, UNSURE } from "./rules-types.js";
+import { DOUBTFUL, GUESS, type IntentRule, LIKELY, type Match, PLAUSIBLE, SURE, UNSURE } from "./rules-types.js";
 import { collectInput } from "./rules-workflow-input.js";
 
 /** Intents about workflows: list, show, run, roll back. A workflow is one the context knows, by name. */
@@ -42,7 +42,9 @@ export const workflowShow: IntentRule = (u, context) => {
 /** A workflow named with nothing else ("hello?") is probably about it, but show or run? Ask. */
 function showKnown(plain: string, workflow: WorkflowHint): Match {
   const command = { type: "workflow.show", workflow: workflow.name } as const;
-  if (SHOW_CUE.test(plain) || /\bworkflow\b/.test(plain)) return { type: command.type, confidence: LIKELY, command };
+  if (SHOW_CUE.test(plain)) return { type: command.type, confidence: LIKELY, command };
+  // "the hello workflow — give it a go?" names it without saying show: act offline, but let an LLM weigh it.
+  if (/\bworkflow\b/.test(plain)) return { type: command.type, confidence: PLAUSIBLE, command };
   return { type: command.type, confidence: UNSURE, command, suggestions: [toGrammar(command), runExample(workflow)] };
 }
 

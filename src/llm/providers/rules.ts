@@ -56,6 +56,11 @@ const RULES: readonly IntentRule[] = [
 const STEERING =
   /\b(?:ignore|disregard|forget|override|bypass)\b (?:\w+ ){0,4}(?:instructions|rules|prompt|guidelines|guardrails|policy|policies)\b|\bsystem prompt\b|\bjailbreak\b|\byou are now\b|\bdeveloper mode\b/;
 
+/** Whether text tries to steer the bot ("ignore your instructions…"); LLM answers to it get confirmed. */
+export function looksLikeSteering(text: string): boolean {
+  return STEERING.test(toUtterance(String(text)).plain);
+}
+
 export class RulesRouter implements CommandRouter {
   readonly #threshold: number;
 
