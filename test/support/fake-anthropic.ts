@@ -1,6 +1,13 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { FakeLlmReply, FakeLlmServer, FakeUsage, RecordedRequest } from "./fake-llm.js";
+import {
+  type FakeLlmReply,
+  type FakeLlmServer,
+  type FakeUsage,
+  type RecordedRequest,
+  readBody,
+  recordRequest,
+} from "./fake-llm.js";
 
 /**
  * A local server that answers POST /v1/messages in Anthropic's wire format, so tests run the real
@@ -16,7 +23,7 @@ export async function startFakeAnthropic(): Promise<FakeLlmServer> {
   const server = createServer((req, res) => {
     void readBody(req)
       .then((raw) => {
-        const request = record(req, raw);
+        const request = recordRequest(req, raw);
         requests.push(request);
         answer(res, queue.shift() ?? NOT_QUEUED, modelOf(request), ids);
       })
@@ -55,30 +62,6 @@ const ERROR_TYPES: Record<number, string> = {
   504: "timeout_error",
   529: "overloaded_error",
 };
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", () => resolve(Buffer.concat(chunks).toString("utf8")));
-  });
-}
-
-function record(req: IncomingMessage, raw: string): RecordedRequest {
-  const headers: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(req.headers))
-    headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
-  return { method: req.method ?? "", path: req.url ?? "", headers, body: parseJson(raw) };
-}
-
-function parseJson(raw: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
-  }
-}
 
 function modelOf(request: RecordedRequest): string {
   const model: unknown = request.body?.model;

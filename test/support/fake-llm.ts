@@ -1,3 +1,5 @@
+import type { IncomingMessage } from "node:http";
+
 /**
  * What the local fake LLM servers (fake-anthropic.ts, fake-openai.ts) share: a queue of scripted
  * replies, answered in each provider's own wire format, and a record of every request received.
@@ -31,4 +33,31 @@ export interface FakeLlmServer {
   requests: RecordedRequest[];
   enqueue(...replies: FakeLlmReply[]): void;
   close(): Promise<void>;
+}
+
+/** The whole request body as text (a fake must read it before answering). */
+export function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", () => resolve(Buffer.concat(chunks).toString("utf8")));
+  });
+}
+
+/** A request as tests read it: lower-cased headers and the body parsed as JSON when it is JSON. */
+export function recordRequest(req: IncomingMessage, raw: string): RecordedRequest {
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return { method: req.method ?? "", path: req.url ?? "", headers, body: parseJson(raw) };
+}
+
+function parseJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
 }

@@ -1,6 +1,13 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { FakeLlmReply, FakeLlmServer, FakeUsage, RecordedRequest } from "./fake-llm.js";
+import {
+  type FakeLlmReply,
+  type FakeLlmServer,
+  type FakeUsage,
+  type RecordedRequest,
+  readBody,
+  recordRequest,
+} from "./fake-llm.js";
 
 /**
  * A local server that answers in OpenAI's Chat Completions wire format, so tests run the real
@@ -39,31 +46,6 @@ export async function startFakeOpenAi(): Promise<FakeLlmServer> {
         server.close(() => resolve());
       }),
   };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", () => resolve(Buffer.concat(chunks).toString("utf8")));
-  });
-}
-
-function recordRequest(req: IncomingMessage, raw: string): RecordedRequest {
-  const headers: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
-  }
-  return { method: req.method ?? "", path: req.url ?? "", headers, body: parseJson(raw) };
-}
-
-function parseJson(raw: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
-  }
 }
 
 async function answer(res: ServerResponse, reply: FakeLlmReply, callId: string): Promise<void> {
