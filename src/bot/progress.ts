@@ -29,6 +29,7 @@ export async function followExecution(options: FollowOptions): Promise<{ reply: 
   const unsubscribe = [
     orchestrator.events.on("step.started", (a) => a.executionId === executionId && edits.request()),
     orchestrator.events.on("step.finished", (a) => a.executionId === executionId && edits.request()),
+    orchestrator.events.on("step.retrying", (r) => r.executionId === executionId && edits.request()),
   ];
   try {
     await orchestrator.waitUntilSettled(executionId);

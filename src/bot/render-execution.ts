@@ -24,7 +24,8 @@ function attemptLine(attempt: StepAttemptRecord, now: Date): string {
   const took = formatDuration((attempt.finishedAt ?? now).getTime() - attempt.startedAt.getTime());
   const tool = attempt.tool ? ` (${attempt.tool})` : "";
   const error = attempt.errorMessage ? ` — ${truncate(attempt.errorMessage, 200)}` : "";
-  return `${icon(attempt.status)} ${attempt.stepPath}${tool} · ${attempt.status} · ${took}${error}`;
+  const which = attempt.attempt > 1 ? ` attempt ${attempt.attempt}` : "";
+  return `${icon(attempt.status)} ${attempt.stepPath}${tool}${which} · ${attempt.status} · ${took}${error}`;
 }
 
 /** The text a person most wants from a finished run: the last step's `text` or `summary`, if any. */

@@ -6,6 +6,17 @@ export interface OrchestratorEvents {
   "execution.started": [execution: ExecutionRecord];
   "step.started": [attempt: StepAttemptRecord];
   "step.finished": [attempt: StepAttemptRecord];
+  /** A failed attempt will be tried again after `delayMs`. */
+  "step.retrying": [
+    retry: {
+      executionId: string;
+      stepPath: string;
+      attempt: number;
+      delayMs: number;
+      errorCode: string;
+      errorMessage: string;
+    },
+  ];
   "execution.finished": [execution: ExecutionRecord];
 }
 

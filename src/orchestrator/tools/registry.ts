@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { BatonError, toBatonError } from "../../errors.js";
+import { StepTimeoutError } from "../workflow/control-errors.js";
 import { createHttpGetTool, createHttpPostTool } from "./http.js";
 import { templateTool } from "./template-tool.js";
 import type { JsonValue, Tool } from "./types.js";
@@ -68,7 +69,7 @@ export async function runTool(tool: Tool, rawArgs: unknown, options: RunToolOpti
   } catch (error) {
     if (signal.aborted) throw cancelled(error);
     if (timeout?.aborted) {
-      throw new BatonError("step_timeout", `Step timed out after ${timeoutMs} ms.`, { cause: error, retryable: true });
+      throw new StepTimeoutError(timeoutMs ?? 0, { cause: error });
     }
     throw toBatonError(error);
   }

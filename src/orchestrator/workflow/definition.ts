@@ -4,6 +4,7 @@ import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { BatonError } from "../../errors.js";
 import { validationMessage } from "../tools/registry.js";
+import { RetryPolicy } from "./retry.js";
 import { templatePaths } from "./template.js";
 
 /**
@@ -46,6 +47,8 @@ const stepFields = {
     .optional(),
   /** `continue`: record the failure and run the next step anyway. */
   onError: z.enum(["fail", "continue"]).default("fail"),
+  /** Attempts, delay, backoff and jitter; a failure that cannot pass (NonRetriableError) is never retried. */
+  retry: z.preprocess(emptyIfNull, RetryPolicy).optional(),
 };
 
 export const ToolStep = z

@@ -7,6 +7,7 @@ import type { ToolRegistry } from "../tools/registry.js";
 import { runTool } from "../tools/registry.js";
 import type { JsonValue } from "../tools/types.js";
 import type { WorkflowDefinition } from "./definition.js";
+import { DEFAULT_RETRY, retryDelay, sleep } from "./retry.js";
 import { renderValue, type TemplateScope } from "./template.js";
 
 export interface RunnerDeps {
@@ -121,15 +122,46 @@ export class WorkflowRunner {
     return { output: outputs };
   }
 
+  /** Runs a step's attempts under its retry policy; each attempt is its own row. */
   private async runStep(
     executionId: string,
     step: WorkflowStep,
     scope: TemplateScope,
     signal: AbortSignal,
   ): Promise<{ output: JsonValue } | { error: BatonError }> {
+    const policy = step.retry ?? DEFAULT_RETRY;
+    for (let attempt = 1; ; attempt += 1) {
+      const result = await this.runAttempt(executionId, step, scope, signal, attempt);
+      if ("output" in result) return result;
+      const delayMs = signal.aborted ? null : retryDelay(policy, attempt, result.error);
+      if (delayMs === null) return result;
+      const { code, message } = result.error;
+      this.deps.events.emit("step.retrying", {
+        executionId,
+        stepPath: step.id,
+        attempt,
+        delayMs,
+        errorCode: code,
+        errorMessage: message,
+      });
+      try {
+        await sleep(delayMs, signal);
+      } catch {
+        return { error: abortReason(signal) };
+      }
+    }
+  }
+
+  private async runAttempt(
+    executionId: string,
+    step: WorkflowStep,
+    scope: TemplateScope,
+    signal: AbortSignal,
+    number: number,
+  ): Promise<{ output: JsonValue } | { error: BatonError }> {
     const { executions, events, clock } = this.deps;
     let input: unknown = null;
-    const attempt = { executionId, stepPath: step.id, stepKind: "tool", tool: step.tool, attempt: 1 };
+    const attempt = { executionId, stepPath: step.id, stepKind: "tool", tool: step.tool, attempt: number };
     try {
       input = renderValue(step.with ?? {}, scope);
     } catch (error) {
