@@ -18,6 +18,7 @@ export type ErrorCode =
   | "budget_exceeded"
   | "template_missing_path"
   | "template_invalid"
+  | "expression_invalid"
   | "tool_unknown"
   | "http_error"
   | "cancelled"

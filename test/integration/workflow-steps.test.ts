@@ -30,6 +30,27 @@ function workflows(): string {
     "    retry: { maxAttempts: 3, delayMs: 5, jitter: 0 }",
     "    timeoutMs: 300",
   ]);
+  write("conditional", [
+    "name: conditional",
+    "inputs:",
+    "  mode: { required: true }",
+    "steps:",
+    "  - id: first",
+    "    tool: template",
+    '    with: { text: "mode {{ input.mode }}" }',
+    "  - id: loud",
+    "    tool: template",
+    '    when: \'input.mode == "loud" and steps.first.output.text != ""\'',
+    '    with: { text: "LOUD" }',
+    "  - id: report",
+    "    tool: template",
+    "    with: { text: '{{ steps.loud.output.text | default: \"quiet\" }}' }",
+    "  - id: strict",
+    "    tool: template",
+    "    when: 'steps.first.output.missing == 1'",
+    "    onError: continue",
+    '    with: { text: "never" }',
+  ]);
   return dir;
 }
 
@@ -114,5 +135,49 @@ describe("retry", () => {
       errorMessage: "Step timed out after 300 ms.",
     });
     expect(attempts.map((a) => a.errorCode)).toEqual(["step_timeout", "step_timeout", "step_timeout"]);
+  });
+});
+
+describe("when", () => {
+  async function conditional(mode: string) {
+    const outcome = await app.dispatcher.dispatch(
+      chatRequest(`/orchestrate run conditional mode=${mode}`),
+      new RecordingConversation(),
+    );
+    const { result } = await outcome.settled;
+    const id = result?.type === "workflow.run" ? result.execution.id : "";
+    const repo = new ExecutionRepository(app.database);
+    return { execution: await repo.get(id), attempts: await repo.attempts(id) };
+  }
+
+  it("runs a step whose condition holds", async () => {
+    const { execution, attempts } = await conditional("loud");
+    expect(attempts.map((a) => [a.stepPath, a.status])).toEqual([
+      ["first", "succeeded"],
+      ["loud", "succeeded"],
+      ["report", "succeeded"],
+      ["strict", "failed"],
+    ]);
+    expect(attempts[2]?.output).toEqual({ text: "LOUD" });
+    expect(execution?.status).toBe("succeeded");
+  });
+
+  it("records a skipped step, which leaves no output behind", async () => {
+    const { attempts } = await conditional("calm");
+    expect(attempts.map((a) => [a.stepPath, a.status])).toEqual([
+      ["first", "succeeded"],
+      ["loud", "skipped"],
+      ["report", "succeeded"],
+      ["strict", "failed"],
+    ]);
+    expect(attempts[2]?.output).toEqual({ text: "quiet" });
+  });
+
+  it("fails a step whose condition reads a missing path, naming it", async () => {
+    const { attempts } = await conditional("calm");
+    expect(attempts[3]).toMatchObject({
+      errorCode: "template_missing_path",
+      errorMessage: "Expression path `steps.first.output.missing` does not exist.",
+    });
   });
 });

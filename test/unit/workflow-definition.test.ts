@@ -220,3 +220,40 @@ describe("loadWorkflowDirectory", () => {
     expect(errors[0]?.code).toBe("not_found");
   });
 });
+
+describe("when and retry in definitions", () => {
+  const source = (extra: string[]) =>
+    [
+      "name: guarded",
+      "inputs:",
+      "  mode: { required: true }",
+      "steps:",
+      "  - id: first",
+      "    tool: template",
+      '    with: { text: "hi" }',
+      "  - id: second",
+      "    tool: template",
+      '    with: { text: "there" }',
+      ...extra.map((line) => `    ${line}`),
+    ].join("\n");
+
+  it("accepts a condition over inputs and earlier outputs, and a retry policy with defaults", () => {
+    const definition = parseWorkflowDefinition(
+      source(['when: \'input.mode in ["a", "b"] and steps.first.output.text == "hi"\'', "retry: { maxAttempts: 4 }"]),
+      "workflows/guarded.yaml",
+      tools,
+    );
+    expect(definition.steps[1]).toMatchObject({
+      when: 'input.mode in ["a", "b"] and steps.first.output.text == "hi"',
+      retry: { maxAttempts: 4, delayMs: 1000, backoffFactor: 2, jitter: 0.2 },
+    });
+  });
+
+  it.each([
+    ["when: 'input.mode =='", /workflows\/guarded\.yaml: step `second`, field `when`: expected a value after `==`/],
+    ["when: 'input.nope == 1'", /step `second`, field `when`: .*input that is not declared/],
+    ["retry: { maxAttempts: 0 }", /step `second`, field `retry.maxAttempts`/],
+  ])("rejects %s naming the file, step and field", (line, message) => {
+    expect(() => parseWorkflowDefinition(source([line]), "workflows/guarded.yaml", tools)).toThrow(message);
+  });
+});

@@ -4,6 +4,7 @@ import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { BatonError } from "../../errors.js";
 import { validationMessage } from "../tools/registry.js";
+import { expressionPaths, parseExpression } from "./expression.js";
 import { RetryPolicy } from "./retry.js";
 import { templatePaths } from "./template.js";
 
@@ -49,6 +50,8 @@ const stepFields = {
   onError: z.enum(["fail", "continue"]).default("fail"),
   /** Attempts, delay, backoff and jitter; a failure that cannot pass (NonRetriableError) is never retried. */
   retry: z.preprocess(emptyIfNull, RetryPolicy).optional(),
+  /** A condition in the safe expression language (expression.ts); false skips the step. */
+  when: z.string().min(1).max(2000).optional(),
 };
 
 export const ToolStep = z
@@ -192,7 +195,7 @@ function parseYaml(source: string, fileLabel: string): unknown {
 /** Template references must name a declared input or a step that runs earlier. */
 function referenceProblems(definition: {
   inputs: Record<string, unknown>;
-  steps: readonly { id: string; with: Record<string, unknown> }[];
+  steps: readonly { id: string; with: Record<string, unknown>; when?: string | undefined }[];
 }): Problem[] {
   const inputs = new Set(Object.keys(definition.inputs));
   const allIds = new Set(definition.steps.map((step) => step.id));
@@ -205,9 +208,26 @@ function referenceProblems(definition: {
       const message = templateProblem(text, inputs, earlier, allIds);
       if (message !== undefined) problems.push({ path: ["steps", index, ...field], message });
     }
+    const condition = step.when === undefined ? undefined : conditionProblem(step.when, inputs, earlier, allIds);
+    if (condition !== undefined) problems.push({ path: ["steps", index, "when"], message: condition });
     earlier.add(step.id);
   });
   return problems;
+}
+
+/** A `when` must parse, and read only declared inputs and earlier steps' outputs. */
+function conditionProblem(source: string, inputs: Set<string>, earlier: Set<string>, allIds: Set<string>) {
+  let paths: string[];
+  try {
+    paths = expressionPaths(parseExpression(source));
+  } catch (error) {
+    return clause(errorText(error));
+  }
+  for (const reference of paths) {
+    const message = referenceProblem(reference.replace(/\?$/, ""), inputs, earlier, allIds);
+    if (message !== undefined) return message;
+  }
+  return undefined;
 }
 
 function templateProblem(text: string, inputs: Set<string>, earlier: Set<string>, allIds: Set<string>) {

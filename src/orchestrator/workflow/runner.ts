@@ -7,6 +7,7 @@ import type { ToolRegistry } from "../tools/registry.js";
 import { runTool } from "../tools/registry.js";
 import type { JsonValue } from "../tools/types.js";
 import type { WorkflowDefinition } from "./definition.js";
+import { evaluateCondition } from "./expression.js";
 import { DEFAULT_RETRY, retryDelay, sleep } from "./retry.js";
 import { renderValue, type TemplateScope } from "./template.js";
 
@@ -113,13 +114,41 @@ export class WorkflowRunner {
       if (signal.aborted) return { error: abortReason(signal) };
       // A cancel from another process only changes the row; look before starting each step.
       if ((await this.deps.executions.get(execution.id))?.status !== "running") return { error: CANCELLED };
-      const result = await this.runStep(execution.id, step, scope, signal);
+      const result = await this.runUnlessSkipped(execution.id, step, scope, signal);
+      if (result === "skipped") continue;
       if ("error" in result && (step.onError ?? "fail") === "fail") return { error: result.error };
       const output = "output" in result ? result.output : null;
       scope.steps[step.id] = { output };
       outputs[step.id] = output;
     }
     return { output: outputs };
+  }
+
+  /**
+   * A step whose `when` is false is recorded as skipped and leaves no output (a later reference to
+   * it fails naming the path, unless written `steps.x.output?`). A condition that cannot be
+   * evaluated fails the step like any other error.
+   */
+  private async runUnlessSkipped(
+    executionId: string,
+    step: WorkflowStep,
+    scope: TemplateScope,
+    signal: AbortSignal,
+  ): Promise<{ output: JsonValue } | { error: BatonError } | "skipped"> {
+    if (step.when === undefined) return this.runStep(executionId, step, scope, signal);
+    const attempt = { executionId, stepPath: step.id, stepKind: "tool", tool: step.tool, attempt: 1 };
+    let run: boolean;
+    try {
+      run = evaluateCondition(step.when, { input: scope.input, steps: scope.steps });
+    } catch (error) {
+      return this.recordFailure(attempt, { when: step.when }, toBatonError(error));
+    }
+    if (run) return this.runStep(executionId, step, scope, signal);
+    const startedAt = this.deps.clock.now();
+    const input = { when: step.when };
+    const id = await this.deps.executions.startAttempt({ ...attempt, status: "skipped", input, startedAt });
+    await this.finishAttempt({ ...attempt, id, input, startedAt }, { status: "skipped" });
+    return "skipped";
   }
 
   /** Runs a step's attempts under its retry policy; each attempt is its own row. */
