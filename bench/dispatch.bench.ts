@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     BATON_WORKFLOWS_DIR: WORKFLOWS,
     LOG_LEVEL: "silent",
   });
-  const app = await createApp(config, silentLogger, { frontEnds: ["bench"] });
+  const app = await createApp(config, silentLogger, { frontEnds: ["bench"], resume: false });
   try {
     const request = (i: number) => ({
       platform: "console",

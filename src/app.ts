@@ -37,7 +37,7 @@ export function packageVersion(): string {
 export async function createApp(
   config: Config,
   logger: Logger,
-  options: { clock?: Clock; frontEnds?: string[]; recover?: boolean } = {},
+  options: { clock?: Clock; frontEnds?: string[]; recover?: boolean; resume?: boolean } = {},
 ): Promise<App> {
   const clock = options.clock ?? systemClock;
   const database = await openDatabase({
@@ -61,9 +61,10 @@ export async function createApp(
     timeZone: config.timeZone,
     info: { version: packageVersion(), router: routing.description, frontEnds: options.frontEnds ?? [] },
     providerHealth: routing.health,
+    leaseMs: config.leaseMs,
   });
   try {
-    await orchestrator.start({ recover: options.recover ?? true });
+    await orchestrator.start({ recover: options.recover ?? true, resume: options.resume ?? true });
   } catch (error) {
     await database.close();
     throw error;

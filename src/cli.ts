@@ -159,7 +159,8 @@ async function say(args: string[], config: Config, logger: Logger, io: CliIo): P
   if (text.length === 0)
     throw new UsageError('baton say needs the text of a request, e.g. baton say "/orchestrate status".');
   const user = typeof values.user === "string" ? values.user : config.consoleUser;
-  const app = await createApp(config, logger, { frontEnds: ["cli"] });
+  // A one-shot command does not adopt runs other processes left behind; `baton start` does.
+  const app = await createApp(config, logger, { frontEnds: ["cli"], resume: false });
   // Ctrl-C or SIGTERM mid-run: stop the run as interrupted, then print where it stands.
   let signalled = false;
   const release = onStopSignal(() => {

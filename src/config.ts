@@ -58,6 +58,7 @@ const EnvSchema = z.object({
     .default(0.6),
   BATON_DB_BUSY_TIMEOUT_MS: positiveInt(5000, 600_000),
   BATON_SHUTDOWN_GRACE_MS: positiveInt(10_000, 600_000),
+  BATON_LEASE_MS: positiveInt(60_000, 3_600_000),
   ...LlmEnvShape,
 });
 
@@ -73,6 +74,8 @@ export interface Config {
   routerThreshold: number;
   busyTimeoutMs: number;
   shutdownGraceMs: number;
+  /** How long a process owns an execution between renewals; a dead process's runs resume after it. */
+  leaseMs: number;
   llm: LlmConfig;
 }
 
@@ -121,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     routerThreshold: e.BATON_ROUTER_THRESHOLD,
     busyTimeoutMs: e.BATON_DB_BUSY_TIMEOUT_MS,
     shutdownGraceMs: e.BATON_SHUTDOWN_GRACE_MS,
+    leaseMs: e.BATON_LEASE_MS,
     llm: buildLlmConfig(e),
   };
 }

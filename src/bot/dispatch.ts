@@ -174,7 +174,9 @@ export class Dispatcher {
     state.reply = renderResult(result, { now: this.deps.clock.now(), timeZone: this.deps.timeZone });
     if (result.type === "workflow.run") state.executionId = result.execution.id;
     const message = await this.postResult(conversation, state, request);
-    if (message && result.type === "workflow.run") {
+    // A run that starts (or resumes after an approval) keeps its message up to date until it stops.
+    const follows = result.type === "workflow.run" || (result.type === "execution.approve" && result.resumed);
+    if (message && follows) {
       state.settled = followExecution({
         orchestrator: this.deps.orchestrator,
         conversation,

@@ -32,6 +32,16 @@ export function renderResult(result: Result, time: RenderTime): Reply {
       return result.alreadyFinished
         ? reply(`\`${result.execution.id}\` had already ${result.execution.status}; nothing to cancel.`)
         : reply(`🚫 Cancelled \`${result.execution.id}\` (${result.execution.workflowName}).`, [], { tone: "warning" });
+    case "execution.approve":
+      return result.detail
+        ? renderExecution(result.detail, time, "Approved: the interrupted step runs again.")
+        : reply(`✅ Approved \`${result.execution.id}\`: the interrupted step runs again.`);
+    case "execution.reject":
+      return reply(
+        `🚫 Rejected \`${result.execution.id}\`: ${result.execution.errorMessage ?? "the run failed."}`,
+        [],
+        { tone: "warning" },
+      );
   }
 }
 

@@ -13,6 +13,7 @@ import type { Logger } from "../logger.js";
 import { COMMAND_SPECS, type Command } from "./commands.js";
 import type { RequestContext } from "./context.js";
 import { EventBus, type OrchestratorEventBus, type OrchestratorEvents } from "./events.js";
+import { approveExecution, rejectExecution } from "./handlers/decision-handlers.js";
 import { help, history, IMPLEMENTED, status } from "./handlers/info-handlers.js";
 import {
   cancelExecution,
@@ -23,6 +24,7 @@ import {
   showWorkflow,
   type WorkflowHandlerDeps,
 } from "./handlers/workflow-handlers.js";
+import { ExecutionRecovery } from "./recovery.js";
 import type { Result, StatusSnapshot } from "./results.js";
 import type { ToolRegistry } from "./tools/registry.js";
 import { WorkflowCatalog } from "./workflow/catalog.js";
@@ -38,6 +40,8 @@ export interface OrchestratorDeps {
   info: { version: string; router: string; frontEnds: string[] };
   /** The LLM chain's provider health, for status (circuit breakers and cooldowns). */
   providerHealth?: () => ProviderHealthSnapshot[];
+  /** How long a process owns an execution without renewing (BATON_LEASE_MS). */
+  leaseMs?: number;
 }
 
 /**
@@ -54,6 +58,8 @@ export class Orchestrator {
   private readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
   private readonly startedAt: Date;
   private readonly workflowDeps: WorkflowHandlerDeps;
+  private readonly recovery: ExecutionRecovery;
+  private readonly leaseMs: number;
 
   constructor(private readonly deps: OrchestratorDeps) {
     this.startedAt = deps.clock.now();
@@ -61,10 +67,21 @@ export class Orchestrator {
     this.llmCalls = new LlmCallRepository(deps.database);
     this.executions = new ExecutionRepository(deps.database);
     this.catalog = new WorkflowCatalog(new WorkflowRepository(deps.database), deps.tools, deps.clock, deps.logger);
+    this.leaseMs = deps.leaseMs ?? 60_000;
     this.runner = new WorkflowRunner({
       executions: this.executions,
       tools: deps.tools,
       events: this.events,
+      clock: deps.clock,
+      logger: deps.logger,
+      owner: this.owner,
+      leaseMs: this.leaseMs,
+    });
+    this.recovery = new ExecutionRecovery({
+      executions: this.executions,
+      catalog: this.catalog,
+      runner: this.runner,
+      tools: deps.tools,
       clock: deps.clock,
       logger: deps.logger,
       owner: this.owner,
@@ -79,24 +96,26 @@ export class Orchestrator {
   }
 
   /**
-   * Loads workflow definitions and (with `recover`, the default) closes what a process that died
-   * left open. `baton route` skips recovery: it only looks.
+   * Loads workflow definitions, closes what a process that died left open (`recover`, the default;
+   * `baton route` only looks), and with `resume` (long-running processes) resumes executions left
+   * behind — now, and whenever another process's lease expires. One-shot commands do not adopt runs.
    */
-  async start(options: { recover?: boolean } = {}): Promise<void> {
-    if (options.recover ?? true) await this.recover();
+  async start(options: { recover?: boolean; resume?: boolean } = {}): Promise<void> {
     await this.catalog.syncFromDirectory(this.deps.workflowsDir);
-  }
-
-  private async recover(): Promise<void> {
+    if (!(options.recover ?? true)) return;
     const now = this.deps.clock.now();
-    const interrupted = await this.executions.interrupt({
+    // A pending audit row older than any request can take belongs to a process that died.
+    await this.audit.closeAbandoned(now, new Date(now.getTime() - 15 * 60_000));
+    if (options.resume ?? true) {
+      await this.recovery.start(Math.max(1000, Math.floor(this.leaseMs / 2)));
+      return;
+    }
+    // No resuming here, but status must not show a dead process's runs as running.
+    await this.executions.interrupt({
       owner: null,
       now,
       message: "The process running this execution stopped before it finished.",
     });
-    if (interrupted.length > 0) this.deps.logger.warn("executions left running were interrupted", { interrupted });
-    // A pending audit row older than any request can take belongs to a process that died.
-    await this.audit.closeAbandoned(now, new Date(now.getTime() - 15 * 60_000));
   }
 
   async handle(command: Command, context: RequestContext): Promise<Result> {
@@ -135,6 +154,10 @@ export class Orchestrator {
         return { type: "execution.show", detail: await executionDetail(command.execution, deps) };
       case "execution.cancel":
         return cancelExecution(command, deps);
+      case "execution.approve":
+        return approveExecution(command, this.decisionDeps());
+      case "execution.reject":
+        return rejectExecution(command, context, this.decisionDeps());
       default:
         throw notAvailable(command);
     }
@@ -154,6 +177,10 @@ export class Orchestrator {
         `\`${execution.id}\` has already ${execution.status}; there is nothing to cancel.`,
       );
     }
+  }
+
+  private decisionDeps() {
+    return { executions: this.executions, recovery: this.recovery, clock: this.deps.clock };
   }
 
   isAvailable(command: Command): boolean {
@@ -176,6 +203,7 @@ export class Orchestrator {
 
   /** Stops in-flight executions, recording them as interrupted. */
   async shutdown(): Promise<string[]> {
+    await this.recovery.stop();
     return this.runner.shutdown();
   }
 

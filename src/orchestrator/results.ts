@@ -55,4 +55,6 @@ export type Result =
   | { type: "workflow.run"; execution: ExecutionRecord; detail?: ExecutionDetail }
   | { type: "execution.list"; executions: ExecutionRecord[]; status?: string }
   | { type: "execution.show"; detail: ExecutionDetail }
-  | { type: "execution.cancel"; execution: ExecutionRecord; alreadyFinished: boolean };
+  | { type: "execution.cancel"; execution: ExecutionRecord; alreadyFinished: boolean }
+  | { type: "execution.approve"; execution: ExecutionRecord; resumed: boolean; detail?: ExecutionDetail }
+  | { type: "execution.reject"; execution: ExecutionRecord };

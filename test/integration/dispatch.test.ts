@@ -154,7 +154,7 @@ describe.each(DATABASE_KINDS)("dispatcher end to end on $kind", ({ create }) => 
   it("records running executions as interrupted when baton shuts down", async () => {
     const id = await start("/orchestrate run slow");
     await app.close();
-    const reopened = await startTestApp({ url: database.url, workflowsDir: workflowsWithSlowOne() });
+    const reopened = await startTestApp({ url: database.url, workflowsDir: workflowsWithSlowOne(), resume: false });
     try {
       const repo = new ExecutionRepository(reopened.database);
       expect((await repo.get(id))?.status).toBe("interrupted");
@@ -174,7 +174,7 @@ describe.each(DATABASE_KINDS)("dispatcher end to end on $kind", ({ create }) => 
     await app.close();
     const outcome = await pending;
     const id = outcome.result?.type === "workflow.run" ? outcome.result.execution.id : "";
-    const reopened = await startTestApp({ url: database.url, workflowsDir: workflowsWithSlowOne() });
+    const reopened = await startTestApp({ url: database.url, workflowsDir: workflowsWithSlowOne(), resume: false });
     app = reopened;
     expect((await new ExecutionRepository(reopened.database).get(id))?.status).toBe("interrupted");
     expect((await new AuditRepository(reopened.database).get(outcome.auditId ?? 0))?.outcome).not.toBe("pending");

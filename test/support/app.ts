@@ -12,6 +12,8 @@ export async function startTestApp(options: {
   url: string;
   env?: Record<string, string>;
   workflowsDir?: string;
+  /** Resume executions left behind, as `baton start` does (default); false as one-shot commands. */
+  resume?: boolean;
 }): Promise<App> {
   const config = loadConfig({
     DATABASE_URL: options.url,
@@ -19,7 +21,7 @@ export async function startTestApp(options: {
     LOG_LEVEL: "silent",
     ...options.env,
   });
-  return createApp(config, silentLogger, { frontEnds: ["test"] });
+  return createApp(config, silentLogger, { frontEnds: ["test"], resume: options.resume ?? true });
 }
 
 /** A workflows directory holding the shipped examples plus a slow one (for cancel and shutdown tests). */

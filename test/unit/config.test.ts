@@ -25,6 +25,7 @@ describe("loadConfig", () => {
       routerThreshold: 0.6,
       busyTimeoutMs: 5000,
       shutdownGraceMs: 10000,
+      leaseMs: 60000,
     });
   });
 

@@ -116,6 +116,52 @@ export class ExecutionRepository {
     return count > 0;
   }
 
+  /**
+   * Takes ownership of an execution to resume it: one conditional UPDATE, so of several processes
+   * trying at once exactly one succeeds. Claimable: interrupted at a shutdown, running under a lease
+   * that expired (its process died), or waiting for a decision that was just made (`fromWaiting`).
+   */
+  async claim(id: string, owner: string, leaseUntil: Date, now: Date, fromWaiting = false): Promise<boolean> {
+    const claimable = [
+      { status: "interrupted" },
+      { status: "running", [Op.or]: [{ lease_expires_at: null }, { lease_expires_at: { [Op.lt]: now } }] },
+      ...(fromWaiting ? [{ status: "waiting" }] : []),
+    ];
+    const [count] = await this.db.models.Execution.update(
+      {
+        status: "running",
+        lease_owner: owner,
+        lease_expires_at: leaseUntil,
+        error_code: null,
+        error_message: null,
+        finished_at: null,
+        updated_at: now,
+      },
+      { where: { id, [Op.or]: claimable } },
+    );
+    return count > 0;
+  }
+
+  /** Executions a process may resume now: interrupted ones, and running ones whose lease expired. */
+  async resumable(now: Date, limit = 100): Promise<ExecutionRecord[]> {
+    const rows = await this.db.models.Execution.findAll({
+      where: {
+        [Op.or]: [{ status: "interrupted" }, { status: "running", lease_expires_at: { [Op.lt]: now } }],
+      },
+      order: [["created_at", "ASC"]],
+      limit,
+    });
+    return rows.map(toExecution);
+  }
+
+  /** Attempts a dead process left `running` are recorded as interrupted before the run resumes. */
+  async interruptRunningAttempts(executionId: string, now: Date, message: string): Promise<void> {
+    await this.db.models.StepAttempt.update(
+      { status: "interrupted", error_code: "interrupted", error_message: message, finished_at: now },
+      { where: { execution_id: executionId, status: "running" } },
+    );
+  }
+
   async renewLease(id: string, owner: string, expiresAt: Date, now: Date): Promise<boolean> {
     const [count] = await this.db.models.Execution.update(
       { lease_expires_at: expiresAt, updated_at: now },

@@ -19,6 +19,8 @@ export const IMPLEMENTED = new Set<string>([
   "execution.list",
   "execution.show",
   "execution.cancel",
+  "execution.approve",
+  "execution.reject",
 ]);
 
 export function help(command: CommandOf<"help">, context: RequestContext): Result {

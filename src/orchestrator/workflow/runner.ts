@@ -8,6 +8,7 @@ import { runTool } from "../tools/registry.js";
 import type { JsonValue } from "../tools/types.js";
 import type { WorkflowDefinition } from "./definition.js";
 import { evaluateCondition } from "./expression.js";
+import type { ResumePlan } from "./resume.js";
 import { DEFAULT_RETRY, retryDelay, sleep } from "./retry.js";
 import { renderValue, type TemplateScope } from "./template.js";
 
@@ -51,11 +52,11 @@ export class WorkflowRunner {
   }
 
   /** Starts running in the background; `whenSettled` resolves when it stops. */
-  start(execution: ExecutionRecord, definition: WorkflowDefinition): void {
+  start(execution: ExecutionRecord, definition: WorkflowDefinition, resume?: ResumePlan): void {
     const controller = new AbortController();
     // A run that arrives while baton shuts down is recorded as interrupted instead of starting.
     if (this.stopping) controller.abort(INTERRUPTED);
-    const done = this.run(execution, definition, controller.signal)
+    const done = this.run(execution, definition, controller.signal, resume)
       .catch((error: unknown) => this.deps.logger.error("execution crashed", { execution: execution.id, error }))
       .finally(() => this.inFlight.delete(execution.id));
     this.inFlight.set(execution.id, { controller, done });
@@ -88,13 +89,18 @@ export class WorkflowRunner {
     });
   }
 
-  private async run(execution: ExecutionRecord, definition: WorkflowDefinition, signal: AbortSignal): Promise<void> {
+  private async run(
+    execution: ExecutionRecord,
+    definition: WorkflowDefinition,
+    signal: AbortSignal,
+    resume: ResumePlan | undefined,
+  ): Promise<void> {
     const renewal = setInterval(() => void this.renewLease(execution.id), Math.max(1000, this.leaseMs / 3));
     renewal.unref();
     try {
       this.deps.events.emit("execution.started", execution);
       // A database error mid-run still finishes the execution, as failed, instead of stranding it.
-      const outcome = await this.runSteps(execution, definition, signal).catch((error: unknown) => ({
+      const outcome = await this.runSteps(execution, definition, signal, resume).catch((error: unknown) => ({
         error: toBatonError(error),
       }));
       await this.finish(execution.id, outcome);
@@ -107,14 +113,23 @@ export class WorkflowRunner {
     execution: ExecutionRecord,
     definition: WorkflowDefinition,
     signal: AbortSignal,
+    resume: ResumePlan | undefined,
   ): Promise<{ output: Record<string, JsonValue> } | { error: BatonError }> {
     const scope: TemplateScope = { input: execution.input, steps: {} };
     const outputs: Record<string, JsonValue> = {};
     for (const step of definition.steps) {
+      // A resumed execution never runs a finished step again: its output comes from the database.
+      if (resume?.done.has(step.id)) {
+        const restored = resume.outputs[step.id];
+        if (restored !== undefined) scope.steps[step.id] = { output: restored };
+        if (restored !== undefined) outputs[step.id] = restored;
+        continue;
+      }
       if (signal.aborted) return { error: abortReason(signal) };
       // A cancel from another process only changes the row; look before starting each step.
       if ((await this.deps.executions.get(execution.id))?.status !== "running") return { error: CANCELLED };
-      const result = await this.runUnlessSkipped(execution.id, step, scope, signal);
+      const first = resume?.nextAttempt[step.id] ?? 1;
+      const result = await this.runUnlessSkipped(execution.id, step, scope, signal, first);
       if (result === "skipped") continue;
       if ("error" in result && (step.onError ?? "fail") === "fail") return { error: result.error };
       const output = "output" in result ? result.output : null;
@@ -134,16 +149,17 @@ export class WorkflowRunner {
     step: WorkflowStep,
     scope: TemplateScope,
     signal: AbortSignal,
+    first: number,
   ): Promise<{ output: JsonValue } | { error: BatonError } | "skipped"> {
-    if (step.when === undefined) return this.runStep(executionId, step, scope, signal);
-    const attempt = { executionId, stepPath: step.id, stepKind: "tool", tool: step.tool, attempt: 1 };
+    if (step.when === undefined) return this.runStep(executionId, step, scope, signal, first);
+    const attempt = { executionId, stepPath: step.id, stepKind: "tool", tool: step.tool, attempt: first };
     let run: boolean;
     try {
       run = evaluateCondition(step.when, { input: scope.input, steps: scope.steps });
     } catch (error) {
       return this.recordFailure(attempt, { when: step.when }, toBatonError(error));
     }
-    if (run) return this.runStep(executionId, step, scope, signal);
+    if (run) return this.runStep(executionId, step, scope, signal, first);
     const startedAt = this.deps.clock.now();
     const input = { when: step.when };
     const id = await this.deps.executions.startAttempt({ ...attempt, status: "skipped", input, startedAt });
@@ -157,9 +173,10 @@ export class WorkflowRunner {
     step: WorkflowStep,
     scope: TemplateScope,
     signal: AbortSignal,
+    first: number,
   ): Promise<{ output: JsonValue } | { error: BatonError }> {
     const policy = step.retry ?? DEFAULT_RETRY;
-    for (let attempt = 1; ; attempt += 1) {
+    for (let attempt = first; ; attempt += 1) {
       const result = await this.runAttempt(executionId, step, scope, signal, attempt);
       if ("output" in result) return result;
       const delayMs = signal.aborted ? null : retryDelay(policy, attempt, result.error);
