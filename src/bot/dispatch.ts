@@ -175,7 +175,8 @@ export class Dispatcher {
     if (result.type === "workflow.run") state.executionId = result.execution.id;
     const message = await this.postResult(conversation, state, request);
     // A run that starts (or resumes after an approval) keeps its message up to date until it stops.
-    const follows = result.type === "workflow.run" || (result.type === "execution.approve" && result.resumed);
+    const decided = result.type === "execution.approve" || result.type === "execution.reject";
+    const follows = result.type === "workflow.run" || (decided && result.execution.status === "running");
     if (message && follows) {
       state.settled = followExecution({
         orchestrator: this.deps.orchestrator,

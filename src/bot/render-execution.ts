@@ -41,6 +41,18 @@ export function headlineOutput(detail: ExecutionDetail): string | null {
   return null;
 }
 
+/** An execution paused at an approval step: what it asks, who may answer, and how. */
+function waitingApproval(execution: ExecutionRecord): string | null {
+  const wait = execution.waitingFor;
+  if (execution.status !== "waiting" || wait?.kind !== "approval") return null;
+  const who = Array.isArray(wait.approvers) ? ` (${wait.approvers.join(", ")} may decide)` : "";
+  const until =
+    typeof wait.deadline === "string"
+      ? `; without a decision by ${wait.deadline} it is ${wait.onTimeout === "approve" ? "approved" : "rejected"}`
+      : "";
+  return `✋ *Approval needed*${who}: ${String(wait.prompt)}\n\`/orchestrate approve ${execution.id} [note]\` or \`/orchestrate reject ${execution.id} [reason]\`${until}.`;
+}
+
 export function renderExecution(detail: ExecutionDetail, time: RenderTime, lead?: string): Reply {
   const { now } = time;
   const { execution } = detail;
@@ -69,6 +81,8 @@ export function renderExecution(detail: ExecutionDetail, time: RenderTime, lead?
   if (headline && execution.status === "succeeded") blocks.push({ type: "code", text: headline.slice(0, 2900) });
   if (execution.errorMessage)
     blocks.push({ type: "section", text: `*${execution.errorCode ?? "error"}*: ${execution.errorMessage}` });
+  const approval = waitingApproval(execution);
+  if (approval) blocks.push({ type: "section", text: approval });
   const text = [lead, `${title}${headline && execution.status === "succeeded" ? ` — ${truncate(headline, 200)}` : ""}`]
     .filter(Boolean)
     .join("\n");

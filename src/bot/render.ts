@@ -37,6 +37,7 @@ export function renderResult(result: Result, time: RenderTime): Reply {
         ? renderExecution(result.detail, time, "Approved: the interrupted step runs again.")
         : reply(`✅ Approved \`${result.execution.id}\`: the interrupted step runs again.`);
     case "execution.reject":
+      if (result.detail) return renderExecution(result.detail, time, "Rejected; the run goes on without it.");
       return reply(
         `🚫 Rejected \`${result.execution.id}\`: ${result.execution.errorMessage ?? "the run failed."}`,
         [],

@@ -4,6 +4,7 @@ import type { Logger } from "../logger.js";
 import type { Database } from "./database.js";
 import * as initial from "./migrations/0001-initial.js";
 import * as llmCalls from "./migrations/0002-llm-calls.js";
+import * as waitingFor from "./migrations/0003-execution-waiting-for.js";
 
 /** What each migration receives: the query interface and the transaction every statement joins. */
 export interface MigrationContext {
@@ -18,7 +19,10 @@ type Migration = {
 };
 
 /** In order. Listed explicitly so the same code runs from src/ (tsx) and dist/ (node). */
-const MIGRATIONS: Migration[] = [initial, llmCalls];
+const MIGRATIONS: Migration[] = [initial, llmCalls, waitingFor];
+
+/** Every migration baton ships, in order. */
+export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map((m) => m.name);
 
 const META_TABLE = "baton_migrations";
 /** Any constant works; it names baton's migration lock among PostgreSQL advisory locks. */

@@ -74,6 +74,7 @@ export class ExecutionRow extends Model<InferAttributes<ExecutionRow>, InferCrea
   declare thread: string | null;
   declare lease_owner: string | null;
   declare lease_expires_at: Date | null;
+  declare waiting_for: unknown;
   declare created_at: Date;
   declare started_at: Date | null;
   declare finished_at: Date | null;
@@ -216,6 +217,7 @@ export function defineModels(sequelize: Sequelize): Models {
       thread: str(),
       lease_owner: str(),
       lease_expires_at: date(),
+      waiting_for: json(),
       created_at: reqDate(),
       started_at: date(),
       finished_at: date(),

@@ -18,6 +18,8 @@ export interface OrchestratorEvents {
     },
   ];
   "execution.finished": [execution: ExecutionRecord];
+  /** The execution paused for a person (an approval, or a decision about a cut-off step). */
+  "execution.waiting": [execution: ExecutionRecord];
 }
 
 type Listener<A extends unknown[]> = (...args: A) => void;

@@ -10,6 +10,7 @@ import { BatonError } from "../errors.js";
 import type { ProviderHealthSnapshot } from "../llm/provider-health.js";
 import type { WorkflowHint } from "../llm/types.js";
 import type { Logger } from "../logger.js";
+import { ApprovalDesk } from "./approvals.js";
 import { COMMAND_SPECS, type Command } from "./commands.js";
 import type { RequestContext } from "./context.js";
 import { EventBus, type OrchestratorEventBus, type OrchestratorEvents } from "./events.js";
@@ -59,6 +60,7 @@ export class Orchestrator {
   private readonly startedAt: Date;
   private readonly workflowDeps: WorkflowHandlerDeps;
   private readonly recovery: ExecutionRecovery;
+  private readonly approvals: ApprovalDesk;
   private readonly leaseMs: number;
 
   constructor(private readonly deps: OrchestratorDeps) {
@@ -85,6 +87,16 @@ export class Orchestrator {
       clock: deps.clock,
       logger: deps.logger,
       owner: this.owner,
+      // Each sweep also lets approvals whose timeout passed take their default action.
+      afterSweep: () => this.approvals.expire(),
+    });
+    this.approvals = new ApprovalDesk({
+      executions: this.executions,
+      recovery: this.recovery,
+      catalog: this.catalog,
+      audit: this.audit,
+      clock: deps.clock,
+      logger: deps.logger,
     });
     this.workflowDeps = {
       catalog: this.catalog,
@@ -155,7 +167,7 @@ export class Orchestrator {
       case "execution.cancel":
         return cancelExecution(command, deps);
       case "execution.approve":
-        return approveExecution(command, this.decisionDeps());
+        return approveExecution(command, context, this.decisionDeps());
       case "execution.reject":
         return rejectExecution(command, context, this.decisionDeps());
       default:
@@ -180,7 +192,7 @@ export class Orchestrator {
   }
 
   private decisionDeps() {
-    return { executions: this.executions, recovery: this.recovery, clock: this.deps.clock };
+    return { executions: this.executions, recovery: this.recovery, approvals: this.approvals, clock: this.deps.clock };
   }
 
   isAvailable(command: Command): boolean {

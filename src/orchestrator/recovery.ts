@@ -17,6 +17,8 @@ export interface RecoveryDeps {
   clock: Clock;
   logger: Logger;
   owner: string;
+  /** Runs after every sweep (approval timeouts). */
+  afterSweep?: () => Promise<void>;
 }
 
 /**
@@ -59,6 +61,9 @@ export class ExecutionRecovery {
     } catch (error) {
       this.deps.logger.error("could not look for executions to resume", { error });
     }
+    await this.deps
+      .afterSweep?.()
+      .catch((error: unknown) => this.deps.logger.error("sweep follow-up failed", { error }));
   }
 
   /**
@@ -108,7 +113,14 @@ export class ExecutionRecovery {
     await this.deps.executions.transition(
       id,
       ["running"],
-      { status: "waiting", errorCode: "decision_needed", errorMessage, leaseOwner: null, leaseExpiresAt: null },
+      {
+        status: "waiting",
+        errorCode: "decision_needed",
+        errorMessage,
+        waitingFor: { kind: "decision", stepId: blocked.stepId, tool: blocked.tool },
+        leaseOwner: null,
+        leaseExpiresAt: null,
+      },
       now,
     );
     return "waiting";

@@ -57,4 +57,4 @@ export type Result =
   | { type: "execution.show"; detail: ExecutionDetail }
   | { type: "execution.cancel"; execution: ExecutionRecord; alreadyFinished: boolean }
   | { type: "execution.approve"; execution: ExecutionRecord; resumed: boolean; detail?: ExecutionDetail }
-  | { type: "execution.reject"; execution: ExecutionRecord };
+  | { type: "execution.reject"; execution: ExecutionRecord; detail?: ExecutionDetail };

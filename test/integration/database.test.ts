@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Database, openDatabase } from "../../src/db/database.js";
-import { appliedMigrations, migrateToLatest } from "../../src/db/migrate.js";
+import { appliedMigrations, MIGRATION_NAMES, migrateToLatest } from "../../src/db/migrate.js";
 import { AuditRepository } from "../../src/db/repositories/audit-repository.js";
 import { WorkflowRepository } from "../../src/db/repositories/workflow-repository.js";
 import { silentLogger } from "../../src/logger.js";
@@ -45,7 +45,8 @@ describe.each(DATABASE_KINDS)("database on $kind", ({ kind, create }) => {
       ]),
     );
     expect(await migrateToLatest(db, silentLogger)).toEqual([]);
-    expect(await appliedMigrations(db, silentLogger)).toEqual(["0001-initial", "0002-llm-calls"]);
+    expect(await appliedMigrations(db, silentLogger)).toEqual([...MIGRATION_NAMES]);
+    expect(MIGRATION_NAMES).toEqual(["0001-initial", "0002-llm-calls", "0003-execution-waiting-for"]);
   });
 
   it("keeps one audit row per dedupe key and closes it with the outcome", async () => {
@@ -118,7 +119,7 @@ describe("migrations on an existing SQLite file", () => {
   it("runs once and then reports nothing pending after a reopen", async () => {
     const testDb = sqliteDatabase();
     const first = await openDatabase({ url: testDb.url, logger: silentLogger, migrate: false });
-    expect(await migrateToLatest(first, silentLogger)).toEqual(["0001-initial", "0002-llm-calls"]);
+    expect(await migrateToLatest(first, silentLogger)).toEqual([...MIGRATION_NAMES]);
     await first.close();
     const second = await openDatabase({ url: testDb.url, logger: silentLogger, migrate: false });
     expect(await migrateToLatest(second, silentLogger)).toEqual([]);
@@ -135,10 +136,7 @@ describe.each(DATABASE_KINDS)("replicas starting together on $kind", ({ create }
       [1, 2, 3].map(() => openDatabase({ url: testDb.url, logger: silentLogger, busyTimeoutMs: 10_000 })),
     );
     try {
-      expect(await appliedMigrations(replicas[0] as Database, silentLogger)).toEqual([
-        "0001-initial",
-        "0002-llm-calls",
-      ]);
+      expect(await appliedMigrations(replicas[0] as Database, silentLogger)).toEqual([...MIGRATION_NAMES]);
       const saves = await Promise.all(
         replicas.map((db) =>
           new WorkflowRepository(db).saveVersion({

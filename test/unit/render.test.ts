@@ -22,6 +22,7 @@ const execution = (overrides: Partial<ExecutionRecord> = {}): ExecutionRecord =>
   thread: null,
   leaseOwner: null,
   leaseExpiresAt: null,
+  waitingFor: null,
   createdAt: new Date("2026-11-21T11:59:58Z"),
   startedAt: new Date("2026-11-21T11:59:58Z"),
   finishedAt: new Date("2026-11-21T11:59:59Z"),

@@ -21,17 +21,27 @@ export interface ExecutionRecord {
   thread: string | null;
   leaseOwner: string | null;
   leaseExpiresAt: Date | null;
+  /** What a waiting execution waits for (approval or decision); null otherwise. */
+  waitingFor: Record<string, unknown> | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
 }
 
-export type NewExecution = Omit<ExecutionRecord, "output" | "errorCode" | "errorMessage" | "finishedAt">;
+export type NewExecution = Omit<ExecutionRecord, "output" | "errorCode" | "errorMessage" | "finishedAt" | "waitingFor">;
 
 export type ExecutionPatch = Partial<
   Pick<
     ExecutionRecord,
-    "status" | "output" | "errorCode" | "errorMessage" | "startedAt" | "finishedAt" | "leaseOwner" | "leaseExpiresAt"
+    | "status"
+    | "output"
+    | "errorCode"
+    | "errorMessage"
+    | "startedAt"
+    | "finishedAt"
+    | "leaseOwner"
+    | "leaseExpiresAt"
+    | "waitingFor"
   >
 >;
 
@@ -64,6 +74,7 @@ const COLUMN: Record<keyof ExecutionPatch, keyof ExecutionRow> = {
   finishedAt: "finished_at",
   leaseOwner: "lease_owner",
   leaseExpiresAt: "lease_expires_at",
+  waitingFor: "waiting_for",
 };
 
 /** Secrets stay in memory for the run; what is stored (outputs, errors) is redacted. */
@@ -98,6 +109,7 @@ export class ExecutionRepository {
       thread: clip(execution.thread, 128),
       lease_owner: execution.leaseOwner,
       lease_expires_at: execution.leaseExpiresAt,
+      waiting_for: null,
       created_at: execution.createdAt,
       started_at: execution.startedAt,
       finished_at: null,
@@ -134,6 +146,7 @@ export class ExecutionRepository {
         lease_expires_at: leaseUntil,
         error_code: null,
         error_message: null,
+        waiting_for: null,
         finished_at: null,
         updated_at: now,
       },
@@ -230,6 +243,21 @@ export class ExecutionRepository {
     );
   }
 
+  /** Settles a waiting attempt (an approval) exactly once: false when someone else got there first. */
+  async settleWaitingAttempt(id: number, patch: StepAttemptPatch): Promise<boolean> {
+    const [count] = await this.db.models.StepAttempt.update(
+      {
+        ...(patch.status !== undefined && { status: patch.status }),
+        ...(patch.output !== undefined && { output: redactValue(patch.output) }),
+        ...(patch.errorCode !== undefined && { error_code: patch.errorCode }),
+        ...(patch.errorMessage !== undefined && { error_message: redactValue(patch.errorMessage) }),
+        ...(patch.finishedAt !== undefined && { finished_at: patch.finishedAt }),
+      },
+      { where: { id, status: "waiting" } },
+    );
+    return count > 0;
+  }
+
   async attempts(executionId: string): Promise<StepAttemptRecord[]> {
     const rows = await this.db.models.StepAttempt.findAll({
       where: { execution_id: executionId },
@@ -285,6 +313,7 @@ function toExecution(row: ExecutionRow): ExecutionRecord {
     thread: row.thread,
     leaseOwner: row.lease_owner,
     leaseExpiresAt: row.lease_expires_at ? new Date(row.lease_expires_at) : null,
+    waitingFor: (parseJson(row.waiting_for) as Record<string, unknown> | null) ?? null,
     createdAt: new Date(row.created_at),
     startedAt: row.started_at ? new Date(row.started_at) : null,
     finishedAt: row.finished_at ? new Date(row.finished_at) : null,

@@ -1,6 +1,7 @@
 import type { Clock } from "../../clock.js";
 import type { ExecutionRepository } from "../../db/repositories/execution-repository.js";
 import { BatonError } from "../../errors.js";
+import { type ApprovalDesk, approvalOf } from "../approvals.js";
 import type { CommandOf } from "../commands.js";
 import type { RequestContext } from "../context.js";
 import type { ExecutionRecovery } from "../recovery.js";
@@ -9,29 +10,45 @@ import type { Result } from "../results.js";
 export interface DecisionDeps {
   executions: ExecutionRepository;
   recovery: ExecutionRecovery;
+  approvals: ApprovalDesk;
   clock: Clock;
 }
 
-/** The decisions baton waits for today: whether to repeat a step that was cut off mid-flight. */
-async function waitingForDecision(id: string, executions: ExecutionRepository) {
+/** A waiting execution: at an approval step, or deciding about a step that was cut off mid-flight. */
+async function waiting(id: string, executions: ExecutionRepository) {
   const execution = await executions.get(id);
-  if (!execution)
+  if (!execution) {
     throw new BatonError(
       "not_found",
       `There is no execution \`${id}\`. Try \`/orchestrate runs\` to list recent ones.`,
     );
-  if (execution.status !== "waiting" || execution.errorCode !== "decision_needed") {
+  }
+  if (execution.status !== "waiting") {
     throw new BatonError("invalid_command", `\`${id}\` is ${execution.status}, not waiting for a decision.`);
   }
   return execution;
 }
 
-/** Approve: run the interrupted step again and carry on from there. */
-export async function approveExecution(command: CommandOf<"execution.approve">, deps: DecisionDeps): Promise<Result> {
-  const execution = await waitingForDecision(command.execution, deps.executions);
+function decidedElsewhere(id: string): BatonError {
+  return new BatonError("invalid_command", `\`${id}\` was decided by someone else just now.`);
+}
+
+/** Approve: an approval step lets the run go on; a cut-off step runs again and the run carries on. */
+export async function approveExecution(
+  command: CommandOf<"execution.approve">,
+  context: RequestContext,
+  deps: DecisionDeps,
+): Promise<Result> {
+  const execution = await waiting(command.execution, deps.executions);
+  const approval = approvalOf(execution);
+  if (approval) {
+    deps.approvals.checkAllowed(execution, approval, context.actor);
+    const note = command.note === undefined ? {} : { note: command.note };
+    const decided = await deps.approvals.decide(execution, approval, { approve: true, by: context.actor, ...note });
+    return { type: "execution.approve", execution: decided, resumed: decided.status === "running" };
+  }
   const outcome = await deps.recovery.resume(execution, { retryBlocked: true, fromWaiting: true });
-  if (outcome === "lost")
-    throw new BatonError("invalid_command", `\`${execution.id}\` was decided by someone else just now.`);
+  if (outcome === "lost") throw decidedElsewhere(execution.id);
   return {
     type: "execution.approve",
     execution: (await deps.executions.get(execution.id)) ?? execution,
@@ -39,26 +56,24 @@ export async function approveExecution(command: CommandOf<"execution.approve">, 
   };
 }
 
-/** Reject: fail the run where it stands; the note is kept as the reason. */
+/** Reject: fail the run where it stands (an approval with onError: continue lets it go on); the note is the reason. */
 export async function rejectExecution(
   command: CommandOf<"execution.reject">,
   context: RequestContext,
   deps: DecisionDeps,
 ): Promise<Result> {
-  const execution = await waitingForDecision(command.execution, deps.executions);
+  const execution = await waiting(command.execution, deps.executions);
+  const approval = approvalOf(execution);
+  if (approval) {
+    deps.approvals.checkAllowed(execution, approval, context.actor);
+    const note = command.note === undefined ? {} : { note: command.note };
+    const decided = await deps.approvals.decide(execution, approval, { approve: false, by: context.actor, ...note });
+    return { type: "execution.reject", execution: decided };
+  }
   const now = deps.clock.now();
   const reason = command.note ? `: ${command.note}` : ".";
-  const rejected = await deps.executions.transition(
-    execution.id,
-    ["waiting"],
-    {
-      status: "failed",
-      errorCode: "rejected",
-      errorMessage: `Rejected by ${context.actor.name}${reason}`,
-      finishedAt: now,
-    },
-    now,
-  );
-  if (!rejected) throw new BatonError("invalid_command", `\`${execution.id}\` was decided by someone else just now.`);
+  const errorMessage = `Rejected by ${context.actor.name}${reason}`;
+  const patch = { status: "failed", errorCode: "rejected", errorMessage, finishedAt: now, waitingFor: null };
+  if (!(await deps.executions.transition(execution.id, ["waiting"], patch, now))) throw decidedElsewhere(execution.id);
   return { type: "execution.reject", execution: (await deps.executions.get(execution.id)) ?? execution };
 }

@@ -30,8 +30,8 @@ export function summarise(name: string, version: number, definition: WorkflowDef
     })),
     steps: definition.steps.map((step) => ({
       id: step.id,
-      kind: "tool",
-      tool: step.tool,
+      kind: step.kind,
+      ...(step.kind === "tool" && { tool: step.tool }),
       ...(step.description !== undefined && { description: step.description }),
     })),
   };
@@ -87,6 +87,7 @@ export async function runWorkflow(
     thread: context.origin.thread,
     leaseOwner: deps.owner,
     leaseExpiresAt: deps.runner.leaseUntil(),
+    waitingFor: null,
     createdAt: now,
     startedAt: now,
     finishedAt: null,

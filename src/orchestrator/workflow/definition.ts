@@ -5,7 +5,6 @@ import { z } from "zod";
 import { BatonError } from "../../errors.js";
 import { validationMessage } from "../tools/registry.js";
 import { expressionPaths, parseExpression } from "./expression.js";
-import { RetryPolicy } from "./retry.js";
 import { templatePaths } from "./template.js";
 
 /**
@@ -14,14 +13,9 @@ import { templatePaths } from "./template.js";
  * `step.kind`). Only `tool` steps exist so far; parallel, loop, approval… join the union later.
  */
 
-const IDENTIFIER = /^[a-z][a-z0-9_-]*$/;
-const Identifier = z
-  .string()
-  .max(64)
-  .regex(IDENTIFIER, { error: "must start with a lowercase letter and use only a-z, 0-9, `_` or `-`" });
+import { emptyIfNull, IDENTIFIER, Identifier, WorkflowStep } from "./step-schemas.js";
 
-/** YAML turns `key:` with nothing after it into null; treat that as an empty mapping. */
-const emptyIfNull = (value: unknown) => value ?? {};
+export { ApprovalRequest, ApprovalStep, ToolStep, WorkflowStep } from "./step-schemas.js";
 
 export const WorkflowInput = z.preprocess(
   emptyIfNull,
@@ -36,38 +30,6 @@ export const WorkflowInput = z.preprocess(
     }),
 );
 export type WorkflowInput = z.infer<typeof WorkflowInput>;
-
-const stepFields = {
-  id: Identifier,
-  description: z.string().max(500).optional(),
-  /** Per-attempt limit for the step; the runner turns it into a `step_timeout` error. */
-  timeoutMs: z
-    .int()
-    .min(1)
-    .max(24 * 60 * 60 * 1000)
-    .optional(),
-  /** `continue`: record the failure and run the next step anyway. */
-  onError: z.enum(["fail", "continue"]).default("fail"),
-  /** Attempts, delay, backoff and jitter; a failure that cannot pass (NonRetriableError) is never retried. */
-  retry: z.preprocess(emptyIfNull, RetryPolicy).optional(),
-  /** A condition in the safe expression language (expression.ts); false skips the step. */
-  when: z.string().min(1).max(2000).optional(),
-};
-
-export const ToolStep = z
-  .strictObject({
-    ...stepFields,
-    /** Added on parse; accepted on input so a stored (parsed) definition validates again. */
-    kind: z.literal("tool").optional(),
-    tool: z.string().min(1).max(100),
-    /** Arguments; every string may hold `{{ placeholders }}`, rendered just before the tool runs. */
-    with: z.preprocess(emptyIfNull, z.record(z.string(), z.unknown())),
-  })
-  .transform((step) => ({ kind: "tool" as const, ...step }));
-export type ToolStep = z.infer<typeof ToolStep>;
-
-export const WorkflowStep = z.union([ToolStep]);
-export type WorkflowStep = z.infer<typeof WorkflowStep>;
 
 export const WorkflowDefinition = z
   .strictObject({
@@ -193,10 +155,13 @@ function parseYaml(source: string, fileLabel: string): unknown {
 }
 
 /** Template references must name a declared input or a step that runs earlier. */
-function referenceProblems(definition: {
-  inputs: Record<string, unknown>;
-  steps: readonly { id: string; with: Record<string, unknown>; when?: string | undefined }[];
-}): Problem[] {
+/** The strings of a step that may hold `{{ placeholders }}`, with their field paths. */
+function templatedFields(step: WorkflowStep): Array<[(string | number)[], string]> {
+  if (step.kind === "tool") return [...templateStrings(step.with, ["with"])];
+  return [[["approval", "prompt"], step.approval.prompt]];
+}
+
+function referenceProblems(definition: { inputs: Record<string, unknown>; steps: readonly WorkflowStep[] }): Problem[] {
   const inputs = new Set(Object.keys(definition.inputs));
   const allIds = new Set(definition.steps.map((step) => step.id));
   const earlier = new Set<string>();
@@ -204,7 +169,7 @@ function referenceProblems(definition: {
   definition.steps.forEach((step, index) => {
     if (earlier.has(step.id))
       problems.push({ path: ["steps", index, "id"], message: `step id \`${step.id}\` is used twice` });
-    for (const [field, text] of templateStrings(step.with, ["with"])) {
+    for (const [field, text] of templatedFields(step)) {
       const message = templateProblem(text, inputs, earlier, allIds);
       if (message !== undefined) problems.push({ path: ["steps", index, ...field], message });
     }

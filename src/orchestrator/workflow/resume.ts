@@ -42,7 +42,9 @@ export function planResume(
     if (!attempt) break;
     plan.nextAttempt[step.id] = attempt.attempt + 1;
     if (attempt.status === "succeeded") plan.outputs[step.id] = attempt.output as JsonValue;
-    if (attempt.status === "failed" && step.onError === "continue") plan.outputs[step.id] = null;
+    // A failure let through (onError: continue) keeps what it recorded, e.g. a rejected approval's answer.
+    if (attempt.status === "failed" && step.onError === "continue")
+      plan.outputs[step.id] = (attempt.output as JsonValue) ?? null;
     if (
       attempt.status === "succeeded" ||
       attempt.status === "skipped" ||
@@ -52,8 +54,10 @@ export function planResume(
       continue;
     }
     const midFlight = attempt.status === "running" || attempt.status === "interrupted";
-    if (midFlight && !options.retryBlocked && !tools.get(step.tool)?.idempotent)
+    const unsafe = step.kind === "tool" && !tools.get(step.tool)?.idempotent;
+    if (midFlight && unsafe && !options.retryBlocked && step.kind === "tool") {
       plan.blocked = { stepId: step.id, tool: step.tool };
+    }
     break;
   }
   return plan;

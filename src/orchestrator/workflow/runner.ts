@@ -6,6 +6,8 @@ import type { OrchestratorEventBus } from "../events.js";
 import type { ToolRegistry } from "../tools/registry.js";
 import { runTool } from "../tools/registry.js";
 import type { JsonValue } from "../tools/types.js";
+import type { ApprovalWait } from "./approval-step.js";
+import { openApproval } from "./approval-step.js";
 import type { WorkflowDefinition } from "./definition.js";
 import { evaluateCondition } from "./expression.js";
 import type { ResumePlan } from "./resume.js";
@@ -24,6 +26,9 @@ export interface RunnerDeps {
 }
 
 type WorkflowStep = WorkflowDefinition["steps"][number];
+type ToolStep = Extract<WorkflowStep, { kind: "tool" }>;
+type StepResult = { output: JsonValue } | { error: BatonError };
+type RunOutcome = { output: Record<string, JsonValue> } | { error: BatonError } | { waiting: ApprovalWait };
 
 interface InFlight {
   controller: AbortController;
@@ -114,7 +119,7 @@ export class WorkflowRunner {
     definition: WorkflowDefinition,
     signal: AbortSignal,
     resume: ResumePlan | undefined,
-  ): Promise<{ output: Record<string, JsonValue> } | { error: BatonError }> {
+  ): Promise<RunOutcome> {
     const scope: TemplateScope = { input: execution.input, steps: {} };
     const outputs: Record<string, JsonValue> = {};
     for (const step of definition.steps) {
@@ -131,6 +136,7 @@ export class WorkflowRunner {
       const first = resume?.nextAttempt[step.id] ?? 1;
       const result = await this.runUnlessSkipped(execution.id, step, scope, signal, first);
       if (result === "skipped") continue;
+      if ("waiting" in result) return result;
       if ("error" in result && (step.onError ?? "fail") === "fail") return { error: result.error };
       const output = "output" in result ? result.output : null;
       scope.steps[step.id] = { output };
@@ -150,16 +156,17 @@ export class WorkflowRunner {
     scope: TemplateScope,
     signal: AbortSignal,
     first: number,
-  ): Promise<{ output: JsonValue } | { error: BatonError } | "skipped"> {
-    if (step.when === undefined) return this.runStep(executionId, step, scope, signal, first);
-    const attempt = { executionId, stepPath: step.id, stepKind: "tool", tool: step.tool, attempt: first };
-    let run: boolean;
+  ): Promise<StepResult | { waiting: ApprovalWait } | "skipped"> {
+    const tool = step.kind === "tool" ? step.tool : null;
+    const attempt = { executionId, stepPath: step.id, stepKind: step.kind, tool, attempt: first };
+    let run = true;
     try {
-      run = evaluateCondition(step.when, { input: scope.input, steps: scope.steps });
+      if (step.when !== undefined) run = evaluateCondition(step.when, { input: scope.input, steps: scope.steps });
     } catch (error) {
       return this.recordFailure(attempt, { when: step.when }, toBatonError(error));
     }
-    if (run) return this.runStep(executionId, step, scope, signal, first);
+    if (run && step.kind === "approval") return openApproval(this.deps, executionId, step, scope, first);
+    if (run && step.kind === "tool") return this.runStep(executionId, step, scope, signal, first);
     const startedAt = this.deps.clock.now();
     const input = { when: step.when };
     const id = await this.deps.executions.startAttempt({ ...attempt, status: "skipped", input, startedAt });
@@ -170,7 +177,7 @@ export class WorkflowRunner {
   /** Runs a step's attempts under its retry policy; each attempt is its own row. */
   private async runStep(
     executionId: string,
-    step: WorkflowStep,
+    step: ToolStep,
     scope: TemplateScope,
     signal: AbortSignal,
     first: number,
@@ -200,7 +207,7 @@ export class WorkflowRunner {
 
   private async runAttempt(
     executionId: string,
-    step: WorkflowStep,
+    step: ToolStep,
     scope: TemplateScope,
     signal: AbortSignal,
     number: number,
@@ -244,7 +251,7 @@ export class WorkflowRunner {
 
   /** A step that failed before it could start (a template naming a missing path) still gets its row. */
   private async recordFailure(
-    attempt: { executionId: string; stepPath: string; stepKind: string; tool: string; attempt: number },
+    attempt: { executionId: string; stepPath: string; stepKind: string; tool: string | null; attempt: number },
     input: unknown,
     error: BatonError,
   ): Promise<{ error: BatonError }> {
@@ -260,7 +267,7 @@ export class WorkflowRunner {
       executionId: string;
       stepPath: string;
       stepKind: string;
-      tool: string;
+      tool: string | null;
       attempt: number;
       input: unknown;
       startedAt: Date;
@@ -279,12 +286,18 @@ export class WorkflowRunner {
     this.deps.events.emit("step.finished", { ...attempt, ...patch });
   }
 
-  private async finish(
-    id: string,
-    outcome: { output: Record<string, JsonValue> } | { error: BatonError },
-  ): Promise<void> {
-    const { executions, clock, events } = this.deps;
+  private async finish(id: string, outcome: RunOutcome): Promise<void> {
+    const { executions, clock } = this.deps;
     const now = clock.now();
+    const release = { leaseOwner: null, leaseExpiresAt: null };
+    // Only a running execution moves on: a cancel that got there first keeps its status.
+    if ("waiting" in outcome) {
+      const waitingFor = outcome.waiting as unknown as Record<string, unknown>;
+      await executions.transition(id, ["running"], { status: "waiting", waitingFor, ...release }, now);
+      const waiting = await executions.get(id);
+      if (waiting) this.deps.events.emit("execution.waiting", waiting);
+      return;
+    }
     const patch =
       "output" in outcome
         ? { status: "succeeded", output: outcome.output }
@@ -293,13 +306,8 @@ export class WorkflowRunner {
             errorCode: outcome.error.code,
             errorMessage: outcome.error.message,
           };
-    // Only a running execution moves on: a cancel that got there first keeps its status.
-    await executions.transition(
-      id,
-      ["running"],
-      { ...patch, finishedAt: now, leaseOwner: null, leaseExpiresAt: null },
-      now,
-    );
+    await executions.transition(id, ["running"], { ...patch, finishedAt: now, ...release }, now);
+    const { events } = this.deps;
     const finished = await executions.get(id);
     if (finished) events.emit("execution.finished", finished);
   }

@@ -1,0 +1,81 @@
+import { z } from "zod";
+import { RetryPolicy } from "./retry.js";
+
+/**
+ * The step kinds of a workflow definition, each with a `kind` discriminator added on parse (the YAML
+ * says `tool: http.get` or `approval: {…}`; the engine switches on `step.kind`).
+ */
+
+export const IDENTIFIER = /^[a-z][a-z0-9_-]*$/;
+export const Identifier = z
+  .string()
+  .max(64)
+  .regex(IDENTIFIER, { error: "must start with a lowercase letter and use only a-z, 0-9, `_` or `-`" });
+
+/** YAML turns `key:` with nothing after it into null; treat that as an empty mapping. */
+export const emptyIfNull = (value: unknown) => value ?? {};
+
+const stepFields = {
+  id: Identifier,
+  description: z.string().max(500).optional(),
+  /** Per-attempt limit for the step; the runner turns it into a `step_timeout` error. */
+  timeoutMs: z
+    .int()
+    .min(1)
+    .max(24 * 60 * 60 * 1000)
+    .optional(),
+  /** `continue`: record the failure and run the next step anyway. */
+  onError: z.enum(["fail", "continue"]).default("fail"),
+  /** Attempts, delay, backoff and jitter; a failure that cannot pass (NonRetriableError) is never retried. */
+  retry: z.preprocess(emptyIfNull, RetryPolicy).optional(),
+  /** A condition in the safe expression language (expression.ts); false skips the step. */
+  when: z.string().min(1).max(2000).optional(),
+};
+
+export const ToolStep = z.strictObject({
+  ...stepFields,
+  /** Added on parse; accepted on input so a stored (parsed) definition validates again. */
+  kind: z.literal("tool"),
+  tool: z.string().min(1).max(100),
+  /** Arguments; every string may hold `{{ placeholders }}`, rendered just before the tool runs. */
+  with: z.preprocess(emptyIfNull, z.record(z.string(), z.unknown())),
+});
+export type ToolStep = z.infer<typeof ToolStep>;
+
+/** What an approval step asks, and who may answer. */
+export const ApprovalRequest = z.strictObject({
+  /** Shown to the people who may decide; may hold `{{ placeholders }}`. */
+  prompt: z.string().min(1).max(2000),
+  /** Who may decide: `platform:userId`, a user id or a name. Default: anyone the policy lets change state. */
+  approvers: z.array(z.string().min(1).max(200)).min(1).max(100).optional(),
+  /** Whether the person who started the run may approve it. */
+  allowRequester: z.boolean().default(true),
+  /** What happens when `timeoutMs` passes with no decision. */
+  onTimeout: z.enum(["approve", "reject"]).default("reject"),
+});
+export type ApprovalRequest = z.infer<typeof ApprovalRequest>;
+
+const { retry: _retry, ...approvalFields } = stepFields;
+
+/**
+ * Pauses the execution (status `waiting`) until a person approves or rejects it, or `timeoutMs`
+ * passes. Its output is `{ approved, by, note }`; a rejection fails the step (onError applies).
+ */
+export const ApprovalStep = z.strictObject({
+  ...approvalFields,
+  kind: z.literal("approval"),
+  approval: ApprovalRequest,
+});
+export type ApprovalStep = z.infer<typeof ApprovalStep>;
+
+/**
+ * The YAML says `tool:` or `approval:`; the step's `kind` is read from that before validation, so
+ * errors come from the one schema that applies (not a vague "invalid input" from the union).
+ */
+function withKind(value: unknown): unknown {
+  if (value === null || typeof value !== "object" || Array.isArray(value) || "kind" in value) return value;
+  return { ...value, kind: "approval" in value ? "approval" : "tool" };
+}
+
+export const WorkflowStep = z.preprocess(withKind, z.discriminatedUnion("kind", [ToolStep, ApprovalStep]));
+export type WorkflowStep = z.infer<typeof WorkflowStep>;
