@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
+import { ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
 import { chatRequest, RecordingConversation, startTestApp } from "../support/app.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
 
@@ -27,7 +28,7 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-it("the shipped healthcheck workflow reports each URL's status", async () => {
+it("the shipped healthcheck workflow reports each URL's status and asks before announcing an outage", async () => {
   // A port nobody listens on: bind one, note it, close it.
   const closed = createServer();
   await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
@@ -39,11 +40,39 @@ it("the shipped healthcheck workflow reports each URL's status", async () => {
     chatRequest(`/orchestrate run healthcheck urls=${urls}`),
     new RecordingConversation(),
   );
-  const { reply, result } = await outcome.settled;
-  expect(result).toMatchObject({ type: "workflow.run", execution: { status: "succeeded" } });
-  expect(reply.text).toContain("1 up, 2 down");
-  const report = reply.blocks.find((b) => b.type === "code");
-  expect(report?.type === "code" && report.text).toMatch(new RegExp(`✅ ${base}/health — 200`));
-  expect(report?.type === "code" && report.text).toMatch(new RegExp(`❌ ${base}/down — 503`));
-  expect(report?.type === "code" && report.text).toMatch(/❌ http:\/\/127\.0\.0\.1:\d+\/ — connection refused/);
+  const { result } = await outcome.settled;
+  const id = result?.type === "workflow.run" ? result.execution.id : "";
+  expect(result).toMatchObject({ type: "workflow.run", execution: { status: "waiting" } });
+  const repo = new ExecutionRepository(app.database);
+  const report = (await repo.attempts(id)).find((a) => a.stepPath === "report")?.output as { text: string };
+  expect(report.text).toContain("1 up, 2 down");
+  expect(report.text).toMatch(new RegExp(`✅ ${base}/health — 200`));
+  expect(report.text).toMatch(new RegExp(`❌ ${base}/down — 503`));
+  expect(report.text).toMatch(/❌ http:\/\/127\.0\.0\.1:\d+\/ — connection refused/);
+  expect((await repo.get(id))?.waitingFor).toMatchObject({
+    prompt: "2 of the checked URLs are down. Announce the outage?",
+  });
+
+  const approve = await app.dispatcher.dispatch(chatRequest(`/orchestrate approve ${id}`), new RecordingConversation());
+  const { reply } = await approve.settled;
+  expect((await repo.get(id))?.status).toBe("succeeded");
+  expect(reply.text).toContain("🚨 Outage: 2 service(s) down.");
+});
+
+it("succeeds at once when everything is up", async () => {
+  const outcome = await app.dispatcher.dispatch(
+    chatRequest(`/orchestrate run healthcheck urls=${base}/health`),
+    new RecordingConversation(),
+  );
+  const { result, reply } = await outcome.settled;
+  expect(result).toMatchObject({ execution: { status: "succeeded" } });
+  expect(reply.text).toContain("Healthcheck: 1 up, 0 down");
+  const id = result?.type === "workflow.run" ? result.execution.id : "";
+  const steps = (await new ExecutionRepository(app.database).attempts(id)).map((a) => [a.stepPath, a.status]);
+  expect(steps).toEqual([
+    ["check", "succeeded"],
+    ["report", "succeeded"],
+    ["confirm", "skipped"],
+    ["announce", "skipped"],
+  ]);
 });
