@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -161,6 +161,24 @@ describe.each(DATABASE_KINDS)("resuming executions on $kind", ({ create }) => {
       errorMessage: "Rejected by Ada: the post went out already",
     });
     expect(hits["/slow-post"]).toBe(1);
+  });
+
+  it("resumes on the workflow version the run started on, even after the file changed", async () => {
+    const first = await open();
+    const id = await startRun(first, "pipeline");
+    await until(first, id, (_e, running) => running.includes("nap"));
+    await first.close();
+    const file = join(dir, "pipeline.yaml");
+    writeFileSync(file, readFileSync(file, "utf8").replace("/report", "/report-v2"));
+    const second = await open();
+    const done = await until(second, id, (e) => e?.status === "succeeded");
+    expect(done?.workflowVersion).toBe(1);
+    expect(hits).toEqual({ "/fetch": 1, "/report": 1 });
+    const fresh = await second.dispatcher.dispatch(
+      chatRequest("/orchestrate show pipeline"),
+      new RecordingConversation(),
+    );
+    expect(fresh.reply.text).toContain("pipeline v2");
   });
 
   it("lets exactly one of two processes resume an execution left behind", async () => {
