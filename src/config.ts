@@ -58,7 +58,12 @@ const EnvSchema = z.object({
     .default(0.6),
   BATON_DB_BUSY_TIMEOUT_MS: positiveInt(5000, 600_000),
   BATON_SHUTDOWN_GRACE_MS: positiveInt(10_000, 600_000),
-  BATON_LEASE_MS: positiveInt(60_000, 3_600_000),
+  BATON_LEASE_MS: z.coerce
+    .number({ message: "expected milliseconds from 1000 to 3600000" })
+    .int()
+    .min(1000, "expected milliseconds from 1000 to 3600000")
+    .max(3_600_000, "expected milliseconds from 1000 to 3600000")
+    .default(60_000) as z.ZodType<number, unknown>,
   ...LlmEnvShape,
 });
 

@@ -23,6 +23,8 @@ export type ErrorCode =
   | "http_error"
   | "cancelled"
   | "interrupted"
+  | "lease_lost"
+  | "tool_error"
   | "database_error"
   | "internal";
 

@@ -172,11 +172,11 @@ export class Dispatcher {
     const result = await this.deps.orchestrator.handle(command, context);
     state.result = result;
     state.reply = renderResult(result, { now: this.deps.clock.now(), timeZone: this.deps.timeZone });
-    if (result.type === "workflow.run") state.executionId = result.execution.id;
+    if ("execution" in result) state.executionId = result.execution.id;
     const message = await this.postResult(conversation, state, request);
     // A run that starts (or resumes after an approval) keeps its message up to date until it stops.
-    const decided = result.type === "execution.approve" || result.type === "execution.reject";
-    const follows = result.type === "workflow.run" || (decided && result.execution.status === "running");
+    const follows =
+      result.type === "workflow.run" || result.type === "execution.approve" || result.type === "execution.reject";
     if (message && follows) {
       state.settled = followExecution({
         orchestrator: this.deps.orchestrator,

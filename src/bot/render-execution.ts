@@ -10,9 +10,17 @@ const TONE: Record<string, Tone> = {
   cancelled: "warning",
 };
 
+/** For a waiting run: what it waits for, in a few words. */
+function waitsFor(execution: ExecutionRecord): string {
+  const wait = execution.waitingFor;
+  if (execution.status !== "waiting" || !wait) return "";
+  if (wait.kind === "approval") return ` — approval: ${truncate(String(wait.prompt), 120)}`;
+  return ` — decide whether step \`${String(wait.stepId)}\` runs again (approve) or the run fails (reject)`;
+}
+
 export function executionLine(execution: ExecutionRecord, time: RenderTime): string {
   const who = execution.requestedByName ?? execution.requestedBy;
-  return `${icon(execution.status)} \`${execution.id}\` *${execution.workflowName}* v${execution.workflowVersion} — ${execution.status}, ${formatWhen(execution.createdAt, time)} by ${who}`;
+  return `${icon(execution.status)} \`${execution.id}\` *${execution.workflowName}* v${execution.workflowVersion} — ${execution.status}, ${formatWhen(execution.createdAt, time)} by ${who}${waitsFor(execution)}`;
 }
 
 function elapsed(execution: ExecutionRecord, now: Date): number {

@@ -34,15 +34,13 @@ export function renderResult(result: Result, time: RenderTime): Reply {
         : reply(`🚫 Cancelled \`${result.execution.id}\` (${result.execution.workflowName}).`, [], { tone: "warning" });
     case "execution.approve":
       return result.detail
-        ? renderExecution(result.detail, time, "Approved: the interrupted step runs again.")
-        : reply(`✅ Approved \`${result.execution.id}\`: the interrupted step runs again.`);
+        ? renderExecution(result.detail, time, "Approved.")
+        : reply(`✅ Approved \`${result.execution.id}\`; it is ${result.execution.status} now.`);
     case "execution.reject":
-      if (result.detail) return renderExecution(result.detail, time, "Rejected; the run goes on without it.");
-      return reply(
-        `🚫 Rejected \`${result.execution.id}\`: ${result.execution.errorMessage ?? "the run failed."}`,
-        [],
-        { tone: "warning" },
-      );
+      if (result.detail) return renderExecution(result.detail, time, "Rejected.");
+      return reply(`🚫 Rejected \`${result.execution.id}\`; it is ${result.execution.status} now.`, [], {
+        tone: "warning",
+      });
   }
 }
 

@@ -29,9 +29,12 @@ export function approvalOf(execution: ExecutionRecord): ApprovalWait | null {
   return execution.status === "waiting" && wait?.kind === "approval" ? (wait as unknown as ApprovalWait) : null;
 }
 
-/** Whether an approver list names this person: `platform:userId`, a bare user id, or a name. */
+/**
+ * Whether an approver list names this person: `platform:userId` or a bare user id. Never a display
+ * name: people can change theirs to anyone's.
+ */
 function listed(approvers: readonly string[], actor: Actor): boolean {
-  const names = new Set([`${actor.platform}:${actor.id}`, actor.id, actor.name].map((n) => n.toLowerCase()));
+  const names = new Set([`${actor.platform}:${actor.id}`, actor.id].map((n) => n.toLowerCase()));
   return approvers.some((entry) => names.has(entry.toLowerCase().replace(/^@/, "")));
 }
 
@@ -48,7 +51,7 @@ export class ApprovalDesk {
     if (wait.approvers && !listed(wait.approvers, actor)) {
       throw new BatonError("denied", `Only ${wait.approvers.join(", ")} may decide on \`${execution.id}\`.`);
     }
-    if (!wait.allowRequester && actor.id === execution.requestedBy) {
+    if (!wait.allowRequester && actor.id === execution.requestedBy && actor.platform === execution.platform) {
       throw new BatonError("denied", `You started \`${execution.id}\`; its approval has to come from someone else.`);
     }
   }
@@ -65,9 +68,16 @@ export class ApprovalDesk {
       finishedAt: now,
       ...(!decision.approve && { errorCode: "rejected", errorMessage: rejection }),
     });
-    if (!settled) throw new BatonError("invalid_command", `\`${execution.id}\` was decided by someone else just now.`);
-    if (decision.approve || (await this.continuesOnRejection(execution, wait))) {
-      await this.deps.recovery.resume(execution, { retryBlocked: false, fromWaiting: true });
+    const recorded = settled ? decision.approve : await this.recordedDecision(wait);
+    if (recorded === null)
+      throw new BatonError("invalid_command", `\`${execution.id}\` was decided by someone else just now.`);
+    if (recorded || (await this.continuesOnRejection(execution, wait))) {
+      const outcome = await this.deps.recovery.resume(execution, { retryBlocked: false, fromWaiting: true });
+      if (outcome === "lost")
+        throw new BatonError(
+          "invalid_command",
+          `\`${execution.id}\` changed meanwhile (cancelled, or decided elsewhere).`,
+        );
     } else {
       const failed = {
         status: "failed",
@@ -81,10 +91,21 @@ export class ApprovalDesk {
     return (await executions.get(execution.id)) ?? execution;
   }
 
+  /**
+   * The decision already written on the attempt, when the run is still waiting (a process died
+   * between recording it and acting on it): true approved, false rejected, null still open/unknown.
+   */
+  private async recordedDecision(wait: ApprovalWait): Promise<boolean | null> {
+    const attempt = await this.deps.executions.attempt(wait.attemptId);
+    if (attempt?.status === "succeeded") return true;
+    if (attempt?.status === "failed") return false;
+    return null;
+  }
+
   /** Resolves approvals whose timeout passed with their default action, and audits it. */
   async expire(): Promise<void> {
     const now = this.deps.clock.now();
-    for (const execution of await this.deps.executions.list({ status: "waiting", limit: 100 })) {
+    for (const execution of await this.deps.executions.list({ status: "waiting", limit: 10_000 })) {
       const wait = approvalOf(execution);
       if (!wait?.deadline || Date.parse(wait.deadline) > now.getTime()) continue;
       try {

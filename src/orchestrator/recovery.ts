@@ -7,7 +7,7 @@ import type { WorkflowCatalog } from "./workflow/catalog.js";
 import { planResume } from "./workflow/resume.js";
 import type { WorkflowRunner } from "./workflow/runner.js";
 
-export type ResumeOutcome = "resumed" | "waiting" | "lost";
+export type ResumeOutcome = "resumed" | "waiting" | "failed" | "lost";
 
 export interface RecoveryDeps {
   executions: ExecutionRepository;
@@ -55,6 +55,8 @@ export class ExecutionRecovery {
   private async sweepOnce(): Promise<void> {
     try {
       for (const execution of await this.deps.executions.resumable(this.deps.clock.now())) {
+        // Still running here (a renewal that came late): never start a second copy in this process.
+        if (this.deps.runner.isRunningHere(execution.id)) continue;
         const outcome = await this.resume(execution, { retryBlocked: false, fromWaiting: false });
         if (outcome !== "lost") this.deps.logger.info("execution recovered", { execution: execution.id, outcome });
       }
@@ -83,6 +85,8 @@ export class ExecutionRecovery {
       const definition = await this.deps.catalog.definition(execution.workflowName, execution.workflowVersion);
       const plan = planResume(definition, await executions.attempts(execution.id), this.deps.tools, options);
       if (plan.blocked) return await this.waitForDecision(execution.id, plan.blocked);
+      if (plan.failed) return await this.failFinally(execution.id, plan.failed);
+      if (plan.waiting) return await this.waitAgain(execution.id, plan.waiting as unknown as Record<string, unknown>);
       runner.start((await executions.get(execution.id)) ?? execution, definition, plan);
       return "resumed";
     } catch (caught) {
@@ -103,6 +107,33 @@ export class ExecutionRecovery {
       this.deps.logger.error("could not resume an execution", { execution: execution.id, error });
       return "lost";
     }
+  }
+
+  /** The run had already failed for good when its process died: record it. */
+  private async failFinally(id: string, failure: { code: string; message: string }): Promise<ResumeOutcome> {
+    const now = this.deps.clock.now();
+    const patch = {
+      status: "failed",
+      errorCode: failure.code,
+      errorMessage: failure.message,
+      finishedAt: now,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+    };
+    await this.deps.executions.transition(id, ["running"], patch, now);
+    return "failed";
+  }
+
+  /** An approval was open when the process died: the run waits for it again, same attempt. */
+  private async waitAgain(id: string, waitingFor: Record<string, unknown>): Promise<ResumeOutcome> {
+    const now = this.deps.clock.now();
+    await this.deps.executions.transition(
+      id,
+      ["running"],
+      { status: "waiting", waitingFor, leaseOwner: null, leaseExpiresAt: null },
+      now,
+    );
+    return "waiting";
   }
 
   private async waitForDecision(id: string, blocked: { stepId: string; tool: string }): Promise<ResumeOutcome> {

@@ -158,4 +158,15 @@ describe("approval steps", () => {
       actorId: "baton",
     });
   });
+
+  it("are closed when the waiting run is cancelled", async () => {
+    const { id } = await startRun("/orchestrate run gate who=Ada");
+    const cancel = await say(`/orchestrate cancel ${id}`, grace);
+    expect(cancel.outcome.outcome).toBe("ok");
+    const cancelled = await execution(id);
+    expect(cancelled).toMatchObject({ status: "cancelled", waitingFor: null });
+    const attempts = await new ExecutionRepository(app.database).attempts(id);
+    expect(attempts.find((a) => a.stepPath === "confirm")?.status).toBe("cancelled");
+    expect((await say(`/orchestrate approve ${id}`, lin)).outcome.outcome).toBe("invalid");
+  });
 });

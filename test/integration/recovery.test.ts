@@ -32,6 +32,7 @@ function workflowsDir(): string {
     "    tool: http.get",
     '    with: { url: "{{ input.base }}/report" }',
   ]);
+  write("lenient", ["  - id: nap", "    tool: wait", "    onError: continue", "    with: { ms: 1500 }"]);
   write("publish", [
     "  - id: post",
     "    tool: http.post",
@@ -179,6 +180,34 @@ describe.each(DATABASE_KINDS)("resuming executions on $kind", ({ create }) => {
       new RecordingConversation(),
     );
     expect(fresh.reply.text).toContain("pipeline v2");
+  });
+
+  it("never lets onError: continue turn a shutdown into success", async () => {
+    const first = await open();
+    const id = await startRun(first, "lenient");
+    await until(first, id, (_e, running) => running.includes("nap"));
+    await first.close();
+    const after = await open(false);
+    expect((await new ExecutionRepository(after.database).get(id))?.status).toBe("interrupted");
+  });
+
+  it("stops its copy of a run when another process has taken the lease", async () => {
+    const app = await open();
+    const id = await startRun(app, "pipeline");
+    await until(app, id, (_e, running) => running.includes("nap"));
+    await app.database.models.Execution.update({ lease_owner: "another-process" }, { where: { id } });
+    const repo = new ExecutionRepository(app.database);
+    await until(app, id, () => true);
+    for (let i = 0; i < 100; i += 1) {
+      const nap = (await repo.attempts(id)).find((a) => a.stepPath === "nap");
+      if (nap?.status !== "running") break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    const attempts = await repo.attempts(id);
+    expect(attempts.find((a) => a.stepPath === "nap")?.status).toBe("interrupted");
+    // The run still belongs to the other process: this one wrote no outcome and ran no further step.
+    expect(await repo.get(id)).toMatchObject({ status: "running", leaseOwner: "another-process" });
+    expect(hits["/report"]).toBeUndefined();
   });
 
   it("lets exactly one of two processes resume an execution left behind", async () => {

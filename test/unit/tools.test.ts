@@ -260,7 +260,7 @@ describe("runTool", () => {
     expect((await failure(runTool(stubborn, {}, { signal: never, timeoutMs: 20 }))).code).toBe("step_timeout");
   });
 
-  it("normalises unexpected errors thrown by a tool", async () => {
+  it("turns a plain error thrown by a tool into a retryable tool_error", async () => {
     const broken: Tool = {
       name: "broken",
       description: "throws",
@@ -271,7 +271,7 @@ describe("runTool", () => {
       },
     };
     const error = await failure(runTool(broken, {}, { signal: never }));
-    expect([error.code, error.message]).toEqual(["internal", "Something went wrong inside baton: boom"]);
+    expect([error.code, error.message, error.retryable]).toEqual(["tool_error", "broken failed: boom", true]);
   });
 });
 

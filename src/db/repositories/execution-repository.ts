@@ -78,7 +78,7 @@ const COLUMN: Record<keyof ExecutionPatch, keyof ExecutionRow> = {
 };
 
 /** Secrets stay in memory for the run; what is stored (outputs, errors) is redacted. */
-const REDACTED: ReadonlySet<keyof ExecutionPatch> = new Set(["output", "errorMessage"]);
+const REDACTED: ReadonlySet<keyof ExecutionPatch> = new Set(["output", "errorMessage", "waitingFor"]);
 
 function toColumns(patch: ExecutionPatch, now: Date): Record<string, unknown> {
   const columns: Record<string, unknown> = { updated_at: now };
@@ -121,9 +121,15 @@ export class ExecutionRepository {
    * Compare-and-set on status: the update applies only while the execution is in one of `from`, so
    * a run that was cancelled meanwhile is never overwritten as succeeded. Returns whether it applied.
    */
-  async transition(id: string, from: readonly string[], patch: ExecutionPatch, now: Date): Promise<boolean> {
+  async transition(
+    id: string,
+    from: readonly string[],
+    patch: ExecutionPatch,
+    now: Date,
+    owner?: string,
+  ): Promise<boolean> {
     const [count] = await this.db.models.Execution.update(toColumns(patch, now), {
-      where: { id, status: { [Op.in]: [...from] } },
+      where: { id, status: { [Op.in]: [...from] }, ...(owner !== undefined && { lease_owner: owner }) },
     });
     return count > 0;
   }
@@ -256,6 +262,19 @@ export class ExecutionRepository {
       { where: { id, status: "waiting" } },
     );
     return count > 0;
+  }
+
+  /** Closes every attempt of an execution still waiting (its approval), e.g. when it is cancelled. */
+  async settleWaitingAttempts(executionId: string, patch: { status: string; finishedAt: Date }): Promise<void> {
+    await this.db.models.StepAttempt.update(
+      { status: patch.status, finished_at: patch.finishedAt },
+      { where: { execution_id: executionId, status: "waiting" } },
+    );
+  }
+
+  async attempt(id: number): Promise<StepAttemptRecord | null> {
+    const row = await this.db.models.StepAttempt.findByPk(id);
+    return row ? toAttempt(row) : null;
   }
 
   async attempts(executionId: string): Promise<StepAttemptRecord[]> {

@@ -124,10 +124,17 @@ export async function cancelExecution(
   const cancelled = await deps.executions.transition(
     execution.id,
     ["pending", "running", "waiting", "interrupted"],
-    { status: "cancelled", errorCode: "cancelled", errorMessage: "Cancelled on request.", finishedAt: now },
+    {
+      status: "cancelled",
+      errorCode: "cancelled",
+      errorMessage: "Cancelled on request.",
+      finishedAt: now,
+      waitingFor: null,
+    },
     now,
   );
   if (cancelled) {
+    await deps.executions.settleWaitingAttempts(execution.id, { status: "cancelled", finishedAt: now });
     deps.runner.abort(execution.id);
     await deps.runner.whenSettled(execution.id);
   }

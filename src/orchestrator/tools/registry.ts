@@ -71,7 +71,11 @@ export async function runTool(tool: Tool, rawArgs: unknown, options: RunToolOpti
     if (timeout?.aborted) {
       throw new StepTimeoutError(timeoutMs ?? 0, { cause: error });
     }
-    throw toBatonError(error);
+    // A plain Error from a tool is taken as transient trouble: a retry policy may try again.
+    if (error instanceof BatonError || (error instanceof Error && error.name === "AbortError"))
+      throw toBatonError(error);
+    const message = error instanceof Error ? error.message : String(error);
+    throw new BatonError("tool_error", `${tool.name} failed: ${message}`, { cause: error, retryable: true });
   }
 }
 

@@ -1,7 +1,9 @@
 import type { StepAttemptRecord } from "../../db/repositories/execution-repository.js";
 import type { ToolRegistry } from "../tools/registry.js";
 import type { JsonValue } from "../tools/types.js";
+import type { ApprovalWait } from "./approval-step.js";
 import type { WorkflowDefinition } from "./definition.js";
+import { DEFAULT_RETRY } from "./retry.js";
 
 /** Where a resumed execution picks up, read from its step attempt rows. */
 export interface ResumePlan {
@@ -13,7 +15,25 @@ export interface ResumePlan {
   nextAttempt: Record<string, number>;
   /** A step that was mid-flight with a tool that is not safe to repeat: a person decides. */
   blocked: { stepId: string; tool: string } | null;
+  /** A step whose failure was final (no retries left, or not retryable) under onError: fail. */
+  failed: { code: string; message: string } | null;
+  /** An approval that was opened when the process died: the run waits for it again. */
+  waiting: ApprovalWait | null;
 }
+
+type Step = WorkflowDefinition["steps"][number];
+
+/** Failures a retry cannot fix; recorded by code, since the error object is gone after a crash. */
+const FINAL_CODES: ReadonlySet<string> = new Set([
+  "non_retriable",
+  "template_missing_path",
+  "template_invalid",
+  "expression_invalid",
+  "tool_unknown",
+  "step_failed",
+  "rejected",
+  "budget_exceeded",
+]);
 
 function latestAttempts(attempts: readonly StepAttemptRecord[]): Map<string, StepAttemptRecord> {
   const latest = new Map<string, StepAttemptRecord>();
@@ -24,10 +44,18 @@ function latestAttempts(attempts: readonly StepAttemptRecord[]): Map<string, Ste
   return latest;
 }
 
+/** Whether a failed attempt was the step's last word: no attempts left, or a failure retries cannot fix. */
+function finalFailure(step: Step, attempt: StepAttemptRecord): boolean {
+  const maxAttempts = step.kind === "tool" ? (step.retry ?? DEFAULT_RETRY).maxAttempts : 1;
+  return attempt.attempt >= maxAttempts || FINAL_CODES.has(attempt.errorCode ?? "");
+}
+
 /**
  * Completed steps are never re-run (their outputs come back from the database); the first
  * unfinished step runs next. A step that was running when its process died re-runs only when its
- * tool is idempotent, or when a person said so (`retryBlocked`); otherwise the plan is blocked.
+ * tool is idempotent, or when a person said so (`retryBlocked`); otherwise the plan is blocked. A
+ * failure that was final fails the run (or, with onError: continue, counts as done); one that
+ * retries could still fix is retried.
  */
 export function planResume(
   definition: WorkflowDefinition,
@@ -35,27 +63,45 @@ export function planResume(
   tools: ToolRegistry,
   options: { retryBlocked: boolean },
 ): ResumePlan {
-  const plan: ResumePlan = { outputs: {}, done: new Set(), nextAttempt: {}, blocked: null };
+  const plan: ResumePlan = {
+    outputs: {},
+    done: new Set(),
+    nextAttempt: {},
+    blocked: null,
+    failed: null,
+    waiting: null,
+  };
   const latest = latestAttempts(attempts);
   for (const step of definition.steps) {
     const attempt = latest.get(step.id);
     if (!attempt) break;
     plan.nextAttempt[step.id] = attempt.attempt + 1;
-    if (attempt.status === "succeeded") plan.outputs[step.id] = attempt.output as JsonValue;
-    // A failure let through (onError: continue) keeps what it recorded, e.g. a rejected approval's answer.
-    if (attempt.status === "failed" && step.onError === "continue")
-      plan.outputs[step.id] = (attempt.output as JsonValue) ?? null;
-    if (
-      attempt.status === "succeeded" ||
-      attempt.status === "skipped" ||
-      (step.onError === "continue" && attempt.status === "failed")
-    ) {
+    if (attempt.status === "succeeded" || attempt.status === "skipped") {
+      if (attempt.status === "succeeded") plan.outputs[step.id] = attempt.output as JsonValue;
       plan.done.add(step.id);
       continue;
     }
+    if (attempt.status === "failed" && finalFailure(step, attempt)) {
+      if (step.onError === "fail") {
+        plan.failed = { code: attempt.errorCode ?? "step_failed", message: attempt.errorMessage ?? "A step failed." };
+        break;
+      }
+      // A failure let through keeps what it recorded, e.g. a rejected approval's answer.
+      plan.outputs[step.id] = (attempt.output as JsonValue) ?? null;
+      plan.done.add(step.id);
+      continue;
+    }
+    if (attempt.status === "waiting" && step.kind === "approval") {
+      plan.waiting = {
+        kind: "approval",
+        stepId: step.id,
+        attemptId: attempt.id,
+        ...(attempt.input as Omit<ApprovalWait, "kind" | "stepId" | "attemptId">),
+      };
+      break;
+    }
     const midFlight = attempt.status === "running" || attempt.status === "interrupted";
-    const unsafe = step.kind === "tool" && !tools.get(step.tool)?.idempotent;
-    if (midFlight && unsafe && !options.retryBlocked && step.kind === "tool") {
+    if (midFlight && step.kind === "tool" && !options.retryBlocked && !tools.get(step.tool)?.idempotent) {
       plan.blocked = { stepId: step.id, tool: step.tool };
     }
     break;

@@ -37,6 +37,9 @@ interface InFlight {
 
 const INTERRUPTED = new BatonError("interrupted", "baton shut down while this step was running.");
 const CANCELLED = new BatonError("cancelled", "The execution was cancelled.");
+const LEASE_LOST = new BatonError("lease_lost", "Another process took this execution over after its lease expired.");
+/** Failures that stop a run whatever the step's onError says. */
+const STOPS: ReadonlySet<string> = new Set(["interrupted", "cancelled", "lease_lost"]);
 
 /**
  * Runs an execution's steps in order, writing each attempt before and after it runs, so the
@@ -61,7 +64,7 @@ export class WorkflowRunner {
     const controller = new AbortController();
     // A run that arrives while baton shuts down is recorded as interrupted instead of starting.
     if (this.stopping) controller.abort(INTERRUPTED);
-    const done = this.run(execution, definition, controller.signal, resume)
+    const done = this.run(execution, definition, controller, resume)
       .catch((error: unknown) => this.deps.logger.error("execution crashed", { execution: execution.id, error }))
       .finally(() => this.inFlight.delete(execution.id));
     this.inFlight.set(execution.id, { controller, done });
@@ -97,10 +100,12 @@ export class WorkflowRunner {
   private async run(
     execution: ExecutionRecord,
     definition: WorkflowDefinition,
-    signal: AbortSignal,
+    controller: AbortController,
     resume: ResumePlan | undefined,
   ): Promise<void> {
-    const renewal = setInterval(() => void this.renewLease(execution.id), Math.max(1000, this.leaseMs / 3));
+    const { signal } = controller;
+    // Renewed three times a lease; a renewal that finds the lease gone stops this copy of the run.
+    const renewal = setInterval(() => void this.renewLease(execution.id, controller), Math.max(100, this.leaseMs / 3));
     renewal.unref();
     try {
       this.deps.events.emit("execution.started", execution);
@@ -132,12 +137,16 @@ export class WorkflowRunner {
       }
       if (signal.aborted) return { error: abortReason(signal) };
       // A cancel from another process only changes the row; look before starting each step.
-      if ((await this.deps.executions.get(execution.id))?.status !== "running") return { error: CANCELLED };
+      const current = await this.deps.executions.get(execution.id);
+      if (current?.leaseOwner !== this.deps.owner && current?.status === "running") return { error: LEASE_LOST };
+      if (current?.status !== "running") return { error: CANCELLED };
       const first = resume?.nextAttempt[step.id] ?? 1;
       const result = await this.runUnlessSkipped(execution.id, step, scope, signal, first);
       if (result === "skipped") continue;
       if ("waiting" in result) return result;
-      if ("error" in result && (step.onError ?? "fail") === "fail") return { error: result.error };
+      // onError: continue lets a step's own failure through, never a stop (shutdown, cancel, lost lease).
+      if ("error" in result && (step.onError === "fail" || STOPS.has(result.error.code)))
+        return { error: result.error };
       const output = "output" in result ? result.output : null;
       scope.steps[step.id] = { output };
       outputs[step.id] = output;
@@ -290,10 +299,13 @@ export class WorkflowRunner {
     const { executions, clock } = this.deps;
     const now = clock.now();
     const release = { leaseOwner: null, leaseExpiresAt: null };
-    // Only a running execution moves on: a cancel that got there first keeps its status.
+    // The run belongs to another process now: whatever this copy did, the owner records the outcome.
+    if ("error" in outcome && outcome.error.code === "lease_lost") return;
+    const owner = this.deps.owner;
+    // Only a running execution this process still owns moves on: a cancel that got there first keeps its status.
     if ("waiting" in outcome) {
       const waitingFor = outcome.waiting as unknown as Record<string, unknown>;
-      await executions.transition(id, ["running"], { status: "waiting", waitingFor, ...release }, now);
+      await executions.transition(id, ["running"], { status: "waiting", waitingFor, ...release }, now, owner);
       const waiting = await executions.get(id);
       if (waiting) this.deps.events.emit("execution.waiting", waiting);
       return;
@@ -306,15 +318,24 @@ export class WorkflowRunner {
             errorCode: outcome.error.code,
             errorMessage: outcome.error.message,
           };
-    await executions.transition(id, ["running"], { ...patch, finishedAt: now, ...release }, now);
+    await executions.transition(id, ["running"], { ...patch, finishedAt: now, ...release }, now, owner);
     const { events } = this.deps;
     const finished = await executions.get(id);
     if (finished) events.emit("execution.finished", finished);
   }
 
-  private async renewLease(id: string): Promise<void> {
+  private async renewLease(id: string, controller: AbortController): Promise<void> {
     try {
-      await this.deps.executions.renewLease(id, this.deps.owner, this.leaseUntil(), this.deps.clock.now());
+      const renewed = await this.deps.executions.renewLease(
+        id,
+        this.deps.owner,
+        this.leaseUntil(),
+        this.deps.clock.now(),
+      );
+      if (!renewed) {
+        this.deps.logger.warn("lost the lease on an execution; another process owns it now", { execution: id });
+        controller.abort(LEASE_LOST);
+      }
     } catch (error) {
       this.deps.logger.warn("lease renewal failed", { execution: id, error });
     }
@@ -326,7 +347,8 @@ function abortReason(signal: AbortSignal): BatonError {
 }
 
 function attemptStatus(error: BatonError): string {
-  if (error.code === "interrupted") return "interrupted";
+  // A lost lease cuts the step off here; the new owner resumes it like any interrupted step.
+  if (error.code === "interrupted" || error.code === "lease_lost") return "interrupted";
   if (error.code === "cancelled") return "cancelled";
   return "failed";
 }
