@@ -46,7 +46,7 @@ export type ToolStep = z.infer<typeof ToolStep>;
 export const ApprovalRequest = z.strictObject({
   /** Shown to the people who may decide; may hold `{{ placeholders }}`. */
   prompt: z.string().min(1).max(2000),
-  /** Who may decide: `platform:userId`, a user id or a name. Default: anyone the policy lets change state. */
+  /** Who may decide: `platform:userId` or a bare user id (never a display name). Default: anyone the policy lets change state. */
   approvers: z.array(z.string().min(1).max(200)).min(1).max(100).optional(),
   /** Whether the person who started the run may approve it. */
   allowRequester: z.boolean().default(true),
