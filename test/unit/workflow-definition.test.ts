@@ -257,3 +257,47 @@ describe("when and retry in definitions", () => {
     expect(() => parseWorkflowDefinition(source([line]), "workflows/guarded.yaml", tools)).toThrow(message);
   });
 });
+
+describe("parallel groups in definitions", () => {
+  const group = (branchB: string[]) =>
+    [
+      "name: fan",
+      "steps:",
+      "  - id: fan",
+      "    parallel:",
+      "      steps:",
+      "        - id: a",
+      "          tool: template",
+      '          with: { text: "a" }',
+      ...branchB.map((line) => `        ${line}`),
+      "  - id: after",
+      "    tool: template",
+      '    with: { text: "{{ steps.a.output.text }} {{ steps.fan.output.b }}" }',
+    ].join("\n");
+
+  it("accepts branches and lets later steps read them, with a default cap of 4", () => {
+    const definition = parseWorkflowDefinition(
+      group(["- id: b", "  tool: template", '  with: { text: "b" }']),
+      "fan",
+      tools,
+    );
+    expect(definition.steps[0]).toMatchObject({
+      kind: "parallel",
+      parallel: { maxConcurrency: 4, steps: [{ id: "a" }, { id: "b" }] },
+    });
+  });
+
+  it.each([
+    [
+      ["- id: b", "  tool: template", '  with: { text: "{{ steps.a.output.text }}" }'],
+      /field `parallel.steps.1.with.text`: .*does not run before this one/,
+    ],
+    [
+      ["- id: a", "  tool: template", '  with: { text: "again" }'],
+      /field `parallel.steps.1.id`: step id `a` is used twice/,
+    ],
+    [["- id: b", "  tool: nope", "  with: {}"], /field `parallel.steps.1.tool`: unknown tool `nope`/],
+  ])("rejects a bad branch, naming the field", (branch, message) => {
+    expect(() => parseWorkflowDefinition(group(branch), "fan", tools)).toThrow(message);
+  });
+});

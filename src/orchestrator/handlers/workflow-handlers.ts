@@ -107,7 +107,8 @@ export async function executionDetail(id: string, deps: WorkflowHandlerDeps): Pr
   }
   const attempts = await deps.executions.attempts(id);
   const definition = await deps.catalog.definition(execution.workflowName, execution.workflowVersion).catch(() => null);
-  const attempted = new Set(attempts.map((a) => a.stepPath));
+  // A parallel group counts as attempted once any of its branches (`group.branch`) was.
+  const attempted = new Set(attempts.flatMap((a) => [a.stepPath, a.stepPath.split(".")[0] ?? a.stepPath]));
   const pendingSteps =
     definition && !isFinished(execution.status)
       ? definition.steps.map((s) => s.id).filter((s) => !attempted.has(s))

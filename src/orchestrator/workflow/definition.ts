@@ -13,9 +13,9 @@ import { templatePaths } from "./template.js";
  * `step.kind`). Only `tool` steps exist so far; parallel, loop, approval… join the union later.
  */
 
-import { emptyIfNull, IDENTIFIER, Identifier, WorkflowStep } from "./step-schemas.js";
+import { emptyIfNull, IDENTIFIER, Identifier, stepsWithPaths, type ToolStep, WorkflowStep } from "./step-schemas.js";
 
-export { ApprovalRequest, ApprovalStep, ToolStep, WorkflowStep } from "./step-schemas.js";
+export { ApprovalRequest, ApprovalStep, ParallelStep, ToolStep, WorkflowStep } from "./step-schemas.js";
 
 export const WorkflowInput = z.preprocess(
   emptyIfNull,
@@ -154,28 +154,55 @@ function parseYaml(source: string, fileLabel: string): unknown {
   }
 }
 
-/** Template references must name a declared input or a step that runs earlier. */
 /** The strings of a step that may hold `{{ placeholders }}`, with their field paths. */
-function templatedFields(step: WorkflowStep): Array<[(string | number)[], string]> {
+function templatedFields(step: WorkflowStep | ToolStep): Array<[(string | number)[], string]> {
   if (step.kind === "tool") return [...templateStrings(step.with, ["with"])];
-  return [[["approval", "prompt"], step.approval.prompt]];
+  if (step.kind === "approval") return [[["approval", "prompt"], step.approval.prompt]];
+  return [];
+}
+
+interface ReferenceScope {
+  inputs: Set<string>;
+  allIds: Set<string>;
+  /** Steps that finish before the one being checked (branches of one group cannot see each other). */
+  earlier: Set<string>;
+  seen: Set<string>;
+}
+
+/** Template references and conditions must name a declared input or a step that runs earlier. */
+function stepProblems(step: WorkflowStep | ToolStep, at: (string | number)[], scope: ReferenceScope): Problem[] {
+  const problems: Problem[] = [];
+  if (scope.seen.has(step.id)) problems.push({ path: [...at, "id"], message: `step id \`${step.id}\` is used twice` });
+  scope.seen.add(step.id);
+  for (const [field, text] of templatedFields(step)) {
+    const message = templateProblem(text, scope.inputs, scope.earlier, scope.allIds);
+    if (message !== undefined) problems.push({ path: [...at, ...field], message });
+  }
+  const condition =
+    step.when === undefined ? undefined : conditionProblem(step.when, scope.inputs, scope.earlier, scope.allIds);
+  if (condition !== undefined) problems.push({ path: [...at, "when"], message: condition });
+  return problems;
 }
 
 function referenceProblems(definition: { inputs: Record<string, unknown>; steps: readonly WorkflowStep[] }): Problem[] {
-  const inputs = new Set(Object.keys(definition.inputs));
-  const allIds = new Set(definition.steps.map((step) => step.id));
-  const earlier = new Set<string>();
+  const allIds = new Set([...stepsWithPaths(definition.steps)].map(([step]) => step.id));
+  const scope: ReferenceScope = {
+    inputs: new Set(Object.keys(definition.inputs)),
+    allIds,
+    earlier: new Set(),
+    seen: new Set(),
+  };
   const problems: Problem[] = [];
   definition.steps.forEach((step, index) => {
-    if (earlier.has(step.id))
-      problems.push({ path: ["steps", index, "id"], message: `step id \`${step.id}\` is used twice` });
-    for (const [field, text] of templatedFields(step)) {
-      const message = templateProblem(text, inputs, earlier, allIds);
-      if (message !== undefined) problems.push({ path: ["steps", index, ...field], message });
+    problems.push(...stepProblems(step, ["steps", index], scope));
+    if (step.kind !== "parallel") {
+      scope.earlier.add(step.id);
+      return;
     }
-    const condition = step.when === undefined ? undefined : conditionProblem(step.when, inputs, earlier, allIds);
-    if (condition !== undefined) problems.push({ path: ["steps", index, "when"], message: condition });
-    earlier.add(step.id);
+    step.parallel.steps.forEach((branch, b) => {
+      problems.push(...stepProblems(branch, ["steps", index, "parallel", "steps", b], scope));
+    });
+    for (const id of [step.id, ...step.parallel.steps.map((branch) => branch.id)]) scope.earlier.add(id);
   });
   return problems;
 }
@@ -235,10 +262,14 @@ function* templateStrings(value: unknown, at: FieldPath): Generator<[FieldPath, 
 
 function toolProblems(definition: WorkflowDefinition, tools: ToolCatalog): Problem[] {
   const known = tools.names?.().join(", ");
+  const hint = known === undefined ? "" : ` (known: ${known})`;
+  const unknown = (step: WorkflowStep | ToolStep, at: (string | number)[]): Problem[] =>
+    step.kind !== "tool" || tools.has(step.tool)
+      ? []
+      : [{ path: [...at, "tool"], message: `unknown tool \`${step.tool}\`${hint}` }];
   return definition.steps.flatMap((step, index) => {
-    if (step.kind !== "tool" || tools.has(step.tool)) return [];
-    const hint = known === undefined ? "" : ` (known: ${known})`;
-    return [{ path: ["steps", index, "tool"], message: `unknown tool \`${step.tool}\`${hint}` }];
+    if (step.kind !== "parallel") return unknown(step, ["steps", index]);
+    return step.parallel.steps.flatMap((branch, b) => unknown(branch, ["steps", index, "parallel", "steps", b]));
   });
 }
 

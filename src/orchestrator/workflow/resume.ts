@@ -4,24 +4,25 @@ import type { JsonValue } from "../tools/types.js";
 import type { ApprovalWait } from "./approval-step.js";
 import type { WorkflowDefinition } from "./definition.js";
 import { DEFAULT_RETRY } from "./retry.js";
+import type { ToolStep, WorkflowStep } from "./step-schemas.js";
 
-/** Where a resumed execution picks up, read from its step attempt rows. */
+/** Where a resumed execution picks up, read from its step attempt rows (keyed by step path). */
 export interface ResumePlan {
-  /** Outputs of steps that finished, restored into the template scope; never run again. */
+  /** Outputs of steps that finished, by step path, restored into the template scope; never run again. */
   outputs: Record<string, JsonValue>;
-  /** Steps that finished (succeeded, skipped, or failed with onError: continue). */
+  /** Step paths that finished (succeeded, skipped, or failed for good with onError: continue). */
   done: Set<string>;
-  /** The attempt number the next try of a step gets (its last attempt + 1). */
+  /** The attempt number the next try of a step path gets (its last attempt + 1). */
   nextAttempt: Record<string, number>;
   /** A step that was mid-flight with a tool that is not safe to repeat: a person decides. */
   blocked: { stepId: string; tool: string } | null;
   /** A step whose failure was final (no retries left, or not retryable) under onError: fail. */
   failed: { code: string; message: string } | null;
-  /** An approval that was opened when the process died: the run waits for it again. */
+  /** An approval that was open when the process died: the run waits for it again. */
   waiting: ApprovalWait | null;
 }
 
-type Step = WorkflowDefinition["steps"][number];
+type Step = WorkflowStep | ToolStep;
 
 /** Failures a retry cannot fix; recorded by code, since the error object is gone after a crash. */
 const FINAL_CODES: ReadonlySet<string> = new Set([
@@ -50,6 +51,70 @@ function finalFailure(step: Step, attempt: StepAttemptRecord): boolean {
   return attempt.attempt >= maxAttempts || FINAL_CODES.has(attempt.errorCode ?? "");
 }
 
+/** What one step's latest attempt means for the resume: done, or where the run stops. */
+function classify(
+  step: Step,
+  path: string,
+  attempt: StepAttemptRecord,
+  plan: ResumePlan,
+  context: { tools: ToolRegistry; retryBlocked: boolean },
+): "done" | "stop" {
+  plan.nextAttempt[path] = attempt.attempt + 1;
+  if (attempt.status === "succeeded" || attempt.status === "skipped") {
+    if (attempt.status === "succeeded") plan.outputs[path] = attempt.output as JsonValue;
+    plan.done.add(path);
+    return "done";
+  }
+  if (attempt.status === "failed" && finalFailure(step, attempt)) {
+    if (step.onError === "fail") {
+      plan.failed = { code: attempt.errorCode ?? "step_failed", message: attempt.errorMessage ?? "A step failed." };
+      return "stop";
+    }
+    // A failure let through keeps what it recorded, e.g. a rejected approval's answer.
+    plan.outputs[path] = (attempt.output as JsonValue) ?? null;
+    plan.done.add(path);
+    return "done";
+  }
+  if (attempt.status === "waiting" && step.kind === "approval") {
+    const request = attempt.input as Omit<ApprovalWait, "kind" | "stepId" | "attemptId">;
+    plan.waiting = { kind: "approval", stepId: step.id, attemptId: attempt.id, ...request };
+    return "stop";
+  }
+  const midFlight = attempt.status === "running" || attempt.status === "interrupted";
+  if (midFlight && step.kind === "tool" && !context.retryBlocked && !context.tools.get(step.tool)?.idempotent) {
+    plan.blocked = { stepId: path, tool: step.tool };
+  }
+  return "stop";
+}
+
+/**
+ * A parallel group resumes branch by branch: branches that finished stay finished, the others run
+ * again (a cut-off branch under the same rules as any step). The group is done when every branch is.
+ */
+function classifyGroup(
+  step: Extract<WorkflowStep, { kind: "parallel" }>,
+  latest: Map<string, StepAttemptRecord>,
+  plan: ResumePlan,
+  context: { tools: ToolRegistry; retryBlocked: boolean },
+): "done" | "stop" {
+  const skipped = latest.get(step.id);
+  if (skipped) return classify(step, step.id, skipped, plan, context);
+  let allDone = true;
+  for (const branch of step.parallel.steps) {
+    const path = `${step.id}.${branch.id}`;
+    const attempt = latest.get(path);
+    if (!attempt || classify(branch, path, attempt, plan, context) !== "done") allDone = false;
+    if (plan.blocked || plan.failed) return "stop";
+  }
+  if (!allDone) return "stop";
+  const outputs = Object.fromEntries(
+    step.parallel.steps.map((b) => [b.id, plan.outputs[`${step.id}.${b.id}`] ?? null]),
+  );
+  plan.outputs[step.id] = outputs;
+  plan.done.add(step.id);
+  return "done";
+}
+
 /**
  * Completed steps are never re-run (their outputs come back from the database); the first
  * unfinished step runs next. A step that was running when its process died re-runs only when its
@@ -72,39 +137,14 @@ export function planResume(
     waiting: null,
   };
   const latest = latestAttempts(attempts);
+  const context = { tools, retryBlocked: options.retryBlocked };
   for (const step of definition.steps) {
-    const attempt = latest.get(step.id);
-    if (!attempt) break;
-    plan.nextAttempt[step.id] = attempt.attempt + 1;
-    if (attempt.status === "succeeded" || attempt.status === "skipped") {
-      if (attempt.status === "succeeded") plan.outputs[step.id] = attempt.output as JsonValue;
-      plan.done.add(step.id);
-      continue;
-    }
-    if (attempt.status === "failed" && finalFailure(step, attempt)) {
-      if (step.onError === "fail") {
-        plan.failed = { code: attempt.errorCode ?? "step_failed", message: attempt.errorMessage ?? "A step failed." };
-        break;
-      }
-      // A failure let through keeps what it recorded, e.g. a rejected approval's answer.
-      plan.outputs[step.id] = (attempt.output as JsonValue) ?? null;
-      plan.done.add(step.id);
-      continue;
-    }
-    if (attempt.status === "waiting" && step.kind === "approval") {
-      plan.waiting = {
-        kind: "approval",
-        stepId: step.id,
-        attemptId: attempt.id,
-        ...(attempt.input as Omit<ApprovalWait, "kind" | "stepId" | "attemptId">),
-      };
+    if (step.kind === "parallel") {
+      if (classifyGroup(step, latest, plan, context) === "done") continue;
       break;
     }
-    const midFlight = attempt.status === "running" || attempt.status === "interrupted";
-    if (midFlight && step.kind === "tool" && !options.retryBlocked && !tools.get(step.tool)?.idempotent) {
-      plan.blocked = { stepId: step.id, tool: step.tool };
-    }
-    break;
+    const attempt = latest.get(step.id);
+    if (!attempt || classify(step, step.id, attempt, plan, context) === "stop") break;
   }
   return plan;
 }

@@ -27,6 +27,7 @@ export interface RunnerDeps {
 
 type WorkflowStep = WorkflowDefinition["steps"][number];
 type ToolStep = Extract<WorkflowStep, { kind: "tool" }>;
+type ParallelStep = Extract<WorkflowStep, { kind: "parallel" }>;
 type StepResult = { output: JsonValue } | { error: BatonError };
 type RunOutcome = { output: Record<string, JsonValue> } | { error: BatonError } | { waiting: ApprovalWait };
 
@@ -130,9 +131,7 @@ export class WorkflowRunner {
     for (const step of definition.steps) {
       // A resumed execution never runs a finished step again: its output comes from the database.
       if (resume?.done.has(step.id)) {
-        const restored = resume.outputs[step.id];
-        if (restored !== undefined) scope.steps[step.id] = { output: restored };
-        if (restored !== undefined) outputs[step.id] = restored;
+        restore(scope, outputs, step, resume);
         continue;
       }
       if (signal.aborted) return { error: abortReason(signal) };
@@ -141,7 +140,7 @@ export class WorkflowRunner {
       if (current?.leaseOwner !== this.deps.owner && current?.status === "running") return { error: LEASE_LOST };
       if (current?.status !== "running") return { error: CANCELLED };
       const first = resume?.nextAttempt[step.id] ?? 1;
-      const result = await this.runUnlessSkipped(execution.id, step, scope, signal, first);
+      const result = await this.runUnlessSkipped(execution.id, step, scope, signal, first, step.id, resume);
       if (result === "skipped") continue;
       if ("waiting" in result) return result;
       // onError: continue lets a step's own failure through, never a stop (shutdown, cancel, lost lease).
@@ -165,9 +164,11 @@ export class WorkflowRunner {
     scope: TemplateScope,
     signal: AbortSignal,
     first: number,
+    path: string,
+    resume: ResumePlan | undefined,
   ): Promise<StepResult | { waiting: ApprovalWait } | "skipped"> {
     const tool = step.kind === "tool" ? step.tool : null;
-    const attempt = { executionId, stepPath: step.id, stepKind: step.kind, tool, attempt: first };
+    const attempt = { executionId, stepPath: path, stepKind: step.kind, tool, attempt: first };
     let run = true;
     try {
       if (step.when !== undefined) run = evaluateCondition(step.when, { input: scope.input, steps: scope.steps });
@@ -175,12 +176,57 @@ export class WorkflowRunner {
       return this.recordFailure(attempt, { when: step.when }, toBatonError(error));
     }
     if (run && step.kind === "approval") return openApproval(this.deps, executionId, step, scope, first);
-    if (run && step.kind === "tool") return this.runStep(executionId, step, scope, signal, first);
+    if (run && step.kind === "tool") return this.runStep(executionId, step, scope, signal, first, path);
+    if (run && step.kind === "parallel") return this.runGroup(executionId, step, scope, signal, resume);
     const startedAt = this.deps.clock.now();
     const input = { when: step.when };
     const id = await this.deps.executions.startAttempt({ ...attempt, status: "skipped", input, startedAt });
     await this.finishAttempt({ ...attempt, id, input, startedAt }, { status: "skipped" });
     return "skipped";
+  }
+
+  /**
+   * Runs a parallel group's branches at most `maxConcurrency` at a time. Branches that finished
+   * before a restart are not run again. The group fails with the first branch failure (onError
+   * fail) once every branch has settled, so finished branches stay finished.
+   */
+  private async runGroup(
+    executionId: string,
+    group: ParallelStep,
+    scope: TemplateScope,
+    signal: AbortSignal,
+    resume: ResumePlan | undefined,
+  ): Promise<StepResult> {
+    const results: Record<string, JsonValue> = {};
+    let failure: BatonError | null = null;
+    const queue = [...group.parallel.steps];
+    const branchWorker = async () => {
+      for (let branch = queue.shift(); branch !== undefined; branch = queue.shift()) {
+        const path = `${group.id}.${branch.id}`;
+        const result = resume?.done.has(path)
+          ? ({ output: resume.outputs[path] ?? null } as StepResult)
+          : await this.runUnlessSkipped(
+              executionId,
+              branch,
+              scope,
+              signal,
+              resume?.nextAttempt[path] ?? 1,
+              path,
+              resume,
+            );
+        if (result === "skipped" || "waiting" in result) continue;
+        if ("error" in result && (branch.onError === "fail" || STOPS.has(result.error.code))) {
+          failure ??= result.error;
+          continue;
+        }
+        const output = "output" in result ? result.output : null;
+        results[branch.id] = output;
+        scope.steps[branch.id] = { output };
+      }
+    };
+    const workers = Math.min(group.parallel.maxConcurrency, group.parallel.steps.length);
+    await Promise.all(Array.from({ length: workers }, branchWorker));
+    return failure ? { error: failure } : { output: results };
   }
 
   /** Runs a step's attempts under its retry policy; each attempt is its own row. */
@@ -190,17 +236,18 @@ export class WorkflowRunner {
     scope: TemplateScope,
     signal: AbortSignal,
     first: number,
+    path: string,
   ): Promise<{ output: JsonValue } | { error: BatonError }> {
     const policy = step.retry ?? DEFAULT_RETRY;
     for (let attempt = first; ; attempt += 1) {
-      const result = await this.runAttempt(executionId, step, scope, signal, attempt);
+      const result = await this.runAttempt(executionId, step, scope, signal, attempt, path);
       if ("output" in result) return result;
       const delayMs = signal.aborted ? null : retryDelay(policy, attempt, result.error);
       if (delayMs === null) return result;
       const { code, message } = result.error;
       this.deps.events.emit("step.retrying", {
         executionId,
-        stepPath: step.id,
+        stepPath: path,
         attempt,
         delayMs,
         errorCode: code,
@@ -220,10 +267,11 @@ export class WorkflowRunner {
     scope: TemplateScope,
     signal: AbortSignal,
     number: number,
+    path: string,
   ): Promise<{ output: JsonValue } | { error: BatonError }> {
     const { executions, events, clock } = this.deps;
     let input: unknown = null;
-    const attempt = { executionId, stepPath: step.id, stepKind: "tool", tool: step.tool, attempt: number };
+    const attempt = { executionId, stepPath: path, stepKind: "tool", tool: step.tool, attempt: number };
     try {
       input = renderValue(step.with ?? {}, scope);
     } catch (error) {
@@ -339,6 +387,24 @@ export class WorkflowRunner {
     } catch (error) {
       this.deps.logger.warn("lease renewal failed", { execution: id, error });
     }
+  }
+}
+
+/** Puts a finished step's output (and, for a parallel group, each branch's) back into the scope. */
+function restore(
+  scope: TemplateScope,
+  outputs: Record<string, JsonValue>,
+  step: WorkflowStep,
+  resume: ResumePlan,
+): void {
+  const restored = resume.outputs[step.id];
+  if (restored === undefined) return;
+  scope.steps[step.id] = { output: restored };
+  outputs[step.id] = restored;
+  if (step.kind !== "parallel") return;
+  for (const branch of step.parallel.steps) {
+    const output = resume.outputs[`${step.id}.${branch.id}`];
+    if (output !== undefined) scope.steps[branch.id] = { output };
   }
 }
 

@@ -74,8 +74,42 @@ export type ApprovalStep = z.infer<typeof ApprovalStep>;
  */
 function withKind(value: unknown): unknown {
   if (value === null || typeof value !== "object" || Array.isArray(value) || "kind" in value) return value;
-  return { ...value, kind: "approval" in value ? "approval" : "tool" };
+  const kind = "approval" in value ? "approval" : "parallel" in value ? "parallel" : "tool";
+  return { ...value, kind };
 }
 
-export const WorkflowStep = z.preprocess(withKind, z.discriminatedUnion("kind", [ToolStep, ApprovalStep]));
+/** A step inside a parallel group: a tool step (groups do not nest, and approvals wait alone). */
+const BranchStep = z.preprocess(withKind, ToolStep);
+
+/**
+ * Runs its steps concurrently, at most `maxConcurrency` at a time. Each branch is an ordinary tool
+ * step with its own retries, timeout and onError; the group fails when a branch fails (after all
+ * branches settle, so finished branches stay finished). Its output maps branch ids to outputs, and
+ * each branch's output is also `steps.<branch id>.output`.
+ */
+export const ParallelStep = z.strictObject({
+  id: stepFields.id,
+  description: stepFields.description,
+  onError: stepFields.onError,
+  when: stepFields.when,
+  kind: z.literal("parallel"),
+  parallel: z.strictObject({
+    maxConcurrency: z.int().min(1).max(32).default(4),
+    steps: z.array(BranchStep).min(1).max(50),
+  }),
+});
+export type ParallelStep = z.infer<typeof ParallelStep>;
+
+export const WorkflowStep = z.preprocess(
+  withKind,
+  z.discriminatedUnion("kind", [ToolStep, ApprovalStep, ParallelStep]),
+);
 export type WorkflowStep = z.infer<typeof WorkflowStep>;
+
+/** Every step with the path its attempts are recorded under (`group.branch` inside a parallel group). */
+export function* stepsWithPaths(steps: readonly WorkflowStep[]): Generator<[WorkflowStep | ToolStep, string]> {
+  for (const step of steps) {
+    yield [step, step.id];
+    if (step.kind === "parallel") for (const branch of step.parallel.steps) yield [branch, `${step.id}.${branch.id}`];
+  }
+}
