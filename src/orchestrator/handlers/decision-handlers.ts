@@ -1,5 +1,5 @@
 import type { Clock } from "../../clock.js";
-import type { ExecutionRepository } from "../../db/repositories/execution-repository.js";
+import type { ExecutionRecord, ExecutionRepository } from "../../db/repositories/execution-repository.js";
 import { BatonError } from "../../errors.js";
 import { type ApprovalDesk, approvalOf } from "../approvals.js";
 import type { CommandOf } from "../commands.js";
@@ -29,6 +29,24 @@ async function waiting(id: string, executions: ExecutionRepository) {
   return execution;
 }
 
+/** Answers the execution's approval step, if it waits at one; null when it waits for something else. */
+async function answerApproval(
+  execution: ExecutionRecord,
+  approve: boolean,
+  note: string | undefined,
+  context: RequestContext,
+  deps: DecisionDeps,
+): Promise<ExecutionRecord | null> {
+  const approval = approvalOf(execution);
+  if (!approval) return null;
+  deps.approvals.checkAllowed(execution, approval, context.actor);
+  return deps.approvals.decide(execution, approval, {
+    approve,
+    by: context.actor,
+    ...(note !== undefined && { note }),
+  });
+}
+
 function decidedElsewhere(id: string): BatonError {
   return new BatonError("invalid_command", `\`${id}\` was decided by someone else just now.`);
 }
@@ -40,13 +58,8 @@ export async function approveExecution(
   deps: DecisionDeps,
 ): Promise<Result> {
   const execution = await waiting(command.execution, deps.executions);
-  const approval = approvalOf(execution);
-  if (approval) {
-    deps.approvals.checkAllowed(execution, approval, context.actor);
-    const note = command.note === undefined ? {} : { note: command.note };
-    const decided = await deps.approvals.decide(execution, approval, { approve: true, by: context.actor, ...note });
-    return { type: "execution.approve", execution: decided, resumed: decided.status === "running" };
-  }
+  const decided = await answerApproval(execution, true, command.note, context, deps);
+  if (decided) return { type: "execution.approve", execution: decided, resumed: decided.status === "running" };
   const outcome = await deps.recovery.resume(execution, { retryBlocked: true, fromWaiting: true });
   if (outcome === "lost") throw decidedElsewhere(execution.id);
   return {
@@ -63,13 +76,8 @@ export async function rejectExecution(
   deps: DecisionDeps,
 ): Promise<Result> {
   const execution = await waiting(command.execution, deps.executions);
-  const approval = approvalOf(execution);
-  if (approval) {
-    deps.approvals.checkAllowed(execution, approval, context.actor);
-    const note = command.note === undefined ? {} : { note: command.note };
-    const decided = await deps.approvals.decide(execution, approval, { approve: false, by: context.actor, ...note });
-    return { type: "execution.reject", execution: decided };
-  }
+  const decided = await answerApproval(execution, false, command.note, context, deps);
+  if (decided) return { type: "execution.reject", execution: decided };
   const now = deps.clock.now();
   const reason = command.note ? `: ${command.note}` : ".";
   const errorMessage = `Rejected by ${context.actor.name}${reason}`;
