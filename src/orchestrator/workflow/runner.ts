@@ -43,9 +43,10 @@ const LEASE_LOST = new BatonError("lease_lost", "Another process took this execu
 const STOPS: ReadonlySet<string> = new Set(["interrupted", "cancelled", "lease_lost"]);
 
 /**
- * Runs an execution's steps in order, writing each attempt before and after it runs, so the
- * database always says what happened. The workflow engine issue replaces the loop with the full
- * engine (parallel, loops, retries, approvals, resume); the rows it writes stay the same.
+ * Runs an execution's steps — tool steps with retries and timeouts, `when` conditions, parallel
+ * groups and approval steps — writing each attempt before and after it runs, so the database always
+ * says what happened, and picking up from a ResumePlan after a restart. Loops and sub-workflows
+ * are still to come; they should make this a recursive executor over step paths.
  */
 export class WorkflowRunner {
   private readonly inFlight = new Map<string, InFlight>();
