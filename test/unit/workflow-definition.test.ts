@@ -301,3 +301,37 @@ describe("parallel groups in definitions", () => {
     expect(() => parseWorkflowDefinition(group(branch), "fan", tools)).toThrow(message);
   });
 });
+
+describe("loops in definitions", () => {
+  const loop = (body: string[], extra: string[] = []) =>
+    [
+      "name: looping",
+      "steps:",
+      "  - id: refine",
+      "    loop:",
+      '      until: steps.draft.output.text == "x" or loop.iteration >= 2',
+      ...extra.map((line) => `      ${line}`),
+      "      steps:",
+      ...body.map((line) => `        ${line}`),
+    ].join("\n");
+  const draft = [
+    "- id: draft",
+    "  tool: template",
+    "  with: { text: '{{ loop.iteration }} {{ loop.previous.draft.text | default: \"none\" }}' }",
+  ];
+
+  it("accepts loop state inside the loop, with a default of 10 iterations", () => {
+    const definition = parseWorkflowDefinition(loop(draft), "looping", tools);
+    expect(definition.steps[0]).toMatchObject({ kind: "loop", loop: { maxIterations: 10 } });
+  });
+
+  it.each([
+    [loop(draft, ["score: steps.nope.output.x"]), /field `loop.score`: .*step `nope` that does not exist/],
+    [
+      `${loop(draft)}\n  - id: after\n    tool: template\n    with: { text: "{{ loop.iteration }}" }`,
+      /step `after`, field `with.text`: .*only inside a loop/,
+    ],
+  ])("rejects loop state outside the loop and unknown references, naming the field", (source, message) => {
+    expect(() => parseWorkflowDefinition(source, "looping", tools)).toThrow(message);
+  });
+});

@@ -15,7 +15,7 @@ import { templatePaths } from "./template.js";
 
 import { emptyIfNull, IDENTIFIER, Identifier, stepsWithPaths, type ToolStep, WorkflowStep } from "./step-schemas.js";
 
-export { ApprovalRequest, ApprovalStep, ParallelStep, ToolStep, WorkflowStep } from "./step-schemas.js";
+export { ApprovalRequest, ApprovalStep, LoopStep, ParallelStep, ToolStep, WorkflowStep } from "./step-schemas.js";
 
 export const WorkflowInput = z.preprocess(
   emptyIfNull,
@@ -162,6 +162,8 @@ function templatedFields(step: WorkflowStep | ToolStep): Array<[(string | number
 }
 
 interface ReferenceScope {
+  /** Inside a loop's steps (and its until/score), `loop.…` may be read. */
+  inLoop?: boolean;
   inputs: Set<string>;
   allIds: Set<string>;
   /** Steps that finish before the one being checked (branches of one group cannot see each other). */
@@ -175,12 +177,36 @@ function stepProblems(step: WorkflowStep | ToolStep, at: (string | number)[], sc
   if (scope.seen.has(step.id)) problems.push({ path: [...at, "id"], message: `step id \`${step.id}\` is used twice` });
   scope.seen.add(step.id);
   for (const [field, text] of templatedFields(step)) {
-    const message = templateProblem(text, scope.inputs, scope.earlier, scope.allIds);
+    const message = templateProblem(text, scope.inputs, scope.earlier, scope.allIds, scope.inLoop);
     if (message !== undefined) problems.push({ path: [...at, ...field], message });
   }
   const condition =
-    step.when === undefined ? undefined : conditionProblem(step.when, scope.inputs, scope.earlier, scope.allIds);
+    step.when === undefined
+      ? undefined
+      : conditionProblem(step.when, scope.inputs, scope.earlier, scope.allIds, scope.inLoop);
   if (condition !== undefined) problems.push({ path: [...at, "when"], message: condition });
+  return problems;
+}
+
+/** A loop's steps see what ran before the loop, earlier steps of their iteration, and loop state. */
+function loopProblems(
+  step: Extract<WorkflowStep, { kind: "loop" }>,
+  at: (string | number)[],
+  scope: ReferenceScope,
+): Problem[] {
+  const inner: ReferenceScope = { ...scope, inLoop: true, earlier: new Set(scope.earlier) };
+  const problems: Problem[] = [];
+  step.loop.steps.forEach((body, b) => {
+    problems.push(...stepProblems(body, [...at, "loop", "steps", b], inner));
+    inner.earlier.add(body.id);
+  });
+  for (const field of ["until", "score"] as const) {
+    const source = step.loop[field];
+    const message =
+      source === undefined ? undefined : conditionProblem(source, inner.inputs, inner.earlier, inner.allIds, true);
+    if (message !== undefined) problems.push({ path: [...at, "loop", field], message });
+  }
+  for (const id of [step.id, ...step.loop.steps.map((body) => body.id)]) scope.earlier.add(id);
   return problems;
 }
 
@@ -195,6 +221,10 @@ function referenceProblems(definition: { inputs: Record<string, unknown>; steps:
   const problems: Problem[] = [];
   definition.steps.forEach((step, index) => {
     problems.push(...stepProblems(step, ["steps", index], scope));
+    if (step.kind === "loop") {
+      problems.push(...loopProblems(step, ["steps", index], scope));
+      return;
+    }
     if (step.kind !== "parallel") {
       scope.earlier.add(step.id);
       return;
@@ -208,7 +238,13 @@ function referenceProblems(definition: { inputs: Record<string, unknown>; steps:
 }
 
 /** A `when` must parse, and read only declared inputs and earlier steps' outputs. */
-function conditionProblem(source: string, inputs: Set<string>, earlier: Set<string>, allIds: Set<string>) {
+function conditionProblem(
+  source: string,
+  inputs: Set<string>,
+  earlier: Set<string>,
+  allIds: Set<string>,
+  inLoop = false,
+) {
   let paths: string[];
   try {
     paths = expressionPaths(parseExpression(source));
@@ -216,13 +252,13 @@ function conditionProblem(source: string, inputs: Set<string>, earlier: Set<stri
     return clause(errorText(error));
   }
   for (const reference of paths) {
-    const message = referenceProblem(reference.replace(/\?$/, ""), inputs, earlier, allIds);
+    const message = referenceProblem(reference.replace(/\?$/, ""), inputs, earlier, allIds, inLoop);
     if (message !== undefined) return message;
   }
   return undefined;
 }
 
-function templateProblem(text: string, inputs: Set<string>, earlier: Set<string>, allIds: Set<string>) {
+function templateProblem(text: string, inputs: Set<string>, earlier: Set<string>, allIds: Set<string>, inLoop = false) {
   let paths: string[];
   try {
     paths = templatePaths(text);
@@ -230,15 +266,27 @@ function templateProblem(text: string, inputs: Set<string>, earlier: Set<string>
     return clause(errorText(error));
   }
   for (const reference of paths) {
-    const message = referenceProblem(reference, inputs, earlier, allIds);
+    const message = referenceProblem(reference, inputs, earlier, allIds, inLoop);
     if (message !== undefined) return message;
   }
   return undefined;
 }
 
-function referenceProblem(reference: string, inputs: Set<string>, earlier: Set<string>, allIds: Set<string>) {
+const LOOP_STATE = new Set(["iteration", "previous", "best"]);
+
+function referenceProblem(
+  reference: string,
+  inputs: Set<string>,
+  earlier: Set<string>,
+  allIds: Set<string>,
+  inLoop = false,
+) {
   const [root, name = "", field] = reference.split(".");
   const placeholder = `\`{{ ${reference} }}\``;
+  if (root === "loop") {
+    if (inLoop && LOOP_STATE.has(name)) return undefined;
+    return `${placeholder} reads loop state, which exists only inside a loop (\`loop.iteration\`, \`loop.previous\`, \`loop.best\`)`;
+  }
   if (root === "input") {
     if (inputs.has(name)) return undefined;
     const declared = inputs.size > 0 ? `declared: ${codeList([...inputs])}` : "the workflow declares no inputs";
@@ -268,6 +316,8 @@ function toolProblems(definition: WorkflowDefinition, tools: ToolCatalog): Probl
       ? []
       : [{ path: [...at, "tool"], message: `unknown tool \`${step.tool}\`${hint}` }];
   return definition.steps.flatMap((step, index) => {
+    if (step.kind === "loop")
+      return step.loop.steps.flatMap((body, b) => unknown(body, ["steps", index, "loop", "steps", b]));
     if (step.kind !== "parallel") return unknown(step, ["steps", index]);
     return step.parallel.steps.flatMap((branch, b) => unknown(branch, ["steps", index, "parallel", "steps", b]));
   });

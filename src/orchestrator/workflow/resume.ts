@@ -116,6 +116,29 @@ function classifyGroup(
 }
 
 /**
+ * A loop is done when its own row says so. Otherwise the steps of its iterations that finished are
+ * marked done by path (`loop.<n>.<step>`), and the loop runs again, replaying them without running.
+ */
+function classifyLoop(
+  step: Extract<WorkflowStep, { kind: "loop" }>,
+  latest: Map<string, StepAttemptRecord>,
+  plan: ResumePlan,
+  context: { tools: ToolRegistry; retryBlocked: boolean },
+): "done" | "stop" {
+  const own = latest.get(step.id);
+  if (own) return classify(step, step.id, own, plan, context);
+  const bodies = new Map(step.loop.steps.map((body) => [body.id, body]));
+  for (const [path, attempt] of latest) {
+    const [loopId, , bodyId = ""] = path.split(".");
+    const body = bodies.get(bodyId);
+    if (loopId !== step.id || !body) continue;
+    classify(body, path, attempt, plan, context);
+    if (plan.blocked || plan.failed) break;
+  }
+  return "stop";
+}
+
+/**
  * Completed steps are never re-run (their outputs come back from the database); the first
  * unfinished step runs next. A step that was running when its process died re-runs only when its
  * tool is idempotent, or when a person said so (`retryBlocked`); otherwise the plan is blocked. A
@@ -139,8 +162,12 @@ export function planResume(
   const latest = latestAttempts(attempts);
   const context = { tools, retryBlocked: options.retryBlocked };
   for (const step of definition.steps) {
-    if (step.kind === "parallel") {
-      if (classifyGroup(step, latest, plan, context) === "done") continue;
+    if (step.kind === "parallel" || step.kind === "loop") {
+      const group =
+        step.kind === "parallel"
+          ? classifyGroup(step, latest, plan, context)
+          : classifyLoop(step, latest, plan, context);
+      if (group === "done") continue;
       break;
     }
     const attempt = latest.get(step.id);

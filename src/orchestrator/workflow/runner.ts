@@ -9,7 +9,7 @@ import type { JsonValue } from "../tools/types.js";
 import type { ApprovalWait } from "./approval-step.js";
 import { openApproval } from "./approval-step.js";
 import type { WorkflowDefinition } from "./definition.js";
-import { evaluateCondition } from "./expression.js";
+import { evaluateCondition, evaluateExpression, parseExpression } from "./expression.js";
 import type { ResumePlan } from "./resume.js";
 import { DEFAULT_RETRY, retryDelay, sleep } from "./retry.js";
 import { renderValue, type TemplateScope } from "./template.js";
@@ -28,6 +28,7 @@ export interface RunnerDeps {
 type WorkflowStep = WorkflowDefinition["steps"][number];
 type ToolStep = Extract<WorkflowStep, { kind: "tool" }>;
 type ParallelStep = Extract<WorkflowStep, { kind: "parallel" }>;
+type LoopStep = Extract<WorkflowStep, { kind: "loop" }>;
 type StepResult = { output: JsonValue } | { error: BatonError };
 type RunOutcome = { output: Record<string, JsonValue> } | { error: BatonError } | { waiting: ApprovalWait };
 
@@ -179,6 +180,7 @@ export class WorkflowRunner {
     if (run && step.kind === "approval") return openApproval(this.deps, executionId, step, scope, first);
     if (run && step.kind === "tool") return this.runStep(executionId, step, scope, signal, first, path);
     if (run && step.kind === "parallel") return this.runGroup(executionId, step, scope, signal, resume);
+    if (run && step.kind === "loop") return this.runLoop(executionId, step, scope, signal, resume);
     const startedAt = this.deps.clock.now();
     const input = { when: step.when };
     const id = await this.deps.executions.startAttempt({ ...attempt, status: "skipped", input, startedAt });
@@ -228,6 +230,66 @@ export class WorkflowRunner {
     const workers = Math.min(group.parallel.maxConcurrency, group.parallel.steps.length);
     await Promise.all(Array.from({ length: workers }, branchWorker));
     return failure ? { error: failure } : { output: results };
+  }
+
+  /**
+   * Runs a loop's iterations (attempt paths `loop.<n>.<step>`), stopping when `until` holds, on a
+   * plateau, or at `maxIterations`. Steps of iterations that finished before a restart are not run
+   * again: their outputs replay through `until` and `score`, which are pure. The loop's own row
+   * records its result.
+   */
+  private async runLoop(
+    executionId: string,
+    step: LoopStep,
+    scope: TemplateScope,
+    signal: AbortSignal,
+    resume: ResumePlan | undefined,
+  ): Promise<StepResult> {
+    const progress = new LoopProgress(step);
+    try {
+      for (let n = 1; n <= step.loop.maxIterations && !progress.stopped; n += 1) {
+        const iteration = await this.runIteration(executionId, step, n, scope, progress, signal, resume);
+        if ("error" in iteration) return iteration;
+        progress.finishIteration(n, iteration.scope);
+      }
+    } catch (caught) {
+      return this.recordFailure(
+        { executionId, stepPath: step.id, stepKind: "loop", tool: null, attempt: 1 },
+        null,
+        toBatonError(caught),
+      );
+    }
+    const output = progress.result();
+    for (const [id, value] of Object.entries(output.outputs)) scope.steps[id] = { output: value };
+    const startedAt = this.deps.clock.now();
+    const attempt = { executionId, stepPath: step.id, stepKind: "loop", tool: null, attempt: 1 };
+    const id = await this.deps.executions.startAttempt({ ...attempt, status: "running", input: null, startedAt });
+    await this.finishAttempt({ ...attempt, id, input: null, startedAt }, { status: "succeeded", output });
+    return { output };
+  }
+
+  private async runIteration(
+    executionId: string,
+    step: LoopStep,
+    n: number,
+    scope: TemplateScope,
+    progress: LoopProgress,
+    signal: AbortSignal,
+    resume: ResumePlan | undefined,
+  ): Promise<{ scope: TemplateScope } | { error: BatonError }> {
+    const inner: TemplateScope = { input: scope.input, steps: { ...scope.steps }, loop: progress.state(n) };
+    for (const body of step.loop.steps) {
+      if (signal.aborted) return { error: abortReason(signal) };
+      const path = `${step.id}.${n}.${body.id}`;
+      const result = resume?.done.has(path)
+        ? ({ output: resume.outputs[path] ?? null } as StepResult)
+        : await this.runUnlessSkipped(executionId, body, inner, signal, resume?.nextAttempt[path] ?? 1, path, resume);
+      if (result === "skipped" || "waiting" in result) continue;
+      if ("error" in result && (body.onError === "fail" || STOPS.has(result.error.code)))
+        return { error: result.error };
+      inner.steps[body.id] = { output: "output" in result ? result.output : null };
+    }
+    return { scope: inner };
   }
 
   /** Runs a step's attempts under its retry policy; each attempt is its own row. */
@@ -391,6 +453,61 @@ export class WorkflowRunner {
   }
 }
 
+/** A loop's state across iterations: the best and the last, and why it stopped. */
+class LoopProgress {
+  private best: Record<string, JsonValue> | null = null;
+  private bestScore = Number.NEGATIVE_INFINITY;
+  private bestIteration = 0;
+  private previous: Record<string, JsonValue> | null = null;
+  private stale = 0;
+  private iterations = 0;
+  stopped: "until" | "plateau" | null = null;
+
+  constructor(private readonly step: LoopStep) {}
+
+  state(iteration: number) {
+    return { iteration, previous: this.previous, best: this.best };
+  }
+
+  finishIteration(n: number, scope: TemplateScope): void {
+    this.iterations = n;
+    const ids = this.step.loop.steps.map((body) => body.id);
+    const outputs = Object.fromEntries(
+      ids.flatMap((id) => (scope.steps[id] ? [[id, scope.steps[id].output as JsonValue]] : [])),
+    );
+    const { score, until, plateau } = this.step.loop;
+    const evaluationScope = { input: scope.input, steps: scope.steps, loop: this.state(n) };
+    if (score !== undefined)
+      this.weigh(n, outputs, Number(evaluateExpression(parseExpression(score), evaluationScope)));
+    this.previous = outputs;
+    if (until !== undefined && evaluateCondition(until, evaluationScope)) this.stopped = "until";
+    else if (plateau !== undefined && this.stale >= plateau) this.stopped = "plateau";
+  }
+
+  private weigh(n: number, outputs: Record<string, JsonValue>, value: number): void {
+    if (Number.isFinite(value) && value > this.bestScore) {
+      this.best = outputs;
+      this.bestScore = value;
+      this.bestIteration = n;
+      this.stale = 0;
+    } else {
+      this.stale += 1;
+    }
+  }
+
+  /** With a score, the best iteration's outputs; otherwise the last one's. */
+  result() {
+    const scored = this.step.loop.score !== undefined && this.best !== null;
+    return {
+      iterations: this.iterations,
+      stoppedBy: this.stopped ?? "maxIterations",
+      bestIteration: scored ? this.bestIteration : this.iterations,
+      score: scored ? this.bestScore : null,
+      outputs: (scored ? this.best : this.previous) ?? {},
+    };
+  }
+}
+
 /** Puts a finished step's output (and, for a parallel group, each branch's) back into the scope. */
 function restore(
   scope: TemplateScope,
@@ -402,6 +519,11 @@ function restore(
   if (restored === undefined) return;
   scope.steps[step.id] = { output: restored };
   outputs[step.id] = restored;
+  if (step.kind === "loop") {
+    const chosen = (restored as { outputs?: Record<string, JsonValue> } | null)?.outputs ?? {};
+    for (const [id, output] of Object.entries(chosen)) scope.steps[id] = { output };
+    return;
+  }
   if (step.kind !== "parallel") return;
   for (const branch of step.parallel.steps) {
     const output = resume.outputs[`${step.id}.${branch.id}`];

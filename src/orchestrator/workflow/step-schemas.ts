@@ -74,7 +74,7 @@ export type ApprovalStep = z.infer<typeof ApprovalStep>;
  */
 function withKind(value: unknown): unknown {
   if (value === null || typeof value !== "object" || Array.isArray(value) || "kind" in value) return value;
-  const kind = "approval" in value ? "approval" : "parallel" in value ? "parallel" : "tool";
+  const kind = "approval" in value ? "approval" : "parallel" in value ? "parallel" : "loop" in value ? "loop" : "tool";
   return { ...value, kind };
 }
 
@@ -100,9 +100,31 @@ export const ParallelStep = z.strictObject({
 });
 export type ParallelStep = z.infer<typeof ParallelStep>;
 
+/**
+ * Repeats its steps until `until` holds, at most `maxIterations` times. With `score` (a number to
+ * maximise, e.g. a critic's rating) the loop returns the best iteration so far, and with `plateau`
+ * it stops after that many iterations without a better score. Inside, `loop.iteration` (from 1),
+ * `loop.previous` (the last iteration's outputs) and `loop.best` (the best one's) can be read.
+ */
+export const LoopStep = z.strictObject({
+  id: stepFields.id,
+  description: stepFields.description,
+  onError: stepFields.onError,
+  when: stepFields.when,
+  kind: z.literal("loop"),
+  loop: z.strictObject({
+    maxIterations: z.int().min(1).max(100).default(10),
+    until: z.string().min(1).max(2000).optional(),
+    score: z.string().min(1).max(2000).optional(),
+    plateau: z.int().min(1).max(100).optional(),
+    steps: z.array(BranchStep).min(1).max(50),
+  }),
+});
+export type LoopStep = z.infer<typeof LoopStep>;
+
 export const WorkflowStep = z.preprocess(
   withKind,
-  z.discriminatedUnion("kind", [ToolStep, ApprovalStep, ParallelStep]),
+  z.discriminatedUnion("kind", [ToolStep, ApprovalStep, ParallelStep, LoopStep]),
 );
 export type WorkflowStep = z.infer<typeof WorkflowStep>;
 
@@ -111,5 +133,6 @@ export function* stepsWithPaths(steps: readonly WorkflowStep[]): Generator<[Work
   for (const step of steps) {
     yield [step, step.id];
     if (step.kind === "parallel") for (const branch of step.parallel.steps) yield [branch, `${step.id}.${branch.id}`];
+    if (step.kind === "loop") for (const inner of step.loop.steps) yield [inner, `${step.id}.${inner.id}`];
   }
 }

@@ -9,6 +9,8 @@ import { BatonError } from "../../errors.js";
 export interface TemplateScope {
   input: Record<string, unknown>;
   steps: Record<string, { output: unknown }>;
+  /** Inside a loop: `iteration` (from 1), `previous` and `best` iterations' outputs by step id. */
+  loop?: { iteration: number; previous: Record<string, unknown> | null; best: Record<string, unknown> | null };
 }
 
 interface Placeholder {
