@@ -5,6 +5,7 @@ import type { ApprovalWait } from "./approval-step.js";
 import type { WorkflowDefinition } from "./definition.js";
 import { DEFAULT_RETRY } from "./retry.js";
 import type { ToolStep, WorkflowStep } from "./step-schemas.js";
+import type { TemplateScope } from "./template.js";
 
 /** Where a resumed execution picks up, read from its step attempt rows (keyed by step path). */
 export interface ResumePlan {
@@ -174,4 +175,27 @@ export function planResume(
     if (!attempt || classify(step, step.id, attempt, plan, context) === "stop") break;
   }
   return plan;
+}
+
+/** Puts a finished step's output (and, for a parallel group, each branch's) back into the scope. */
+export function restoreScope(
+  scope: TemplateScope,
+  outputs: Record<string, JsonValue>,
+  step: WorkflowStep,
+  resume: ResumePlan,
+): void {
+  const restored = resume.outputs[step.id];
+  if (restored === undefined) return;
+  scope.steps[step.id] = { output: restored };
+  outputs[step.id] = restored;
+  if (step.kind === "loop") {
+    const chosen = (restored as { outputs?: Record<string, JsonValue> } | null)?.outputs ?? {};
+    for (const [id, output] of Object.entries(chosen)) scope.steps[id] = { output };
+    return;
+  }
+  if (step.kind !== "parallel") return;
+  for (const branch of step.parallel.steps) {
+    const output = resume.outputs[`${step.id}.${branch.id}`];
+    if (output !== undefined) scope.steps[branch.id] = { output };
+  }
 }

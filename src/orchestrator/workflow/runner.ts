@@ -8,10 +8,12 @@ import { runTool } from "../tools/registry.js";
 import type { JsonValue } from "../tools/types.js";
 import type { ApprovalWait } from "./approval-step.js";
 import { openApproval } from "./approval-step.js";
+import { type BodyRunner, runGroup, runLoopIterations } from "./composite-steps.js";
 import type { WorkflowDefinition } from "./definition.js";
-import { evaluateCondition, evaluateExpression, parseExpression } from "./expression.js";
-import type { ResumePlan } from "./resume.js";
+import { evaluateCondition } from "./expression.js";
+import { type ResumePlan, restoreScope } from "./resume.js";
 import { DEFAULT_RETRY, retryDelay, sleep } from "./retry.js";
+import { abortReason, CANCELLED, INTERRUPTED, LEASE_LOST, STOPS } from "./run-control.js";
 import { renderValue, type TemplateScope } from "./template.js";
 
 export interface RunnerDeps {
@@ -27,7 +29,6 @@ export interface RunnerDeps {
 
 type WorkflowStep = WorkflowDefinition["steps"][number];
 type ToolStep = Extract<WorkflowStep, { kind: "tool" }>;
-type ParallelStep = Extract<WorkflowStep, { kind: "parallel" }>;
 type LoopStep = Extract<WorkflowStep, { kind: "loop" }>;
 type StepResult = { output: JsonValue } | { error: BatonError };
 type RunOutcome = { output: Record<string, JsonValue> } | { error: BatonError } | { waiting: ApprovalWait };
@@ -36,12 +37,6 @@ interface InFlight {
   controller: AbortController;
   done: Promise<void>;
 }
-
-const INTERRUPTED = new BatonError("interrupted", "baton shut down while this step was running.");
-const CANCELLED = new BatonError("cancelled", "The execution was cancelled.");
-const LEASE_LOST = new BatonError("lease_lost", "Another process took this execution over after its lease expired.");
-/** Failures that stop a run whatever the step's onError says. */
-const STOPS: ReadonlySet<string> = new Set(["interrupted", "cancelled", "lease_lost"]);
 
 /**
  * Runs an execution's steps — tool steps with retries and timeouts, `when` conditions, parallel
@@ -133,7 +128,7 @@ export class WorkflowRunner {
     for (const step of definition.steps) {
       // A resumed execution never runs a finished step again: its output comes from the database.
       if (resume?.done.has(step.id)) {
-        restore(scope, outputs, step, resume);
+        restoreScope(scope, outputs, step, resume);
         continue;
       }
       if (signal.aborted) return { error: abortReason(signal) };
@@ -179,7 +174,7 @@ export class WorkflowRunner {
     }
     if (run && step.kind === "approval") return openApproval(this.deps, executionId, step, scope, first);
     if (run && step.kind === "tool") return this.runStep(executionId, step, scope, signal, first, path);
-    if (run && step.kind === "parallel") return this.runGroup(executionId, step, scope, signal, resume);
+    if (run && step.kind === "parallel") return runGroup(step, scope, this.body(executionId, signal, resume));
     if (run && step.kind === "loop") return this.runLoop(executionId, step, scope, signal, resume);
     const startedAt = this.deps.clock.now();
     const input = { when: step.when };
@@ -188,56 +183,16 @@ export class WorkflowRunner {
     return "skipped";
   }
 
-  /**
-   * Runs a parallel group's branches at most `maxConcurrency` at a time. Branches that finished
-   * before a restart are not run again. The group fails with the first branch failure (onError
-   * fail) once every branch has settled, so finished branches stay finished.
-   */
-  private async runGroup(
-    executionId: string,
-    group: ParallelStep,
-    scope: TemplateScope,
-    signal: AbortSignal,
-    resume: ResumePlan | undefined,
-  ): Promise<StepResult> {
-    const results: Record<string, JsonValue> = {};
-    let failure: BatonError | null = null;
-    const queue = [...group.parallel.steps];
-    const branchWorker = async () => {
-      for (let branch = queue.shift(); branch !== undefined; branch = queue.shift()) {
-        const path = `${group.id}.${branch.id}`;
-        const result = resume?.done.has(path)
-          ? ({ output: resume.outputs[path] ?? null } as StepResult)
-          : await this.runUnlessSkipped(
-              executionId,
-              branch,
-              scope,
-              signal,
-              resume?.nextAttempt[path] ?? 1,
-              path,
-              resume,
-            );
-        if (result === "skipped" || "waiting" in result) continue;
-        if ("error" in result && (branch.onError === "fail" || STOPS.has(result.error.code))) {
-          failure ??= result.error;
-          continue;
-        }
-        const output = "output" in result ? result.output : null;
-        results[branch.id] = output;
-        scope.steps[branch.id] = { output };
-      }
+  /** Branches and loop bodies run through here: when, retries and timeouts as for any step. */
+  private body(executionId: string, signal: AbortSignal, resume: ResumePlan | undefined): BodyRunner {
+    return {
+      signal,
+      resume,
+      run: (step, scope, first, path) => this.runUnlessSkipped(executionId, step, scope, signal, first, path, resume),
     };
-    const workers = Math.min(group.parallel.maxConcurrency, group.parallel.steps.length);
-    await Promise.all(Array.from({ length: workers }, branchWorker));
-    return failure ? { error: failure } : { output: results };
   }
 
-  /**
-   * Runs a loop's iterations (attempt paths `loop.<n>.<step>`), stopping when `until` holds, on a
-   * plateau, or at `maxIterations`. Steps of iterations that finished before a restart are not run
-   * again: their outputs replay through `until` and `score`, which are pure. The loop's own row
-   * records its result.
-   */
+  /** A loop's iterations, then its own row: the result, or the failure of `until`/`score`. */
   private async runLoop(
     executionId: string,
     step: LoopStep,
@@ -245,51 +200,21 @@ export class WorkflowRunner {
     signal: AbortSignal,
     resume: ResumePlan | undefined,
   ): Promise<StepResult> {
-    const progress = new LoopProgress(step);
-    try {
-      for (let n = 1; n <= step.loop.maxIterations && !progress.stopped; n += 1) {
-        const iteration = await this.runIteration(executionId, step, n, scope, progress, signal, resume);
-        if ("error" in iteration) return iteration;
-        progress.finishIteration(n, iteration.scope);
-      }
-    } catch (caught) {
-      return this.recordFailure(
-        { executionId, stepPath: step.id, stepKind: "loop", tool: null, attempt: 1 },
-        null,
-        toBatonError(caught),
-      );
-    }
-    const output = progress.result();
-    for (const [id, value] of Object.entries(output.outputs)) scope.steps[id] = { output: value };
-    const startedAt = this.deps.clock.now();
     const attempt = { executionId, stepPath: step.id, stepKind: "loop", tool: null, attempt: 1 };
-    const id = await this.deps.executions.startAttempt({ ...attempt, status: "running", input: null, startedAt });
-    await this.finishAttempt({ ...attempt, id, input: null, startedAt }, { status: "succeeded", output });
-    return { output };
-  }
-
-  private async runIteration(
-    executionId: string,
-    step: LoopStep,
-    n: number,
-    scope: TemplateScope,
-    progress: LoopProgress,
-    signal: AbortSignal,
-    resume: ResumePlan | undefined,
-  ): Promise<{ scope: TemplateScope } | { error: BatonError }> {
-    const inner: TemplateScope = { input: scope.input, steps: { ...scope.steps }, loop: progress.state(n) };
-    for (const body of step.loop.steps) {
-      if (signal.aborted) return { error: abortReason(signal) };
-      const path = `${step.id}.${n}.${body.id}`;
-      const result = resume?.done.has(path)
-        ? ({ output: resume.outputs[path] ?? null } as StepResult)
-        : await this.runUnlessSkipped(executionId, body, inner, signal, resume?.nextAttempt[path] ?? 1, path, resume);
-      if (result === "skipped" || "waiting" in result) continue;
-      if ("error" in result && (body.onError === "fail" || STOPS.has(result.error.code)))
-        return { error: result.error };
-      inner.steps[body.id] = { output: "output" in result ? result.output : null };
+    let result: Awaited<ReturnType<typeof runLoopIterations>>;
+    try {
+      result = await runLoopIterations(step, scope, this.body(executionId, signal, resume));
+    } catch (caught) {
+      return this.recordFailure(attempt, null, toBatonError(caught));
     }
-    return { scope: inner };
+    if ("error" in result) return result;
+    const startedAt = this.deps.clock.now();
+    const id = await this.deps.executions.startAttempt({ ...attempt, status: "running", input: null, startedAt });
+    await this.finishAttempt(
+      { ...attempt, id, input: null, startedAt },
+      { status: "succeeded", output: result.output },
+    );
+    return result;
   }
 
   /** Runs a step's attempts under its retry policy; each attempt is its own row. */
@@ -451,88 +376,6 @@ export class WorkflowRunner {
       this.deps.logger.warn("lease renewal failed", { execution: id, error });
     }
   }
-}
-
-/** A loop's state across iterations: the best and the last, and why it stopped. */
-class LoopProgress {
-  private best: Record<string, JsonValue> | null = null;
-  private bestScore = Number.NEGATIVE_INFINITY;
-  private bestIteration = 0;
-  private previous: Record<string, JsonValue> | null = null;
-  private stale = 0;
-  private iterations = 0;
-  stopped: "until" | "plateau" | null = null;
-
-  constructor(private readonly step: LoopStep) {}
-
-  state(iteration: number) {
-    return { iteration, previous: this.previous, best: this.best };
-  }
-
-  finishIteration(n: number, scope: TemplateScope): void {
-    this.iterations = n;
-    const ids = this.step.loop.steps.map((body) => body.id);
-    const outputs = Object.fromEntries(
-      ids.flatMap((id) => (scope.steps[id] ? [[id, scope.steps[id].output as JsonValue]] : [])),
-    );
-    const { score, until, plateau } = this.step.loop;
-    const evaluationScope = { input: scope.input, steps: scope.steps, loop: this.state(n) };
-    if (score !== undefined)
-      this.weigh(n, outputs, Number(evaluateExpression(parseExpression(score), evaluationScope)));
-    this.previous = outputs;
-    if (until !== undefined && evaluateCondition(until, evaluationScope)) this.stopped = "until";
-    else if (plateau !== undefined && this.stale >= plateau) this.stopped = "plateau";
-  }
-
-  private weigh(n: number, outputs: Record<string, JsonValue>, value: number): void {
-    if (Number.isFinite(value) && value > this.bestScore) {
-      this.best = outputs;
-      this.bestScore = value;
-      this.bestIteration = n;
-      this.stale = 0;
-    } else {
-      this.stale += 1;
-    }
-  }
-
-  /** With a score, the best iteration's outputs; otherwise the last one's. */
-  result() {
-    const scored = this.step.loop.score !== undefined && this.best !== null;
-    return {
-      iterations: this.iterations,
-      stoppedBy: this.stopped ?? "maxIterations",
-      bestIteration: scored ? this.bestIteration : this.iterations,
-      score: scored ? this.bestScore : null,
-      outputs: (scored ? this.best : this.previous) ?? {},
-    };
-  }
-}
-
-/** Puts a finished step's output (and, for a parallel group, each branch's) back into the scope. */
-function restore(
-  scope: TemplateScope,
-  outputs: Record<string, JsonValue>,
-  step: WorkflowStep,
-  resume: ResumePlan,
-): void {
-  const restored = resume.outputs[step.id];
-  if (restored === undefined) return;
-  scope.steps[step.id] = { output: restored };
-  outputs[step.id] = restored;
-  if (step.kind === "loop") {
-    const chosen = (restored as { outputs?: Record<string, JsonValue> } | null)?.outputs ?? {};
-    for (const [id, output] of Object.entries(chosen)) scope.steps[id] = { output };
-    return;
-  }
-  if (step.kind !== "parallel") return;
-  for (const branch of step.parallel.steps) {
-    const output = resume.outputs[`${step.id}.${branch.id}`];
-    if (output !== undefined) scope.steps[branch.id] = { output };
-  }
-}
-
-function abortReason(signal: AbortSignal): BatonError {
-  return signal.reason instanceof BatonError ? signal.reason : CANCELLED;
 }
 
 function attemptStatus(error: BatonError): string {
