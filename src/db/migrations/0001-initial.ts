@@ -2,8 +2,9 @@ import { DataTypes, type QueryInterface, type Transaction } from "sequelize";
 import type { MigrationContext } from "../migrate.js";
 
 /**
- * The foundation's tables. The workflow engine issue extends executions and step_attempts
- * (lease columns, parent executions and step paths are here already) instead of replacing them.
+ * The foundation's tables: the audit log, workflows and their versions, executions (with lease
+ * columns and a parent for sub-workflows) and step attempts keyed by step path. Later migrations
+ * extend them instead of replacing them.
  */
 export const name = "0001-initial";
 

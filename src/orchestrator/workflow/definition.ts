@@ -8,9 +8,9 @@ import { expressionPaths, parseExpression } from "./expression.js";
 import { templatePaths } from "./template.js";
 
 /**
- * Workflow definitions: YAML files validated by zod. A step is a union of step kinds, each with a
- * `kind` discriminator added on parse (the YAML says `tool: http.get`, the engine switches on
- * `step.kind`). Only `tool` steps exist so far; parallel, loop, approval… join the union later.
+ * Workflow definitions: YAML files validated by zod. A step is a union of step kinds (tool,
+ * approval, parallel, loop; see step-schemas.ts), each with a `kind` read from its key before
+ * validation; the engine switches on `step.kind`. Problems name the file, the step and the field.
  */
 
 import { emptyIfNull, IDENTIFIER, Identifier, stepsWithPaths, type ToolStep, WorkflowStep } from "./step-schemas.js";
