@@ -61,6 +61,7 @@ export async function createApp(
     timeZone: config.timeZone,
     info: { version: packageVersion(), router: routing.description, frontEnds: options.frontEnds ?? [] },
     providerHealth: routing.health,
+    agents: routing.agents,
     leaseMs: config.leaseMs,
   });
   try {

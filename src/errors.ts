@@ -24,6 +24,7 @@ export type ErrorCode =
   | "cancelled"
   | "interrupted"
   | "lease_lost"
+  | "agent_unavailable"
   | "tool_error"
   | "database_error"
   | "internal";

@@ -1,6 +1,8 @@
 import type { Clock } from "../clock.js";
 import type { LlmConfig, LlmProviderName } from "../config-llm.js";
 import type { Logger } from "../logger.js";
+import type { AgentRunner } from "../orchestrator/agents.js";
+import { LlmAgentRunner } from "./llm-agent.js";
 import { LlmCommandRouter } from "./llm-router.js";
 import { LlmMeter } from "./meter.js";
 import type { LlmProvider } from "./provider.js";
@@ -13,6 +15,8 @@ import type { UsageLedger } from "./usage.js";
 
 export interface RouterSetup {
   router: CommandRouter;
+  /** Answers `agent` steps through the same providers; null when none is configured. */
+  agents: AgentRunner | null;
   /** e.g. "anthropic (claude-haiku-4-5) → openai (gpt-4.1-mini) → rules" */
   description: string;
   health(): ProviderHealthSnapshot[];
@@ -35,10 +39,11 @@ export function createRouter(
     .map((name) => createProvider(name, config))
     .filter((provider): provider is LlmProvider => provider !== null);
   const health = new ProviderHealth(deps.clock, config.cooldownFailures, config.cooldownMs);
+  const meter = new LlmMeter(deps.ledger, config.prices, deps.clock, deps.logger);
   const router = new LlmCommandRouter({
     providers,
     rules,
-    meter: new LlmMeter(deps.ledger, config.prices, deps.clock, deps.logger),
+    meter,
     health,
     clock: deps.clock,
     logger: deps.logger,
@@ -47,5 +52,6 @@ export function createRouter(
     maxRetryWaitMs: config.maxRetryWaitMs,
   });
   const description = [...providers.map((p) => `${p.name} (${p.model})`), "rules (offline)"].join(" → ");
-  return { router, description, health: () => health.snapshot(providers.map((p) => p.name)) };
+  const agents = providers.length > 0 ? new LlmAgentRunner(providers, meter, health, deps.logger) : null;
+  return { router, agents, description, health: () => health.snapshot(providers.map((p) => p.name)) };
 }

@@ -10,6 +10,7 @@ import { BatonError } from "../errors.js";
 import type { ProviderHealthSnapshot } from "../llm/provider-health.js";
 import type { WorkflowHint } from "../llm/types.js";
 import type { Logger } from "../logger.js";
+import type { AgentRunner } from "./agents.js";
 import { ApprovalDesk } from "./approvals.js";
 import { COMMAND_SPECS, type Command } from "./commands.js";
 import type { RequestContext } from "./context.js";
@@ -43,6 +44,8 @@ export interface OrchestratorDeps {
   providerHealth?: () => ProviderHealthSnapshot[];
   /** How long a process owns an execution without renewing (BATON_LEASE_MS). */
   leaseMs?: number;
+  /** Runs `agent` steps; null or absent without an LLM provider. */
+  agents?: AgentRunner | null;
 }
 
 /**
@@ -78,6 +81,7 @@ export class Orchestrator {
       logger: deps.logger,
       owner: this.owner,
       leaseMs: this.leaseMs,
+      agents: deps.agents ?? null,
     });
     this.recovery = new ExecutionRecovery({
       executions: this.executions,

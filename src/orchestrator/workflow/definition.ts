@@ -15,7 +15,15 @@ import { templatePaths } from "./template.js";
 
 import { emptyIfNull, IDENTIFIER, Identifier, stepsWithPaths, type ToolStep, WorkflowStep } from "./step-schemas.js";
 
-export { ApprovalRequest, ApprovalStep, LoopStep, ParallelStep, ToolStep, WorkflowStep } from "./step-schemas.js";
+export {
+  AgentStep,
+  ApprovalRequest,
+  ApprovalStep,
+  LoopStep,
+  ParallelStep,
+  ToolStep,
+  WorkflowStep,
+} from "./step-schemas.js";
 
 export const WorkflowInput = z.preprocess(
   emptyIfNull,
@@ -158,6 +166,7 @@ function parseYaml(source: string, fileLabel: string): unknown {
 function templatedFields(step: WorkflowStep | ToolStep): Array<[(string | number)[], string]> {
   if (step.kind === "tool") return [...templateStrings(step.with, ["with"])];
   if (step.kind === "approval") return [[["approval", "prompt"], step.approval.prompt]];
+  if (step.kind === "agent") return [[["agent", "prompt"], step.agent.prompt]];
   return [];
 }
 

@@ -2,6 +2,7 @@ import type { Clock } from "../../clock.js";
 import type { ExecutionRecord, ExecutionRepository } from "../../db/repositories/execution-repository.js";
 import { BatonError, toBatonError } from "../../errors.js";
 import type { Logger } from "../../logger.js";
+import { type AgentRunner, agentTool } from "../agents.js";
 import type { OrchestratorEventBus } from "../events.js";
 import type { ToolRegistry } from "../tools/registry.js";
 import { runTool } from "../tools/registry.js";
@@ -25,11 +26,14 @@ export interface RunnerDeps {
   /** This process's lease owner id. */
   owner: string;
   leaseMs?: number;
+  /** Runs `agent` steps; null when no LLM provider is configured (agent steps then fail clearly). */
+  agents?: AgentRunner | null;
 }
 
 type WorkflowStep = WorkflowDefinition["steps"][number];
 type ToolStep = Extract<WorkflowStep, { kind: "tool" }>;
 type LoopStep = Extract<WorkflowStep, { kind: "loop" }>;
+type AgentStep = Extract<WorkflowStep, { kind: "agent" }>;
 type StepResult = { output: JsonValue } | { error: BatonError };
 type RunOutcome = { output: Record<string, JsonValue> } | { error: BatonError } | { waiting: ApprovalWait };
 
@@ -164,7 +168,7 @@ export class WorkflowRunner {
     path: string,
     resume: ResumePlan | undefined,
   ): Promise<StepResult | { waiting: ApprovalWait } | "skipped"> {
-    const tool = step.kind === "tool" ? step.tool : null;
+    const tool = step.kind === "tool" ? step.tool : step.kind === "agent" ? `agent:${step.agent.specialty}` : null;
     const attempt = { executionId, stepPath: path, stepKind: step.kind, tool, attempt: first };
     let run = true;
     try {
@@ -173,7 +177,8 @@ export class WorkflowRunner {
       return this.recordFailure(attempt, { when: step.when }, toBatonError(error));
     }
     if (run && step.kind === "approval") return openApproval(this.deps, executionId, step, scope, first);
-    if (run && step.kind === "tool") return this.runStep(executionId, step, scope, signal, first, path);
+    if (run && (step.kind === "tool" || step.kind === "agent"))
+      return this.runStep(executionId, step, scope, signal, first, path);
     if (run && step.kind === "parallel") return runGroup(step, scope, this.body(executionId, signal, resume));
     if (run && step.kind === "loop") return this.runLoop(executionId, step, scope, signal, resume);
     const startedAt = this.deps.clock.now();
@@ -220,7 +225,7 @@ export class WorkflowRunner {
   /** Runs a step's attempts under its retry policy; each attempt is its own row. */
   private async runStep(
     executionId: string,
-    step: ToolStep,
+    step: ToolStep | AgentStep,
     scope: TemplateScope,
     signal: AbortSignal,
     first: number,
@@ -251,7 +256,7 @@ export class WorkflowRunner {
 
   private async runAttempt(
     executionId: string,
-    step: ToolStep,
+    step: ToolStep | AgentStep,
     scope: TemplateScope,
     signal: AbortSignal,
     number: number,
@@ -259,9 +264,10 @@ export class WorkflowRunner {
   ): Promise<{ output: JsonValue } | { error: BatonError }> {
     const { executions, events, clock } = this.deps;
     let input: unknown = null;
-    const attempt = { executionId, stepPath: path, stepKind: "tool", tool: step.tool, attempt: number };
+    const toolName = step.kind === "agent" ? `agent:${step.agent.specialty}` : step.tool;
+    const attempt = { executionId, stepPath: path, stepKind: step.kind, tool: toolName, attempt: number };
     try {
-      input = renderValue(step.with ?? {}, scope);
+      input = renderValue(step.kind === "agent" ? step.agent : step.with, scope);
     } catch (error) {
       return this.recordFailure(attempt, input, toBatonError(error));
     }
@@ -279,8 +285,9 @@ export class WorkflowRunner {
       finishedAt: null,
     });
     try {
-      const tool = this.deps.tools.get(step.tool);
-      if (!tool) throw new BatonError("tool_unknown", `Step \`${step.id}\` uses the unknown tool \`${step.tool}\`.`);
+      const tool =
+        step.kind === "agent" ? agentTool(this.deps.agents ?? null, executionId) : this.deps.tools.get(step.tool);
+      if (!tool) throw new BatonError("tool_unknown", `Step \`${step.id}\` uses the unknown tool \`${toolName}\`.`);
       const output = await runTool(tool, input, {
         signal,
         ...(step.timeoutMs !== undefined && { timeoutMs: step.timeoutMs }),

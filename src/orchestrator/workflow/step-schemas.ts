@@ -42,6 +42,22 @@ export const ToolStep = z.strictObject({
 });
 export type ToolStep = z.infer<typeof ToolStep>;
 
+/**
+ * Asks a specialist agent (through the AgentRunner seam); its output is `{ text, provider, model }`.
+ * Without an LLM provider configured the step fails with one sentence saying what to set.
+ */
+export const AgentStep = z.strictObject({
+  ...stepFields,
+  kind: z.literal("agent"),
+  agent: z.strictObject({
+    /** e.g. researcher, writer, critic; the agents issue defines them in YAML. */
+    specialty: Identifier.default("assistant"),
+    /** What to ask; may hold `{{ placeholders }}`. */
+    prompt: z.string().min(1).max(20_000),
+  }),
+});
+export type AgentStep = z.infer<typeof AgentStep>;
+
 /** What an approval step asks, and who may answer. */
 export const ApprovalRequest = z.strictObject({
   /** Shown to the people who may decide; may hold `{{ placeholders }}`. */
@@ -74,7 +90,8 @@ export type ApprovalStep = z.infer<typeof ApprovalStep>;
  */
 function withKind(value: unknown): unknown {
   if (value === null || typeof value !== "object" || Array.isArray(value) || "kind" in value) return value;
-  const kind = "approval" in value ? "approval" : "parallel" in value ? "parallel" : "loop" in value ? "loop" : "tool";
+  const kinds = ["approval", "parallel", "loop", "agent"] as const;
+  const kind = kinds.find((name) => name in value) ?? "tool";
   return { ...value, kind };
 }
 
@@ -124,7 +141,7 @@ export type LoopStep = z.infer<typeof LoopStep>;
 
 export const WorkflowStep = z.preprocess(
   withKind,
-  z.discriminatedUnion("kind", [ToolStep, ApprovalStep, ParallelStep, LoopStep]),
+  z.discriminatedUnion("kind", [ToolStep, ApprovalStep, ParallelStep, LoopStep, AgentStep]),
 );
 export type WorkflowStep = z.infer<typeof WorkflowStep>;
 
