@@ -88,4 +88,37 @@ describe("agent steps", () => {
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ purpose: "agent", provider: "anthropic", input_tokens: 400, output_tokens: 30 });
   });
+
+  it("run the shipped critic loop: the best draft wins once the critic is satisfied", async () => {
+    testDb = sqliteDatabase();
+    app = await startTestApp({
+      url: testDb.url,
+      env: { ANTHROPIC_API_KEY: "test-key", ANTHROPIC_BASE_URL: anthropic.url },
+    });
+    const list = await app.dispatcher.dispatch(chatRequest("/orchestrate workflows"), new RecordingConversation());
+    expect(list.result).toMatchObject({ type: "workflow.list", problems: [] });
+    if (list.result?.type !== "workflow.list") throw new Error("expected the workflow list");
+    expect(list.result.workflows.map((w) => w.name)).toEqual([
+      "critic-loop",
+      "healthcheck",
+      "hello",
+      "plan-execute-review",
+    ]);
+
+    anthropic.enqueue({ text: "First draft." }, { text: "6" }, { text: "Second, better draft." }, { text: "9" });
+    const outcome = await app.dispatcher.dispatch(
+      chatRequest('/orchestrate run critic-loop brief="a release note"'),
+      new RecordingConversation(),
+    );
+    const { result, reply } = await outcome.settled;
+    expect(result).toMatchObject({ execution: { status: "succeeded" } });
+    expect(reply.text).toContain("Second, better draft.");
+    const id = result?.type === "workflow.run" ? result.execution.id : "";
+    const execution = await new ExecutionRepository(app.database).get(id);
+    expect(execution?.output).toMatchObject({
+      refine: { iterations: 2, stoppedBy: "until", bestIteration: 2, score: 9 },
+    });
+    const secondDraft = anthropic.requests.at(-2)?.body.messages[0].content as string;
+    expect(secondDraft).toContain("Earlier draft and its score, if any: First draft. (6)");
+  });
 });

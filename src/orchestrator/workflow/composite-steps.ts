@@ -3,7 +3,7 @@ import type { JsonValue } from "../tools/types.js";
 import { LoopProgress } from "./loop-progress.js";
 import type { ResumePlan } from "./resume.js";
 import { abortReason, STOPS } from "./run-control.js";
-import type { LoopStep, ParallelStep, ToolStep } from "./step-schemas.js";
+import type { BranchStep, LoopStep, ParallelStep } from "./step-schemas.js";
 import type { TemplateScope } from "./template.js";
 
 type StepResult = { output: JsonValue } | { error: BatonError };
@@ -13,7 +13,7 @@ export interface BodyRunner {
   signal: AbortSignal;
   resume: ResumePlan | undefined;
   run(
-    step: ToolStep,
+    step: BranchStep,
     scope: TemplateScope,
     first: number,
     path: string,
@@ -21,13 +21,13 @@ export interface BodyRunner {
 }
 
 /** A body step's result: restored when it finished before a restart, else run now. */
-function runOrRestore(body: BodyRunner, step: ToolStep, scope: TemplateScope, path: string) {
+function runOrRestore(body: BodyRunner, step: BranchStep, scope: TemplateScope, path: string) {
   if (body.resume?.done.has(path)) return Promise.resolve({ output: body.resume.outputs[path] ?? null } as StepResult);
   return body.run(step, scope, body.resume?.nextAttempt[path] ?? 1, path);
 }
 
 /** Whether a result stops the composite step: its own failure under onError fail, or a stop. */
-function stops(step: ToolStep, result: StepResult): result is { error: BatonError } {
+function stops(step: BranchStep, result: StepResult): result is { error: BatonError } {
   return "error" in result && (step.onError === "fail" || STOPS.has(result.error.code));
 }
 

@@ -95,8 +95,9 @@ function withKind(value: unknown): unknown {
   return { ...value, kind };
 }
 
-/** A step inside a parallel group: a tool step (groups do not nest, and approvals wait alone). */
-const BranchStep = z.preprocess(withKind, ToolStep);
+/** A step inside a parallel group or a loop: a tool or agent step (these do not nest, and approvals wait alone). */
+const BranchStep = z.preprocess(withKind, z.discriminatedUnion("kind", [ToolStep, AgentStep]));
+export type BranchStep = z.infer<typeof BranchStep>;
 
 /**
  * Runs its steps concurrently, at most `maxConcurrency` at a time. Each branch is an ordinary tool
