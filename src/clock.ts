@@ -5,8 +5,8 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
-/** The wall-clock time at `at` in `timeZone`, read as if it were UTC. */
-function wallClock(at: number, timeZone: string): { date: [number, number, number]; asUtc: number } {
+/** The calendar and clock fields of `at` as seen in `timeZone` (two-digit, 24-hour), plus the zone's short name. */
+export function zonedParts(at: Date | number, timeZone: string): (type: Intl.DateTimeFormatPartTypes) => string {
   const parts = new Intl.DateTimeFormat("en-CA", {
     timeZone,
     year: "numeric",
@@ -16,8 +16,15 @@ function wallClock(at: number, timeZone: string): { date: [number, number, numbe
     minute: "2-digit",
     second: "2-digit",
     hourCycle: "h23",
+    timeZoneName: "short",
   }).formatToParts(at);
-  const get = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  return (type) => parts.find((p) => p.type === type)?.value ?? "";
+}
+
+/** The wall-clock time at `at` in `timeZone`, read as if it were UTC. */
+function wallClock(at: number, timeZone: string): { date: [number, number, number]; asUtc: number } {
+  const part = zonedParts(at, timeZone);
+  const get = (type: Intl.DateTimeFormatPartTypes) => Number(part(type) || 0);
   const date: [number, number, number] = [get("year"), get("month") - 1, get("day")];
   return { date, asUtc: Date.UTC(...date, get("hour"), get("minute"), get("second")) };
 }

@@ -1,3 +1,4 @@
+import { zonedParts } from "../clock.js";
 /** Small text helpers shared by the renderers. */
 
 export const STATUS_ICON: Record<string, string> = {
@@ -46,17 +47,7 @@ export function formatWhen(at: Date, time: RenderTime): string {
 
 /** "2026-11-21 09:30 GMT+1": sortable, with the zone named. */
 export function formatTimestamp(at: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat("en-CA", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-    timeZoneName: "short",
-  }).formatToParts(at);
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
+  const part = zonedParts(at, timeZone);
   return `${part("year")}-${part("month")}-${part("day")} ${part("hour")}:${part("minute")} ${part("timeZoneName")}`;
 }
 
