@@ -37,3 +37,17 @@ export interface Conversation {
   /** Resolves true when the person confirms, false when they decline. */
   confirm(prompt: ConfirmationPrompt): Promise<boolean>;
 }
+
+/**
+ * Posting to a channel outside any request: scheduled digests, approval requests of runs nobody
+ * is watching. One per platform; the scheduler and orchestrator reach platforms only through it.
+ */
+export interface ChannelPublisher {
+  readonly platform: string;
+  /**
+   * Posts `reply` to `channel` once. `idempotencyKey` is the same on every retry of one delivery,
+   * so an adapter that can tell a retry from a new post never posts twice. Throws a BatonError
+   * (with `retryable`) when the platform refused or could not be reached.
+   */
+  publish(channel: string, reply: Reply, options: { idempotencyKey: string }): Promise<PostedMessage>;
+}

@@ -91,8 +91,31 @@ export function renderExecution(detail: ExecutionDetail, time: RenderTime, lead?
     blocks.push({ type: "section", text: `*${execution.errorCode ?? "error"}*: ${execution.errorMessage}` });
   const approval = waitingApproval(execution);
   if (approval) blocks.push({ type: "section", text: approval });
+  const buttons = decisionButtons(execution);
+  if (buttons) blocks.push(buttons);
   const text = [lead, `${title}${headline && execution.status === "succeeded" ? ` — ${truncate(headline, 200)}` : ""}`]
     .filter(Boolean)
     .join("\n");
   return reply(text, blocks, { tone: TONE[execution.status] ?? "info" });
+}
+
+/** Approve/Reject buttons for a run waiting on a person; platforms check the clicker's rights. */
+function decisionButtons(execution: ExecutionRecord): ReplyBlock | null {
+  if (execution.status !== "waiting" || !execution.waitingFor) return null;
+  const approval = execution.waitingFor.kind === "approval";
+  return {
+    type: "actions",
+    buttons: [
+      {
+        label: approval ? "Approve" : "Run the step again",
+        style: "primary",
+        action: { kind: "approve", execution: execution.id },
+      },
+      {
+        label: approval ? "Reject" : "Fail the run",
+        style: "danger",
+        action: { kind: "reject", execution: execution.id },
+      },
+    ],
+  };
 }

@@ -1,3 +1,5 @@
+import type { ButtonAction } from "./actions.js";
+
 /**
  * A platform-neutral reply. The Slack adapter renders it as Block Kit, the Discord adapter as
  * embeds and components, the console as text; `text` is the plain fallback every platform needs
@@ -13,7 +15,16 @@ export type ReplyBlock =
   | { type: "list"; items: string[] }
   | { type: "code"; text: string }
   | { type: "context"; text: string }
-  | { type: "divider" };
+  | { type: "divider" }
+  /** Buttons (Slack actions block, Discord components); the console shows the typed command instead. */
+  | { type: "actions"; buttons: ReplyButton[] };
+
+/** One button; `action` is encoded into the platform's action/custom id by `encodeAction`. */
+export interface ReplyButton {
+  label: string;
+  style: "primary" | "danger" | "default";
+  action: ButtonAction;
+}
 
 export interface Reply {
   text: string;

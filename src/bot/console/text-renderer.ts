@@ -42,11 +42,16 @@ function block(b: ReplyBlock, style: TextStyle): string {
       return style.dim(inline(b.text, plainStyle));
     case "divider":
       return style.dim("─".repeat(40));
+    case "actions":
+      return "";
   }
 }
 
 /** Reply → the text the console prints. Falls back to `text` when there are no blocks. */
 export function renderText(reply: Reply, style: TextStyle = plainStyle): string {
   if (reply.blocks.length === 0) return inline(reply.text, style);
-  return reply.blocks.map((b) => block(b, style)).join("\n");
+  return reply.blocks
+    .map((b) => block(b, style))
+    .filter((line) => line.length > 0)
+    .join("\n");
 }
