@@ -12,6 +12,7 @@ export type ErrorCode =
   | "unavailable"
   | "workflow_invalid"
   | "step_failed"
+  | "subworkflow_failed"
   | "step_timeout"
   | "non_retriable"
   | "retry_after"

@@ -2,6 +2,7 @@ import { Sequelize } from "sequelize";
 import type { Logger } from "../logger.js";
 import { migrateToLatest } from "./migrate.js";
 import { defineModels, type Models } from "./models.js";
+import { RawStatements } from "./raw-statements.js";
 import { WriteQueue } from "./write-queue.js";
 
 export type Dialect = "sqlite" | "postgres";
@@ -11,6 +12,8 @@ export interface Database {
   dialect: Dialect;
   models: Models;
   writes: WriteQueue;
+  /** Plain prepared SQL for the engine's hot path (raw-statements.ts). */
+  raw: RawStatements;
   /** Where the data lives, with any password removed, for status and logs. */
   location: string;
   close(): Promise<void>;
@@ -40,13 +43,18 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
       : new Sequelize(options.url, { dialect: "postgres", logging, pool: { max: 10, min: 0, idle: 10_000 } });
   if (dialect === "sqlite") configureEveryHandle(sequelize, options.busyTimeoutMs ?? 5000);
   await sequelize.authenticate();
+  const raw = new RawStatements(sequelize, dialect);
   const database: Database = {
     sequelize,
     dialect,
     models: defineModels(sequelize),
     writes: new WriteQueue(sequelize, dialect === "sqlite"),
+    raw,
     location: dialect === "sqlite" ? `sqlite:${sqliteStorage(options.url)}` : withoutPassword(options.url),
-    close: () => sequelize.close(),
+    close: async () => {
+      await raw.close();
+      await sequelize.close();
+    },
   };
   if (options.migrate ?? true) await migrateToLatest(database, options.logger);
   return database;

@@ -31,6 +31,7 @@ import type { Result, StatusSnapshot } from "./results.js";
 import type { ToolRegistry } from "./tools/registry.js";
 import { WorkflowCatalog } from "./workflow/catalog.js";
 import { WorkflowRunner } from "./workflow/runner.js";
+import { SubWorkflows } from "./workflow/sub-workflows.js";
 
 export interface OrchestratorDeps {
   database: Database;
@@ -73,6 +74,12 @@ export class Orchestrator {
     this.executions = new ExecutionRepository(deps.database);
     this.catalog = new WorkflowCatalog(new WorkflowRepository(deps.database), deps.tools, deps.clock, deps.logger);
     this.leaseMs = deps.leaseMs ?? 60_000;
+    const subWorkflows = new SubWorkflows({
+      catalog: this.catalog,
+      executions: this.executions,
+      clock: deps.clock,
+      owner: this.owner,
+    });
     this.runner = new WorkflowRunner({
       executions: this.executions,
       tools: deps.tools,
@@ -82,7 +89,9 @@ export class Orchestrator {
       owner: this.owner,
       leaseMs: this.leaseMs,
       agents: deps.agents ?? null,
+      subWorkflows,
     });
+    subWorkflows.attach(this.runner);
     this.recovery = new ExecutionRecovery({
       executions: this.executions,
       catalog: this.catalog,

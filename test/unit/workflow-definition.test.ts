@@ -335,3 +335,46 @@ describe("loops in definitions", () => {
     expect(() => parseWorkflowDefinition(source, "looping", tools)).toThrow(message);
   });
 });
+
+describe("workflow steps (sub-workflows)", () => {
+  const parent = (call: string) =>
+    [
+      "name: outer",
+      "inputs:",
+      "  who: { required: true }",
+      "steps:",
+      "  - id: sub",
+      `    workflow: ${call}`,
+      "  - id: use",
+      "    tool: template",
+      '    with: { text: "{{ steps.sub.output.steps.hello.text }}" }',
+    ].join("\n");
+
+  it("parses a call with templated inputs", () => {
+    const definition = parseWorkflowDefinition(
+      parent("{ name: hello, input: { name: '{{ input.who }}' } }"),
+      "workflows/outer.yaml",
+      tools,
+    );
+    expect(definition.steps[0]).toMatchObject({
+      kind: "workflow",
+      workflow: { name: "hello", input: { name: "{{ input.who }}" } },
+    });
+  });
+
+  it("rejects a workflow that runs itself, naming the step and field", () => {
+    expect(() => parseWorkflowDefinition(parent("{ name: outer, input: {} }"), "workflows/outer.yaml", tools)).toThrow(
+      "workflows/outer.yaml: step `sub`, field `workflow.name`: a workflow cannot run itself.",
+    );
+  });
+
+  it("checks the references in a call's inputs", () => {
+    expect(() =>
+      parseWorkflowDefinition(
+        parent("{ name: hello, input: { name: '{{ input.nobody }}' } }"),
+        "workflows/outer.yaml",
+        tools,
+      ),
+    ).toThrow(/field `workflow.input.name`: `\{\{ input.nobody \}\}` refers to an input that is not declared/);
+  });
+});

@@ -2,6 +2,7 @@ import { Op } from "sequelize";
 import { redactValue } from "../../redact.js";
 import type { Database } from "../database.js";
 import type { ExecutionRow, StepAttemptRow } from "../models.js";
+import type { SqlValue } from "../raw-statements.js";
 import { parseJson } from "./audit-repository.js";
 import { clip } from "./columns.js";
 
@@ -28,7 +29,13 @@ export interface ExecutionRecord {
   finishedAt: Date | null;
 }
 
-export type NewExecution = Omit<ExecutionRecord, "output" | "errorCode" | "errorMessage" | "finishedAt" | "waitingFor">;
+export type NewExecution = Omit<
+  ExecutionRecord,
+  "output" | "errorCode" | "errorMessage" | "finishedAt" | "waitingFor"
+> & {
+  /** The execution whose `workflow` step started this one. */
+  parentExecutionId?: string | null;
+};
 
 export type ExecutionPatch = Partial<
   Pick<
@@ -61,6 +68,10 @@ export interface StepAttemptRecord {
   finishedAt: Date | null;
 }
 
+/** An attempt as written in one go: started (running), or already finished when the step was quick. */
+export type NewAttempt = Omit<StepAttemptRecord, "id" | "output" | "errorCode" | "errorMessage" | "finishedAt"> &
+  Partial<Pick<StepAttemptRecord, "output" | "errorCode" | "errorMessage" | "finishedAt">>;
+
 export type StepAttemptPatch = Partial<
   Pick<StepAttemptRecord, "status" | "output" | "errorCode" | "errorMessage" | "finishedAt">
 >;
@@ -88,33 +99,71 @@ function toColumns(patch: ExecutionPatch, now: Date): Record<string, unknown> {
   return columns;
 }
 
+const ATTEMPT_COLUMNS =
+  "execution_id, step_path, step_kind, tool, attempt, status, input, output, error_code, error_message, started_at, finished_at";
+const OWNED = "WHERE EXISTS (SELECT 1 FROM executions WHERE id = ? AND status = 'running' AND lease_owner = ?)";
+const INSERT_OWNED_ATTEMPT = `INSERT INTO step_attempts (${ATTEMPT_COLUMNS}) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? ${OWNED}`;
+// PostgreSQL types a SELECT list's parameters as text unless told.
+const INSERT_OWNED_ATTEMPT_PG = `INSERT INTO step_attempts (${ATTEMPT_COLUMNS}) SELECT ?, ?, ?, ?, CAST(? AS INTEGER), ?, CAST(? AS JSON), CAST(? AS JSON), ?, ?, CAST(? AS TIMESTAMPTZ), CAST(? AS TIMESTAMPTZ) ${OWNED} RETURNING id`;
+const INSERT_EXECUTION = `INSERT INTO executions (id, workflow_name, workflow_version, status, input, requested_by,
+  requested_by_name, platform, channel, thread, lease_owner, lease_expires_at, created_at, started_at, updated_at,
+  parent_execution_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const JSON_COLUMNS: ReadonlySet<string> = new Set(["input", "output", "waiting_for"]);
+
+/** A column's value as bound to plain SQL: JSON columns serialised, dates converted per dialect. */
+function sqlValue(column: string, value: unknown): SqlValue {
+  if (JSON_COLUMNS.has(column)) return { json: value ?? null };
+  if (value === undefined) return null;
+  return value as SqlValue;
+}
+
+function attemptColumns(patch: StepAttemptPatch): Record<string, unknown> {
+  return {
+    ...(patch.status !== undefined && { status: patch.status }),
+    ...(patch.output !== undefined && { output: redactValue(patch.output) }),
+    ...(patch.errorCode !== undefined && { error_code: patch.errorCode }),
+    ...(patch.errorMessage !== undefined && { error_message: redactValue(patch.errorMessage) }),
+    ...(patch.finishedAt !== undefined && { finished_at: patch.finishedAt }),
+  };
+}
+
 export class ExecutionRepository {
   constructor(private readonly db: Database) {}
 
+  /** One plain INSERT (the hot path: every run starts here). */
   async create(execution: NewExecution): Promise<void> {
-    await this.db.models.Execution.create({
-      id: execution.id,
-      workflow_name: execution.workflowName,
-      workflow_version: execution.workflowVersion,
-      parent_execution_id: null,
-      status: execution.status,
-      input: redactValue(execution.input),
-      output: null,
-      error_code: null,
-      error_message: null,
-      requested_by: clip(execution.requestedBy, 128),
-      requested_by_name: clip(execution.requestedByName, 256),
-      platform: clip(execution.platform, 32),
-      channel: clip(execution.channel, 128),
-      thread: clip(execution.thread, 128),
-      lease_owner: execution.leaseOwner,
-      lease_expires_at: execution.leaseExpiresAt,
-      waiting_for: null,
-      created_at: execution.createdAt,
-      started_at: execution.startedAt,
-      finished_at: null,
-      updated_at: execution.createdAt,
-    });
+    await this.db.raw.run(INSERT_EXECUTION, [
+      execution.id,
+      execution.workflowName,
+      execution.workflowVersion,
+      execution.status,
+      { json: redactValue(execution.input) },
+      clip(execution.requestedBy, 128),
+      clip(execution.requestedByName, 256),
+      clip(execution.platform, 32),
+      clip(execution.channel, 128),
+      clip(execution.thread, 128),
+      execution.leaseOwner,
+      execution.leaseExpiresAt,
+      execution.createdAt,
+      execution.startedAt,
+      execution.createdAt,
+      execution.parentExecutionId ?? null,
+    ]);
+  }
+
+  /** The chain of executions that started this one through `workflow` steps, nearest first (at most `max`). */
+  async ancestors(id: string, max: number): Promise<string[]> {
+    const chain: string[] = [];
+    for (let current: string | null = id; current !== null && chain.length < max; ) {
+      const row: { parent_execution_id: string | null } | null = await this.db.raw.get(
+        "SELECT parent_execution_id FROM executions WHERE id = ?",
+        [current],
+      );
+      current = row?.parent_execution_id ?? null;
+      if (current !== null) chain.push(current);
+    }
+    return chain;
   }
 
   /**
@@ -128,10 +177,13 @@ export class ExecutionRepository {
     now: Date,
     owner?: string,
   ): Promise<boolean> {
-    const [count] = await this.db.models.Execution.update(toColumns(patch, now), {
-      where: { id, status: { [Op.in]: [...from] }, ...(owner !== undefined && { lease_owner: owner }) },
-    });
-    return count > 0;
+    const columns = Object.entries(toColumns(patch, now));
+    const sets = columns.map(([column]) => `${column} = ?`).join(", ");
+    const values = columns.map(([column, value]) => sqlValue(column, value));
+    const owned = owner !== undefined ? " AND lease_owner = ?" : "";
+    const sql = `UPDATE executions SET ${sets} WHERE id = ? AND status IN (${from.map(() => "?").join(", ")})${owned}`;
+    const { changes } = await this.db.raw.run(sql, [...values, id, ...from, ...(owner !== undefined ? [owner] : [])]);
+    return changes > 0;
   }
 
   /**
@@ -190,7 +242,7 @@ export class ExecutionRepository {
   }
 
   async get(id: string): Promise<ExecutionRecord | null> {
-    const row = await this.db.models.Execution.findByPk(id);
+    const row = await this.db.raw.get<ExecutionRow>("SELECT * FROM executions WHERE id = ?", [id]);
     return row ? toExecution(row) : null;
   }
 
@@ -237,16 +289,48 @@ export class ExecutionRepository {
   }
 
   async finishAttempt(id: number, patch: StepAttemptPatch): Promise<void> {
-    await this.db.models.StepAttempt.update(
-      {
-        ...(patch.status !== undefined && { status: patch.status }),
-        ...(patch.output !== undefined && { output: redactValue(patch.output) }),
-        ...(patch.errorCode !== undefined && { error_code: patch.errorCode }),
-        ...(patch.errorMessage !== undefined && { error_message: redactValue(patch.errorMessage) }),
-        ...(patch.finishedAt !== undefined && { finished_at: patch.finishedAt }),
-      },
-      { where: { id } },
-    );
+    const columns = Object.entries(attemptColumns(patch));
+    if (columns.length === 0) return;
+    await this.db.raw.run(`UPDATE step_attempts SET ${columns.map(([c]) => `${c} = ?`).join(", ")} WHERE id = ?`, [
+      ...columns.map(([column, value]) => sqlValue(column, value)),
+      id,
+    ]);
+  }
+
+  /** Finishes an attempt only while the execution is running under `owner` (see recordOwnedAttempt). */
+  async finishOwnedAttempt(id: number, patch: StepAttemptPatch, owner: string): Promise<boolean> {
+    const columns = Object.entries(attemptColumns(patch));
+    const sets = columns.map(([c]) => `${c} = ?`).join(", ");
+    const sql = `UPDATE step_attempts SET ${sets} WHERE id = ? AND EXISTS (SELECT 1 FROM executions
+      WHERE executions.id = step_attempts.execution_id AND status = 'running' AND lease_owner = ?)`;
+    const { changes } = await this.db.raw.run(sql, [...columns.map(([c, v]) => sqlValue(c, v)), id, owner]);
+    return changes > 0;
+  }
+
+  /**
+   * Writes an attempt only while the execution is running under `owner` — the check that a cancel
+   * or a lost lease stops the run, folded into the step's own write (one statement, not a read and
+   * a write). Returns the new row's id, or null when the execution is no longer this process's to run.
+   */
+  async recordOwnedAttempt(attempt: NewAttempt, owner: string): Promise<number | null> {
+    const sql = this.db.dialect === "postgres" ? INSERT_OWNED_ATTEMPT_PG : INSERT_OWNED_ATTEMPT;
+    const { changes, lastId } = await this.db.raw.run(sql, [
+      attempt.executionId,
+      clip(attempt.stepPath, 256),
+      attempt.stepKind,
+      clip(attempt.tool, 100),
+      attempt.attempt,
+      attempt.status,
+      { json: redactValue(attempt.input) },
+      { json: attempt.output === undefined ? null : redactValue(attempt.output) },
+      attempt.errorCode ?? null,
+      attempt.errorMessage === undefined || attempt.errorMessage === null ? null : redactValue(attempt.errorMessage),
+      attempt.startedAt,
+      attempt.finishedAt ?? null,
+      attempt.executionId,
+      owner,
+    ]);
+    return changes > 0 ? lastId : null;
   }
 
   /** Settles a waiting attempt (an approval) exactly once: false when someone else got there first. */

@@ -110,13 +110,19 @@ export class WorkflowRepository {
     }));
   }
 
+  /** Plain SQL: every run reads it (which version is current). */
   async get(name: string): Promise<WorkflowRecord | null> {
-    const row = await this.db.models.Workflow.findByPk(name);
+    const row = await this.db.raw.get<{
+      name: string;
+      description: string | null;
+      current_version: number;
+      updated_at: string | Date;
+    }>("SELECT name, description, current_version, updated_at FROM workflows WHERE name = ?", [name]);
     return row
       ? {
           name: row.name,
           description: row.description,
-          currentVersion: row.current_version,
+          currentVersion: Number(row.current_version),
           updatedAt: new Date(row.updated_at),
         }
       : null;

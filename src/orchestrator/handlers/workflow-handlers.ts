@@ -32,6 +32,7 @@ export function summarise(name: string, version: number, definition: WorkflowDef
       id: step.id,
       kind: step.kind,
       ...(step.kind === "tool" && { tool: step.tool }),
+      ...(step.kind === "workflow" && { tool: `workflow:${step.workflow.name}` }),
       ...(step.description !== undefined && { description: step.description }),
     })),
   };

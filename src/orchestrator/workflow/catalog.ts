@@ -18,6 +18,7 @@ export interface CurrentWorkflow {
  */
 export class WorkflowCatalog {
   private problems: string[] = [];
+  private readonly parsed = new Map<string, WorkflowDefinition>();
   private hintsCache: WorkflowHint[] = [];
 
   constructor(
@@ -64,6 +65,16 @@ export class WorkflowCatalog {
   }
 
   async definition(name: string, version: number): Promise<WorkflowDefinition> {
+    // A stored version never changes, so each is read and validated once per process.
+    const key = `${name}@${version}`;
+    const cached = this.parsed.get(key);
+    if (cached) return cached;
+    const definition = await this.load(name, version);
+    this.parsed.set(key, definition);
+    return definition;
+  }
+
+  private async load(name: string, version: number): Promise<WorkflowDefinition> {
     const stored = await this.repository.version(name, version);
     if (!stored) throw new BatonError("not_found", `Workflow \`${name}\` has no version ${version}.`);
     const parsed = WorkflowDefinition.safeParse(stored.definition);

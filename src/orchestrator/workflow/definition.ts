@@ -75,7 +75,7 @@ export function parseWorkflowDefinition(source: string, fileLabel: string, tools
   }
   const parsed = WorkflowDefinition.safeParse(raw, { error: validationMessage });
   const problems = parsed.success
-    ? [...toolProblems(parsed.data, tools), ...nameProblems(parsed.data, fileLabel)]
+    ? [...toolProblems(parsed.data, tools), ...nameProblems(parsed.data, fileLabel), ...selfCallProblems(parsed.data)]
     : parsed.error.issues.map(issueProblem);
   const first = problems.find((problem) => problem.message.startsWith("is not a known field")) ?? problems[0];
   if (first !== undefined) throw invalid(describeProblem(fileLabel, raw, first, problems.length - 1));
@@ -167,6 +167,7 @@ function templatedFields(step: WorkflowStep | ToolStep): Array<[(string | number
   if (step.kind === "tool") return [...templateStrings(step.with, ["with"])];
   if (step.kind === "approval") return [[["approval", "prompt"], step.approval.prompt]];
   if (step.kind === "agent") return [[["agent", "prompt"], step.agent.prompt]];
+  if (step.kind === "workflow") return [...templateStrings(step.workflow.input, ["workflow", "input"])];
   return [];
 }
 
@@ -330,6 +331,30 @@ function toolProblems(definition: WorkflowDefinition, tools: ToolCatalog): Probl
     if (step.kind !== "parallel") return unknown(step, ["steps", index]);
     return step.parallel.steps.flatMap((branch, b) => unknown(branch, ["steps", index, "parallel", "steps", b]));
   });
+}
+
+/** A workflow that runs itself would never end (deeper cycles stop at MAX_WORKFLOW_DEPTH at run time). */
+function selfCallProblems(definition: WorkflowDefinition): Problem[] {
+  return [...stepsWithPaths(definition.steps)].flatMap(([step]) =>
+    step.kind === "workflow" && step.workflow.name === definition.name
+      ? [
+          {
+            path: ["steps", stepIndex(definition, step.id), "workflow", "name"],
+            message: "a workflow cannot run itself",
+          },
+        ]
+      : [],
+  );
+}
+
+function stepIndex(definition: WorkflowDefinition, id: string): number {
+  const index = definition.steps.findIndex(
+    (step) =>
+      step.id === id ||
+      (step.kind === "parallel" && step.parallel.steps.some((b) => b.id === id)) ||
+      (step.kind === "loop" && step.loop.steps.some((b) => b.id === id)),
+  );
+  return Math.max(0, index);
 }
 
 function nameProblems(definition: WorkflowDefinition, fileLabel: string): Problem[] {

@@ -48,7 +48,8 @@ function latestAttempts(attempts: readonly StepAttemptRecord[]): Map<string, Ste
 
 /** Whether a failed attempt was the step's last word: no attempts left, or a failure retries cannot fix. */
 function finalFailure(step: Step, attempt: StepAttemptRecord): boolean {
-  const maxAttempts = step.kind === "tool" || step.kind === "agent" ? (step.retry ?? DEFAULT_RETRY).maxAttempts : 1;
+  const retried = step.kind === "tool" || step.kind === "agent" || step.kind === "workflow";
+  const maxAttempts = retried ? (step.retry ?? DEFAULT_RETRY).maxAttempts : 1;
   return attempt.attempt >= maxAttempts || FINAL_CODES.has(attempt.errorCode ?? "");
 }
 

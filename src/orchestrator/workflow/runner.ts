@@ -1,20 +1,27 @@
 import type { Clock } from "../../clock.js";
-import type { ExecutionRecord, ExecutionRepository } from "../../db/repositories/execution-repository.js";
+import type {
+  ExecutionRecord,
+  ExecutionRepository,
+  NewAttempt,
+  StepAttemptRecord,
+} from "../../db/repositories/execution-repository.js";
 import { BatonError, toBatonError } from "../../errors.js";
 import type { Logger } from "../../logger.js";
 import { type AgentRunner, agentTool } from "../agents.js";
 import type { OrchestratorEventBus } from "../events.js";
 import type { ToolRegistry } from "../tools/registry.js";
 import { runTool } from "../tools/registry.js";
-import type { JsonValue } from "../tools/types.js";
+import type { JsonValue, Tool } from "../tools/types.js";
 import type { ApprovalWait } from "./approval-step.js";
 import { openApproval } from "./approval-step.js";
+import { AttemptRow, type AttemptWriter, NOT_FINISHED, QUICK_STEP_MS } from "./attempt-row.js";
 import { type BodyRunner, runGroup, runLoopIterations } from "./composite-steps.js";
 import type { WorkflowDefinition } from "./definition.js";
 import { evaluateCondition } from "./expression.js";
 import { type ResumePlan, restoreScope } from "./resume.js";
 import { DEFAULT_RETRY, retryDelay, sleep } from "./retry.js";
 import { abortReason, CANCELLED, INTERRUPTED, LEASE_LOST, STOPS } from "./run-control.js";
+import type { SubWorkflows } from "./sub-workflows.js";
 import { renderValue, type TemplateScope } from "./template.js";
 
 export interface RunnerDeps {
@@ -28,12 +35,17 @@ export interface RunnerDeps {
   leaseMs?: number;
   /** Runs `agent` steps; null when no LLM provider is configured (agent steps then fail clearly). */
   agents?: AgentRunner | null;
+  /** Runs `workflow` steps as child executions. */
+  subWorkflows?: SubWorkflows;
 }
 
 type WorkflowStep = WorkflowDefinition["steps"][number];
 type ToolStep = Extract<WorkflowStep, { kind: "tool" }>;
 type LoopStep = Extract<WorkflowStep, { kind: "loop" }>;
 type AgentStep = Extract<WorkflowStep, { kind: "agent" }>;
+type WorkflowCallStep = Extract<WorkflowStep, { kind: "workflow" }>;
+/** Steps that run one thing per attempt: a tool, an agent, or a sub-workflow. */
+type AttemptStep = ToolStep | AgentStep | WorkflowCallStep;
 type StepResult = { output: JsonValue } | { error: BatonError };
 type RunOutcome = { output: Record<string, JsonValue> } | { error: BatonError } | { waiting: ApprovalWait };
 
@@ -48,8 +60,10 @@ interface InFlight {
  * says what happened, and picking up from a ResumePlan after a restart. Loops and sub-workflows
  * are still to come; they should make this a recursive executor over step paths.
  */
-export class WorkflowRunner {
+export class WorkflowRunner implements AttemptWriter {
   private readonly inFlight = new Map<string, InFlight>();
+  /** The executions running here, for steps that need more than their id (sub-workflows). */
+  private readonly records = new Map<string, ExecutionRecord>();
   private readonly leaseMs: number;
   private stopping = false;
 
@@ -66,9 +80,13 @@ export class WorkflowRunner {
     const controller = new AbortController();
     // A run that arrives while baton shuts down is recorded as interrupted instead of starting.
     if (this.stopping) controller.abort(INTERRUPTED);
+    this.records.set(execution.id, execution);
     const done = this.run(execution, definition, controller, resume)
       .catch((error: unknown) => this.deps.logger.error("execution crashed", { execution: execution.id, error }))
-      .finally(() => this.inFlight.delete(execution.id));
+      .finally(() => {
+        this.inFlight.delete(execution.id);
+        this.records.delete(execution.id);
+      });
     this.inFlight.set(execution.id, { controller, done });
   }
 
@@ -135,11 +153,8 @@ export class WorkflowRunner {
         restoreScope(scope, outputs, step, resume);
         continue;
       }
+      // A cancel from another process shows when the next attempt row is written (recordOwnedAttempt).
       if (signal.aborted) return { error: abortReason(signal) };
-      // A cancel from another process only changes the row; look before starting each step.
-      const current = await this.deps.executions.get(execution.id);
-      if (current?.leaseOwner !== this.deps.owner && current?.status === "running") return { error: LEASE_LOST };
-      if (current?.status !== "running") return { error: CANCELLED };
       const first = resume?.nextAttempt[step.id] ?? 1;
       const result = await this.runUnlessSkipped(execution.id, step, scope, signal, first, step.id, resume);
       if (result === "skipped") continue;
@@ -168,7 +183,7 @@ export class WorkflowRunner {
     path: string,
     resume: ResumePlan | undefined,
   ): Promise<StepResult | { waiting: ApprovalWait } | "skipped"> {
-    const tool = step.kind === "tool" ? step.tool : step.kind === "agent" ? `agent:${step.agent.specialty}` : null;
+    const tool = step.kind === "tool" || step.kind === "agent" || step.kind === "workflow" ? toolLabel(step) : null;
     const attempt = { executionId, stepPath: path, stepKind: step.kind, tool, attempt: first };
     let run = true;
     try {
@@ -177,7 +192,7 @@ export class WorkflowRunner {
       return this.recordFailure(attempt, { when: step.when }, toBatonError(error));
     }
     if (run && step.kind === "approval") return openApproval(this.deps, executionId, step, scope, first);
-    if (run && (step.kind === "tool" || step.kind === "agent"))
+    if (run && (step.kind === "tool" || step.kind === "agent" || step.kind === "workflow"))
       return this.runStep(executionId, step, scope, signal, first, path);
     if (run && step.kind === "parallel") return runGroup(step, scope, this.body(executionId, signal, resume));
     if (run && step.kind === "loop") return this.runLoop(executionId, step, scope, signal, resume);
@@ -225,7 +240,7 @@ export class WorkflowRunner {
   /** Runs a step's attempts under its retry policy; each attempt is its own row. */
   private async runStep(
     executionId: string,
-    step: ToolStep | AgentStep,
+    step: AttemptStep,
     scope: TemplateScope,
     signal: AbortSignal,
     first: number,
@@ -254,51 +269,118 @@ export class WorkflowRunner {
     }
   }
 
+  /**
+   * One attempt. Its row is written only while the run is still this process's (a cancel or a lost
+   * lease elsewhere stops it there). A step whose tool is safe to repeat and that finishes within
+   * QUICK_STEP_MS is written once, finished; any other step gets its `running` row first (a tool
+   * that is not safe to repeat, before it starts; a slow one, once it has run QUICK_STEP_MS), so a
+   * crash mid-step is seen on resume. A quick repeatable step cut off by a crash has no row and
+   * simply runs again, which is what resume would do with its `running` row anyway.
+   */
   private async runAttempt(
     executionId: string,
-    step: ToolStep | AgentStep,
+    step: AttemptStep,
     scope: TemplateScope,
     signal: AbortSignal,
     number: number,
     path: string,
   ): Promise<{ output: JsonValue } | { error: BatonError }> {
-    const { executions, events, clock } = this.deps;
+    const { events, clock } = this.deps;
     let input: unknown = null;
-    const toolName = step.kind === "agent" ? `agent:${step.agent.specialty}` : step.tool;
+    const toolName = toolLabel(step);
     const attempt = { executionId, stepPath: path, stepKind: step.kind, tool: toolName, attempt: number };
     try {
-      input = renderValue(step.kind === "agent" ? step.agent : step.with, scope);
+      input = renderValue(
+        step.kind === "agent" ? step.agent : step.kind === "workflow" ? step.workflow : step.with,
+        scope,
+      );
     } catch (error) {
       return this.recordFailure(attempt, input, toBatonError(error));
     }
-    const startedAt = clock.now();
-    const id = await executions.startAttempt({ ...attempt, status: "running", input, startedAt });
-    events.emit("step.started", {
-      ...attempt,
-      id,
-      status: "running",
-      input,
-      output: null,
-      errorCode: null,
-      errorMessage: null,
-      startedAt,
-      finishedAt: null,
-    });
+    const tool = this.toolFor(step, executionId, path, number);
+    const started = { ...attempt, input, startedAt: clock.now() };
+    const row = new AttemptRow(this, started);
+    if (!tool?.idempotent) {
+      if ((await row.open()) === null) return { error: await this.whyStopped(executionId) };
+    } else row.openAfter(QUICK_STEP_MS);
+    events.emit("step.started", { ...started, id: 0, ...NOT_FINISHED });
+    let result: { output: JsonValue } | { error: BatonError };
     try {
-      const tool =
-        step.kind === "agent" ? agentTool(this.deps.agents ?? null, executionId) : this.deps.tools.get(step.tool);
       if (!tool) throw new BatonError("tool_unknown", `Step \`${step.id}\` uses the unknown tool \`${toolName}\`.`);
       const output = await runTool(tool, input, {
         signal,
         ...(step.timeoutMs !== undefined && { timeoutMs: step.timeoutMs }),
       });
-      await this.finishAttempt({ ...attempt, id, input, startedAt }, { status: "succeeded", output });
-      return { output };
+      result = { output };
     } catch (caught) {
-      const error = signal.aborted ? abortReason(signal) : toBatonError(caught);
-      await this.finishAttempt({ ...attempt, id, input, startedAt }, { status: attemptStatus(error), error });
-      return { error };
+      result = { error: signal.aborted ? abortReason(signal) : toBatonError(caught) };
     }
+    const outcome =
+      "output" in result
+        ? { status: "succeeded", output: result.output }
+        : { status: attemptStatus(result.error), error: result.error };
+    if (await row.close(outcome)) return result;
+    const stop = await this.whyStopped(executionId);
+    // A cancelled run still shows the step it cut short. After a lost lease, only an open row this
+    // copy cut off is closed (as interrupted); any other outcome is the new owner's to write.
+    const refused = row.refused;
+    const cutOff = refused?.id != null && refused.row.status === "interrupted";
+    if (refused && (stop === CANCELLED || cutOff)) await this.recordStopped(refused);
+    return { error: stop };
+  }
+
+  private toolFor(step: AttemptStep, executionId: string, stepPath: string, attempt: number): Tool | undefined {
+    if (step.kind === "tool") return this.deps.tools.get(step.tool);
+    if (step.kind === "agent") return agentTool(this.deps.agents ?? null, executionId);
+    const parent = this.records.get(executionId);
+    return parent && this.deps.subWorkflows ? this.deps.subWorkflows.tool({ parent, stepPath, attempt }) : undefined;
+  }
+
+  /** Writes an attempt row while the run is this process's; null when it no longer is. */
+  recordOwned(attempt: NewAttempt): Promise<number | null> {
+    return this.deps.executions.recordOwnedAttempt(attempt, this.deps.owner);
+  }
+
+  announceFinished(attempt: StepAttemptRecord): void {
+    this.deps.events.emit("step.finished", attempt);
+  }
+
+  now(): Date {
+    return this.deps.clock.now();
+  }
+
+  private async recordStopped(refused: { id: number | null; row: NewAttempt }): Promise<void> {
+    const { output = null, errorCode = null, errorMessage = null, finishedAt = null, ...started } = refused.row;
+    const id = refused.id ?? (await this.deps.executions.startAttempt(started));
+    await this.deps.executions.finishAttempt(id, {
+      status: started.status,
+      output,
+      errorCode,
+      errorMessage,
+      finishedAt,
+    });
+  }
+
+  async finishOwned(
+    attempt: Omit<NewAttempt, "status"> & { id: number },
+    result: { status: string; output?: JsonValue; error?: BatonError },
+  ): Promise<boolean> {
+    const patch = {
+      status: result.status,
+      output: result.output ?? null,
+      errorCode: result.error?.code ?? null,
+      errorMessage: result.error?.message ?? null,
+      finishedAt: this.deps.clock.now(),
+    };
+    if (!(await this.deps.executions.finishOwnedAttempt(attempt.id, patch, this.deps.owner))) return false;
+    this.deps.events.emit("step.finished", { ...attempt, ...patch });
+    return true;
+  }
+
+  /** After a refused write: the run was cancelled, or another process owns it now. */
+  private async whyStopped(executionId: string): Promise<BatonError> {
+    const current = await this.deps.executions.get(executionId);
+    return current?.status === "running" ? LEASE_LOST : CANCELLED;
   }
 
   /** A step that failed before it could start (a template naming a missing path) still gets its row. */
@@ -313,7 +395,7 @@ export class WorkflowRunner {
     return { error };
   }
 
-  private async finishAttempt(
+  async finishAttempt(
     attempt: {
       id: number;
       executionId: string;
@@ -383,6 +465,13 @@ export class WorkflowRunner {
       this.deps.logger.warn("lease renewal failed", { execution: id, error });
     }
   }
+}
+
+/** The `tool` column of an attempt: the tool's name, `agent:<specialty>` or `workflow:<name>`. */
+function toolLabel(step: AttemptStep): string {
+  if (step.kind === "agent") return `agent:${step.agent.specialty}`;
+  if (step.kind === "workflow") return `workflow:${step.workflow.name}`;
+  return step.tool;
 }
 
 function attemptStatus(error: BatonError): string {

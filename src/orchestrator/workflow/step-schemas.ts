@@ -58,6 +58,23 @@ export const AgentStep = z.strictObject({
 });
 export type AgentStep = z.infer<typeof AgentStep>;
 
+/**
+ * Runs another workflow as one step (a child execution, pinned to that workflow's current version,
+ * listed with its own steps). Its output is `{ execution, steps }`: the child's id and its steps'
+ * outputs. A cut-off sub-workflow step re-attaches to its child after a restart instead of starting
+ * a second one.
+ */
+export const WorkflowCallStep = z.strictObject({
+  ...stepFields,
+  kind: z.literal("workflow"),
+  workflow: z.strictObject({
+    name: Identifier,
+    /** The child's inputs; every value may hold `{{ placeholders }}`. */
+    input: z.preprocess(emptyIfNull, z.record(z.string(), z.string().max(10_000))),
+  }),
+});
+export type WorkflowCallStep = z.infer<typeof WorkflowCallStep>;
+
 /** What an approval step asks, and who may answer. */
 export const ApprovalRequest = z.strictObject({
   /** Shown to the people who may decide; may hold `{{ placeholders }}`. */
@@ -90,13 +107,13 @@ export type ApprovalStep = z.infer<typeof ApprovalStep>;
  */
 function withKind(value: unknown): unknown {
   if (value === null || typeof value !== "object" || Array.isArray(value) || "kind" in value) return value;
-  const kinds = ["approval", "parallel", "loop", "agent"] as const;
+  const kinds = ["approval", "parallel", "loop", "agent", "workflow"] as const;
   const kind = kinds.find((name) => name in value) ?? "tool";
   return { ...value, kind };
 }
 
-/** A step inside a parallel group or a loop: a tool or agent step (these do not nest, and approvals wait alone). */
-const BranchStep = z.preprocess(withKind, z.discriminatedUnion("kind", [ToolStep, AgentStep]));
+/** A step inside a parallel group or a loop: a tool, agent or sub-workflow step (groups and loops do not nest, and approvals wait alone). */
+const BranchStep = z.preprocess(withKind, z.discriminatedUnion("kind", [ToolStep, AgentStep, WorkflowCallStep]));
 export type BranchStep = z.infer<typeof BranchStep>;
 
 /**
@@ -142,7 +159,7 @@ export type LoopStep = z.infer<typeof LoopStep>;
 
 export const WorkflowStep = z.preprocess(
   withKind,
-  z.discriminatedUnion("kind", [ToolStep, ApprovalStep, ParallelStep, LoopStep, AgentStep]),
+  z.discriminatedUnion("kind", [ToolStep, ApprovalStep, ParallelStep, LoopStep, AgentStep, WorkflowCallStep]),
 );
 export type WorkflowStep = z.infer<typeof WorkflowStep>;
 
