@@ -102,6 +102,7 @@ describe("agent steps", () => {
       "critic-loop",
       "healthcheck",
       "hello",
+      "map-reduce",
       "plan-execute-review",
     ]);
 

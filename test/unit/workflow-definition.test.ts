@@ -378,3 +378,38 @@ describe("workflow steps (sub-workflows)", () => {
     ).toThrow(/field `workflow.input.name`: `\{\{ input.nobody \}\}` refers to an input that is not declared/);
   });
 });
+
+describe("map steps", () => {
+  const mapped = (inner: string, extra = "") =>
+    [
+      "name: mapped",
+      "inputs:",
+      "  pages: { required: true }",
+      "steps:",
+      "  - id: fetch",
+      "    map:",
+      "      over: input.pages",
+      "      step:",
+      "        id: get",
+      "        tool: template",
+      `        with: { text: "${inner}" }`,
+      extra,
+    ].join("\n");
+
+  it("parses a map whose step reads item and index", () => {
+    const definition = parseWorkflowDefinition(mapped("{{ index }}: {{ item }}"), "workflows/mapped.yaml", tools);
+    expect(definition.steps[0]).toMatchObject({ kind: "map", map: { over: "input.pages", maxConcurrency: 4 } });
+  });
+
+  it("rejects item outside a map, naming the step and field", () => {
+    const after = ["  - id: later", "    tool: template", '    with: { text: "{{ item }}" }'].join("\n");
+    expect(() => parseWorkflowDefinition(mapped("{{ item }}", after), "workflows/mapped.yaml", tools)).toThrow(
+      /step `later`, field `with.text`: `\{\{ item \}\}` reads a map's current item, which exists only inside a map step/,
+    );
+  });
+
+  it("checks what `over` reads", () => {
+    const source = mapped("{{ item }}").replace("over: input.pages", "over: input.nothing");
+    expect(() => parseWorkflowDefinition(source, "workflows/mapped.yaml", tools)).toThrow(/field `map.over`/);
+  });
+});

@@ -1,9 +1,11 @@
 import type { BatonError } from "../../errors.js";
 import type { JsonValue } from "../tools/types.js";
+import { NonRetriableError } from "./control-errors.js";
+import { evaluateExpression, parseExpression } from "./expression.js";
 import { LoopProgress } from "./loop-progress.js";
 import type { ResumePlan } from "./resume.js";
 import { abortReason, STOPS } from "./run-control.js";
-import type { BranchStep, LoopStep, ParallelStep } from "./step-schemas.js";
+import type { BranchStep, LoopStep, MapStep, ParallelStep } from "./step-schemas.js";
 import type { TemplateScope } from "./template.js";
 
 type StepResult = { output: JsonValue } | { error: BatonError };
@@ -80,4 +82,57 @@ export async function runLoopIterations(step: LoopStep, scope: TemplateScope, bo
   const output = progress.result();
   for (const [id, value] of Object.entries(output.outputs)) scope.steps[id] = { output: value };
   return { output: output as unknown as JsonValue };
+}
+
+/**
+ * Runs a map step's step once per item, at most `maxConcurrency` at a time, under the paths
+ * `map.<index>.<step>`. Items that finished before a restart are not run again (the list is computed
+ * again from the same inputs and outputs). Like a parallel group, it fails with the first item's
+ * failure once every item has settled. Throws when `over` cannot be evaluated or is not a list.
+ */
+export async function runMapItems(step: MapStep, scope: TemplateScope, body: BodyRunner): Promise<StepResult> {
+  const items = mapItems(step, scope);
+  const results: JsonValue[] = items.map(() => null);
+  let failure: BatonError | null = null;
+  let next = 0;
+  const itemWorker = async () => {
+    for (let index = next++; index < items.length; index = next++) {
+      if (body.signal.aborted) return;
+      const inner: TemplateScope = { ...scope, steps: { ...scope.steps }, item: items[index], index };
+      const result = await runOrRestore(body, step.map.step, inner, `${step.id}.${index}.${step.map.step.id}`);
+      if (result === "skipped" || "waiting" in result) continue;
+      if (stops(step.map.step, result)) {
+        failure ??= result.error;
+        continue;
+      }
+      results[index] = "output" in result ? result.output : null;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(step.map.maxConcurrency, items.length) }, itemWorker));
+  if (body.signal.aborted) return { error: abortReason(body.signal) };
+  return failure ? { error: failure } : { output: results };
+}
+
+/** The list a map step runs over: a list as is, or text split on commas and new lines. */
+export function mapItems(step: MapStep, scope: TemplateScope): JsonValue[] {
+  const value = evaluateExpression(parseExpression(step.map.over), scope as unknown as Record<string, unknown>);
+  const items: JsonValue[] | null = Array.isArray(value)
+    ? (value as JsonValue[])
+    : typeof value === "string"
+      ? value
+          .split(/[\n,]+/)
+          .map((part) => part.trim())
+          .filter((part) => part.length > 0)
+      : null;
+  if (items === null) {
+    throw new NonRetriableError(
+      `Map step \`${step.id}\`: \`${step.map.over}\` is not a list or text (got ${typeof value}).`,
+    );
+  }
+  if (items.length > step.map.maxItems) {
+    throw new NonRetriableError(
+      `Map step \`${step.id}\` got ${items.length} items; it takes at most ${step.map.maxItems} (set \`map.maxItems\`).`,
+    );
+  }
+  return items;
 }

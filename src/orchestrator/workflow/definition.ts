@@ -174,6 +174,8 @@ function templatedFields(step: WorkflowStep | ToolStep): Array<[(string | number
 interface ReferenceScope {
   /** Inside a loop's steps (and its until/score), `loop.…` may be read. */
   inLoop?: boolean;
+  /** Inside a map's step, `item` and `index` may be read. */
+  inMap?: boolean;
   inputs: Set<string>;
   allIds: Set<string>;
   /** Steps that finish before the one being checked (branches of one group cannot see each other). */
@@ -187,13 +189,13 @@ function stepProblems(step: WorkflowStep | ToolStep, at: (string | number)[], sc
   if (scope.seen.has(step.id)) problems.push({ path: [...at, "id"], message: `step id \`${step.id}\` is used twice` });
   scope.seen.add(step.id);
   for (const [field, text] of templatedFields(step)) {
-    const message = templateProblem(text, scope.inputs, scope.earlier, scope.allIds, scope.inLoop);
+    const message = templateProblem(text, scope.inputs, scope.earlier, scope.allIds, where(scope));
     if (message !== undefined) problems.push({ path: [...at, ...field], message });
   }
   const condition =
     step.when === undefined
       ? undefined
-      : conditionProblem(step.when, scope.inputs, scope.earlier, scope.allIds, scope.inLoop);
+      : conditionProblem(step.when, scope.inputs, scope.earlier, scope.allIds, where(scope));
   if (condition !== undefined) problems.push({ path: [...at, "when"], message: condition });
   return problems;
 }
@@ -213,10 +215,23 @@ function loopProblems(
   for (const field of ["until", "score"] as const) {
     const source = step.loop[field];
     const message =
-      source === undefined ? undefined : conditionProblem(source, inner.inputs, inner.earlier, inner.allIds, true);
+      source === undefined
+        ? undefined
+        : conditionProblem(source, inner.inputs, inner.earlier, inner.allIds, { inLoop: true });
     if (message !== undefined) problems.push({ path: [...at, "loop", field], message });
   }
   for (const id of [step.id, ...step.loop.steps.map((body) => body.id)]) scope.earlier.add(id);
+  return problems;
+}
+
+/** A map's `over` reads what ran before it; its step also sees `item` and `index`. */
+function mapProblems(step: Extract<WorkflowStep, { kind: "map" }>, at: (string | number)[], scope: ReferenceScope) {
+  const problems: Problem[] = [];
+  const over = conditionProblem(step.map.over, scope.inputs, scope.earlier, scope.allIds, where(scope));
+  if (over !== undefined) problems.push({ path: [...at, "map", "over"], message: over });
+  const inner: ReferenceScope = { ...scope, inMap: true, earlier: new Set(scope.earlier) };
+  problems.push(...stepProblems(step.map.step, [...at, "map", "step"], inner));
+  scope.earlier.add(step.id);
   return problems;
 }
 
@@ -233,6 +248,10 @@ function referenceProblems(definition: { inputs: Record<string, unknown>; steps:
     problems.push(...stepProblems(step, ["steps", index], scope));
     if (step.kind === "loop") {
       problems.push(...loopProblems(step, ["steps", index], scope));
+      return;
+    }
+    if (step.kind === "map") {
+      problems.push(...mapProblems(step, ["steps", index], scope));
       return;
     }
     if (step.kind !== "parallel") {
@@ -253,7 +272,7 @@ function conditionProblem(
   inputs: Set<string>,
   earlier: Set<string>,
   allIds: Set<string>,
-  inLoop = false,
+  at: Where = {},
 ) {
   let paths: string[];
   try {
@@ -262,13 +281,13 @@ function conditionProblem(
     return clause(errorText(error));
   }
   for (const reference of paths) {
-    const message = referenceProblem(reference.replace(/\?$/, ""), inputs, earlier, allIds, inLoop);
+    const message = referenceProblem(reference.replace(/\?$/, ""), inputs, earlier, allIds, at);
     if (message !== undefined) return message;
   }
   return undefined;
 }
 
-function templateProblem(text: string, inputs: Set<string>, earlier: Set<string>, allIds: Set<string>, inLoop = false) {
+function templateProblem(text: string, inputs: Set<string>, earlier: Set<string>, allIds: Set<string>, at: Where = {}) {
   let paths: string[];
   try {
     paths = templatePaths(text);
@@ -276,7 +295,7 @@ function templateProblem(text: string, inputs: Set<string>, earlier: Set<string>
     return clause(errorText(error));
   }
   for (const reference of paths) {
-    const message = referenceProblem(reference, inputs, earlier, allIds, inLoop);
+    const message = referenceProblem(reference, inputs, earlier, allIds, at);
     if (message !== undefined) return message;
   }
   return undefined;
@@ -284,17 +303,31 @@ function templateProblem(text: string, inputs: Set<string>, earlier: Set<string>
 
 const LOOP_STATE = new Set(["iteration", "previous", "best"]);
 
+/** Where a reference is checked: inside a loop (loop state readable) or a map (item readable). */
+interface Where {
+  inLoop?: boolean;
+  inMap?: boolean;
+}
+
+function where(scope: ReferenceScope): Where {
+  return { ...(scope.inLoop && { inLoop: true }), ...(scope.inMap && { inMap: true }) };
+}
+
 function referenceProblem(
   reference: string,
   inputs: Set<string>,
   earlier: Set<string>,
   allIds: Set<string>,
-  inLoop = false,
+  at: Where = {},
 ) {
   const [root, name = "", field] = reference.split(".");
   const placeholder = `\`{{ ${reference} }}\``;
+  if (root === "item" || root === "index") {
+    if (at.inMap && (root === "item" || name === "")) return undefined;
+    return `${placeholder} reads a map's current item, which exists only inside a map step (\`item\`, \`index\`)`;
+  }
   if (root === "loop") {
-    if (inLoop && LOOP_STATE.has(name)) return undefined;
+    if (at.inLoop && LOOP_STATE.has(name)) return undefined;
     return `${placeholder} reads loop state, which exists only inside a loop (\`loop.iteration\`, \`loop.previous\`, \`loop.best\`)`;
   }
   if (root === "input") {
@@ -328,6 +361,7 @@ function toolProblems(definition: WorkflowDefinition, tools: ToolCatalog): Probl
   return definition.steps.flatMap((step, index) => {
     if (step.kind === "loop")
       return step.loop.steps.flatMap((body, b) => unknown(body, ["steps", index, "loop", "steps", b]));
+    if (step.kind === "map") return unknown(step.map.step, ["steps", index, "map", "step"]);
     if (step.kind !== "parallel") return unknown(step, ["steps", index]);
     return step.parallel.steps.flatMap((branch, b) => unknown(branch, ["steps", index, "parallel", "steps", b]));
   });
@@ -352,7 +386,8 @@ function stepIndex(definition: WorkflowDefinition, id: string): number {
     (step) =>
       step.id === id ||
       (step.kind === "parallel" && step.parallel.steps.some((b) => b.id === id)) ||
-      (step.kind === "loop" && step.loop.steps.some((b) => b.id === id)),
+      (step.kind === "loop" && step.loop.steps.some((b) => b.id === id)) ||
+      (step.kind === "map" && step.map.step.id === id),
   );
   return Math.max(0, index);
 }

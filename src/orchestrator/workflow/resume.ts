@@ -141,6 +141,27 @@ function classifyLoop(
 }
 
 /**
+ * A map is done when its own row says so. Otherwise its items that finished (`map.<index>.<step>`)
+ * are marked done and the map runs again, running only the rest.
+ */
+function classifyMap(
+  step: Extract<WorkflowStep, { kind: "map" }>,
+  latest: Map<string, StepAttemptRecord>,
+  plan: ResumePlan,
+  context: { tools: ToolRegistry; retryBlocked: boolean },
+): "done" | "stop" {
+  const own = latest.get(step.id);
+  if (own) return classify(step, step.id, own, plan, context);
+  for (const [path, attempt] of latest) {
+    const [mapId, index = "", innerId] = path.split(".");
+    if (mapId !== step.id || !/^\d+$/.test(index) || innerId !== step.map.step.id) continue;
+    classify(step.map.step, path, attempt, plan, context);
+    if (plan.blocked || plan.failed) break;
+  }
+  return "stop";
+}
+
+/**
  * Completed steps are never re-run (their outputs come back from the database); the first
  * unfinished step runs next. A step that was running when its process died re-runs only when its
  * tool is idempotent, or when a person said so (`retryBlocked`); otherwise the plan is blocked. A
@@ -164,11 +185,13 @@ export function planResume(
   const latest = latestAttempts(attempts);
   const context = { tools, retryBlocked: options.retryBlocked };
   for (const step of definition.steps) {
-    if (step.kind === "parallel" || step.kind === "loop") {
+    if (step.kind === "parallel" || step.kind === "loop" || step.kind === "map") {
       const group =
         step.kind === "parallel"
           ? classifyGroup(step, latest, plan, context)
-          : classifyLoop(step, latest, plan, context);
+          : step.kind === "loop"
+            ? classifyLoop(step, latest, plan, context)
+            : classifyMap(step, latest, plan, context);
       if (group === "done") continue;
       break;
     }

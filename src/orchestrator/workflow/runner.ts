@@ -15,7 +15,7 @@ import type { JsonValue, Tool } from "../tools/types.js";
 import type { ApprovalWait } from "./approval-step.js";
 import { openApproval } from "./approval-step.js";
 import { AttemptRow, type AttemptWriter, NOT_FINISHED, QUICK_STEP_MS } from "./attempt-row.js";
-import { type BodyRunner, runGroup, runLoopIterations } from "./composite-steps.js";
+import { type BodyRunner, runGroup, runLoopIterations, runMapItems } from "./composite-steps.js";
 import type { WorkflowDefinition } from "./definition.js";
 import { evaluateCondition } from "./expression.js";
 import { type ResumePlan, restoreScope } from "./resume.js";
@@ -42,6 +42,7 @@ export interface RunnerDeps {
 type WorkflowStep = WorkflowDefinition["steps"][number];
 type ToolStep = Extract<WorkflowStep, { kind: "tool" }>;
 type LoopStep = Extract<WorkflowStep, { kind: "loop" }>;
+type MapStep = Extract<WorkflowStep, { kind: "map" }>;
 type AgentStep = Extract<WorkflowStep, { kind: "agent" }>;
 type WorkflowCallStep = Extract<WorkflowStep, { kind: "workflow" }>;
 /** Steps that run one thing per attempt: a tool, an agent, or a sub-workflow. */
@@ -187,7 +188,8 @@ export class WorkflowRunner implements AttemptWriter {
     const attempt = { executionId, stepPath: path, stepKind: step.kind, tool, attempt: first };
     let run = true;
     try {
-      if (step.when !== undefined) run = evaluateCondition(step.when, { input: scope.input, steps: scope.steps });
+      // The whole scope: a step inside a loop or map may read `loop.…`, `item` and `index` too.
+      if (step.when !== undefined) run = evaluateCondition(step.when, scope as unknown as Record<string, unknown>);
     } catch (error) {
       return this.recordFailure(attempt, { when: step.when }, toBatonError(error));
     }
@@ -196,6 +198,10 @@ export class WorkflowRunner implements AttemptWriter {
       return this.runStep(executionId, step, scope, signal, first, path);
     if (run && step.kind === "parallel") return runGroup(step, scope, this.body(executionId, signal, resume));
     if (run && step.kind === "loop") return this.runLoop(executionId, step, scope, signal, resume);
+    if (run && step.kind === "map")
+      return this.runComposite(executionId, step, () =>
+        runMapItems(step, scope, this.body(executionId, signal, resume)),
+      );
     const startedAt = this.deps.clock.now();
     const input = { when: step.when };
     const id = await this.deps.executions.startAttempt({ ...attempt, status: "skipped", input, startedAt });
@@ -213,17 +219,28 @@ export class WorkflowRunner implements AttemptWriter {
   }
 
   /** A loop's iterations, then its own row: the result, or the failure of `until`/`score`. */
-  private async runLoop(
+  private runLoop(
     executionId: string,
     step: LoopStep,
     scope: TemplateScope,
     signal: AbortSignal,
     resume: ResumePlan | undefined,
   ): Promise<StepResult> {
-    const attempt = { executionId, stepPath: step.id, stepKind: "loop", tool: null, attempt: 1 };
-    let result: Awaited<ReturnType<typeof runLoopIterations>>;
+    return this.runComposite(executionId, step, () =>
+      runLoopIterations(step, scope, this.body(executionId, signal, resume)),
+    );
+  }
+
+  /** A loop's or map's inner steps, then its own row: the result, or why it could not run. */
+  private async runComposite(
+    executionId: string,
+    step: LoopStep | MapStep,
+    work: () => Promise<StepResult>,
+  ): Promise<StepResult> {
+    const attempt = { executionId, stepPath: step.id, stepKind: step.kind, tool: null, attempt: 1 };
+    let result: StepResult;
     try {
-      result = await runLoopIterations(step, scope, this.body(executionId, signal, resume));
+      result = await work();
     } catch (caught) {
       return this.recordFailure(attempt, null, toBatonError(caught));
     }

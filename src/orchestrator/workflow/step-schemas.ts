@@ -107,7 +107,7 @@ export type ApprovalStep = z.infer<typeof ApprovalStep>;
  */
 function withKind(value: unknown): unknown {
   if (value === null || typeof value !== "object" || Array.isArray(value) || "kind" in value) return value;
-  const kinds = ["approval", "parallel", "loop", "agent", "workflow"] as const;
+  const kinds = ["approval", "parallel", "loop", "agent", "workflow", "map"] as const;
   const kind = kinds.find((name) => name in value) ?? "tool";
   return { ...value, kind };
 }
@@ -157,9 +157,30 @@ export const LoopStep = z.strictObject({
 });
 export type LoopStep = z.infer<typeof LoopStep>;
 
+/**
+ * Runs one step for every item of a list, at most `maxConcurrency` at a time (a fan-out whose width
+ * is known only at run time: the map of map-reduce). `over` is an expression whose value is a list,
+ * or text split on commas and new lines. Inside, `item` and `index` (from 0) can be read. Its output
+ * is the list of the items' outputs, in order; attempts are recorded under `map.<index>.<step>`.
+ */
+export const MapStep = z.strictObject({
+  id: stepFields.id,
+  description: stepFields.description,
+  onError: stepFields.onError,
+  when: stepFields.when,
+  kind: z.literal("map"),
+  map: z.strictObject({
+    over: z.string().min(1).max(2000),
+    maxConcurrency: z.int().min(1).max(32).default(4),
+    maxItems: z.int().min(1).max(500).default(100),
+    step: BranchStep,
+  }),
+});
+export type MapStep = z.infer<typeof MapStep>;
+
 export const WorkflowStep = z.preprocess(
   withKind,
-  z.discriminatedUnion("kind", [ToolStep, ApprovalStep, ParallelStep, LoopStep, AgentStep, WorkflowCallStep]),
+  z.discriminatedUnion("kind", [ToolStep, ApprovalStep, ParallelStep, LoopStep, AgentStep, WorkflowCallStep, MapStep]),
 );
 export type WorkflowStep = z.infer<typeof WorkflowStep>;
 
@@ -169,5 +190,6 @@ export function* stepsWithPaths(steps: readonly WorkflowStep[]): Generator<[Work
     yield [step, step.id];
     if (step.kind === "parallel") for (const branch of step.parallel.steps) yield [branch, `${step.id}.${branch.id}`];
     if (step.kind === "loop") for (const inner of step.loop.steps) yield [inner, `${step.id}.${inner.id}`];
+    if (step.kind === "map") yield [step.map.step, `${step.id}.${step.map.step.id}`];
   }
 }

@@ -11,6 +11,9 @@ export interface TemplateScope {
   steps: Record<string, { output: unknown }>;
   /** Inside a loop: `iteration` (from 1), `previous` and `best` iterations' outputs by step id. */
   loop?: { iteration: number; previous: Record<string, unknown> | null; best: Record<string, unknown> | null };
+  /** Inside a map step: the current item and its position (from 0). */
+  item?: unknown;
+  index?: number;
 }
 
 interface Placeholder {
