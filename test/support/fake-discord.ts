@@ -110,10 +110,14 @@ export class FakeDiscord {
   }
 
   /** Resolves when `predicate` holds, re-checked after every request and gateway event. */
-  async until<T>(predicate: () => T | undefined | null | false, what: string, timeoutMs = 10_000): Promise<T> {
+  async until<T>(
+    predicate: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+    what: string,
+    timeoutMs = 10_000,
+  ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const value = predicate();
+      const value = await predicate();
       if (value) return value;
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
       await new Promise<void>((resolve) => {
