@@ -64,6 +64,11 @@ export class FakeDiscord {
   private session: { id: string; events: GatewayEvent[]; seq: number } | null = null;
   private readonly rateLimits: RateLimit[] = [];
   private readonly interactionOriginals = new Map<string, string>();
+  /**
+   * Interactions posted to an HTTP endpoint: their deferral travels in the HTTP response the test
+   * reads, so (as Discord would have by then) the first edit of @original finds a placeholder.
+   */
+  private readonly deferredOverHttp = new Set<string>();
   private readonly waiters = new Set<() => void>();
   private nextId = 500_000_000_000_000_000n;
 
@@ -146,6 +151,23 @@ export class FakeDiscord {
   static text(message: StoredMessage | undefined): string {
     const embed = message?.embeds[0] as { title?: string; description?: string } | undefined;
     return [message?.content, embed?.title, embed?.description].filter((part) => part).join("\n");
+  }
+
+  /** An interaction as Discord POSTs it to an HTTP endpoint (the same JSON as INTERACTION_CREATE). */
+  httpInteraction(name: string, options: Record<string, string>, user = fakeUser("400000000000000005", "ada")) {
+    const id = this.newId();
+    const token = `itoken-${randomBytes(6).toString("hex")}`;
+    this.deferredOverHttp.add(token);
+    const payload = {
+      ...this.interactionBase(id, token, 2, user, this.channelId),
+      data: {
+        id: this.newId(),
+        name,
+        type: 1,
+        options: Object.entries(options).map(([option, value]) => ({ name: option, type: 3, value })),
+      },
+    };
+    return { id, token, payload };
   }
 
   // --- gateway ---------------------------------------------------------------------------
@@ -410,6 +432,7 @@ export class FakeDiscord {
 
   private webhook(method: string, token: string, messageId: string | undefined, body: JsonObject): [number, unknown] {
     if (method === "POST" && messageId === undefined) return [200, this.createMessage(this.channelId, body)];
+    if (messageId === "@original" && this.deferredOverHttp.delete(token)) this.callback(token, { type: 5 });
     const id = messageId === "@original" ? this.interactionOriginals.get(token) : messageId;
     if (!id || !this.messages.has(id)) return [404, { message: "Unknown Message", code: 10008 }];
     if (method === "PATCH") return this.editMessage(id, body);
