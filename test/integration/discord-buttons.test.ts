@@ -35,8 +35,26 @@ function workflows(): string {
       "",
     ].join("\n"),
   );
+  writeFileSync(
+    join(dir, "nap.yaml"),
+    [
+      "name: nap",
+      "steps:",
+      "  - id: nap",
+      "    tool: wait",
+      "    with: { ms: 1500 }",
+      "  - id: done",
+      "    tool: template",
+      '    with: { text: "rested" }',
+      "",
+    ].join("\n"),
+  );
   return dir;
 }
+
+/** The adapter's clock, shifted by tests that need an interaction token to have expired. */
+let shiftMs = 0;
+const shiftedClock = { now: () => new Date(Date.now() + shiftMs) };
 
 let fake: FakeDiscord;
 let testDb: TestDatabase;
@@ -58,8 +76,9 @@ beforeAll(async () => {
       interactionsPort: 0,
     },
     dispatcher: app.dispatcher,
-    clock: app.clock,
+    clock: shiftedClock,
     logger: app.logger,
+    notifyAfterMs: 0,
   });
   await adapter.start();
 });
@@ -116,6 +135,38 @@ describe("Discord buttons", () => {
     expect(FakeDiscord.text(done)).toContain(`Approved by <@${grace.id}> (grace)`);
     expect(buttons(done)).toEqual([]);
     expect((await new ExecutionRepository(app.database).get(execution))?.status).toBe("succeeded");
+    const ping = await fake.until(
+      () =>
+        fake
+          .requestsTo("POST", new RegExp(`/webhooks/${fake.applicationId}/${click.token}$`))
+          .find((r) => r.body?.content === `<@${grace.id}>`),
+      "the follow-up pinging the approver",
+    );
+    expect(ping.body?.allowed_mentions).toEqual({ parse: [], users: [grace.id] });
+  });
+
+  it("carries on in the channel with the bot token once the interaction token has expired", async () => {
+    const { token } = fake.slashCommand("orchestrate", { request: "run nap" }, { user: ada });
+    const started = await fake.until(() => {
+      const original = fake.original(token);
+      return FakeDiscord.text(original).includes("nap") && original;
+    }, "the started message");
+    shiftMs = 20 * 60_000;
+    try {
+      const ping = await fake.until(
+        () =>
+          fake
+            .requestsTo("POST", new RegExp(`^/channels/${fake.channelId}/messages$`))
+            .find((r) => r.body?.content === `<@${ada.id}>`),
+        "the end-of-work ping in the channel",
+      );
+      expect(JSON.stringify(ping.body?.embeds)).toContain("nap");
+      const edits = fake.requestsTo("PATCH", new RegExp(`^/channels/${fake.channelId}/messages/${started.id}$`));
+      expect(edits.length).toBeGreaterThan(0);
+      expect(edits.at(-1)?.status).toBe(200);
+    } finally {
+      shiftMs = 0;
+    }
   });
 
   it("rejects from the Reject button", async () => {

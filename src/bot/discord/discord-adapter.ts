@@ -35,6 +35,8 @@ export interface DiscordAdapterOptions {
   logger: Logger;
   /** How long start() waits for READY and the guilds (default 30 s). */
   readyTimeoutMs?: number;
+  /** Work longer than this ends with a follow-up pinging the asker (default 10 s). */
+  notifyAfterMs?: number;
 }
 
 /**
@@ -69,6 +71,8 @@ export class DiscordAdapter {
       confirmations: this.confirmations,
       clock: options.clock,
       logger: options.logger,
+      botToken: true,
+      ...(options.notifyAfterMs !== undefined && { notifyAfterMs: options.notifyAfterMs }),
     });
   }
 

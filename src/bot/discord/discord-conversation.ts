@@ -1,9 +1,9 @@
-import { type REST, Routes } from "discord.js";
+import type { Clock } from "../../clock.js";
 import type { ConfirmationPrompt, Conversation, PostedMessage } from "../chat.js";
 import { type Reply, reply } from "../reply.js";
+import type { ChannelMessages } from "./channel-messages.js";
 import type { PendingConfirmations } from "./confirmations.js";
-import { toDiscordError } from "./discord-errors.js";
-import { type DiscordMessageBody, renderDiscordMessage } from "./discord-renderer.js";
+import { type DiscordMessageBody, type NewMessageBody, renderDiscordMessage } from "./discord-renderer.js";
 import { type InteractionResponder, ORIGINAL } from "./interaction-responder.js";
 
 export function confirmationReply(question: string, token: string): Reply {
@@ -23,6 +23,17 @@ export function confirmationReply(question: string, token: string): Reply {
   );
 }
 
+/** A conversation that can also tell the asker, with a ping, that long work has finished. */
+export interface DiscordConversation extends Conversation {
+  notifyDone(final: Reply): Promise<void>;
+}
+
+/** A follow-up that pings the asker (mentions in embeds do not notify anyone). */
+function doneNotice(userId: string, final: Reply): NewMessageBody {
+  const { components: _buttonsStayOnTheMessage, ...body } = renderDiscordMessage({ ...final, blocks: [] });
+  return { ...body, components: [], content: `<@${userId}>`, allowed_mentions: { parse: [], users: [userId] } };
+}
+
 /**
  * What the interaction's @original message is:
  * - `deferred-public` / `deferred-ephemeral`: the deferred reply to a slash command;
@@ -37,20 +48,31 @@ export interface InteractionConversationOptions {
   original: OriginalKind;
   /** Context lines added to every edit of a clicked message, e.g. "Approved by <@1> <t:…:f>". */
   decidedBy?: string[];
+  clock: Clock;
+  /** When the interaction token stops working (15 minutes after the interaction, less a margin). */
+  tokenExpiresAt: Date;
+  /** The channel, through the bot token, once the token has expired; null without a bot token. */
+  channel: ChannelMessages | null;
 }
 
 /**
  * A slash command's or a button click's conversation: the first post edits the deferred reply
  * (editReply), later posts are follow-ups, updates edit the message they name. Ephemeral replies
  * (help, errors, refusals) stay ephemeral: a public deferral is replaced by an ephemeral follow-up.
+ * Work that outlives the interaction token goes on in the channel with the bot token.
+ * @see https://discord.com/developers/docs/interactions/receiving-and-responding#followup-messages
  */
-export class InteractionConversation implements Conversation {
+export class InteractionConversation implements DiscordConversation {
   private originalTaken = false;
+  /** The real id behind @original, so it can still be edited after the token expires. */
+  private originalId: string | null = null;
 
   constructor(private readonly options: InteractionConversationOptions) {}
 
   async post(message: Reply): Promise<PostedMessage> {
     const { responder, original } = this.options;
+    const channel = this.expiredChannel();
+    if (channel) return channel.create(renderDiscordMessage(message));
     if (this.originalTaken || (original === "clicked" && message.ephemeral)) {
       return responder.followUp(renderDiscordMessage(message));
     }
@@ -60,11 +82,14 @@ export class InteractionConversation implements Conversation {
       await responder.deleteOriginal().catch(() => undefined);
       return responder.followUp(renderDiscordMessage(message));
     }
-    await responder.edit(ORIGINAL, this.render(ORIGINAL, message));
+    this.originalId = await responder.edit(ORIGINAL, this.render(ORIGINAL, message));
     return { id: ORIGINAL };
   }
 
   async update(message: PostedMessage, next: Reply): Promise<void> {
+    const channel = this.expiredChannel();
+    const id = message.id === ORIGINAL ? this.originalId : message.id;
+    if (channel && id) return channel.edit(id, this.render(message.id, next));
     await this.options.responder.edit(message.id, this.render(message.id, next));
   }
 
@@ -72,6 +97,17 @@ export class InteractionConversation implements Conversation {
     const { token, answer } = this.options.confirmations.open(this.options.requesterId);
     await this.post(confirmationReply(prompt.question, token));
     return answer;
+  }
+
+  async notifyDone(final: Reply): Promise<void> {
+    const notice = doneNotice(this.options.requesterId, final);
+    const channel = this.expiredChannel();
+    if (channel) await channel.create(notice);
+    else await this.options.responder.followUp(notice);
+  }
+
+  private expiredChannel(): ChannelMessages | null {
+    return this.options.clock.now() >= this.options.tokenExpiresAt ? this.options.channel : null;
   }
 
   private render(messageId: string, message: Reply): DiscordMessageBody {
@@ -84,13 +120,12 @@ export class InteractionConversation implements Conversation {
  * A mention's or a DM's conversation: messages in the channel (or thread) where it was asked, the
  * first one replying to the person's message. Channels have no ephemeral messages.
  */
-export class ChannelConversation implements Conversation {
+export class ChannelConversation implements DiscordConversation {
   private first = true;
 
   constructor(
     private readonly options: {
-      rest: REST;
-      channelId: string;
+      channel: ChannelMessages;
       replyTo: string | null;
       confirmations: PendingConfirmations;
       requesterId: string;
@@ -98,34 +133,25 @@ export class ChannelConversation implements Conversation {
   ) {}
 
   async post(message: Reply): Promise<PostedMessage> {
-    const { flags: _ephemeral, ...body } = renderDiscordMessage(message);
     const reference =
       this.first && this.options.replyTo
         ? { message_reference: { message_id: this.options.replyTo, fail_if_not_exists: false } }
         : {};
     this.first = false;
-    try {
-      const posted = (await this.options.rest.post(Routes.channelMessages(this.options.channelId), {
-        body: { ...body, ...reference },
-      })) as { id: string };
-      return { id: posted.id };
-    } catch (error) {
-      throw toDiscordError(error, "post the reply");
-    }
+    return this.options.channel.create({ ...renderDiscordMessage(message), ...reference });
   }
 
   async update(message: PostedMessage, next: Reply): Promise<void> {
-    const { flags: _ephemeral, ...body } = renderDiscordMessage(next);
-    try {
-      await this.options.rest.patch(Routes.channelMessage(this.options.channelId, message.id), { body });
-    } catch (error) {
-      throw toDiscordError(error, "edit the reply");
-    }
+    await this.options.channel.edit(message.id, renderDiscordMessage(next));
   }
 
   async confirm(prompt: ConfirmationPrompt): Promise<boolean> {
     const { token, answer } = this.options.confirmations.open(this.options.requesterId);
     await this.post(confirmationReply(prompt.question, token));
     return answer;
+  }
+
+  async notifyDone(final: Reply): Promise<void> {
+    await this.options.channel.create(doneNotice(this.options.requesterId, final));
   }
 }

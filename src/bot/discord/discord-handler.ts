@@ -2,11 +2,18 @@ import { InteractionResponseType, MessageFlags, type REST } from "discord.js";
 import type { Clock } from "../../clock.js";
 import type { Logger } from "../../logger.js";
 import { type ButtonAction, commandTextFor, decodeAction } from "../actions.js";
-import type { ChatRequest, Conversation } from "../chat.js";
+import type { ChatRequest } from "../chat.js";
 import type { Dispatcher } from "../dispatch.js";
 import { errorReply, type Reply, reply } from "../reply.js";
+import type { DispatchOutcome } from "../request-state.js";
+import { ChannelMessages } from "./channel-messages.js";
 import type { PendingConfirmations } from "./confirmations.js";
-import { ChannelConversation, InteractionConversation, type OriginalKind } from "./discord-conversation.js";
+import {
+  ChannelConversation,
+  type DiscordConversation,
+  InteractionConversation,
+  type OriginalKind,
+} from "./discord-conversation.js";
 import type { IncomingInteraction } from "./discord-interaction.js";
 import { renderDiscordMessage } from "./discord-renderer.js";
 import { type InteractionAck, InteractionResponder, ORIGINAL } from "./interaction-responder.js";
@@ -32,7 +39,14 @@ export interface DiscordHandlerDeps {
   confirmations: PendingConfirmations;
   clock: Clock;
   logger: Logger;
+  /** Whether `rest` carries a bot token: channel messages (mentions, work outliving a token) need one. */
+  botToken: boolean;
+  /** Work that takes longer than this ends with a follow-up that pings the asker (default 10 s). */
+  notifyAfterMs?: number;
 }
+
+/** Interaction tokens work for 15 minutes; stop relying on them a minute early. */
+const TOKEN_LIFETIME_MS = 14 * 60_000;
 
 /** Sends the first answer to an interaction: a callback POST on the gateway, the HTTP response on the endpoint. */
 export type Acknowledge = (ack: InteractionAck) => Promise<void>;
@@ -66,8 +80,7 @@ export class DiscordHandler {
     const mention = new RegExp(`<@!?${this.deps.applicationId}>`, "g");
     const text = message.content.replace(mention, " ").replace(/\s+/g, " ").trim();
     const conversation = new ChannelConversation({
-      rest: this.deps.rest,
-      channelId: message.replyChannelId,
+      channel: new ChannelMessages(this.deps.rest, message.replyChannelId),
       replyTo: message.id,
       confirmations: this.deps.confirmations,
       requesterId: message.author.id,
@@ -93,15 +106,13 @@ export class DiscordHandler {
       type: InteractionResponseType.DeferredChannelMessageWithSource,
       ...(original === "deferred-ephemeral" && { data: { flags: EPHEMERAL } }),
     });
-    const conversation = new InteractionConversation({
-      responder,
-      confirmations: this.deps.confirmations,
-      requesterId: interaction.user.id,
-      original,
+    const conversation = this.interactionConversation(interaction, responder, { original });
+    await this.dispatch(this.request(interaction.id, interaction.user, interaction, text), conversation, async () => {
+      await responder.edit(
+        ORIGINAL,
+        renderDiscordMessage(errorReply("baton could not handle that request; try again.")),
+      );
     });
-    await this.dispatch(this.request(interaction.id, interaction.user, interaction, text), conversation, () =>
-      responder.edit(ORIGINAL, renderDiscordMessage(errorReply("baton could not handle that request; try again."))),
-    );
   }
 
   private async button(
@@ -123,10 +134,7 @@ export class DiscordHandler {
     if (text === null) return;
     await acknowledge({ type: InteractionResponseType.DeferredMessageUpdate });
     const decided = action.kind === "approve" ? "Approved" : "Rejected";
-    const conversation = new InteractionConversation({
-      responder,
-      confirmations: this.deps.confirmations,
-      requesterId: interaction.user.id,
+    const conversation = this.interactionConversation(interaction, responder, {
       original: "clicked",
       decidedBy: [`${decided} by <@${interaction.user.id}> (${interaction.user.name}) ${this.when()}`],
     });
@@ -156,6 +164,23 @@ export class DiscordHandler {
     await acknowledge({ type: InteractionResponseType.UpdateMessage, data });
   }
 
+  private interactionConversation(
+    interaction: IncomingInteraction,
+    responder: InteractionResponder,
+    shape: { original: OriginalKind; decidedBy?: string[] },
+  ): InteractionConversation {
+    const target = interaction.threadId ?? interaction.channelId;
+    return new InteractionConversation({
+      ...shape,
+      responder,
+      confirmations: this.deps.confirmations,
+      requesterId: interaction.user.id,
+      clock: this.deps.clock,
+      tokenExpiresAt: new Date(this.deps.clock.now().getTime() + TOKEN_LIFETIME_MS),
+      channel: this.deps.botToken && target ? new ChannelMessages(this.deps.rest, target) : null,
+    });
+  }
+
   private request(
     id: string,
     user: { id: string; name: string },
@@ -174,13 +199,27 @@ export class DiscordHandler {
     };
   }
 
-  private async dispatch(request: ChatRequest, conversation: Conversation, onFailure?: () => Promise<void>) {
+  private async dispatch(request: ChatRequest, conversation: DiscordConversation, onFailure?: () => Promise<void>) {
     try {
-      await this.deps.dispatcher.dispatch(request, conversation);
+      const outcome = await this.deps.dispatcher.dispatch(request, conversation);
+      void this.notifyWhenLong(request, outcome, conversation);
     } catch (error) {
       // The dispatcher answers every request itself; reaching here means the database is gone.
       this.deps.logger.error("discord request could not be handled", { dedupeKey: request.dedupeKey, error });
       await onFailure?.().catch(() => undefined);
+    }
+  }
+
+  /** Edits do not notify anyone: long work ends with a follow-up that pings the asker. */
+  private async notifyWhenLong(request: ChatRequest, outcome: DispatchOutcome, conversation: DiscordConversation) {
+    const follows = ["workflow.run", "execution.approve", "execution.reject"];
+    if (!outcome.result || !follows.includes(outcome.result.type)) return;
+    try {
+      const settled = await outcome.settled;
+      const took = this.deps.clock.now().getTime() - request.receivedAt.getTime();
+      if (took >= (this.deps.notifyAfterMs ?? 10_000)) await conversation.notifyDone(settled.reply);
+    } catch (error) {
+      this.deps.logger.warn("could not post the end-of-work follow-up", { dedupeKey: request.dedupeKey, error });
     }
   }
 

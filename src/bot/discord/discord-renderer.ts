@@ -33,10 +33,16 @@ export interface DiscordMessageBody {
   embeds: APIEmbed[];
   components: Array<APIActionRowComponent<APIButtonComponentWithCustomId>>;
   /** Never ping anyone from text baton repeats (a request, a model's answer, a workflow output). */
-  allowed_mentions: { parse: [] };
+  allowed_mentions: { parse: []; users?: string[] };
   /** Set on messages created as ephemeral; edits keep the flags the message was created with. */
   flags?: number;
 }
+
+/** A message created in a channel or as a follow-up: may ping (content) and reply to another message. */
+export type NewMessageBody = DiscordMessageBody & {
+  content?: string;
+  message_reference?: { message_id: string; fail_if_not_exists: boolean };
+};
 
 const TONE_COLOR: Record<Tone, number> = {
   info: 0x5865f2,

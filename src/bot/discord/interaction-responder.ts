@@ -1,7 +1,7 @@
 import { type InteractionResponseType, type REST, Routes } from "discord.js";
 import type { PostedMessage } from "../chat.js";
 import { toDiscordError } from "./discord-errors.js";
-import type { DiscordMessageBody } from "./discord-renderer.js";
+import type { DiscordMessageBody, NewMessageBody } from "./discord-renderer.js";
 
 /** The id `update` uses for the interaction's own first message (the deferred reply, or the clicked one). */
 export const ORIGINAL = "@original";
@@ -36,16 +36,20 @@ export class InteractionResponder {
     }
   }
 
-  async edit(messageId: string, body: DiscordMessageBody): Promise<void> {
+  /** Edits a message of this interaction; resolves with its id (what @original stands for). */
+  async edit(messageId: string, body: DiscordMessageBody): Promise<string> {
     const { flags: _createOnly, ...edit } = body;
     try {
-      await this.rest.patch(this.webhookMessage(messageId), { body: edit, auth: false });
+      const message = (await this.rest.patch(this.webhookMessage(messageId), { body: edit, auth: false })) as {
+        id?: string;
+      } | null;
+      return message?.id ?? messageId;
     } catch (error) {
       throw toDiscordError(error, "edit the reply");
     }
   }
 
-  async followUp(body: DiscordMessageBody): Promise<PostedMessage> {
+  async followUp(body: NewMessageBody): Promise<PostedMessage> {
     try {
       const message = (await this.rest.post(Routes.webhook(this.interaction.applicationId, this.interaction.token), {
         body,

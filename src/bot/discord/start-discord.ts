@@ -50,7 +50,13 @@ export async function startDiscord(
       deps.logger.info("discord gateway connected", { guild: config.guildId ?? "global commands" });
     }
     if (config.publicKey !== null) {
-      const handler = new DiscordHandler({ ...deps, rest, applicationId: config.applicationId, confirmations });
+      const handler = new DiscordHandler({
+        ...deps,
+        rest,
+        applicationId: config.applicationId,
+        confirmations,
+        botToken: token !== null,
+      });
       const endpoint = new InteractionsEndpoint({ publicKey: config.publicKey, handler, logger: deps.logger });
       interactionsPort = await endpoint.listen(config.interactionsPort);
       stops.push(
