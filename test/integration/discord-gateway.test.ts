@@ -129,6 +129,24 @@ describe("Discord on the gateway", () => {
     });
   });
 
+  it("says in one sentence what to check when the token is refused", async () => {
+    const refused = new DiscordAdapter({
+      config: {
+        token: "wrong-token",
+        applicationId: fake.applicationId,
+        guildId: null,
+        apiUrl: fake.apiUrl,
+        messageContent: false,
+        publicKey: null,
+        interactionsPort: 0,
+      },
+      dispatcher: app.dispatcher,
+      clock: app.clock,
+      logger: app.logger,
+    });
+    await expect(refused.start()).rejects.toThrow(/could not connect to Discord: .*check DISCORD_TOKEN/);
+  });
+
   it("answers a DM and ignores other bots and messages not meant for baton", async () => {
     // In order: the two that must be ignored arrive before the DM that is answered.
     fake.sendMessage(`<@${fake.applicationId}> status`, { user: fakeUser("400000000000000099", "otherbot", true) });

@@ -136,11 +136,17 @@ export class FakeDiscord {
 
   /** An interaction as Discord POSTs it to an HTTP endpoint (the same JSON as INTERACTION_CREATE). */
   httpInteraction(name: string, options: Record<string, string>, user = fakeUser("400000000000000005", "ada")) {
+    const command = this.commandInteraction(name, options, user, this.channelId);
+    this.rest.deferOverHttp(command.token);
+    return command;
+  }
+
+  /** An APPLICATION_COMMAND interaction for a chat-input command with string options. */
+  private commandInteraction(name: string, options: Record<string, string>, user: JsonObject, channelId: string) {
     const id = this.newId();
     const token = `itoken-${randomBytes(6).toString("hex")}`;
-    this.rest.deferOverHttp(token);
     const payload = {
-      ...this.interactionBase(id, token, 2, user, this.channelId),
+      ...this.interactionBase(id, token, 2, user, channelId),
       data: {
         id: this.newId(),
         name,
@@ -174,19 +180,9 @@ export class FakeDiscord {
   }
 
   slashCommand(name: string, options: Record<string, string>, at: { user?: JsonObject; channelId?: string } = {}) {
-    const id = this.newId();
-    const token = `itoken-${randomBytes(6).toString("hex")}`;
     const user = at.user ?? fakeUser("400000000000000005", "ada");
-    const channelId = at.channelId ?? this.channelId;
-    this.dispatch("INTERACTION_CREATE", {
-      ...this.interactionBase(id, token, 2, user, channelId),
-      data: {
-        id: this.newId(),
-        name,
-        type: 1,
-        options: Object.entries(options).map(([option, value]) => ({ name: option, type: 3, value })),
-      },
-    });
+    const { id, token, payload } = this.commandInteraction(name, options, user, at.channelId ?? this.channelId);
+    this.dispatch("INTERACTION_CREATE", payload);
     return { id, token };
   }
 
