@@ -87,9 +87,22 @@ function parse(args: string[], options: Record<string, { type: "boolean" | "stri
 }
 
 async function start(args: string[], config: Config, logger: Logger, io: CliIo): Promise<number> {
-  parse(args, { console: { type: "boolean" } });
-  // No platform adapters exist yet, so the console is the front-end with or without --console.
-  const app = await createApp(config, logger, { frontEnds: ["console"] });
+  const { values } = parse(args, { console: { type: "boolean" } });
+  const platforms = config.discord ? ["discord"] : [];
+  // The console REPL is the front-end when no platform is configured, or when asked for.
+  const withConsole = values.console === true || platforms.length === 0;
+  const app = await createApp(config, logger, { frontEnds: [...platforms, ...(withConsole ? ["console"] : [])] });
+  let platformStops: Array<() => Promise<void>>;
+  try {
+    platformStops = await startPlatforms(config, app);
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  const stopPlatforms = async () => {
+    for (const stopPlatform of platformStops) await stopPlatform();
+  };
+  if (!withConsole) return serveUntilSignal(app, stopPlatforms, config, io);
   const adapter = new ConsoleAdapter({
     dispatcher: app.dispatcher,
     input: io.stdin,
@@ -102,6 +115,7 @@ async function start(args: string[], config: Config, logger: Logger, io: CliIo):
   });
   const stop = once(async (graceMs: number) => {
     adapter.close();
+    await stopPlatforms();
     await app.close({ graceMs });
   });
   const onSignal = () => void stop(0);
@@ -113,6 +127,33 @@ async function start(args: string[], config: Config, logger: Logger, io: CliIo):
   } finally {
     release();
   }
+  io.stdout.write("bye\n");
+  return 0;
+}
+
+/** Starts each configured platform front-end; returns how to stop them (before the app closes). */
+async function startPlatforms(config: Config, app: App): Promise<Array<() => Promise<void>>> {
+  const stops: Array<() => Promise<void>> = [];
+  if (config.discord) {
+    // Loaded only when configured, so `baton say` and the console do not pay for discord.js.
+    const { startDiscord } = await import("./bot/discord/start-discord.js");
+    const discord = await startDiscord(config.discord, app);
+    stops.push(() => discord.stop());
+  }
+  return stops;
+}
+
+/** Platforms only: serve until SIGINT or SIGTERM, then stop taking requests and shut down gracefully. */
+async function serveUntilSignal(app: App, stopPlatforms: () => Promise<void>, config: Config, io: CliIo) {
+  app.logger.info("baton is running; stop it with Ctrl-C or SIGTERM", {});
+  await new Promise<void>((resolve) => {
+    const release = onStopSignal(() => {
+      release();
+      resolve();
+    });
+  });
+  await stopPlatforms();
+  await app.close({ graceMs: config.shutdownGraceMs });
   io.stdout.write("bye\n");
   return 0;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { buildDiscordConfig, type DiscordConfig, DiscordEnvShape, discordProblems } from "./config-discord.js";
 import { buildLlmConfig, type LlmConfig, LlmEnvShape, llmProblems } from "./config-llm.js";
 
 /**
@@ -65,6 +66,7 @@ const EnvSchema = z.object({
     .max(3_600_000, "expected milliseconds from 1000 to 3600000")
     .default(60_000) as z.ZodType<number, unknown>,
   ...LlmEnvShape,
+  ...DiscordEnvShape,
 });
 
 export interface Config {
@@ -82,6 +84,8 @@ export interface Config {
   /** How long a process owns an execution between renewals; a dead process's runs resume after it. */
   leaseMs: number;
   llm: LlmConfig;
+  /** Null when Discord is not configured (no DISCORD_TOKEN or DISCORD_PUBLIC_KEY). */
+  discord: DiscordConfig | null;
 }
 
 /** Thrown when the environment is invalid; the message names every bad variable. */
@@ -117,7 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(problems);
   }
   const e = parsed.data;
-  const problems = llmProblems(e);
+  const problems = [...llmProblems(e), ...discordProblems(e)];
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     databaseUrl: e.DATABASE_URL,
@@ -131,5 +135,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: e.BATON_SHUTDOWN_GRACE_MS,
     leaseMs: e.BATON_LEASE_MS,
     llm: buildLlmConfig(e),
+    discord: buildDiscordConfig(e),
   };
 }

@@ -101,6 +101,7 @@ function renderStatus(status: StatusSnapshot, time: RenderTime): Reply {
   const resting = status.llm.providers.filter((p) => p.state !== "ok");
   if (resting.length > 0) blocks.push({ type: "list", items: resting.map((p) => providerLine(p, time)) });
   for (const problem of status.workflows.problems) blocks.push({ type: "context", text: `⚠️ ${problem}` });
+  for (const health of status.frontEndHealth ?? []) blocks.push({ type: "context", text: health });
   const text = `baton status: ${plural(status.running.length, "execution")} running, ${status.waiting.length} waiting.`;
   return reply(text, blocks, { tone: status.workflows.problems.length > 0 ? "warning" : "info" });
 }

@@ -66,6 +66,7 @@ export class Orchestrator {
   private readonly recovery: ExecutionRecovery;
   private readonly approvals: ApprovalDesk;
   private readonly leaseMs: number;
+  private readonly frontEndHealth = new Map<string, () => string>();
 
   constructor(private readonly deps: OrchestratorDeps) {
     this.startedAt = deps.clock.now();
@@ -226,6 +227,14 @@ export class Orchestrator {
     return this.executions.get(id);
   }
 
+  /** A front-end reports how it is doing, for status; the returned function withdraws the report. */
+  reportFrontEndHealth(frontEnd: string, describe: () => string): () => void {
+    this.frontEndHealth.set(frontEnd, describe);
+    return () => {
+      this.frontEndHealth.delete(frontEnd);
+    };
+  }
+
   /** Stops in-flight executions, recording them as interrupted. */
   async shutdown(): Promise<string[]> {
     await this.recovery.stop();
@@ -242,6 +251,7 @@ export class Orchestrator {
       database: { dialect: this.deps.database.dialect, location: this.deps.database.location },
       router: this.deps.info.router,
       frontEnds: this.deps.info.frontEnds,
+      frontEndHealth: [...this.frontEndHealth.values()].map((describe) => describe()),
     };
   }
 }

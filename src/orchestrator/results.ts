@@ -18,6 +18,8 @@ export interface StatusSnapshot {
   database: { dialect: string; location: string };
   router: string;
   frontEnds: string[];
+  /** One line per platform front-end that reports its health, e.g. "discord: events arriving (last 12 s ago)". */
+  frontEndHealth?: string[];
   running: ExecutionRecord[];
   waiting: ExecutionRecord[];
   interrupted: ExecutionRecord[];

@@ -13,8 +13,9 @@ function problems(env: Record<string, string>): string[] {
 
 describe("loadConfig", () => {
   it("starts on the embedded defaults with an empty environment", () => {
-    const { llm, ...rest } = loadConfig({});
+    const { llm, discord, ...rest } = loadConfig({});
     expect(llm).toMatchObject({ providers: ["rules"], anthropic: null, openai: null, fastPathConfidence: 0.8 });
+    expect(discord).toBeNull();
     expect(rest).toEqual({
       databaseUrl: "sqlite:./data/baton.db",
       logLevel: "info",

@@ -1,0 +1,54 @@
+import type { Clock } from "../../clock.js";
+import { formatDuration } from "../format.js";
+
+type GatewayState = "connecting" | "ready" | "reconnecting" | "stopped";
+
+/**
+ * Whether events arrive from the gateway (DESIGN.md: health means events arrive, not that the
+ * socket says connected), for `/orchestrate status`.
+ */
+export class GatewayHealth {
+  private state: GatewayState = "connecting";
+  private lastEventAt: Date | null = null;
+
+  constructor(private readonly clock: Clock) {}
+
+  event(): void {
+    this.lastEventAt = this.clock.now();
+  }
+
+  ready(): void {
+    this.state = "ready";
+  }
+
+  reconnecting(): void {
+    this.state = "reconnecting";
+  }
+
+  stopped(): void {
+    this.state = "stopped";
+  }
+
+  get lastEvent(): Date | null {
+    return this.lastEventAt;
+  }
+
+  describe(): string {
+    const last = this.lastEventAt ? `last ${this.ago(this.lastEventAt)} ago` : "none yet";
+    switch (this.state) {
+      case "stopped":
+        return "discord: stopped";
+      case "connecting":
+        return "discord: connecting to the gateway";
+      case "reconnecting":
+        return `discord: reconnecting to the gateway (events: ${last})`;
+      case "ready":
+        return this.lastEventAt ? `discord: events arriving (${last})` : "discord: connected, no events yet";
+    }
+  }
+
+  private ago(at: Date): string {
+    const ms = Math.max(0, this.clock.now().getTime() - at.getTime());
+    return ms < 60_000 ? `${Math.round(ms / 1000)} s` : formatDuration(ms);
+  }
+}

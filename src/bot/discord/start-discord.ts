@@ -1,0 +1,81 @@
+import { REST } from "discord.js";
+import type { Clock } from "../../clock.js";
+import type { DiscordConfig } from "../../config-discord.js";
+import type { Logger } from "../../logger.js";
+import type { Orchestrator } from "../../orchestrator/orchestrator.js";
+import type { ChannelPublisher } from "../chat.js";
+import type { Dispatcher } from "../dispatch.js";
+import { PendingConfirmations } from "./confirmations.js";
+import { DiscordAdapter } from "./discord-adapter.js";
+import { DiscordHandler } from "./discord-handler.js";
+import { InteractionsEndpoint } from "./interactions-endpoint.js";
+
+export interface DiscordFrontEnd {
+  /** Posts to Discord channels outside a request; null without a bot token (HTTP endpoint only). */
+  publisher: ChannelPublisher | null;
+  /** The port the HTTP interactions endpoint listens on; null when it is not running. */
+  interactionsPort: number | null;
+  /** Disconnects the gateway and stops answering; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts Discord as configured: the gateway client when DISCORD_TOKEN is set (its health goes to
+ * status), and the HTTP interactions endpoint when DISCORD_PUBLIC_KEY is set.
+ */
+export async function startDiscord(
+  config: DiscordConfig,
+  deps: { dispatcher: Dispatcher; orchestrator: Orchestrator; clock: Clock; logger: Logger },
+): Promise<DiscordFrontEnd> {
+  const stops: Array<() => Promise<void> | void> = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop();
+  };
+  let publisher: ChannelPublisher | null = null;
+  let rest = new REST(config.apiUrl ? { api: config.apiUrl } : {});
+  let confirmations = new PendingConfirmations();
+  let interactionsPort: number | null = null;
+  try {
+    const token = config.token;
+    if (token !== null) {
+      const adapter = new DiscordAdapter({ ...deps, config: { ...config, token } });
+      await adapter.start();
+      stops.push(
+        deps.orchestrator.reportFrontEndHealth("discord", () => adapter.health.describe()),
+        () => adapter.stop(),
+      );
+      publisher = adapter.publisher();
+      rest = adapter.client.rest;
+      confirmations = adapter.confirmations;
+      deps.logger.info("discord gateway connected", { guild: config.guildId ?? "global commands" });
+    }
+    if (config.publicKey !== null) {
+      const handler = new DiscordHandler({
+        ...deps,
+        rest,
+        applicationId: config.applicationId,
+        confirmations,
+        botToken: token !== null,
+      });
+      const endpoint = new InteractionsEndpoint({ publicKey: config.publicKey, handler, logger: deps.logger });
+      interactionsPort = await endpoint.listen(config.interactionsPort);
+      stops.push(
+        () => endpoint.close(),
+        () => confirmations.declineAll(),
+      );
+      deps.logger.info("discord interactions endpoint listening", { port: interactionsPort, path: "/interactions" });
+    }
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+  let stopping: Promise<void> | null = null;
+  return {
+    publisher,
+    interactionsPort,
+    stop: () => {
+      stopping ??= stopAll();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WORKFLOWS_DIR } from "../support/cli.js";
+import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
+import { FakeDiscord } from "../support/fake-discord.js";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+let fake: FakeDiscord;
+let testDb: TestDatabase;
+
+beforeAll(async () => {
+  fake = await new FakeDiscord().start();
+  testDb = sqliteDatabase();
+});
+
+afterAll(async () => {
+  await fake?.stop();
+  await testDb?.drop();
+});
+
+describe("baton start with DISCORD_TOKEN", () => {
+  it("serves Discord without the console and shuts down gracefully on SIGTERM", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/bin.ts", "start"], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "/tmp",
+        LOG_LEVEL: "warn",
+        DATABASE_URL: testDb.url,
+        BATON_WORKFLOWS_DIR: WORKFLOWS_DIR,
+        DISCORD_TOKEN: fake.token,
+        DISCORD_APPLICATION_ID: fake.applicationId,
+        DISCORD_GUILD_ID: fake.guildId,
+        DISCORD_API_URL: fake.apiUrl,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = once(child, "close");
+    try {
+      await fake.until(() => (fake.commands.get(fake.guildId) ?? []).length === 2, "the commands", 20_000);
+      const { token } = fake.slashCommand("orchestrate", { request: "status" });
+      const text = await fake.until(() => FakeDiscord.text(fake.original(token)), "the status reply");
+      expect(text).toContain("baton status");
+      expect(text).toContain("discord: events arriving");
+      expect(stdout).not.toContain("baton>");
+    } finally {
+      child.kill("SIGTERM");
+    }
+    const [code] = await exited;
+    expect({ code, stderr }).toMatchObject({ code: 0 });
+    expect(stdout).toContain("bye");
+    expect(fake.connected).toBe(false);
+  });
+});
