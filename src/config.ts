@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { buildLlmConfig, type LlmConfig, LlmEnvShape, llmProblems } from "./config-llm.js";
+import { buildSlackConfig, type SlackConfig, SlackEnvShape, slackProblems } from "./config-slack.js";
 
 /**
  * The environment, parsed once. This is the only module that reads process.env (CONVENTIONS.md);
@@ -65,6 +66,7 @@ const EnvSchema = z.object({
     .max(3_600_000, "expected milliseconds from 1000 to 3600000")
     .default(60_000) as z.ZodType<number, unknown>,
   ...LlmEnvShape,
+  ...SlackEnvShape,
 });
 
 export interface Config {
@@ -82,6 +84,8 @@ export interface Config {
   /** How long a process owns an execution between renewals; a dead process's runs resume after it. */
   leaseMs: number;
   llm: LlmConfig;
+  /** null when Slack is not configured (no SLACK_BOT_TOKEN). */
+  slack: SlackConfig | null;
 }
 
 /** Thrown when the environment is invalid; the message names every bad variable. */
@@ -117,7 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(problems);
   }
   const e = parsed.data;
-  const problems = llmProblems(e);
+  const problems = [...llmProblems(e), ...slackProblems(e)];
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     databaseUrl: e.DATABASE_URL,
@@ -131,5 +135,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: e.BATON_SHUTDOWN_GRACE_MS,
     leaseMs: e.BATON_LEASE_MS,
     llm: buildLlmConfig(e),
+    slack: buildSlackConfig(e),
   };
 }

@@ -1,0 +1,267 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AuditRepository } from "../../src/db/repositories/audit-repository.js";
+import { ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
+import { SlackMessageRepository } from "../../src/db/repositories/slack-message-repository.js";
+import { DATABASE_KINDS, type TestDatabase } from "../support/databases.js";
+import {
+  BOT_USER,
+  clickBody,
+  clickPayload,
+  commandBody,
+  eventBody,
+  postSigned,
+  SIGNING_SECRET,
+  TEAM,
+} from "../support/fake-slack.js";
+import { type SlackHarness, startSlackHarness } from "../support/fake-slack-app.js";
+
+const FORM = "application/x-www-form-urlencoded";
+const JSON_TYPE = "application/json";
+
+type Args = Record<string, unknown>;
+const blocksText = (args: Args) => JSON.stringify(args.blocks ?? []);
+
+describe.each(DATABASE_KINDS)("Slack in HTTP mode ($kind)", ({ create }) => {
+  let db: TestDatabase;
+  let h: SlackHarness;
+
+  beforeAll(async () => {
+    db = await create();
+    h = await startSlackHarness(db, "http");
+  });
+
+  afterAll(async () => {
+    await h.close();
+    await db.drop();
+  });
+
+  const command = (text: string, fields: Record<string, string> = {}) =>
+    postSigned(h.eventsUrl, commandBody("/orchestrate", text, fields), FORM);
+
+  it("acks /orchestrate status and posts the status to the channel", async () => {
+    const before = h.slack.performed("chat.postMessage").length;
+    const response = await command("status");
+    expect(response.status).toBe(200);
+    const post = await h.slack.waitFor(
+      () => h.slack.performed("chat.postMessage").slice(before)[0],
+      "the status reply",
+    );
+    expect(post.channel).toBe("C0OPS");
+    expect(blocksText(post)).toContain("baton status");
+    expect(post.thread_ts).toBeUndefined();
+  });
+
+  it("answers help to the asker alone (chat.postEphemeral)", async () => {
+    await command("help");
+    const ephemeral = await h.slack.waitFor(() => h.slack.performed("chat.postEphemeral").at(-1), "an ephemeral help");
+    expect(ephemeral).toMatchObject({ channel: "C0OPS", user: "U0ADA" });
+    expect(String(ephemeral.text)).toContain("baton help");
+  });
+
+  it("rejects bad signatures and stale timestamps with 401, and runs nothing", async () => {
+    const calls = h.slack.calls.length;
+    const body = commandBody("/orchestrate", "status");
+    expect((await postSigned(h.eventsUrl, body, FORM, { secret: "not-the-secret-at-all" })).status).toBe(401);
+    const stale = Math.floor(Date.now() / 1000) - 10 * 60;
+    expect((await postSigned(h.eventsUrl, body, FORM, { timestamp: stale })).status).toBe(401);
+    expect((await postSigned(h.eventsUrl, body, FORM, { signature: "v0=deadbeef" })).status).toBe(401);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(h.slack.calls.length).toBe(calls);
+    expect(SIGNING_SECRET.length).toBeGreaterThan(8);
+  });
+
+  it("answers a mention in its thread and records who asked, from which workspace", async () => {
+    const event = {
+      type: "app_mention",
+      user: "U0ADA",
+      text: `<@${BOT_USER}> status`,
+      channel: "C0OPS",
+      ts: "1700000100.000200",
+      thread_ts: "1700000100.000100",
+    };
+    expect((await postSigned(h.eventsUrl, eventBody(event, "EvMENTION1"), JSON_TYPE)).status).toBe(200);
+    const reply = await h.slack.waitFor(
+      () => h.slack.performed("chat.postMessage").find((p) => p.thread_ts === "1700000100.000100"),
+      "a reply in the thread",
+    );
+    expect(reply.channel).toBe("C0OPS");
+    const audit = await new AuditRepository(h.app.database).recent({ limit: 20 });
+    const row = audit.find((e) => e.dedupeKey === "slack:EvMENTION1");
+    expect(row).toMatchObject({
+      platform: "slack",
+      workspace: TEAM,
+      channel: "C0OPS",
+      thread: "1700000100.000100",
+      actorId: "U0ADA",
+      actorName: "Ada",
+    });
+  });
+
+  it("runs a retried event (X-Slack-Retry-Num) once", async () => {
+    const event = {
+      type: "message",
+      channel_type: "im",
+      user: "U0ADA",
+      text: "status",
+      channel: "D0ADA",
+      ts: "1700000200.000100",
+    };
+    const body = eventBody(event, "EvRETRY1");
+    expect((await postSigned(h.eventsUrl, body, JSON_TYPE)).status).toBe(200);
+    expect((await postSigned(h.eventsUrl, body, JSON_TYPE, { retryNum: 1 })).status).toBe(200);
+    expect((await postSigned(h.eventsUrl, body, JSON_TYPE, { retryNum: 2 })).status).toBe(200);
+    await h.slack.waitFor(
+      () => h.slack.performed("chat.postMessage").find((p) => p.channel === "D0ADA"),
+      "the DM reply",
+    );
+    await h.app.dispatcher.drain();
+    expect(h.slack.performed("chat.postMessage").filter((p) => p.channel === "D0ADA")).toHaveLength(1);
+    const rows = (await new AuditRepository(h.app.database).recent({ limit: 50 })).filter(
+      (e) => e.dedupeKey === "slack:EvRETRY1",
+    );
+    expect(rows).toHaveLength(1);
+  });
+
+  it("ignores its own messages and other bots'", async () => {
+    const calls = h.slack.calls.length;
+    const own = {
+      type: "message",
+      channel_type: "im",
+      user: BOT_USER,
+      text: "status",
+      channel: "D0ADA",
+      ts: "1700000300.1",
+    };
+    const bot = { ...own, user: "U0OTHER", bot_id: "B0OTHER", ts: "1700000300.2" };
+    await postSigned(h.eventsUrl, eventBody(own), JSON_TYPE);
+    await postSigned(h.eventsUrl, eventBody(bot), JSON_TYPE);
+    await new Promise((r) => setTimeout(r, 300));
+    await h.app.dispatcher.drain();
+    expect(h.slack.calls.slice(calls).filter((c) => c.method.startsWith("chat."))).toEqual([]);
+  });
+
+  it("resolves a waiting execution from its Approve button, refusing a clicker who is not an approver", async () => {
+    const before = h.slack.performed("chat.postMessage").length;
+    await command("run gate");
+    const started = await h.slack.waitFor(
+      () =>
+        h.slack
+          .performed("chat.postMessage")
+          .slice(before)
+          .find((p) => String(p.text).includes("Started gate")),
+      "the run's first message",
+    );
+    const ts = h.slack.tsOf(started);
+    const waitingUpdate = await h.slack.waitFor(
+      () => h.slack.performed("chat.update").find((u) => u.ts === ts && blocksText(u).includes("baton:approve:")),
+      "the run's message with buttons",
+    );
+    const id = /baton:approve:(ex_[A-Za-z0-9_-]+)/.exec(blocksText(waitingUpdate))?.[1] ?? "";
+    const executions = new ExecutionRepository(h.app.database);
+    expect((await executions.get(id))?.status).toBe("waiting");
+    const message = { channel: "C0OPS", ts, blocks: waitingUpdate.blocks, text: String(waitingUpdate.text) };
+
+    const ephemerals = h.slack.performed("chat.postEphemeral").length;
+    await postSigned(
+      h.eventsUrl,
+      clickBody(clickPayload(`baton:approve:${id}`, { id: "U0ADA", name: "ada" }, message)),
+      FORM,
+    );
+    const refusal = await h.slack.waitFor(
+      () => h.slack.performed("chat.postEphemeral").slice(ephemerals)[0],
+      "a refusal",
+    );
+    expect(refusal).toMatchObject({ user: "U0ADA", channel: "C0OPS" });
+    expect(String(refusal.text)).toContain("slack:UGRACE");
+    expect((await executions.get(id))?.status).toBe("waiting");
+
+    await postSigned(
+      h.eventsUrl,
+      clickBody(clickPayload(`baton:approve:${id}`, { id: "UGRACE", name: "grace" }, message)),
+      FORM,
+    );
+    const decided = await h.slack.waitFor(
+      () =>
+        h.slack
+          .performed("chat.update")
+          .find((u) => u.ts === message.ts && blocksText(u).includes("Approved by <@UGRACE>")),
+      "the clicked message updated",
+    );
+    expect(decided.channel).toBe("C0OPS");
+    await h.app.dispatcher.drain();
+    expect((await executions.get(id))?.status).toBe("succeeded");
+    const last =
+      h.slack
+        .performed("chat.update")
+        .filter((u) => u.ts === message.ts)
+        .at(-1) ?? {};
+    expect(blocksText(last)).not.toContain("baton:approve:");
+    const clicks = await new SlackMessageRepository(h.app.database).list({ kind: "click" });
+    expect(clicks.filter((c) => c.detail === `baton:approve:${id}`)).toHaveLength(2);
+  });
+
+  it("honours a 429's Retry-After and posts once", async () => {
+    h.slack.rateLimitNext("chat.postMessage", 1);
+    const before = h.slack.calls.length;
+    await command("status", { channel_id: "C0LIMITED" });
+    await h.slack.waitFor(
+      () => h.slack.performed("chat.postMessage").find((p) => p.channel === "C0LIMITED"),
+      "the post after the 429",
+    );
+    await h.app.dispatcher.drain();
+    const attempts = h.slack.calls.slice(before).filter((c) => c.method === "chat.postMessage");
+    expect(attempts.map((c) => c.performed)).toEqual([false, true]);
+    const recorded = await new SlackMessageRepository(h.app.database).list({ channel: "C0LIMITED" });
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]?.ts).toMatch(/^1700000000\./);
+  });
+
+  it("publishes the App Home with status and a waiting run's buttons", async () => {
+    await command("run gate");
+    await h.app.dispatcher.drain();
+    const before = h.slack.performed("views.publish").length;
+    const event = { type: "app_home_opened", user: "U0ADA", channel: "D0ADA", tab: "home" };
+    expect((await postSigned(h.eventsUrl, eventBody(event), JSON_TYPE)).status).toBe(200);
+    const view = await h.slack.waitFor(() => h.slack.performed("views.publish").slice(before)[0], "views.publish");
+    expect(view.user_id).toBe("U0ADA");
+    const text = JSON.stringify(view.view);
+    expect(text).toContain('"type":"home"');
+    expect(text).toContain("baton status");
+    expect(text).toContain("Waiting for a person");
+    expect(text).toContain("baton:approve:ex_");
+    expect(text).toContain("Recent executions");
+  });
+
+  it("asks before a destructive command and runs it when the asker confirms", async () => {
+    await command("run gate");
+    await h.app.dispatcher.drain();
+    const waiting = (await new ExecutionRepository(h.app.database).list({ status: "waiting", limit: 1 }))[0];
+    const id = waiting?.id ?? "";
+    const before = h.slack.performed("chat.postMessage").length;
+    await command(`cancel ${id}`);
+    const prompt = await h.slack.waitFor(
+      () =>
+        h.slack
+          .performed("chat.postMessage")
+          .slice(before)
+          .find((p) => blocksText(p).includes("baton:confirm:")),
+      "the confirmation prompt",
+    );
+    const token = /baton:confirm:([a-f0-9]+)/.exec(blocksText(prompt))?.[1] ?? "";
+    const message = { channel: "C0OPS", ts: h.slack.tsOf(prompt), blocks: prompt.blocks, text: String(prompt.text) };
+    await postSigned(
+      h.eventsUrl,
+      clickBody(clickPayload(`baton:confirm:${token}`, { id: "U0ADA", name: "ada" }, message)),
+      FORM,
+    );
+    await h.slack.waitFor(
+      () =>
+        h.slack
+          .performed("chat.update")
+          .find((u) => u.ts === message.ts && blocksText(u).includes("Confirmed by <@U0ADA>")),
+      "the prompt marked confirmed",
+    );
+    await h.app.dispatcher.drain();
+    expect((await new ExecutionRepository(h.app.database).get(id))?.status).toBe("cancelled");
+  });
+});

@@ -1,0 +1,338 @@
+import { createHmac, randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { type WebSocket, WebSocketServer } from "ws";
+
+/**
+ * A local Slack: the Web API (POST /api/<method>, form or JSON bodies, Slack's JSON answers,
+ * 429 with Retry-After on demand) and a Socket Mode WebSocket server (hello, envelopes with
+ * envelope_id and retry_attempt, acks). The real Bolt app and WebClient talk to it.
+ */
+export interface ApiCall {
+  method: string;
+  args: Record<string, unknown>;
+  /** false when the fake answered 429 (Slack did nothing). */
+  performed: boolean;
+  /** What the fake answered (e.g. the ts of a posted message). */
+  response?: Record<string, unknown>;
+}
+
+export const BOT_USER = "UBOT";
+export const TEAM = "T0BATON";
+
+export class FakeSlack {
+  readonly calls: ApiCall[] = [];
+  readonly users = new Map<string, string>([["UBOT", "baton"]]);
+  private server: Server | null = null;
+  private wss: WebSocketServer | null = null;
+  private readonly sockets = new Set<WebSocket>();
+  private readonly acks = new Map<string, (ack: Record<string, unknown>) => void>();
+  private readonly rateLimits = new Map<string, number[]>();
+  private sequence = 0;
+  private waiters: Array<() => void> = [];
+  url = "";
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.wss = new WebSocketServer({ noServer: true });
+    this.server.on("upgrade", (req, socket, head) => {
+      this.wss?.handleUpgrade(req, socket, head, (ws) => this.connected(ws));
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  get apiUrl(): string {
+    return `${this.url}/api/`;
+  }
+
+  async stop(): Promise<void> {
+    for (const ws of this.sockets) ws.terminate();
+    this.wss?.close();
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+
+  /** The next call of `method` is answered 429 with `Retry-After: retryAfterS`. */
+  rateLimitNext(method: string, retryAfterS: number): void {
+    this.rateLimits.set(method, [...(this.rateLimits.get(method) ?? []), retryAfterS]);
+  }
+
+  performed(method: string): Array<Record<string, unknown>> {
+    return this.calls.filter((c) => c.method === method && c.performed).map((c) => c.args);
+  }
+
+  /** The ts Slack gave the posted message whose arguments are `args`. */
+  tsOf(args: Record<string, unknown>): string {
+    return String(this.calls.find((c) => c.args === args)?.response?.ts ?? "");
+  }
+
+  /** Resolves once `check` returns something truthy (checked after every API call). */
+  async waitFor<T>(check: () => T | undefined | null | false, what = "a Slack call", timeoutMs = 10_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = check();
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; calls: ${this.summary()}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 100);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  summary(): string {
+    return JSON.stringify(
+      this.calls.map((c) => `${c.method}${c.performed ? "" : " (429)"}: ${String(c.args.text ?? "")}`.slice(0, 120)),
+    );
+  }
+
+  // --- Socket Mode ---------------------------------------------------------------------------
+
+  get connections(): number {
+    return this.sockets.size;
+  }
+
+  /** Sends an envelope to the first connected socket; resolves with the app's ack. */
+  sendEnvelope(
+    type: "events_api" | "slash_commands" | "interactive",
+    payload: Record<string, unknown>,
+    options: { envelopeId?: string; retryAttempt?: number } = {},
+  ): Promise<Record<string, unknown>> {
+    const socket = [...this.sockets][0];
+    if (!socket) throw new Error("no Socket Mode connection");
+    const envelopeId = options.envelopeId ?? randomUUID();
+    const acked = new Promise<Record<string, unknown>>((resolve) => this.acks.set(envelopeId, resolve));
+    socket.send(
+      JSON.stringify({
+        envelope_id: envelopeId,
+        type,
+        payload,
+        accepts_response_payload: type !== "events_api",
+        retry_attempt: options.retryAttempt ?? 0,
+        retry_reason: options.retryAttempt ? "timeout" : "",
+      }),
+    );
+    return acked;
+  }
+
+  private connected(ws: WebSocket): void {
+    this.sockets.add(ws);
+    ws.on("close", () => this.sockets.delete(ws));
+    ws.on("message", (data) => {
+      const ack = JSON.parse(String(data)) as Record<string, unknown>;
+      const id = String(ack.envelope_id ?? "");
+      this.acks.get(id)?.(ack);
+      this.acks.delete(id);
+    });
+    ws.send(
+      JSON.stringify({
+        type: "hello",
+        num_connections: this.sockets.size,
+        debug_info: { host: "fake-slack", approximate_connection_time: 18060 },
+        connection_info: { app_id: "A0BATON" },
+      }),
+    );
+  }
+
+  // --- Web API -------------------------------------------------------------------------------
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = (req.url ?? "").replace(/^\/api\//, "").split("?")[0] ?? "";
+    const args = parseBody(await readBody(req), String(req.headers["content-type"] ?? ""));
+    const limited = this.rateLimits.get(method);
+    if (limited && limited.length > 0) {
+      const retryAfter = limited.shift() ?? 1;
+      this.record({ method, args, performed: false });
+      res.writeHead(429, { "content-type": "application/json", "retry-after": String(retryAfter) });
+      res.end(JSON.stringify({ ok: false, error: "ratelimited" }));
+      return;
+    }
+    const response = this.answer(method, args);
+    this.record({ method, args, performed: true, response });
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify(response));
+  }
+
+  private record(call: ApiCall): void {
+    this.calls.push(call);
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
+    const ts = () => `1700000000.${String(++this.sequence).padStart(6, "0")}`;
+    switch (method) {
+      case "auth.test":
+        return {
+          ok: true,
+          url: "https://baton.slack.com/",
+          team: "baton",
+          user: "baton",
+          team_id: TEAM,
+          user_id: BOT_USER,
+          bot_id: "B0BATON",
+        };
+      case "apps.connections.open":
+        return { ok: true, url: `${this.url.replace("http", "ws")}/link/?ticket=${randomUUID()}` };
+      case "chat.postMessage": {
+        const channel = String(args.channel).startsWith("U") ? `D${String(args.channel).slice(1)}` : args.channel;
+        return { ok: true, channel, ts: ts(), message: { text: args.text, blocks: args.blocks } };
+      }
+      case "chat.update":
+        return { ok: true, channel: args.channel, ts: args.ts, text: args.text };
+      case "chat.postEphemeral":
+        return { ok: true, message_ts: ts() };
+      case "views.publish":
+        return { ok: true, view: { id: "V1", ...(args.view as object) } };
+      case "users.info": {
+        const id = String(args.user);
+        const name = this.users.get(id) ?? id.toLowerCase();
+        return { ok: true, user: { id, name, real_name: name, profile: { display_name: name, real_name: name } } };
+      }
+      default:
+        return { ok: false, error: "unknown_method" };
+    }
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+/** The WebClient sends forms, with blocks and views as JSON strings inside. */
+function parseBody(body: string, contentType: string): Record<string, unknown> {
+  if (contentType.includes("application/json")) return body ? (JSON.parse(body) as Record<string, unknown>) : {};
+  const args: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(body)) {
+    args[key] = /^[[{]/.test(value) ? safeJson(value) : value;
+  }
+  return args;
+}
+
+function safeJson(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+// --- Signed requests to baton's /slack/events (HTTP mode) ---------------------------------------
+
+export const SIGNING_SECRET = "fake-signing-secret-0123456789";
+
+/** v0 signature: HMAC-SHA256 of `v0:${timestamp}:${body}` with the signing secret. */
+export function sign(body: string, timestamp: number, secret = SIGNING_SECRET): string {
+  return `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
+}
+
+export interface SignedOptions {
+  timestamp?: number;
+  secret?: string;
+  signature?: string;
+  retryNum?: number;
+}
+
+/** POSTs to baton like Slack: forms exactly `application/x-www-form-urlencoded` (Bolt compares it exactly). */
+export async function postSigned(
+  url: string,
+  body: string,
+  contentType: "application/x-www-form-urlencoded" | "application/json",
+  options: SignedOptions = {},
+): Promise<{ status: number; body: string }> {
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  const headers: Record<string, string> = {
+    "content-type": contentType,
+    "x-slack-request-timestamp": String(timestamp),
+    "x-slack-signature": options.signature ?? sign(body, timestamp, options.secret),
+  };
+  if (options.retryNum !== undefined) {
+    headers["x-slack-retry-num"] = String(options.retryNum);
+    headers["x-slack-retry-reason"] = "http_timeout";
+  }
+  const response = await fetch(url, { method: "POST", headers, body });
+  return { status: response.status, body: await response.text() };
+}
+
+export function commandBody(command: string, text: string, fields: Record<string, string> = {}): string {
+  return new URLSearchParams({
+    token: "deprecated",
+    team_id: TEAM,
+    team_domain: "baton",
+    channel_id: "C0OPS",
+    channel_name: "ops",
+    user_id: "U0ADA",
+    user_name: "ada",
+    command,
+    text,
+    api_app_id: "A0BATON",
+    response_url: "https://hooks.slack.invalid/commands/1",
+    trigger_id: `trigger-${randomUUID()}`,
+    ...fields,
+  }).toString();
+}
+
+export function eventBody(event: Record<string, unknown>, eventId = `Ev${randomUUID().slice(0, 8)}`): string {
+  return JSON.stringify(eventEnvelope(event, eventId));
+}
+
+export function eventEnvelope(event: Record<string, unknown>, eventId: string): Record<string, unknown> {
+  return {
+    token: "deprecated",
+    team_id: TEAM,
+    api_app_id: "A0BATON",
+    event: { event_ts: event.ts ?? "1700000000.000100", ...event },
+    type: "event_callback",
+    event_id: eventId,
+    event_time: Math.floor(Date.now() / 1000),
+    authorizations: [{ team_id: TEAM, user_id: BOT_USER, is_bot: true }],
+  };
+}
+
+/** A block_actions payload for a click on the button `actionId` of the message `message`. */
+export function clickPayload(
+  actionId: string,
+  user: { id: string; name: string },
+  message: { channel: string; ts: string; blocks?: unknown; text?: string; thread_ts?: string } | null,
+): Record<string, unknown> {
+  return {
+    type: "block_actions",
+    team: { id: TEAM, domain: "baton" },
+    user: { id: user.id, username: user.name, name: user.name, team_id: TEAM },
+    api_app_id: "A0BATON",
+    token: "deprecated",
+    trigger_id: `trigger-${randomUUID()}`,
+    response_url: "https://hooks.slack.invalid/actions/1",
+    ...(message
+      ? {
+          container: { type: "message", message_ts: message.ts, channel_id: message.channel, is_ephemeral: false },
+          channel: { id: message.channel, name: "ops" },
+          message: {
+            type: "message",
+            ts: message.ts,
+            text: message.text ?? "",
+            blocks: message.blocks ?? [],
+            ...(message.thread_ts && { thread_ts: message.thread_ts }),
+          },
+        }
+      : { container: { type: "view", view_id: "V1" }, view: { id: "V1", type: "home" } }),
+    actions: [
+      { type: "button", action_id: actionId, block_id: "b1", value: actionId, action_ts: `${Date.now() / 1000}` },
+    ],
+  };
+}
+
+export function clickBody(payload: Record<string, unknown>): string {
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
