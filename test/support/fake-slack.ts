@@ -97,6 +97,11 @@ export class FakeSlack {
     return this.sockets.size;
   }
 
+  /** Cuts every Socket Mode connection, as a network blip or a Slack deploy does. */
+  dropConnections(): void {
+    for (const ws of this.sockets) ws.terminate();
+  }
+
   /** Sends an envelope to the first connected socket; resolves with the app's ack. */
   sendEnvelope(
     type: "events_api" | "slash_commands" | "interactive",
