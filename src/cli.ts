@@ -6,6 +6,7 @@ import type { ConfirmationPrompt, Conversation, PostedMessage } from "./bot/chat
 import { ConsoleAdapter } from "./bot/console/console-adapter.js";
 import { renderText } from "./bot/console/text-renderer.js";
 import type { Reply } from "./bot/reply.js";
+import { slackLabel, startSlack } from "./bot/slack/start-slack.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
 import { openDatabase } from "./db/database.js";
 import { migrateToLatest } from "./db/migrate.js";
@@ -23,7 +24,8 @@ export interface CliIo {
 const USAGE = `baton — chat-ops bot with an embedded orchestrator
 
 Usage:
-  baton start [--console]            start baton (the console REPL when no platform is configured)
+  baton start [--console]            start baton: Slack when configured, and the console REPL at a
+                                     terminal, with --console, or when no platform is configured
   baton say "<text>" [--user NAME] [--yes] [--json]
                                      run one request exactly as the REPL would and print the reply
   baton route ["<text>"] [--json]    show how text resolves to a command, without running it
@@ -87,10 +89,44 @@ function parse(args: string[], options: Record<string, { type: "boolean" | "stri
 }
 
 async function start(args: string[], config: Config, logger: Logger, io: CliIo): Promise<number> {
-  parse(args, { console: { type: "boolean" } });
-  // No platform adapters exist yet, so the console is the front-end with or without --console.
-  const app = await createApp(config, logger, { frontEnds: ["console"] });
-  const adapter = new ConsoleAdapter({
+  const { values } = parse(args, { console: { type: "boolean" } });
+  // The REPL runs when asked, at a terminal, or when no platform is configured (it is then the only way in).
+  const withConsole = values.console === true || Boolean(io.stdin.isTTY) || !config.slack;
+  const frontEnds = [...(config.slack ? [slackLabel(config.slack)] : []), ...(withConsole ? ["console"] : [])];
+  const app = await createApp(config, logger, { frontEnds });
+  const slack = config.slack ? await startSlack(config.slack, { ...app, timeZone: config.timeZone }) : null;
+  const adapter = withConsole ? consoleAdapter(app, config, logger, io) : null;
+  let stopped: () => void = () => {};
+  const whenStopped = new Promise<void>((resolve) => {
+    stopped = resolve;
+  });
+  const stop = once(async (graceMs: number) => {
+    adapter?.close();
+    await slack?.stop();
+    await app.close({ graceMs });
+    stopped();
+  });
+  // At the console Ctrl-C means now; a server stopped by SIGTERM lets in-flight requests finish.
+  const onSignal = () => void stop(adapter ? 0 : config.shutdownGraceMs);
+  adapter?.onInterrupt(onSignal);
+  const release = onStopSignal(onSignal);
+  try {
+    if (adapter) {
+      await adapter.run();
+      await stop(config.shutdownGraceMs);
+    } else {
+      logger.info("baton is running", { frontEnds });
+      await whenStopped;
+    }
+  } finally {
+    release();
+  }
+  io.stdout.write("bye\n");
+  return 0;
+}
+
+function consoleAdapter(app: App, config: Config, logger: Logger, io: CliIo): ConsoleAdapter {
+  return new ConsoleAdapter({
     dispatcher: app.dispatcher,
     input: io.stdin,
     output: io.stdout,
@@ -100,21 +136,6 @@ async function start(args: string[], config: Config, logger: Logger, io: CliIo):
     color: Boolean(io.stdout.isTTY && io.stdin.isTTY),
     session: `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`,
   });
-  const stop = once(async (graceMs: number) => {
-    adapter.close();
-    await app.close({ graceMs });
-  });
-  const onSignal = () => void stop(0);
-  adapter.onInterrupt(onSignal);
-  const release = onStopSignal(onSignal);
-  try {
-    await adapter.run();
-    await stop(config.shutdownGraceMs);
-  } finally {
-    release();
-  }
-  io.stdout.write("bye\n");
-  return 0;
 }
 
 function once<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {

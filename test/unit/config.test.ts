@@ -13,7 +13,8 @@ function problems(env: Record<string, string>): string[] {
 
 describe("loadConfig", () => {
   it("starts on the embedded defaults with an empty environment", () => {
-    const { llm, ...rest } = loadConfig({});
+    const { llm, slack, ...rest } = loadConfig({});
+    expect(slack).toBeNull();
     expect(llm).toMatchObject({ providers: ["rules"], anthropic: null, openai: null, fastPathConfidence: 0.8 });
     expect(rest).toEqual({
       databaseUrl: "sqlite:./data/baton.db",
