@@ -114,7 +114,7 @@ describe.each(DATABASE_KINDS)("Slack in HTTP mode ($kind)", ({ create }) => {
       () => h.slack.performed("chat.postMessage").find((p) => p.channel === "D0ADA"),
       "the DM reply",
     );
-    await h.app.dispatcher.drain();
+    await h.settle();
     expect(h.slack.performed("chat.postMessage").filter((p) => p.channel === "D0ADA")).toHaveLength(1);
     const rows = (await new AuditRepository(h.app.database).recent({ limit: 50 })).filter(
       (e) => e.dedupeKey === "slack:EvRETRY1",
@@ -136,7 +136,7 @@ describe.each(DATABASE_KINDS)("Slack in HTTP mode ($kind)", ({ create }) => {
     await postSigned(h.eventsUrl, eventBody(own), JSON_TYPE);
     await postSigned(h.eventsUrl, eventBody(bot), JSON_TYPE);
     await new Promise((r) => setTimeout(r, 300));
-    await h.app.dispatcher.drain();
+    await h.settle();
     expect(h.slack.calls.slice(calls).filter((c) => c.method.startsWith("chat."))).toEqual([]);
   });
 
@@ -188,7 +188,7 @@ describe.each(DATABASE_KINDS)("Slack in HTTP mode ($kind)", ({ create }) => {
       "the clicked message updated",
     );
     expect(decided.channel).toBe("C0OPS");
-    await h.app.dispatcher.drain();
+    await h.settle();
     expect((await executions.get(id))?.status).toBe("succeeded");
     const last =
       h.slack
@@ -208,7 +208,7 @@ describe.each(DATABASE_KINDS)("Slack in HTTP mode ($kind)", ({ create }) => {
       () => h.slack.performed("chat.postMessage").find((p) => p.channel === "C0LIMITED"),
       "the post after the 429",
     );
-    await h.app.dispatcher.drain();
+    await h.settle();
     const attempts = h.slack.calls.slice(before).filter((c) => c.method === "chat.postMessage");
     expect(attempts.map((c) => c.performed)).toEqual([false, true]);
     const recorded = await new SlackMessageRepository(h.app.database).list({ channel: "C0LIMITED" });
@@ -218,7 +218,7 @@ describe.each(DATABASE_KINDS)("Slack in HTTP mode ($kind)", ({ create }) => {
 
   it("publishes the App Home with status and a waiting run's buttons", async () => {
     await command("run gate");
-    await h.app.dispatcher.drain();
+    await h.settle();
     const before = h.slack.performed("views.publish").length;
     const event = { type: "app_home_opened", user: "U0ADA", channel: "D0ADA", tab: "home" };
     expect((await postSigned(h.eventsUrl, eventBody(event), JSON_TYPE)).status).toBe(200);
@@ -234,7 +234,7 @@ describe.each(DATABASE_KINDS)("Slack in HTTP mode ($kind)", ({ create }) => {
 
   it("asks before a destructive command and runs it when the asker confirms", async () => {
     await command("run gate");
-    await h.app.dispatcher.drain();
+    await h.settle();
     const waiting = (await new ExecutionRepository(h.app.database).list({ status: "waiting", limit: 1 }))[0];
     const id = waiting?.id ?? "";
     const before = h.slack.performed("chat.postMessage").length;
@@ -261,7 +261,7 @@ describe.each(DATABASE_KINDS)("Slack in HTTP mode ($kind)", ({ create }) => {
           .find((u) => u.ts === message.ts && blocksText(u).includes("Confirmed by <@U0ADA>")),
       "the prompt marked confirmed",
     );
-    await h.app.dispatcher.drain();
+    await h.settle();
     expect((await new ExecutionRepository(h.app.database).get(id))?.status).toBe("cancelled");
   });
 });

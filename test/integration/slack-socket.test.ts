@@ -67,7 +67,7 @@ describe("Slack in Socket Mode", () => {
       () => h.slack.performed("chat.postMessage").find((p) => p.thread_ts === "1700000500.000100"),
       "the reply in the mention's thread",
     );
-    await h.app.dispatcher.drain();
+    await h.settle();
     expect(h.slack.performed("chat.postMessage").filter((p) => p.thread_ts === "1700000500.000100")).toHaveLength(1);
     const rows = (await new AuditRepository(h.app.database).recent({ limit: 50 })).filter(
       (e) => e.dedupeKey === "slack:EvSOCKET1",
@@ -99,7 +99,7 @@ describe("Slack in Socket Mode", () => {
         h.slack.performed("chat.update").find((u) => u.ts === ts && blocksText(u).includes("Approved by <@UGRACE>")),
       "the decided message",
     );
-    await h.app.dispatcher.drain();
+    await h.settle();
     expect((await new ExecutionRepository(h.app.database).get(id))?.status).toBe("succeeded");
   });
 

@@ -38,6 +38,8 @@ export interface SlackHarness {
   slack: FakeSlack;
   frontEnd: SlackFrontEnd;
   eventsUrl: string;
+  /** Waits until every acked request has been dispatched and its work has settled. */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -73,6 +75,10 @@ export async function startSlackHarness(db: TestDatabase, mode: "http" | "socket
     slack,
     frontEnd,
     eventsUrl: `http://127.0.0.1:${frontEnd.port ?? 0}/slack/events`,
+    settle: async () => {
+      await frontEnd.idle();
+      await app.dispatcher.drain();
+    },
     close: async () => {
       await frontEnd.stop();
       await app.dispatcher.drain();

@@ -15,6 +15,10 @@ import { registerListeners } from "./slack-listeners.js";
 import { SlackPublisher } from "./slack-publisher.js";
 import { SlackWriter } from "./slack-writer.js";
 import { UserNames } from "./user-names.js";
+import { WorkQueue } from "./work-queue.js";
+
+/** Requests worked on at once after their acks; the rest wait in order (see WorkQueue). */
+const WORK_CONCURRENCY = 8;
 
 export interface SlackFrontEndDeps {
   config: SlackConfig;
@@ -38,6 +42,7 @@ export class SlackFrontEnd {
   private readonly app: App;
   private readonly queue: SendQueue;
   private readonly confirmations: PendingConfirmations;
+  private readonly work = new WorkQueue(WORK_CONCURRENCY);
   private readonly config: SlackConfig;
   /** HTTP mode: the port actually listened on (PORT=0 picks a free one). */
   port: number | null = null;
@@ -61,6 +66,7 @@ export class SlackFrontEnd {
       names: new UserNames(this.app.client, logger),
       home: new HomeTab({ ...common, orchestrator: deps.orchestrator, writer }),
       log,
+      work: this.work,
     });
     this.app.error(async (error) => {
       logger.error("slack listener failed", { error });
@@ -81,10 +87,16 @@ export class SlackFrontEnd {
     this.port = (server.address() as AddressInfo).port;
   }
 
-  /** Stops receiving, answers open confirmations with "no", and lets queued writes go out. */
+  /** Resolves when every acked request has been handed to the dispatcher and answered. */
+  idle(): Promise<void> {
+    return this.work.drain();
+  }
+
+  /** Stops receiving, answers open confirmations with "no", and lets accepted work and queued writes finish. */
   async stop(): Promise<void> {
     await this.app.stop().catch(() => undefined);
     this.confirmations.declineAll();
+    await this.work.drain();
     await this.queue.drain();
   }
 }

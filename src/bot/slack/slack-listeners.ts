@@ -18,6 +18,7 @@ import {
 } from "./slack-requests.js";
 import type { PostedLog, SlackWriter } from "./slack-writer.js";
 import type { UserNames } from "./user-names.js";
+import type { WorkQueue } from "./work-queue.js";
 
 export interface ListenerDeps {
   dispatcher: Dispatcher;
@@ -26,6 +27,8 @@ export interface ListenerDeps {
   names: UserNames;
   home: HomeTab;
   log: PostedLog;
+  /** Where the work after each ack waits its turn. */
+  work: WorkQueue;
   clock: Clock;
   timeZone: string;
   logger: Logger;
@@ -58,11 +61,14 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   const onCommand = async ({ ack, command }: SlackCommandMiddlewareArgs) => {
     await ack();
     const payload = command as SlashCommandPayload;
-    const name = await deps.names.nameOf(payload.user_id, payload.user_name);
-    const request = commandRequest(payload, name, deps.clock.now());
-    const target = { workspace: payload.team_id, channel: payload.channel_id, threadTs: null };
-    const direct = payload.channel_id.startsWith("D");
-    void run(request, new SlackConversation(conversationDeps, target, payload.user_id, direct));
+    const receivedAt = deps.clock.now();
+    deps.work.push(async () => {
+      const name = await deps.names.nameOf(payload.user_id, payload.user_name);
+      const request = commandRequest(payload, name, receivedAt);
+      const target = { workspace: payload.team_id, channel: payload.channel_id, threadTs: null };
+      const direct = payload.channel_id.startsWith("D");
+      await run(request, new SlackConversation(conversationDeps, target, payload.user_id, direct));
+    });
   };
   app.command("/orchestrate", onCommand);
   app.command("/improve", onCommand);
