@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { reply } from "../../src/bot/reply.js";
 import { AuditRepository } from "../../src/db/repositories/audit-repository.js";
 import { ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
 import { SlackMessageRepository } from "../../src/db/repositories/slack-message-repository.js";
@@ -263,5 +264,27 @@ describe.each(DATABASE_KINDS)("Slack in HTTP mode ($kind)", ({ create }) => {
     );
     await h.settle();
     expect((await new ExecutionRepository(h.app.database).get(id))?.status).toBe("cancelled");
+  });
+
+  it("answers through the response_url in a channel baton has not joined", async () => {
+    h.slack.refusedChannels.set("C0NOTJOINED", "not_in_channel");
+    await command("status", { channel_id: "C0NOTJOINED", response_url: h.slack.responseUrl("notjoined") });
+    const answer = await h.slack.waitFor(() => h.slack.performed("response_url").at(-1), "a response_url answer");
+    expect(answer.response_type).toBe("in_channel");
+    expect(JSON.stringify(answer.blocks)).toContain("baton status");
+    await h.settle();
+    const row = (await new AuditRepository(h.app.database).recent({ limit: 5 })).find(
+      (e) => e.channel === "C0NOTJOINED",
+    );
+    expect(row?.outcome).toBe("ok");
+    expect(row?.errorCode).toBeNull();
+  });
+
+  it("publishes to a channel once per idempotency key", async () => {
+    const digest = reply("Daily digest", [{ type: "section", text: "All quiet." }]);
+    const first = await h.frontEnd.publisher.publish("#C0DIGEST", digest, { idempotencyKey: "digest:2026-11-21" });
+    const again = await h.frontEnd.publisher.publish("#C0DIGEST", digest, { idempotencyKey: "digest:2026-11-21" });
+    expect(again.id).toBe(first.id);
+    expect(h.slack.performed("chat.postMessage").filter((p) => p.channel === "C0DIGEST")).toHaveLength(1);
   });
 });

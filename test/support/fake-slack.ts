@@ -28,6 +28,8 @@ export class FakeSlack {
   private readonly sockets = new Set<WebSocket>();
   private readonly acks = new Map<string, (ack: Record<string, unknown>) => void>();
   private readonly rateLimits = new Map<string, number[]>();
+  /** Channels where posting fails with this Slack error (e.g. not_in_channel). */
+  readonly refusedChannels = new Map<string, string>();
   private sequence = 0;
   private waiters: Array<() => void> = [];
   url = "";
@@ -61,6 +63,11 @@ export class FakeSlack {
 
   performed(method: string): Array<Record<string, unknown>> {
     return this.calls.filter((c) => c.method === method && c.performed).map((c) => c.args);
+  }
+
+  /** A response_url the fake answers (and records as method `response_url`). */
+  responseUrl(id: string): string {
+    return `${this.url}/response/${id}`;
   }
 
   /** The ts Slack gave the posted message whose arguments are `args`. */
@@ -149,6 +156,13 @@ export class FakeSlack {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = (req.url ?? "").replace(/^\/api\//, "").split("?")[0] ?? "";
     const args = parseBody(await readBody(req), String(req.headers["content-type"] ?? ""));
+    if (method.startsWith("/response/")) {
+      // A slash command's response_url: Bolt's respond() posts JSON here.
+      this.record({ method: "response_url", args, performed: true });
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.end("ok");
+      return;
+    }
     const limited = this.rateLimits.get(method);
     if (limited && limited.length > 0) {
       const retryAfter = limited.shift() ?? 1;
@@ -157,7 +171,8 @@ export class FakeSlack {
       res.end(JSON.stringify({ ok: false, error: "ratelimited" }));
       return;
     }
-    const response = this.answer(method, args);
+    const refused = this.refusedChannels.get(String(args.channel ?? ""));
+    const response = refused && method.startsWith("chat.") ? { ok: false, error: refused } : this.answer(method, args);
     this.record({ method, args, performed: true, response });
     res.writeHead(200, { "content-type": "application/json" });
     res.end(JSON.stringify(response));

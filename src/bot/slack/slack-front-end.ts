@@ -42,7 +42,7 @@ export class SlackFrontEnd {
   private readonly app: App;
   private readonly queue: SendQueue;
   private readonly confirmations: PendingConfirmations;
-  private readonly work = new WorkQueue(WORK_CONCURRENCY);
+  private readonly work: WorkQueue;
   private readonly config: SlackConfig;
   /** HTTP mode: the port actually listened on (PORT=0 picks a free one). */
   port: number | null = null;
@@ -53,6 +53,7 @@ export class SlackFrontEnd {
     this.mode = config.appToken ? "socket" : "http";
     this.app = new App(appOptions(config, logger));
     this.queue = new SendQueue({ intervalMs: config.sendIntervalMs, logger });
+    this.work = new WorkQueue(WORK_CONCURRENCY, (error) => logger.error("slack request failed", { error }));
     this.confirmations = new PendingConfirmations(deps.confirmTimeoutMs ?? 10 * 60_000);
     const log = new SlackMessageRepository(deps.database);
     const writer = new SlackWriter({ client: this.app.client, queue: this.queue, log, clock: deps.clock, logger });

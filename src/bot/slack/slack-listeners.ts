@@ -58,7 +58,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       deps.logger.error("slack request could not be handled", { dedupeKey: request.dedupeKey, error });
     });
 
-  const onCommand = async ({ ack, command }: SlackCommandMiddlewareArgs) => {
+  const onCommand = async ({ ack, command, respond }: SlackCommandMiddlewareArgs) => {
     await ack();
     const payload = command as SlashCommandPayload;
     const receivedAt = deps.clock.now();
@@ -67,7 +67,8 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       const request = commandRequest(payload, name, receivedAt);
       const target = { workspace: payload.team_id, channel: payload.channel_id, threadTs: null };
       const direct = payload.channel_id.startsWith("D");
-      await run(request, new SlackConversation(conversationDeps, target, payload.user_id, direct));
+      const conversation = new SlackConversation(conversationDeps, target, payload.user_id, direct, respond);
+      await run(request, conversation);
     });
   };
   app.command("/orchestrate", onCommand);

@@ -46,6 +46,13 @@ export function slackError(error: unknown, what: string): BatonError {
   });
 }
 
+/** Slack's own error code (`not_in_channel`, `channel_not_found`, …) behind a failed write, if any. */
+export function slackErrorCode(error: unknown): string | null {
+  const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+  const code = (cause as { data?: { error?: unknown } } | null)?.data?.error;
+  return typeof code === "string" ? code : null;
+}
+
 /**
  * Every write to Slack goes through here: one send queue per channel, and each posted message's ts
  * recorded. The WebClient has its own retries off for writes (duplicates), the queue handles 429.

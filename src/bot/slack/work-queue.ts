@@ -8,7 +8,11 @@ export class WorkQueue {
   private running = 0;
   private idle: Array<() => void> = [];
 
-  constructor(private readonly concurrency: number) {}
+  constructor(
+    private readonly concurrency: number,
+    /** Work that throws is reported here; the queue goes on. */
+    private readonly onError: (error: unknown) => void,
+  ) {}
 
   push(work: () => Promise<unknown>): void {
     this.waiting.push(work);
@@ -28,7 +32,7 @@ export class WorkQueue {
       if (!work) break;
       this.running += 1;
       void work()
-        .catch(() => undefined)
+        .catch(this.onError)
         .finally(() => {
           this.running -= 1;
           this.pump();
