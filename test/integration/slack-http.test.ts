@@ -231,6 +231,27 @@ describe.each(DATABASE_KINDS)("Slack in HTTP mode ($kind)", ({ create }) => {
     expect(text).toContain("Waiting for a person");
     expect(text).toContain("baton:approve:ex_");
     expect(text).toContain("Recent executions");
+
+    // Approve from the Home tab: answered in the approver's DM, and their Home tab refreshed.
+    const id = /baton:approve:(ex_[A-Za-z0-9_-]+)/.exec(text)?.[1] ?? "";
+    const published = h.slack.performed("views.publish").length;
+    await postSigned(
+      h.eventsUrl,
+      clickBody(clickPayload(`baton:approve:${id}`, { id: "UGRACE", name: "grace" }, null)),
+      FORM,
+    );
+    await h.slack.waitFor(
+      () =>
+        h.slack
+          .performed("views.publish")
+          .slice(published)
+          .find((v) => v.user_id === "UGRACE"),
+      "Grace's Home tab refreshed",
+    );
+    await h.settle();
+    expect((await new ExecutionRepository(h.app.database).get(id))?.status).toBe("succeeded");
+    const dm = h.slack.performed("chat.postMessage").find((p) => p.channel === "DGRACE");
+    expect(String(dm?.text)).toContain(id);
   });
 
   it("asks before a destructive command and runs it when the asker confirms", async () => {

@@ -208,6 +208,8 @@ export class FakeSlack {
         return { ok: true, channel: args.channel, ts: args.ts, text: args.text };
       case "chat.postEphemeral":
         return { ok: true, message_ts: ts() };
+      case "conversations.open":
+        return { ok: true, channel: { id: `D${String(args.users).slice(1)}` } };
       case "views.publish":
         return { ok: true, view: { id: "V1", ...(args.view as object) } };
       case "users.info": {

@@ -47,7 +47,12 @@ export class SendQueue {
     const tail = next.catch(() => undefined);
     this.tails.set(channel, tail);
     void tail.then(() => {
-      if (this.tails.get(channel) === tail) this.tails.delete(channel);
+      if (this.tails.get(channel) !== tail) return;
+      this.tails.delete(channel);
+      // Idle channels are forgotten once their interval has passed, so the map does not grow forever.
+      setTimeout(() => {
+        if (!this.tails.has(channel)) this.lastSent.delete(channel);
+      }, this.options.intervalMs).unref();
     });
     return next;
   }

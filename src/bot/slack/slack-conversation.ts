@@ -100,8 +100,10 @@ export class ClickConversation extends SlackConversation {
     user: string,
     private readonly clicked: { ts: string } | null,
     private readonly decidedLine: string,
+    /** A click from the Home tab is answered in the clicker's DM with baton. */
+    direct = false,
   ) {
-    super(deps, target, user, false);
+    super(deps, target, user, direct);
   }
 
   override async post(reply: Reply): Promise<PostedMessage> {

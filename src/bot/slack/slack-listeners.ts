@@ -5,6 +5,7 @@ import { type ButtonAction, commandTextFor, decodeAction } from "../actions.js";
 import type { ChatRequest, Conversation } from "../chat.js";
 import type { Dispatcher } from "../dispatch.js";
 import { errorReply } from "../reply.js";
+import { markDecided, type SlackBlock } from "./block-kit.js";
 import type { PendingConfirmations } from "./confirmations.js";
 import type { HomeTab } from "./home-tab.js";
 import { ClickConversation, type ConversationDeps, decidedLine, SlackConversation } from "./slack-conversation.js";
@@ -120,12 +121,13 @@ async function onClick(
 ): Promise<void> {
   const action = decodeAction(button.action_id);
   const user = body.user.id;
-  const channel = body.channel?.id ?? body.container?.channel_id ?? user;
   const messageTs = body.message?.ts ?? null;
-  const target = { workspace: body.team?.id ?? null, channel, threadTs: body.message?.thread_ts ?? null };
+  const fromHome = !body.message;
   // Slack does not redeliver clicks: record each one as it arrives, once.
-  const first = await recordClick(deps, body, channel, messageTs);
+  const first = await recordClick(deps, body, body.channel?.id ?? body.container?.channel_id ?? user, messageTs);
   if (!first || !action) return;
+  const channel = body.channel?.id ?? body.container?.channel_id ?? (await deps.writer.directChannel(user));
+  const target = { workspace: body.team?.id ?? null, channel, threadTs: body.message?.thread_ts ?? null };
   const at = deps.clock.now();
   const line = decidedLine(DECIDED[action.kind], user, at, deps.timeZone);
   const text = commandTextFor(action);
@@ -141,8 +143,8 @@ async function onClick(
       receivedAt: at,
     };
     const clicked = messageTs ? { ts: messageTs } : null;
-    await run(request, new ClickConversation(conversationDeps, target, user, clicked, line));
-    if (!body.message) await deps.home.publish(user);
+    await run(request, new ClickConversation(conversationDeps, target, user, clicked, line, fromHome));
+    if (fromHome) await deps.home.publish(user);
     return;
   }
   if (action.kind !== "confirm" && action.kind !== "decline") return;
@@ -155,12 +157,10 @@ async function onClick(
       errorReply("This confirmation is no longer open (answered, timed out, or baton restarted)."),
     );
   } else if (messageTs && body.message) {
-    const blocks = (body.message.blocks ?? []) as Array<Record<string, unknown>>;
-    const kept = blocks.filter((b) => b.type !== "actions");
-    await deps.writer.update(channel, messageTs, {
-      text: String(body.message.text ?? line),
-      blocks: [...kept, { type: "context", elements: [{ type: "mrkdwn", text: line }] }],
-    });
+    const blocks = (body.message.blocks ?? []) as SlackBlock[];
+    await deps.writer
+      .update(channel, messageTs, { text: String(body.message.text ?? line), blocks: markDecided(blocks, line) })
+      .catch((error) => deps.logger.warn("could not mark a confirmation as answered", { channel, error }));
   }
 }
 

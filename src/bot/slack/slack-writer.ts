@@ -94,6 +94,18 @@ export class SlackWriter {
     await this.write(channel, "update a message", () => this.deps.client.chat.update({ channel, ts, ...message }));
   }
 
+  /** The DM channel between baton and `user` (conversations.open, scope im:write). */
+  async directChannel(user: string): Promise<string> {
+    try {
+      const response = await this.deps.client.conversations.open({ users: user });
+      const id = response.channel?.id;
+      if (!id) throw new Error("conversations.open returned no channel");
+      return id;
+    } catch (error) {
+      throw slackError(error, "open a direct message");
+    }
+  }
+
   async publishHome(user: string, blocks: SlackBlock[]): Promise<void> {
     try {
       await this.deps.client.views.publish({ user_id: user, view: { type: "home", blocks: blocks as never } });
