@@ -17,7 +17,8 @@ import { createApp } from "../src/app.js";
 import { SlackFrontEnd } from "../src/bot/slack/slack-front-end.js";
 import { loadConfig } from "../src/config.js";
 import { silentLogger } from "../src/logger.js";
-import { commandBody, FakeSlack, postSigned, SIGNING_SECRET } from "../test/support/fake-slack.js";
+import { FakeSlack } from "../test/support/fake-slack.js";
+import { commandBody, postSigned, SIGNING_SECRET } from "../test/support/fake-slack-requests.js";
 
 const BURST = Number(process.env.BENCH_REQUESTS ?? 500);
 const ROUNDS = Number(process.env.BENCH_RUNS ?? 3);

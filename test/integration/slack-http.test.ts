@@ -4,17 +4,16 @@ import { AuditRepository } from "../../src/db/repositories/audit-repository.js";
 import { ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
 import { SlackMessageRepository } from "../../src/db/repositories/slack-message-repository.js";
 import { DATABASE_KINDS, type TestDatabase } from "../support/databases.js";
+import { BOT_USER, TEAM } from "../support/fake-slack.js";
+import { type SlackHarness, startSlackHarness } from "../support/fake-slack-app.js";
 import {
-  BOT_USER,
   clickBody,
   clickPayload,
   commandBody,
   eventBody,
   postSigned,
   SIGNING_SECRET,
-  TEAM,
-} from "../support/fake-slack.js";
-import { type SlackHarness, startSlackHarness } from "../support/fake-slack-app.js";
+} from "../support/fake-slack-requests.js";
 
 const FORM = "application/x-www-form-urlencoded";
 const JSON_TYPE = "application/json";

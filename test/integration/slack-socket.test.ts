@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuditRepository } from "../../src/db/repositories/audit-repository.js";
 import { ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
-import { BOT_USER, clickPayload, eventEnvelope, TEAM } from "../support/fake-slack.js";
+import { BOT_USER, TEAM } from "../support/fake-slack.js";
 import { type SlackHarness, startSlackHarness } from "../support/fake-slack-app.js";
+import { clickPayload, eventEnvelope } from "../support/fake-slack-requests.js";
 
 type Args = Record<string, unknown>;
 const blocksText = (args: Args) => JSON.stringify(args.blocks ?? []);

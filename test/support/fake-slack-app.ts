@@ -6,7 +6,8 @@ import { SlackFrontEnd } from "../../src/bot/slack/slack-front-end.js";
 import { silentLogger } from "../../src/logger.js";
 import { startTestApp } from "./app.js";
 import type { TestDatabase } from "./databases.js";
-import { FakeSlack, SIGNING_SECRET } from "./fake-slack.js";
+import { FakeSlack } from "./fake-slack.js";
+import { SIGNING_SECRET } from "./fake-slack-requests.js";
 
 /** Workflows for Slack tests: `gate` waits for an approval only UGRACE may give. */
 export function slackWorkflows(): string {
