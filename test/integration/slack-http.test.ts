@@ -307,4 +307,16 @@ describe.each(DATABASE_KINDS)("Slack in HTTP mode ($kind)", ({ create }) => {
     expect(again.id).toBe(first.id);
     expect(h.slack.performed("chat.postMessage").filter((p) => p.channel === "C0DIGEST")).toHaveLength(1);
   });
+
+  it("posts the plain text when Slack refuses a reply's blocks", async () => {
+    h.slack.refuseBlocksOnce = true;
+    await command("status", { channel_id: "C0BLOCKS" });
+    const post = await h.slack.waitFor(
+      () => h.slack.performed("chat.postMessage").find((p) => p.channel === "C0BLOCKS" && p.blocks === undefined),
+      "the text-only post",
+    );
+    expect(String(post.text)).toContain("baton status");
+    const attempts = h.slack.calls.filter((c) => c.method === "chat.postMessage" && c.args.channel === "C0BLOCKS");
+    expect(attempts).toHaveLength(2);
+  });
 });

@@ -11,7 +11,7 @@ import { type WebSocket, WebSocketServer } from "ws";
 export interface ApiCall {
   method: string;
   args: Record<string, unknown>;
-  /** false when the fake answered 429 (Slack did nothing). */
+  /** false when the fake refused the call (429, or a refusal such as not_in_channel): Slack did nothing. */
   performed: boolean;
   /** What the fake answered (e.g. the ts of a posted message). */
   response?: Record<string, unknown>;
@@ -28,6 +28,8 @@ export class FakeSlack {
   private readonly sockets = new Set<WebSocket>();
   private readonly acks = new Map<string, (ack: Record<string, unknown>) => void>();
   private readonly rateLimits = new Map<string, number[]>();
+  /** The next chat.postMessage that carries blocks is refused with invalid_blocks. */
+  refuseBlocksOnce = false;
   /** Channels where posting fails with this Slack error (e.g. not_in_channel). */
   readonly refusedChannels = new Map<string, string>();
   private sequence = 0;
@@ -171,9 +173,13 @@ export class FakeSlack {
       res.end(JSON.stringify({ ok: false, error: "ratelimited" }));
       return;
     }
-    const refused = this.refusedChannels.get(String(args.channel ?? ""));
+    let refused = this.refusedChannels.get(String(args.channel ?? ""));
+    if (this.refuseBlocksOnce && method === "chat.postMessage" && args.blocks) {
+      this.refuseBlocksOnce = false;
+      refused = "invalid_blocks";
+    }
     const response = refused && method.startsWith("chat.") ? { ok: false, error: refused } : this.answer(method, args);
-    this.record({ method, args, performed: true, response });
+    this.record({ method, args, performed: !(refused && method.startsWith("chat.")), response });
     res.writeHead(200, { "content-type": "application/json" });
     res.end(JSON.stringify(response));
   }

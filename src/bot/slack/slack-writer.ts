@@ -62,15 +62,23 @@ export class SlackWriter {
 
   async post(target: Target, reply: Reply, key: string | null = null): Promise<string> {
     const message = renderMessage(reply);
-    const response = await this.write(target.channel, "post a message", () =>
-      this.deps.client.chat.postMessage({
-        channel: target.channel,
-        ...message,
-        ...(target.threadTs && { thread_ts: target.threadTs }),
-        unfurl_links: false,
-        unfurl_media: false,
-      }),
-    );
+    const send = (blocks: SlackBlock[] | undefined) =>
+      this.write(target.channel, "post a message", () =>
+        this.deps.client.chat.postMessage({
+          channel: target.channel,
+          text: message.text,
+          ...(blocks && { blocks }),
+          ...(target.threadTs && { thread_ts: target.threadTs }),
+          unfurl_links: false,
+          unfurl_media: false,
+        }),
+      );
+    const response = await send(message.blocks).catch((error: unknown) => {
+      // Slack refused the blocks and posted nothing: the plain text still tells the person the answer.
+      if (slackErrorCode(error) !== "invalid_blocks") throw error;
+      this.deps.logger.warn("slack refused a reply's blocks; posting its text alone", { channel: target.channel });
+      return send(undefined);
+    });
     const ts = String(response.ts ?? "");
     // chat.postMessage to a user id posts into the DM; the reply names the real channel.
     await this.remember({ ...target, channel: String(response.channel ?? target.channel) }, "message", ts, key, reply);
