@@ -114,6 +114,7 @@ export class ClickConversation extends SlackConversation {
   }
 
   override async update(message: PostedMessage, reply: Reply): Promise<void> {
+    if (!this.clicked || message.id !== this.clicked.ts) return super.update(message, reply);
     const rendered = renderMessage(reply);
     await this.deps.writer.update(this.target.channel, message.id, {
       text: rendered.text,
