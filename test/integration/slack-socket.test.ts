@@ -124,4 +124,25 @@ describe("Slack in Socket Mode", () => {
     );
     expect(blocksText(post)).toContain("baton status");
   });
+
+  it("reconnects when Slack asks for a refresh (disconnect: refresh_requested)", async () => {
+    const opened = h.slack.performed("apps.connections.open").length;
+    h.slack.requestRefresh();
+    await h.slack.waitFor(
+      () => h.slack.performed("apps.connections.open").length > opened && h.slack.connections > 0,
+      "a refreshed connection",
+      20_000,
+    );
+    await h.slack.waitFor(() => h.slack.connections === 1, "the old connection closed", 20_000);
+    const before = h.slack.performed("chat.postMessage").length;
+    await h.slack.sendEnvelope("slash_commands", commandPayload("status", "C0REFRESHED"));
+    await h.slack.waitFor(
+      () =>
+        h.slack
+          .performed("chat.postMessage")
+          .slice(before)
+          .find((p) => p.channel === "C0REFRESHED"),
+      "an answer after the refresh",
+    );
+  });
 });

@@ -111,6 +111,11 @@ export class FakeSlack {
     for (const ws of this.sockets) ws.terminate();
   }
 
+  /** Asks every connection to reconnect, as Slack does every few hours (a `disconnect` message). */
+  requestRefresh(): void {
+    for (const ws of this.sockets) ws.send(JSON.stringify({ type: "disconnect", reason: "refresh_requested" }));
+  }
+
   /** Sends an envelope to the first connected socket; resolves with the app's ack. */
   sendEnvelope(
     type: "events_api" | "slash_commands" | "interactive",
