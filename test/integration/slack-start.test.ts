@@ -1,6 +1,8 @@
 import { spawn } from "node:child_process";
+import { PassThrough, Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../src/cli.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
 import { FakeSlack, TEAM } from "../support/fake-slack.js";
 import { slackWorkflows } from "../support/fake-slack-app.js";
@@ -69,5 +71,34 @@ describe("baton start with Slack configured", () => {
     expect(await exited).toBe(0);
     expect(stdout).toContain("bye");
     expect(slack.connections).toBe(0);
+  });
+
+  it("stops with one sentence when Slack refuses the app token", async () => {
+    slack.connectionsOpenError = "invalid_auth";
+    const stderr: string[] = [];
+    const io = {
+      stdin: Readable.from([]),
+      stdout: new PassThrough(),
+      stderr: new Writable({
+        write(chunk, _encoding, done) {
+          stderr.push(String(chunk));
+          done();
+        },
+      }),
+      env: {
+        DATABASE_URL: db.url,
+        BATON_WORKFLOWS_DIR: slackWorkflows(),
+        LOG_LEVEL: "silent",
+        SLACK_BOT_TOKEN: "xoxb-test-token",
+        SLACK_APP_TOKEN: "xapp-revoked",
+        SLACK_API_URL: slack.apiUrl,
+      },
+    };
+    try {
+      expect(await main(["start"], io)).toBe(1);
+    } finally {
+      slack.connectionsOpenError = null;
+    }
+    expect(stderr.join("")).toContain("baton stopped: Slack did not start (An API error occurred: invalid_auth)");
   });
 });

@@ -28,6 +28,8 @@ export class FakeSlack {
   private readonly sockets = new Set<WebSocket>();
   private readonly acks = new Map<string, (ack: Record<string, unknown>) => void>();
   private readonly rateLimits = new Map<string, number[]>();
+  /** When set, apps.connections.open fails with this error (e.g. invalid_auth for a bad app token). */
+  connectionsOpenError: string | null = null;
   /** The next chat.postMessage that carries blocks is refused with invalid_blocks. */
   refuseBlocksOnce = false;
   /** Channels where posting fails with this Slack error (e.g. not_in_channel). */
@@ -210,6 +212,7 @@ export class FakeSlack {
           bot_id: "B0BATON",
         };
       case "apps.connections.open":
+        if (this.connectionsOpenError) return { ok: false, error: this.connectionsOpenError };
         return { ok: true, url: `${this.url.replace("http", "ws")}/link/?ticket=${randomUUID()}` };
       case "chat.postMessage": {
         const channel = String(args.channel).startsWith("U") ? `D${String(args.channel).slice(1)}` : args.channel;

@@ -7,6 +7,8 @@ import type { Orchestrator } from "../../orchestrator/orchestrator.js";
 import type { Dispatcher } from "../dispatch.js";
 import { SlackFrontEnd } from "./slack-front-end.js";
 
+const START_TIMEOUT_MS = 30_000;
+
 /** How status names the Slack front-end. */
 export function slackLabel(slack: SlackConfig): string {
   return slack.appToken ? "slack (socket mode)" : `slack (http :${slack.port}/slack/events)`;
@@ -29,8 +31,13 @@ export async function startSlack(
   },
 ): Promise<SlackFrontEnd> {
   const frontEnd = new SlackFrontEnd({ ...app, config: slack });
+  let timer: NodeJS.Timeout | undefined;
+  // Socket Mode keeps retrying apps.connections.open when Slack cannot be reached; do not hang forever.
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no connection after ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+  });
   try {
-    await frontEnd.start();
+    await Promise.race([frontEnd.start(), timeout]);
   } catch (error) {
     await frontEnd.stop();
     await app.close();
@@ -40,6 +47,8 @@ export async function startSlack(
       `Slack did not start (${reason}); check SLACK_BOT_TOKEN, and SLACK_APP_TOKEN or SLACK_SIGNING_SECRET and PORT.`,
       { cause: error },
     );
+  } finally {
+    clearTimeout(timer);
   }
   app.logger.info("slack front-end started", { mode: frontEnd.describe() });
   return frontEnd;
