@@ -2,10 +2,11 @@ import { randomBytes } from "node:crypto";
 import type { Readable, Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import { type App, createApp, packageVersion } from "./app.js";
-import type { ConfirmationPrompt, Conversation, PostedMessage } from "./bot/chat.js";
+import type { ChannelPublisher, ConfirmationPrompt, Conversation, PostedMessage } from "./bot/chat.js";
 import { ConsoleAdapter } from "./bot/console/console-adapter.js";
 import { renderText } from "./bot/console/text-renderer.js";
 import type { Reply } from "./bot/reply.js";
+import { slackLabel, startSlack } from "./bot/slack/start-slack.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
 import { openDatabase } from "./db/database.js";
 import { migrateToLatest } from "./db/migrate.js";
@@ -23,7 +24,8 @@ export interface CliIo {
 const USAGE = `baton — chat-ops bot with an embedded orchestrator
 
 Usage:
-  baton start [--console]            start baton (the console REPL when no platform is configured)
+  baton start [--console]            start baton: Slack when configured, and the console REPL at a
+                                     terminal, with --console, or when no platform is configured
   baton say "<text>" [--user NAME] [--yes] [--json]
                                      run one request exactly as the REPL would and print the reply
   baton route ["<text>"] [--json]    show how text resolves to a command, without running it
@@ -88,22 +90,51 @@ function parse(args: string[], options: Record<string, { type: "boolean" | "stri
 
 async function start(args: string[], config: Config, logger: Logger, io: CliIo): Promise<number> {
   const { values } = parse(args, { console: { type: "boolean" } });
-  const platforms = config.discord ? ["discord"] : [];
-  // The console REPL is the front-end when no platform is configured, or when asked for.
-  const withConsole = values.console === true || platforms.length === 0;
-  const app = await createApp(config, logger, { frontEnds: [...platforms, ...(withConsole ? ["console"] : [])] });
-  let platformStops: Array<() => Promise<void>>;
+  const platforms = [...(config.slack ? [slackLabel(config.slack)] : []), ...(config.discord ? ["discord"] : [])];
+  // The REPL runs when asked, at a terminal, or when no platform is configured (it is then the only way in).
+  const withConsole = values.console === true || Boolean(io.stdin.isTTY) || platforms.length === 0;
+  const frontEnds = [...platforms, ...(withConsole ? ["console"] : [])];
+  const app = await createApp(config, logger, { frontEnds });
+  let running: PlatformFrontEnd[];
   try {
-    platformStops = await startPlatforms(config, app);
+    running = await startPlatforms(config, app);
   } catch (error) {
     await app.close();
     throw error;
   }
-  const stopPlatforms = async () => {
-    for (const stopPlatform of platformStops) await stopPlatform();
-  };
-  if (!withConsole) return serveUntilSignal(app, stopPlatforms, config, io);
-  const adapter = new ConsoleAdapter({
+  const adapter = withConsole ? consoleAdapter(app, config, logger, io) : null;
+  let stopped: () => void = () => {};
+  const whenStopped = new Promise<void>((resolve) => {
+    stopped = resolve;
+  });
+  const stop = once(async (graceMs: number) => {
+    adapter?.close();
+    // Platforms stop taking requests first; in-flight ones finish within the grace period.
+    for (const platform of running) await platform.stop();
+    await app.close({ graceMs });
+    stopped();
+  });
+  // At the console Ctrl-C means now; a server stopped by SIGTERM lets in-flight requests finish.
+  const onSignal = () => void stop(adapter ? 0 : config.shutdownGraceMs);
+  adapter?.onInterrupt(onSignal);
+  const release = onStopSignal(onSignal);
+  try {
+    if (adapter) {
+      await adapter.run();
+      await stop(config.shutdownGraceMs);
+    } else {
+      logger.info("baton is running; stop it with Ctrl-C or SIGTERM", { frontEnds });
+      await whenStopped;
+    }
+  } finally {
+    release();
+  }
+  io.stdout.write("bye\n");
+  return 0;
+}
+
+function consoleAdapter(app: App, config: Config, logger: Logger, io: CliIo): ConsoleAdapter {
+  return new ConsoleAdapter({
     dispatcher: app.dispatcher,
     input: io.stdin,
     output: io.stdout,
@@ -113,49 +144,34 @@ async function start(args: string[], config: Config, logger: Logger, io: CliIo):
     color: Boolean(io.stdout.isTTY && io.stdin.isTTY),
     session: `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`,
   });
-  const stop = once(async (graceMs: number) => {
-    adapter.close();
-    await stopPlatforms();
-    await app.close({ graceMs });
-  });
-  const onSignal = () => void stop(0);
-  adapter.onInterrupt(onSignal);
-  const release = onStopSignal(onSignal);
+}
+
+/** A platform front-end `baton start` runs: how to stop it, and how to post to its channels. */
+interface PlatformFrontEnd {
+  platform: string;
+  publisher: ChannelPublisher | null;
+  stop(): Promise<void>;
+}
+
+/** Starts each configured platform front-end (a failure stops the ones already started). */
+async function startPlatforms(config: Config, app: App): Promise<PlatformFrontEnd[]> {
+  const started: PlatformFrontEnd[] = [];
   try {
-    await adapter.run();
-    await stop(config.shutdownGraceMs);
-  } finally {
-    release();
+    if (config.slack) {
+      const slack = await startSlack(config.slack, { ...app, timeZone: config.timeZone });
+      started.push({ platform: "slack", publisher: slack.publisher, stop: () => slack.stop() });
+    }
+    if (config.discord) {
+      // Loaded only when configured, so `baton say` and the console do not pay for discord.js.
+      const { startDiscord } = await import("./bot/discord/start-discord.js");
+      const discord = await startDiscord(config.discord, app);
+      started.push({ platform: "discord", publisher: discord.publisher, stop: () => discord.stop() });
+    }
+  } catch (error) {
+    for (const platform of started) await platform.stop();
+    throw error;
   }
-  io.stdout.write("bye\n");
-  return 0;
-}
-
-/** Starts each configured platform front-end; returns how to stop them (before the app closes). */
-async function startPlatforms(config: Config, app: App): Promise<Array<() => Promise<void>>> {
-  const stops: Array<() => Promise<void>> = [];
-  if (config.discord) {
-    // Loaded only when configured, so `baton say` and the console do not pay for discord.js.
-    const { startDiscord } = await import("./bot/discord/start-discord.js");
-    const discord = await startDiscord(config.discord, app);
-    stops.push(() => discord.stop());
-  }
-  return stops;
-}
-
-/** Platforms only: serve until SIGINT or SIGTERM, then stop taking requests and shut down gracefully. */
-async function serveUntilSignal(app: App, stopPlatforms: () => Promise<void>, config: Config, io: CliIo) {
-  app.logger.info("baton is running; stop it with Ctrl-C or SIGTERM", {});
-  await new Promise<void>((resolve) => {
-    const release = onStopSignal(() => {
-      release();
-      resolve();
-    });
-  });
-  await stopPlatforms();
-  await app.close({ graceMs: config.shutdownGraceMs });
-  io.stdout.write("bye\n");
-  return 0;
+  return started;
 }
 
 function once<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {

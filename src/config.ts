@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { buildDiscordConfig, type DiscordConfig, DiscordEnvShape, discordProblems } from "./config-discord.js";
 import { buildLlmConfig, type LlmConfig, LlmEnvShape, llmProblems } from "./config-llm.js";
+import { buildSlackConfig, type SlackConfig, SlackEnvShape, slackProblems } from "./config-slack.js";
 
 /**
  * The environment, parsed once. This is the only module that reads process.env (CONVENTIONS.md);
@@ -67,6 +68,7 @@ const EnvSchema = z.object({
     .default(60_000) as z.ZodType<number, unknown>,
   ...LlmEnvShape,
   ...DiscordEnvShape,
+  ...SlackEnvShape,
 });
 
 export interface Config {
@@ -86,6 +88,8 @@ export interface Config {
   llm: LlmConfig;
   /** Null when Discord is not configured (no DISCORD_TOKEN or DISCORD_PUBLIC_KEY). */
   discord: DiscordConfig | null;
+  /** null when Slack is not configured (no SLACK_BOT_TOKEN). */
+  slack: SlackConfig | null;
 }
 
 /** Thrown when the environment is invalid; the message names every bad variable. */
@@ -121,7 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(problems);
   }
   const e = parsed.data;
-  const problems = [...llmProblems(e), ...discordProblems(e)];
+  const problems = [...llmProblems(e), ...discordProblems(e), ...slackProblems(e)];
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     databaseUrl: e.DATABASE_URL,
@@ -136,5 +140,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     leaseMs: e.BATON_LEASE_MS,
     llm: buildLlmConfig(e),
     discord: buildDiscordConfig(e),
+    slack: buildSlackConfig(e),
   };
 }

@@ -100,7 +100,7 @@ export function renderExecution(detail: ExecutionDetail, time: RenderTime, lead?
 }
 
 /** Approve/Reject buttons for a run waiting on a person; platforms check the clicker's rights. */
-function decisionButtons(execution: ExecutionRecord): ReplyBlock | null {
+export function decisionButtons(execution: ExecutionRecord): ReplyBlock | null {
   if (execution.status !== "waiting" || !execution.waitingFor) return null;
   const approval = execution.waitingFor.kind === "approval";
   return {

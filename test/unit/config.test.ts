@@ -13,7 +13,8 @@ function problems(env: Record<string, string>): string[] {
 
 describe("loadConfig", () => {
   it("starts on the embedded defaults with an empty environment", () => {
-    const { llm, discord, ...rest } = loadConfig({});
+    const { llm, discord, slack, ...rest } = loadConfig({});
+    expect(slack).toBeNull();
     expect(llm).toMatchObject({ providers: ["rules"], anthropic: null, openai: null, fastPathConfidence: 0.8 });
     expect(discord).toBeNull();
     expect(rest).toEqual({

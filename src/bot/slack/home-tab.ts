@@ -1,0 +1,71 @@
+import type { Clock } from "../../clock.js";
+import type { Logger } from "../../logger.js";
+import type { RequestContext } from "../../orchestrator/context.js";
+import type { Orchestrator } from "../../orchestrator/orchestrator.js";
+import type { Result } from "../../orchestrator/results.js";
+import type { RenderTime } from "../format.js";
+import { renderResult } from "../render.js";
+import { decisionButtons, executionLine } from "../render-execution.js";
+import type { ReplyBlock } from "../reply.js";
+import { renderBlock, type SlackBlock } from "./block-kit.js";
+import { PLATFORM } from "./slack-requests.js";
+import type { SlackWriter } from "./slack-writer.js";
+
+/** A home view holds at most 100 blocks. */
+const MAX_VIEW_BLOCKS = 100;
+
+type StatusResult = Extract<Result, { type: "status" }>;
+type ListResult = Extract<Result, { type: "execution.list" }>;
+
+/**
+ * The App Home view (pure): status, then every waiting execution with its Approve/Reject
+ * buttons, then recent runs. Buttons are the same as in messages, so a click from Home goes the
+ * same way (policy and approvers checked by the orchestrator).
+ */
+export function homeView(status: StatusResult, recent: ListResult, time: RenderTime): SlackBlock[] {
+  const blocks: ReplyBlock[] = [...renderResult(status, time).blocks];
+  const { waiting } = status.status;
+  if (waiting.length > 0) {
+    blocks.push({ type: "divider" }, { type: "header", text: "Waiting for a person" });
+    for (const execution of waiting.slice(0, 15)) {
+      blocks.push({ type: "section", text: executionLine(execution, time) });
+      const buttons = decisionButtons(execution);
+      if (buttons) blocks.push(buttons);
+    }
+  }
+  blocks.push({ type: "divider" }, ...renderResult(recent, time).blocks);
+  blocks.push({ type: "context", text: "Type `/orchestrate help` in any channel, or mention baton in a thread." });
+  const rendered = blocks.flatMap(renderBlock);
+  return rendered.slice(0, MAX_VIEW_BLOCKS);
+}
+
+export interface HomeTabDeps {
+  orchestrator: Orchestrator;
+  writer: SlackWriter;
+  clock: Clock;
+  timeZone: string;
+  logger: Logger;
+}
+
+/** Publishes the home tab (views.publish) when a person opens it, and after a click from it. */
+export class HomeTab {
+  constructor(private readonly deps: HomeTabDeps) {}
+
+  async publish(user: string): Promise<void> {
+    try {
+      const context: RequestContext = {
+        actor: { id: user, name: user, platform: PLATFORM },
+        origin: { platform: PLATFORM, workspace: null, channel: null, thread: null },
+        canChangeState: false,
+      };
+      // Through orchestrator.handle, like every front-end (DESIGN.md): read-only commands.
+      const status = await this.deps.orchestrator.handle({ type: "status" }, context);
+      const recent = await this.deps.orchestrator.handle({ type: "execution.list", limit: 10 }, context);
+      if (status.type !== "status" || recent.type !== "execution.list") return;
+      const time = { now: this.deps.clock.now(), timeZone: this.deps.timeZone };
+      await this.deps.writer.publishHome(user, homeView(status, recent, time));
+    } catch (error) {
+      this.deps.logger.error("could not publish the slack home tab", { user, error });
+    }
+  }
+}

@@ -1,0 +1,55 @@
+import type { Clock } from "../../clock.js";
+import type { SlackConfig } from "../../config-slack.js";
+import type { Database } from "../../db/database.js";
+import { BatonError } from "../../errors.js";
+import type { Logger } from "../../logger.js";
+import type { Orchestrator } from "../../orchestrator/orchestrator.js";
+import type { Dispatcher } from "../dispatch.js";
+import { SlackFrontEnd } from "./slack-front-end.js";
+
+const START_TIMEOUT_MS = 30_000;
+
+/** How status names the Slack front-end. */
+export function slackLabel(slack: SlackConfig): string {
+  return slack.appToken ? "slack (socket mode)" : `slack (http :${slack.port}/slack/events)`;
+}
+
+/**
+ * Starts the Slack front-end for `baton start`. One that cannot start (bad token, port taken,
+ * Slack unreachable) stops baton with one sentence instead of hanging.
+ */
+export async function startSlack(
+  slack: SlackConfig,
+  app: {
+    dispatcher: Dispatcher;
+    orchestrator: Orchestrator;
+    database: Database;
+    clock: Clock;
+    logger: Logger;
+    timeZone: string;
+    close(): Promise<void>;
+  },
+): Promise<SlackFrontEnd> {
+  const frontEnd = new SlackFrontEnd({ ...app, config: slack });
+  let timer: NodeJS.Timeout | undefined;
+  // Socket Mode keeps retrying apps.connections.open when Slack cannot be reached; do not hang forever.
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no connection after ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([frontEnd.start(), timeout]);
+  } catch (error) {
+    await frontEnd.stop();
+    await app.close();
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new BatonError(
+      "unavailable",
+      `Slack did not start (${reason}); check SLACK_BOT_TOKEN, and SLACK_APP_TOKEN or SLACK_SIGNING_SECRET and PORT.`,
+      { cause: error },
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+  app.logger.info("slack front-end started", { mode: frontEnd.describe() });
+  return frontEnd;
+}

@@ -1,0 +1,104 @@
+import { spawn } from "node:child_process";
+import { PassThrough, Readable, Writable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../src/cli.js";
+import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
+import { FakeSlack, TEAM } from "../support/fake-slack.js";
+import { slackWorkflows } from "../support/fake-slack-app.js";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+describe("baton start with Slack configured", () => {
+  let db: TestDatabase;
+  let slack: FakeSlack;
+
+  beforeAll(async () => {
+    db = sqliteDatabase();
+    slack = await new FakeSlack().start();
+  });
+
+  afterAll(async () => {
+    await slack.stop();
+    await db.drop();
+  });
+
+  it("serves Slack without a console (stdin is not a terminal), shows it in status, and stops on SIGTERM", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/bin.ts", "start"], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "/tmp",
+        LOG_LEVEL: "warn",
+        DATABASE_URL: db.url,
+        BATON_WORKFLOWS_DIR: slackWorkflows(),
+        SLACK_BOT_TOKEN: "xoxb-test-token",
+        SLACK_APP_TOKEN: "xapp-test-token",
+        SLACK_API_URL: slack.apiUrl,
+        SLACK_SEND_INTERVAL_MS: "0",
+      },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    child.stdin.end();
+    try {
+      await slack.waitFor(() => slack.connections > 0, `a Socket Mode connection (stderr: ${stderr})`, 20_000);
+      await slack.sendEnvelope("slash_commands", {
+        team_id: TEAM,
+        channel_id: "C0OPS",
+        user_id: "U0ADA",
+        user_name: "ada",
+        command: "/orchestrate",
+        text: "status",
+        trigger_id: "trigger-start-1",
+      });
+      const post = await slack.waitFor(() => slack.performed("chat.postMessage")[0], "the status");
+      const blocks = JSON.stringify(post.blocks);
+      expect(blocks).toContain("slack (socket mode)");
+      expect(blocks).not.toContain("console");
+      expect(stdout).not.toContain("baton>");
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
+    expect(stdout).toContain("bye");
+    expect(slack.connections).toBe(0);
+  });
+
+  it("stops with one sentence when Slack refuses the app token", async () => {
+    slack.connectionsOpenError = "invalid_auth";
+    const stderr: string[] = [];
+    const io = {
+      stdin: Readable.from([]),
+      stdout: new PassThrough(),
+      stderr: new Writable({
+        write(chunk, _encoding, done) {
+          stderr.push(String(chunk));
+          done();
+        },
+      }),
+      env: {
+        DATABASE_URL: db.url,
+        BATON_WORKFLOWS_DIR: slackWorkflows(),
+        LOG_LEVEL: "silent",
+        SLACK_BOT_TOKEN: "xoxb-test-token",
+        SLACK_APP_TOKEN: "xapp-revoked",
+        SLACK_API_URL: slack.apiUrl,
+      },
+    };
+    try {
+      expect(await main(["start"], io)).toBe(1);
+    } finally {
+      slack.connectionsOpenError = null;
+    }
+    expect(stderr.join("")).toContain("baton stopped: Slack did not start (An API error occurred: invalid_auth)");
+  });
+});

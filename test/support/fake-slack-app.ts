@@ -1,0 +1,90 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { App } from "../../src/app.js";
+import { SlackFrontEnd } from "../../src/bot/slack/slack-front-end.js";
+import { silentLogger } from "../../src/logger.js";
+import { startTestApp } from "./app.js";
+import type { TestDatabase } from "./databases.js";
+import { FakeSlack } from "./fake-slack.js";
+import { SIGNING_SECRET } from "./fake-slack-requests.js";
+
+/** Workflows for Slack tests: `gate` waits for an approval only UGRACE may give. */
+export function slackWorkflows(): string {
+  const dir = mkdtempSync(join(tmpdir(), "baton-slack-workflows-"));
+  writeFileSync(
+    join(dir, "gate.yaml"),
+    [
+      "name: gate",
+      "steps:",
+      "  - id: confirm",
+      "    approval:",
+      "      prompt: Ship it?",
+      "      approvers: [slack:UGRACE]",
+      "  - id: ship",
+      "    tool: template",
+      '    with: { text: "shipped" }',
+      "",
+    ].join("\n"),
+  );
+  writeFileSync(
+    join(dir, "hello.yaml"),
+    ["name: hello", "steps:", "  - id: greet", "    tool: template", '    with: { text: "Hello!" }', ""].join("\n"),
+  );
+  return dir;
+}
+
+export interface SlackHarness {
+  app: App;
+  slack: FakeSlack;
+  frontEnd: SlackFrontEnd;
+  eventsUrl: string;
+  /** Waits until every acked request has been dispatched and its work has settled. */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The whole baton app with its Slack front-end, against a local fake Slack. */
+export async function startSlackHarness(db: TestDatabase, mode: "http" | "socket"): Promise<SlackHarness> {
+  const slack = await new FakeSlack().start();
+  slack.users.set("U0ADA", "Ada");
+  slack.users.set("UGRACE", "Grace");
+  const app = await startTestApp({
+    url: db.url,
+    workflowsDir: slackWorkflows(),
+    env: {
+      SLACK_BOT_TOKEN: "xoxb-test-token",
+      SLACK_API_URL: slack.apiUrl,
+      SLACK_SEND_INTERVAL_MS: "0",
+      PORT: "0",
+      ...(mode === "socket" ? { SLACK_APP_TOKEN: "xapp-test-token" } : { SLACK_SIGNING_SECRET: SIGNING_SECRET }),
+    },
+  });
+  if (!app.config.slack) throw new Error("slack is not configured");
+  const frontEnd = new SlackFrontEnd({
+    config: app.config.slack,
+    dispatcher: app.dispatcher,
+    orchestrator: app.orchestrator,
+    database: app.database,
+    clock: app.clock,
+    logger: silentLogger,
+    timeZone: "UTC",
+  });
+  await frontEnd.start();
+  return {
+    app,
+    slack,
+    frontEnd,
+    eventsUrl: `http://127.0.0.1:${frontEnd.port ?? 0}/slack/events`,
+    settle: async () => {
+      await frontEnd.idle();
+      await app.dispatcher.drain();
+    },
+    close: async () => {
+      await frontEnd.stop();
+      await app.dispatcher.drain();
+      await app.close();
+      await slack.stop();
+    },
+  };
+}
