@@ -4,7 +4,8 @@ import { parseArgs } from "node:util";
 import { type App, createApp, packageVersion } from "./app.js";
 import type { ConfirmationPrompt, Conversation, PostedMessage } from "./bot/chat.js";
 import { ConsoleAdapter } from "./bot/console/console-adapter.js";
-import { renderText } from "./bot/console/text-renderer.js";
+import { ConsolePublisher } from "./bot/console/console-publisher.js";
+import { ansiStyle, plainStyle, renderText } from "./bot/console/text-renderer.js";
 import type { Reply } from "./bot/reply.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
 import { openDatabase } from "./db/database.js";
@@ -89,7 +90,9 @@ function parse(args: string[], options: Record<string, { type: "boolean" | "stri
 async function start(args: string[], config: Config, logger: Logger, io: CliIo): Promise<number> {
   parse(args, { console: { type: "boolean" } });
   // No platform adapters exist yet, so the console is the front-end with or without --console.
-  const app = await createApp(config, logger, { frontEnds: ["console"] });
+  const color = Boolean(io.stdout.isTTY && io.stdin.isTTY);
+  const publishers = [new ConsolePublisher(io.stdout, color ? ansiStyle : plainStyle)];
+  const app = await createApp(config, logger, { frontEnds: ["console"], publishers });
   const adapter = new ConsoleAdapter({
     dispatcher: app.dispatcher,
     input: io.stdin,
@@ -97,7 +100,7 @@ async function start(args: string[], config: Config, logger: Logger, io: CliIo):
     user: config.consoleUser,
     clock: app.clock,
     logger,
-    color: Boolean(io.stdout.isTTY && io.stdin.isTTY),
+    color,
     session: `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`,
   });
   const stop = once(async (graceMs: number) => {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { buildLlmConfig, type LlmConfig, LlmEnvShape, llmProblems } from "./config-llm.js";
+import { buildSchedulerConfig, type SchedulerConfig, SchedulerEnvShape } from "./config-scheduler.js";
 
 /**
  * The environment, parsed once. This is the only module that reads process.env (CONVENTIONS.md);
@@ -65,6 +66,7 @@ const EnvSchema = z.object({
     .max(3_600_000, "expected milliseconds from 1000 to 3600000")
     .default(60_000) as z.ZodType<number, unknown>,
   ...LlmEnvShape,
+  ...SchedulerEnvShape,
 });
 
 export interface Config {
@@ -82,6 +84,7 @@ export interface Config {
   /** How long a process owns an execution between renewals; a dead process's runs resume after it. */
   leaseMs: number;
   llm: LlmConfig;
+  scheduler: SchedulerConfig;
 }
 
 /** Thrown when the environment is invalid; the message names every bad variable. */
@@ -131,5 +134,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: e.BATON_SHUTDOWN_GRACE_MS,
     leaseMs: e.BATON_LEASE_MS,
     llm: buildLlmConfig(e),
+    scheduler: buildSchedulerConfig(e),
   };
 }

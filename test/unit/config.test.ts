@@ -13,8 +13,15 @@ function problems(env: Record<string, string>): string[] {
 
 describe("loadConfig", () => {
   it("starts on the embedded defaults with an empty environment", () => {
-    const { llm, ...rest } = loadConfig({});
+    const { llm, scheduler, ...rest } = loadConfig({});
     expect(llm).toMatchObject({ providers: ["rules"], anthropic: null, openai: null, fastPathConfidence: 0.8 });
+    expect(scheduler).toEqual({
+      schedulesFile: null,
+      continuousDelayMs: 60000,
+      stepMaxActions: 10,
+      digestRetries: 4,
+      digestRetryMs: 2000,
+    });
     expect(rest).toEqual({
       databaseUrl: "sqlite:./data/baton.db",
       logLevel: "info",

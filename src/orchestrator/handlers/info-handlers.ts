@@ -21,6 +21,12 @@ export const IMPLEMENTED = new Set<string>([
   "execution.cancel",
   "execution.approve",
   "execution.reject",
+  "schedule.create",
+  "schedule.list",
+  "schedule.delete",
+  "orchestrator.mode",
+  "orchestrator.step",
+  "digest",
 ]);
 
 export function help(command: CommandOf<"help">, context: RequestContext): Result {
