@@ -75,7 +75,7 @@ export async function runStep(deps: StepDeps, trigger: StepTrigger): Promise<Orc
 async function stats(deps: StepDeps): Promise<StepStats> {
   const now = deps.clock.now();
   const [counts, waiting, undelivered] = await Promise.all([
-    deps.executions.countByStatus(new Date(now.getTime() - DAY_MS)),
+    deps.executions.countByStatus(new Date(now.getTime() - DAY_MS), now),
     deps.executions.list({ status: "waiting", limit: 100 }),
     deps.digests.undelivered(100),
   ]);
