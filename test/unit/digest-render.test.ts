@@ -62,3 +62,23 @@ describe("renderDigest", () => {
     expect(reply.text).toContain("LLM spend 7 days ▁▃█ $1.7500.");
   });
 });
+
+describe("ConsolePublisher", () => {
+  it("prints a post under its channel once per idempotency key", async () => {
+    const { PassThrough } = await import("node:stream");
+    const { ConsolePublisher } = await import("../../src/bot/console/console-publisher.js");
+    const output = new PassThrough();
+    let printed = "";
+    output.on("data", (chunk: Buffer) => {
+      printed += chunk.toString();
+    });
+    const publisher = new ConsolePublisher(output);
+    const reply = renderDigest(digest, { now: digest.composedAt, timeZone: "UTC" });
+    const first = await publisher.publish("ops", reply, { idempotencyKey: "k1" });
+    const again = await publisher.publish("ops", reply, { idempotencyKey: "k1" });
+    const other = await publisher.publish("ops", reply, { idempotencyKey: "k2" });
+    expect([first.id, again.id, other.id]).toEqual(["console-1", "console-1", "console-2"]);
+    expect(printed.split("── to #ops ──").length - 1).toBe(2);
+    expect(printed).toContain("baton digest");
+  });
+});

@@ -54,8 +54,14 @@ export class ScheduleRepository {
   async upsert(schedule: ScheduleRecord): Promise<"created" | "updated" | "unchanged"> {
     const existing = await this.get(schedule.id);
     if (!existing) {
-      await this.create(schedule);
-      return "created";
+      try {
+        await this.create(schedule);
+        return "created";
+      } catch (error) {
+        // Another replica seeding the same file inserted it first.
+        if (error instanceof UniqueConstraintError) return "unchanged";
+        throw error;
+      }
     }
     const { createdAt: _c, updatedAt: _u, ...next } = schedule;
     const { createdAt: _c2, updatedAt: _u2, ...before } = existing;

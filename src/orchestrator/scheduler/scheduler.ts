@@ -68,13 +68,26 @@ export class Scheduler {
       seen.add(schedule.id);
       const signature = `${schedule.cron}|${schedule.timeZone}`;
       if (this.armed.get(schedule.id) === signature) continue;
-      this.deps.driver.arm(schedule, (fireTime) => void this.track(this.fire(schedule.id, fireTime)));
+      this.deps.driver.arm(schedule, (fireTime) => void this.track(this.fireLogged(schedule.id, fireTime)));
       this.armed.set(schedule.id, signature);
     }
     for (const id of [...this.armed.keys()]) {
       if (seen.has(id)) continue;
       this.deps.driver.disarm(id);
       this.armed.delete(id);
+    }
+  }
+
+  /** A timer's fire: nothing may escape it (the database could be unreachable at that moment). */
+  private async fireLogged(scheduleId: string, fireTime: Date): Promise<void> {
+    try {
+      await this.fire(scheduleId, fireTime);
+    } catch (error) {
+      this.deps.logger.error("a schedule fire could not be claimed or recorded", {
+        schedule: scheduleId,
+        fireTime: fireTime.toISOString(),
+        error,
+      });
     }
   }
 
