@@ -72,18 +72,15 @@ export class DigestRepository {
     }));
   }
 
-  /** People (not baton itself) who sent the most requests in the period. */
-  async topRequesters(period: Period, limit: number): Promise<Requester[]> {
+  /** Requests per actor in the period, busiest first: one pass over the (created_at, actor_id) index. */
+  async requestsByActor(period: Period): Promise<Requester[]> {
     const rows = await this.db.sequelize.query<{ actor_id: string; count: number | string }>(
-      "SELECT actor_id, COUNT(*) AS count FROM audit_entries WHERE created_at >= :start AND created_at < :end " +
-        "AND actor_id NOT IN ('baton', 'scheduler') GROUP BY actor_id ORDER BY count DESC, actor_id ASC LIMIT :limit",
-      { replacements: { start: period.start, end: period.end, limit }, type: QueryTypes.SELECT },
+      "SELECT actor_id, COUNT(*) AS count FROM audit_entries WHERE created_at >= :start AND created_at < :end GROUP BY actor_id",
+      { replacements: { start: period.start, end: period.end }, type: QueryTypes.SELECT },
     );
-    return rows.map((row) => ({ actorId: row.actor_id, requests: Number(row.count) }));
-  }
-
-  async requestCount(period: Period): Promise<number> {
-    return this.db.models.AuditEntry.count({ where: { created_at: { [Op.gte]: period.start, [Op.lt]: period.end } } });
+    return rows
+      .map((row) => ({ actorId: row.actor_id, requests: Number(row.count) }))
+      .sort((a, b) => b.requests - a.requests || a.actorId.localeCompare(b.actorId));
   }
 
   /** LLM spend (USD) per consecutive period, from the llm_calls ledger. */

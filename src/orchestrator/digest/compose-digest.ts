@@ -15,6 +15,7 @@ export interface DigestSources {
 }
 
 const DAY_MS = 24 * 3600_000;
+const BATON_ACTORS = new Set(["baton", "scheduler"]);
 const SPARK_DAYS = 7;
 
 /** "24h", "7d", "90m" → milliseconds; anything else is the default day. */
@@ -49,19 +50,17 @@ export async function composeDigest(
 ): Promise<Digest> {
   const { period, now, timeZone } = options;
   const days = sparkDays(now, timeZone);
-  const [byStatus, failures, waiting, spend, periodSpend, requests, topRequesters, undelivered, fires, lastRun] =
-    await Promise.all([
-      sources.digests.runsByStatus(period),
-      sources.digests.failures(period, 10),
-      sources.executions.list({ status: "waiting", limit: 20 }),
-      sources.digests.spendPerPeriod(days),
-      sources.digests.spendPerPeriod([period]),
-      sources.digests.requestCount(period),
-      sources.digests.topRequesters(period, 5),
-      sources.digests.undelivered(10),
-      sources.schedules.unsuccessfulFiresSince(period.start, 10),
-      sources.runs.last(),
-    ]);
+  const [byStatus, failures, waiting, spend, periodSpend, byActor, undelivered, fires, lastRun] = await Promise.all([
+    sources.digests.runsByStatus(period),
+    sources.digests.failures(period, 10),
+    sources.executions.list({ status: "waiting", limit: 20 }),
+    sources.digests.spendPerPeriod(days),
+    sources.digests.spendPerPeriod([period]),
+    sources.digests.requestsByActor(period),
+    sources.digests.undelivered(10),
+    sources.schedules.unsuccessfulFiresSince(period.start, 10),
+    sources.runs.last(),
+  ]);
   return {
     period,
     composedAt: now,
@@ -84,8 +83,9 @@ export async function composeDigest(
       weekUsd: spend.reduce((a, b) => a + b, 0),
       sparkline: sparkline(spend),
     },
-    requests,
-    topRequesters,
+    requests: byActor.reduce((sum, actor) => sum + actor.requests, 0),
+    // People, not baton's own actors (approval timeouts, schedules).
+    topRequesters: byActor.filter((a) => !BATON_ACTORS.has(a.actorId)).slice(0, 5),
     undelivered,
     troubledFires: fires,
     lastRun,
