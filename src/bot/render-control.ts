@@ -2,7 +2,7 @@ import type { OrchestratorRunRecord } from "../db/repositories/orchestrator-run-
 import type { ControlResult, ControlSnapshot, ScheduleListing } from "../orchestrator/control/control-results.js";
 import { describeAction } from "../orchestrator/scheduler/schedule-spec.js";
 import { formatTimestamp, formatWhen, icon, plural, type RenderTime, truncate } from "./format.js";
-import { renderDigest } from "./render-digest.js";
+import { fireLine, renderDigest } from "./render-digest.js";
 import { type Reply, type ReplyBlock, reply } from "./reply.js";
 
 /** The control plane's results → Reply: schedules, mode, orchestrator steps, the journal, digests. */
@@ -156,10 +156,7 @@ export function controlStatusBlocks(control: ControlSnapshot, time: RenderTime):
       (d) =>
         `⚠️ Digest for ${d.platform} #${d.channel} (${formatWhen(d.createdAt, time)}) not delivered after ${plural(d.attempts, "attempt")}: ${truncate(d.lastError ?? "", 120)}`,
     ),
-    ...control.troubledFires.map(
-      (f) =>
-        `${f.status === "failed" ? "❌" : "⏭️"} Schedule ${f.scheduleId} at ${formatTimestamp(f.fireTime, time.timeZone)} ${f.status}: ${truncate(f.detail ?? "", 120)}`,
-    ),
+    ...control.troubledFires.map((f) => fireLine(f, time.timeZone)),
     ...control.problems.map((p) => `⚠️ ${p}`),
   ];
   if (problems.length > 0) blocks.push({ type: "list", items: problems });

@@ -1,3 +1,4 @@
+import type { ScheduleFire } from "../db/repositories/schedule-repository.js";
 import type { Digest } from "../orchestrator/digest/digest.js";
 import { formatTimestamp, icon, plural, type RenderTime, truncate } from "./format.js";
 import { type Reply, type ReplyBlock, reply } from "./reply.js";
@@ -74,10 +75,7 @@ function problemBlocks(digest: Digest, time: RenderTime): ReplyBlock[] {
       (d) =>
         `⚠️ The digest for ${d.platform} #${d.channel} of ${formatTimestamp(d.createdAt, time.timeZone)} was not delivered after ${plural(d.attempts, "attempt")}: ${truncate(d.lastError ?? "unknown error", 160)}`,
     ),
-    ...digest.troubledFires.map(
-      (f) =>
-        `${f.status === "failed" ? "❌" : "⏭️"} Schedule ${f.scheduleId} at ${formatTimestamp(f.fireTime, time.timeZone)} ${f.status}: ${truncate(f.detail ?? "", 160)}`,
-    ),
+    ...digest.troubledFires.map((f) => fireLine(f, time.timeZone)),
   ];
   return items.length > 0
     ? [
@@ -85,6 +83,15 @@ function problemBlocks(digest: Digest, time: RenderTime): ReplyBlock[] {
         { type: "list", items },
       ]
     : [];
+}
+
+/** A schedule fire that failed, was skipped, or lost its process mid-action. */
+export function fireLine(fire: ScheduleFire, timeZone: string): string {
+  const when = `Schedule ${fire.scheduleId} at ${formatTimestamp(fire.fireTime, timeZone)}`;
+  if (fire.status === "claimed") {
+    return `⚠️ ${when} was claimed by ${fire.claimedBy} but never finished (its process stopped mid-action); it is not run again.`;
+  }
+  return `${fire.status === "failed" ? "❌" : "⏭️"} ${when} ${fire.status}: ${truncate(fire.detail ?? "", 160)}`;
 }
 
 function digestText(digest: Digest, title: string): string {

@@ -106,6 +106,30 @@ describe.each(DATABASE_KINDS)("scheduler fires on $kind", ({ create }) => {
     expect(publisher.posts).toHaveLength(1);
   });
 
+  it("reports a fire whose process died mid-action, and never runs it again", async () => {
+    const { app, publisher } = await start();
+    await say(app, '/orchestrate schedule "0 9 * * 1-5" digest #ops tz=Europe/Berlin');
+    const [schedule] = await app.orchestrator.control.schedules.list();
+    if (!schedule) throw new Error("no schedule");
+    const fireTime = nextFireAfter(schedule.cron, schedule.timeZone, clock.now());
+    // Another replica claimed the fire, then died before recording its outcome.
+    await app.orchestrator.control.schedules.claimFire({
+      scheduleId: schedule.id,
+      fireTime,
+      owner: "replica-b:4242",
+      now: fireTime,
+    });
+    clock.set(new Date(fireTime.getTime() + 20 * 60_000));
+    expect(await app.orchestrator.control.scheduler.fire(schedule.id, fireTime)).toEqual({ kind: "lost" });
+    expect(publisher.posts).toHaveLength(0);
+    const status = await say(app, "/orchestrate status");
+    expect(status).toContain("baton status");
+    const [stale] = (await app.orchestrator.control.snapshot()).troubledFires;
+    expect(stale).toMatchObject({ status: "claimed", claimedBy: "replica-b:4242" });
+    const digest = await app.orchestrator.control.digestDesk.compose(24 * 3600_000);
+    expect(digest.troubledFires.map((f) => f.claimedBy)).toEqual(["replica-b:4242"]);
+  });
+
   it("deletes a schedule after confirmation; an unknown id is one sentence", async () => {
     const { app, driver } = await start();
     await say(app, '/orchestrate schedule "0 9 * * *" digest #ops');

@@ -139,10 +139,20 @@ export class ScheduleRepository {
     return rows.map(toFire);
   }
 
-  /** Fires that ended badly or were skipped since a moment (status and the digest report them). */
-  async unsuccessfulFiresSince(since: Date, limit = 20): Promise<ScheduleFire[]> {
+  /**
+   * Fires that ended badly or were skipped since a moment, and fires claimed before `staleBefore`
+   * that never finished (their process died mid-action; they are not run again): status and the
+   * digest report them.
+   */
+  async unsuccessfulFiresSince(since: Date, staleBefore: Date, limit = 20): Promise<ScheduleFire[]> {
     const rows = await this.db.models.ScheduleFire.findAll({
-      where: { fire_time: { [Op.gte]: since }, status: { [Op.in]: ["failed", "skipped"] } },
+      where: {
+        fire_time: { [Op.gte]: since },
+        [Op.or]: [
+          { status: { [Op.in]: ["failed", "skipped"] } },
+          { status: "claimed", claimed_at: { [Op.lt]: staleBefore } },
+        ],
+      },
       order: [["fire_time", "DESC"]],
       limit,
     });

@@ -9,6 +9,7 @@ import { type ScheduleRecord, ScheduleRepository } from "../../db/repositories/s
 import type { Logger } from "../../logger.js";
 import type { Command } from "../commands.js";
 import type { RequestContext } from "../context.js";
+import { STALE_CLAIM_MS } from "../digest/compose-digest.js";
 import type { DigestDelivery } from "../digest/digest.js";
 import type { Result } from "../results.js";
 import { type FireDriver, NodeScheduleDriver } from "../scheduler/job-driver.js";
@@ -153,7 +154,11 @@ export class ControlPlane {
       this.scheduler.next(),
       this.schedules.list({ enabledOnly: true }),
       this.digests.undelivered(5),
-      this.schedules.unsuccessfulFiresSince(new Date(now.getTime() - 24 * 3600_000), 5),
+      this.schedules.unsuccessfulFiresSince(
+        new Date(now.getTime() - 24 * 3600_000),
+        new Date(now.getTime() - STALE_CLAIM_MS),
+        5,
+      ),
     ]);
     return {
       mode: mode.mode,

@@ -17,6 +17,8 @@ export interface DigestSources {
 const DAY_MS = 24 * 3600_000;
 const BATON_ACTORS = new Set(["baton", "scheduler"]);
 const SPARK_DAYS = 7;
+/** A fire still `claimed` after this long lost its process mid-action. */
+export const STALE_CLAIM_MS = 15 * 60_000;
 
 /** "24h", "7d", "90m" → milliseconds; anything else is the default day. */
 export function periodLength(text: string | undefined): number {
@@ -58,7 +60,7 @@ export async function composeDigest(
     sources.digests.spendPerPeriod([period]),
     sources.digests.requestsByActor(period),
     sources.digests.undelivered(10),
-    sources.schedules.unsuccessfulFiresSince(period.start, 10),
+    sources.schedules.unsuccessfulFiresSince(period.start, new Date(now.getTime() - STALE_CLAIM_MS), 10),
     sources.runs.last(),
   ]);
   return {
