@@ -66,7 +66,13 @@ const WORKFLOWS = ["healthcheck", "deploy", "backup", "report", "hello"];
 const at = (i: number, count: number) => NOW - Math.floor((i / count) * SPAN_MS) - (i % 7) * 1000;
 
 async function fillAll(db: Database): Promise<void> {
-  await fill(
+  await fillAudit(db);
+  await fillExecutions(db);
+  await fillLedger(db);
+}
+
+function fillAudit(db: Database): Promise<void> {
+  return fill(
     db,
     "audit_entries",
     [
@@ -105,7 +111,10 @@ async function fillAll(db: Database): Promise<void> {
       ];
     },
   );
-  await fill(
+}
+
+function fillExecutions(db: Database): Promise<void> {
+  return fill(
     db,
     "executions",
     [
@@ -144,7 +153,10 @@ async function fillAll(db: Database): Promise<void> {
       ];
     },
   );
-  await fill(
+}
+
+function fillLedger(db: Database): Promise<void> {
+  return fill(
     db,
     "llm_calls",
     ["created_at", "provider", "model", "purpose", "input_tokens", "output_tokens", "cached_input_tokens"].concat([
