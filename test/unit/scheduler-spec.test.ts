@@ -115,3 +115,16 @@ describe("readSchedulesFile", () => {
     expect(problems).toEqual([expect.stringContaining(`${file}: schedules[0]: Unrecognized key: "chanel"`)]);
   });
 });
+
+describe("the decision journal in the grammar", () => {
+  it("reads `history orchestrator [n]` as the orchestrator's history", async () => {
+    const { parseCommandText } = await import("../../src/bot/grammar.js");
+    const parsed = (text: string) => {
+      const result = parseCommandText(text);
+      return result.kind === "command" ? result.command : result;
+    };
+    expect(parsed("/orchestrate history orchestrator")).toEqual({ type: "history", user: "orchestrator" });
+    expect(parsed("/orchestrate history orchestrator 3")).toEqual({ type: "history", limit: 3, user: "orchestrator" });
+    expect(parsed("/orchestrate history 3 journal")).toEqual({ type: "history", limit: 3, user: "orchestrator" });
+  });
+});
