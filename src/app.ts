@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs";
+import type { ChannelPublisher } from "./bot/chat.js";
+import { PublisherDigestDelivery } from "./bot/digest-delivery.js";
 import { Dispatcher } from "./bot/dispatch.js";
 import { Policy } from "./bot/policy.js";
 import { type Clock, systemClock } from "./clock.js";
@@ -8,6 +10,7 @@ import { LlmCallRepository } from "./db/repositories/llm-call-repository.js";
 import { createRouter } from "./llm/create-router.js";
 import type { Logger } from "./logger.js";
 import { Orchestrator } from "./orchestrator/orchestrator.js";
+import type { FireDriver } from "./orchestrator/scheduler/job-driver.js";
 import { createBuiltinTools } from "./orchestrator/tools/registry.js";
 
 export interface App {
@@ -17,6 +20,8 @@ export interface App {
   dispatcher: Dispatcher;
   clock: Clock;
   logger: Logger;
+  /** Lets digests and other posts outside a request reach a platform once its front-end is up. */
+  registerPublisher(publisher: ChannelPublisher): void;
   /** Stops in-flight work (recorded as interrupted) and closes the database. Safe to call twice. */
   close(options?: { graceMs?: number }): Promise<void>;
 }
@@ -37,7 +42,18 @@ export function packageVersion(): string {
 export async function createApp(
   config: Config,
   logger: Logger,
-  options: { clock?: Clock; frontEnds?: string[]; recover?: boolean; resume?: boolean } = {},
+  options: {
+    clock?: Clock;
+    frontEnds?: string[];
+    recover?: boolean;
+    resume?: boolean;
+    /** Run schedules and continuous steps (default: with `resume`, i.e. in long-running processes). */
+    schedule?: boolean;
+    /** Posting outside a request, one per platform (scheduled digests). */
+    publishers?: ChannelPublisher[];
+    fireDriver?: FireDriver;
+    sleep?: (ms: number) => Promise<void>;
+  } = {},
 ): Promise<App> {
   const clock = options.clock ?? systemClock;
   const database = await openDatabase({
@@ -52,6 +68,7 @@ export async function createApp(
     logger,
     threshold: config.routerThreshold,
   });
+  const delivery = new PublisherDigestDelivery(options.publishers ?? [], { clock, timeZone: config.timeZone });
   const orchestrator = new Orchestrator({
     database,
     tools: createBuiltinTools(),
@@ -63,9 +80,17 @@ export async function createApp(
     providerHealth: routing.health,
     agents: routing.agents,
     leaseMs: config.leaseMs,
+    scheduler: config.scheduler,
+    digestDelivery: delivery,
+    ...(options.fireDriver && { fireDriver: options.fireDriver }),
+    ...(options.sleep && { sleep: options.sleep }),
   });
   try {
-    await orchestrator.start({ recover: options.recover ?? true, resume: options.resume ?? true });
+    await orchestrator.start({
+      recover: options.recover ?? true,
+      resume: options.resume ?? true,
+      schedule: options.schedule ?? options.resume ?? true,
+    });
   } catch (error) {
     await database.close();
     throw error;
@@ -84,7 +109,8 @@ export async function createApp(
     closing ??= shutdown({ orchestrator, dispatcher, database, logger }, closeOptions.graceMs ?? 0);
     return closing;
   };
-  return { config, database, orchestrator, dispatcher, clock, logger, close };
+  const registerPublisher = (publisher: ChannelPublisher) => delivery.register(publisher);
+  return { config, database, orchestrator, dispatcher, clock, logger, close, registerPublisher };
 }
 
 async function shutdown(

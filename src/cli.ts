@@ -4,7 +4,8 @@ import { parseArgs } from "node:util";
 import { type App, createApp, packageVersion } from "./app.js";
 import type { ChannelPublisher, ConfirmationPrompt, Conversation, PostedMessage } from "./bot/chat.js";
 import { ConsoleAdapter } from "./bot/console/console-adapter.js";
-import { renderText } from "./bot/console/text-renderer.js";
+import { ConsolePublisher } from "./bot/console/console-publisher.js";
+import { ansiStyle, plainStyle, renderText } from "./bot/console/text-renderer.js";
 import type { Reply } from "./bot/reply.js";
 import { slackLabel, startSlack } from "./bot/slack/start-slack.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
@@ -94,7 +95,9 @@ async function start(args: string[], config: Config, logger: Logger, io: CliIo):
   // The REPL runs when asked, at a terminal, or when no platform is configured (it is then the only way in).
   const withConsole = values.console === true || Boolean(io.stdin.isTTY) || platforms.length === 0;
   const frontEnds = [...platforms, ...(withConsole ? ["console"] : [])];
-  const app = await createApp(config, logger, { frontEnds });
+  const color = Boolean(io.stdout.isTTY && io.stdin.isTTY);
+  const publishers = withConsole ? [new ConsolePublisher(io.stdout, color ? ansiStyle : plainStyle)] : [];
+  const app = await createApp(config, logger, { frontEnds, publishers });
   let running: PlatformFrontEnd[];
   try {
     running = await startPlatforms(config, app);
@@ -102,6 +105,7 @@ async function start(args: string[], config: Config, logger: Logger, io: CliIo):
     await app.close();
     throw error;
   }
+  for (const platform of running) if (platform.publisher) app.registerPublisher(platform.publisher);
   const adapter = withConsole ? consoleAdapter(app, config, logger, io) : null;
   let stopped: () => void = () => {};
   const whenStopped = new Promise<void>((resolve) => {

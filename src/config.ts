@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { buildDiscordConfig, type DiscordConfig, DiscordEnvShape, discordProblems } from "./config-discord.js";
 import { buildLlmConfig, type LlmConfig, LlmEnvShape, llmProblems } from "./config-llm.js";
+import { buildSchedulerConfig, type SchedulerConfig, SchedulerEnvShape } from "./config-scheduler.js";
 import { buildSlackConfig, type SlackConfig, SlackEnvShape, slackProblems } from "./config-slack.js";
 
 /**
@@ -69,6 +70,7 @@ const EnvSchema = z.object({
   ...LlmEnvShape,
   ...DiscordEnvShape,
   ...SlackEnvShape,
+  ...SchedulerEnvShape,
 });
 
 export interface Config {
@@ -90,6 +92,7 @@ export interface Config {
   discord: DiscordConfig | null;
   /** null when Slack is not configured (no SLACK_BOT_TOKEN). */
   slack: SlackConfig | null;
+  scheduler: SchedulerConfig;
 }
 
 /** Thrown when the environment is invalid; the message names every bad variable. */
@@ -141,5 +144,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     llm: buildLlmConfig(e),
     discord: buildDiscordConfig(e),
     slack: buildSlackConfig(e),
+    scheduler: buildSchedulerConfig(e),
   };
 }

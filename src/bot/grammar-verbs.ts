@@ -75,6 +75,14 @@ function parseHelp(args: Args): Parse {
 
 /** `history [n] [@user | user=@user]`, in either order. */
 function parseHistory(args: Args): Parse {
+  // `history orchestrator [n]`: the orchestrator's decision journal (user=orchestrator).
+  const journal = args.words.find((word) => /^(orchestrator|journal)$/i.test(tokenText(word)));
+  if (journal)
+    return parseHistory({
+      ...args,
+      words: args.words.filter((w) => w !== journal),
+      pairs: [...args.pairs, { kind: "pair", key: "user", value: "orchestrator", raw: "user=orchestrator" }],
+    });
   const users = args.words.filter((word) => word.kind === "user");
   const [count, extra] = args.words.filter((word) => word.kind !== "user");
   const refusal = refuse(args, 2, ["user"]) ?? (extra || users.length > 1 ? NOT_GRAMMAR : undefined);

@@ -2,6 +2,7 @@ import type { AuditEntry } from "../db/repositories/audit-repository.js";
 import type { ProviderHealthSnapshot } from "../llm/provider-health.js";
 import type { Result, StatusSnapshot, WorkflowSummary } from "../orchestrator/results.js";
 import { formatDuration, formatTimestamp, formatWhen, icon, plural, type RenderTime, truncate } from "./format.js";
+import { controlStatusBlocks, renderControl } from "./render-control.js";
 import { executionLine, renderExecution } from "./render-execution.js";
 import { type Reply, type ReplyBlock, reply } from "./reply.js";
 
@@ -41,6 +42,8 @@ export function renderResult(result: Result, time: RenderTime): Reply {
       return reply(`🚫 Rejected \`${result.execution.id}\`; it is ${result.execution.status} now.`, [], {
         tone: "warning",
       });
+    default:
+      return renderControl(result, time);
   }
 }
 
@@ -88,6 +91,7 @@ function renderStatus(status: StatusSnapshot, time: RenderTime): Reply {
       ],
     },
   ];
+  if (status.control) blocks.push(...controlStatusBlocks(status.control, time));
   const active = [...status.running, ...status.waiting];
   blocks.push(
     active.length > 0

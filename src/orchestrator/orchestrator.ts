@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Clock } from "../clock.js";
+import { DEFAULT_SCHEDULER_CONFIG, type SchedulerConfig } from "../config-scheduler.js";
 import type { Database } from "../db/database.js";
 import { AuditRepository } from "../db/repositories/audit-repository.js";
 import { type ExecutionRecord, ExecutionRepository } from "../db/repositories/execution-repository.js";
@@ -14,6 +15,8 @@ import type { AgentRunner } from "./agents.js";
 import { ApprovalDesk } from "./approvals.js";
 import { COMMAND_SPECS, type Command } from "./commands.js";
 import type { RequestContext } from "./context.js";
+import { ControlPlane } from "./control/control-plane.js";
+import type { DigestDelivery } from "./digest/digest.js";
 import { EventBus, type OrchestratorEventBus, type OrchestratorEvents } from "./events.js";
 import { approveExecution, rejectExecution } from "./handlers/decision-handlers.js";
 import { help, history, IMPLEMENTED, status } from "./handlers/info-handlers.js";
@@ -28,6 +31,7 @@ import {
 } from "./handlers/workflow-handlers.js";
 import { ExecutionRecovery } from "./recovery.js";
 import type { Result, StatusSnapshot } from "./results.js";
+import type { FireDriver } from "./scheduler/job-driver.js";
 import type { ToolRegistry } from "./tools/registry.js";
 import { WorkflowCatalog } from "./workflow/catalog.js";
 import { WorkflowRunner } from "./workflow/runner.js";
@@ -47,6 +51,14 @@ export interface OrchestratorDeps {
   leaseMs?: number;
   /** Runs `agent` steps; null or absent without an LLM provider. */
   agents?: AgentRunner | null;
+  /** Schedules, modes, steps and digests (BATON_SCHEDULES_FILE, BATON_CONTINUOUS_DELAY_MS, …). */
+  scheduler?: SchedulerConfig;
+  /** Posts digests to platform channels; injected by src/app.ts so the orchestrator never imports the bot. */
+  digestDelivery?: DigestDelivery | null;
+  /** Tests replace node-schedule's timers to drive fires themselves. */
+  fireDriver?: FireDriver;
+  /** Waits between digest delivery attempts (tests pass a fast one). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -67,6 +79,7 @@ export class Orchestrator {
   private readonly approvals: ApprovalDesk;
   private readonly leaseMs: number;
   private readonly frontEndHealth = new Map<string, () => string>();
+  readonly control: ControlPlane;
 
   constructor(private readonly deps: OrchestratorDeps) {
     this.startedAt = deps.clock.now();
@@ -119,6 +132,22 @@ export class Orchestrator {
       clock: deps.clock,
       owner: this.owner,
     };
+    this.control = new ControlPlane({
+      database: deps.database,
+      executions: this.executions,
+      audit: this.audit,
+      clock: deps.clock,
+      logger: deps.logger,
+      owner: this.owner,
+      timeZone: deps.timeZone,
+      config: deps.scheduler ?? DEFAULT_SCHEDULER_CONFIG,
+      isWorkflow: (name) => this.catalog.hints().some((hint) => hint.name === name),
+      handle: (command, context) => this.handle(command, context),
+      sweep: () => this.recovery.sweep(),
+      delivery: deps.digestDelivery ?? null,
+      ...(deps.fireDriver && { driver: deps.fireDriver }),
+      ...(deps.sleep && { sleep: deps.sleep }),
+    });
   }
 
   /**
@@ -126,7 +155,7 @@ export class Orchestrator {
    * `baton route` only looks), and with `resume` (long-running processes) resumes executions left
    * behind — now, and whenever another process's lease expires. One-shot commands do not adopt runs.
    */
-  async start(options: { recover?: boolean; resume?: boolean } = {}): Promise<void> {
+  async start(options: { recover?: boolean; resume?: boolean; schedule?: boolean } = {}): Promise<void> {
     await this.catalog.syncFromDirectory(this.deps.workflowsDir);
     if (!(options.recover ?? true)) return;
     const now = this.deps.clock.now();
@@ -134,6 +163,8 @@ export class Orchestrator {
     await this.audit.closeAbandoned(now, new Date(now.getTime() - 15 * 60_000));
     if (options.resume ?? true) {
       await this.recovery.start(Math.max(1000, Math.floor(this.leaseMs / 2)));
+      // Long-running processes also run schedules (seeded from the file, missed fires caught up).
+      if (options.schedule ?? true) await this.control.start();
       return;
     }
     // No resuming here, but status must not show a dead process's runs as running.
@@ -150,16 +181,21 @@ export class Orchestrator {
       case "help":
         return help(command, context);
       case "status":
-        return status({
-          executions: this.executions,
-          catalog: this.catalog,
-          llmCalls: this.llmCalls,
-          providerHealth: this.deps.providerHealth ?? (() => []),
-          timeZone: this.deps.timeZone,
-          now: () => this.deps.clock.now(),
-          info: this.info(),
-        });
+        return this.withControl(
+          await status({
+            executions: this.executions,
+            catalog: this.catalog,
+            llmCalls: this.llmCalls,
+            providerHealth: this.deps.providerHealth ?? (() => []),
+            timeZone: this.deps.timeZone,
+            now: () => this.deps.clock.now(),
+            info: this.info(),
+          }),
+        );
       case "history":
+        // `history orchestrator` (user=orchestrator): the orchestrator's decision journal.
+        if (command.user?.replace(/^@/, "").toLowerCase() === "orchestrator")
+          return this.control.journal(command.limit ?? 5);
         return history(command, context, this.audit);
       case "workflow.list":
         return listWorkflows(deps);
@@ -184,8 +220,11 @@ export class Orchestrator {
         return approveExecution(command, context, this.decisionDeps());
       case "execution.reject":
         return rejectExecution(command, context, this.decisionDeps());
-      default:
+      default: {
+        const result = await this.control.handle(command, context);
+        if (result) return result;
         throw notAvailable(command);
+      }
     }
   }
 
@@ -195,6 +234,12 @@ export class Orchestrator {
    */
   async preflight(command: Command): Promise<void> {
     if (!this.isAvailable(command)) throw notAvailable(command);
+    if (command.type === "schedule.delete" && !(await this.control.schedules.get(command.schedule))) {
+      throw new BatonError(
+        "not_found",
+        `There is no schedule \`${command.schedule}\`; \`/orchestrate schedules\` lists them.`,
+      );
+    }
     if (command.type !== "execution.cancel") return;
     const { execution } = await executionDetail(command.execution, this.workflowDeps);
     if (isFinished(execution.status)) {
@@ -203,6 +248,11 @@ export class Orchestrator {
         `\`${execution.id}\` has already ${execution.status}; there is nothing to cancel.`,
       );
     }
+  }
+
+  private async withControl(result: Result): Promise<Result> {
+    if (result.type !== "status") return result;
+    return { ...result, status: { ...result.status, control: await this.control.snapshot() } };
   }
 
   private decisionDeps() {
@@ -237,6 +287,7 @@ export class Orchestrator {
 
   /** Stops in-flight executions, recording them as interrupted. */
   async shutdown(): Promise<string[]> {
+    await this.control.stop();
     await this.recovery.stop();
     return this.runner.shutdown();
   }

@@ -3,6 +3,7 @@ import type { ExecutionRecord, StepAttemptRecord } from "../db/repositories/exec
 import type { SpendSummary } from "../db/repositories/llm-call-repository.js";
 import type { ProviderHealthSnapshot } from "../llm/provider-health.js";
 import type { CommandSpec, CommandType } from "./commands.js";
+import type { ControlResult, ControlSnapshot } from "./control/control-results.js";
 
 /** What orchestrator.handle answers; the renderers turn it into a platform-neutral Reply. */
 
@@ -27,6 +28,8 @@ export interface StatusSnapshot {
   last24h: Record<string, number>;
   workflows: { count: number; problems: string[] };
   llm: { providers: ProviderHealthSnapshot[]; spendToday: SpendSummary };
+  /** Mode, last orchestrator step, next schedule, undelivered digests (the control plane). */
+  control?: ControlSnapshot;
 }
 
 export interface WorkflowSummary {
@@ -59,4 +62,5 @@ export type Result =
   | { type: "execution.show"; detail: ExecutionDetail }
   | { type: "execution.cancel"; execution: ExecutionRecord; alreadyFinished: boolean }
   | { type: "execution.approve"; execution: ExecutionRecord; resumed: boolean; detail?: ExecutionDetail }
-  | { type: "execution.reject"; execution: ExecutionRecord; detail?: ExecutionDetail };
+  | { type: "execution.reject"; execution: ExecutionRecord; detail?: ExecutionDetail }
+  | ControlResult;

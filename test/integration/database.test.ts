@@ -51,6 +51,7 @@ describe.each(DATABASE_KINDS)("database on $kind", ({ kind, create }) => {
       "0002-llm-calls",
       "0003-execution-waiting-for",
       "0004-slack-messages",
+      "0006-schedules",
     ]);
   });
 

@@ -13,10 +13,17 @@ function problems(env: Record<string, string>): string[] {
 
 describe("loadConfig", () => {
   it("starts on the embedded defaults with an empty environment", () => {
-    const { llm, discord, slack, ...rest } = loadConfig({});
+    const { llm, discord, slack, scheduler, ...rest } = loadConfig({});
     expect(slack).toBeNull();
-    expect(llm).toMatchObject({ providers: ["rules"], anthropic: null, openai: null, fastPathConfidence: 0.8 });
     expect(discord).toBeNull();
+    expect(llm).toMatchObject({ providers: ["rules"], anthropic: null, openai: null, fastPathConfidence: 0.8 });
+    expect(scheduler).toEqual({
+      schedulesFile: null,
+      continuousDelayMs: 60000,
+      stepMaxActions: 10,
+      digestRetries: 4,
+      digestRetryMs: 2000,
+    });
     expect(rest).toEqual({
       databaseUrl: "sqlite:./data/baton.db",
       logLevel: "info",

@@ -16,9 +16,15 @@ export const ansiStyle: TextStyle = {
 
 /** Light markdown (*bold*, `code`) to terminal text. */
 function inline(text: string, style: TextStyle): string {
+  // Code spans first, so a cron expression's `*` inside backticks is not read as bold.
   return text
-    .replace(/\*([^*\n]+)\*/g, (_m, bold: string) => style.bold(bold))
-    .replace(/`([^`\n]+)`/g, (_m, code: string) => style.code(code));
+    .split(/(`[^`\n]+`)/)
+    .map((part) =>
+      /^`[^`\n]+`$/.test(part)
+        ? style.code(part.slice(1, -1))
+        : part.replace(/\*([^*\n]+)\*/g, (_m, bold: string) => style.bold(bold)),
+    )
+    .join("");
 }
 
 function block(b: ReplyBlock, style: TextStyle): string {

@@ -258,10 +258,12 @@ export class ExecutionRepository {
     return rows.map(toExecution);
   }
 
-  async countByStatus(since?: Date): Promise<Record<string, number>> {
+  /** `until` closes the range, which lets SQLite count from the (created_at, status) index alone. */
+  async countByStatus(since?: Date, until?: Date): Promise<Record<string, number>> {
+    const range = { ...(since && { [Op.gte]: since }), ...(until && { [Op.lte]: until }) };
     const rows = (await this.db.models.Execution.findAll({
       attributes: ["status", [this.db.sequelize.fn("COUNT", this.db.sequelize.col("id")), "count"]],
-      where: since ? { created_at: { [Op.gte]: since } } : {},
+      where: since || until ? { created_at: range } : {},
       group: ["status"],
       raw: true,
     })) as unknown as Array<{ status: string; count: number | string }>;

@@ -21,6 +21,12 @@ export const IMPLEMENTED = new Set<string>([
   "execution.cancel",
   "execution.approve",
   "execution.reject",
+  "schedule.create",
+  "schedule.list",
+  "schedule.delete",
+  "orchestrator.mode",
+  "orchestrator.step",
+  "digest",
 ]);
 
 export function help(command: CommandOf<"help">, context: RequestContext): Result {
@@ -54,7 +60,7 @@ export async function status(deps: StatusDeps): Promise<Result> {
     deps.executions.list({ status: "running", limit: 20 }),
     deps.executions.list({ status: "waiting", limit: 20 }),
     deps.executions.list({ status: "interrupted", limit: 5 }),
-    deps.executions.countByStatus(new Date(now.getTime() - 24 * 3600_000)),
+    deps.executions.countByStatus(new Date(now.getTime() - 24 * 3600_000), now),
     deps.catalog.list(),
     deps.llmCalls.spendSince(startOfDay(now, deps.timeZone)),
   ]);

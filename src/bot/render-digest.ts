@@ -1,0 +1,105 @@
+import type { ScheduleFire } from "../db/repositories/schedule-repository.js";
+import type { Digest } from "../orchestrator/digest/digest.js";
+import { formatTimestamp, icon, plural, type RenderTime, truncate } from "./format.js";
+import { type Reply, type ReplyBlock, reply } from "./reply.js";
+
+/**
+ * Digest → the platform-neutral Reply (the Slack adapter renders it as Block Kit, Discord as an
+ * embed, the console as text). Failures come first, with the command that shows each one.
+ */
+export function renderDigest(digest: Digest, time: RenderTime): Reply {
+  const title = `baton digest: ${formatTimestamp(digest.period.start, time.timeZone)} → ${formatTimestamp(digest.period.end, time.timeZone)}`;
+  const blocks: ReplyBlock[] = [
+    { type: "header", text: "baton digest" },
+    { type: "context", text: title },
+  ];
+  if (digest.failures.length > 0) {
+    blocks.push({ type: "section", text: `*${plural(digest.failures.length, "failed run")}*` });
+    blocks.push({ type: "list", items: digest.failures.map(failureLine) });
+  }
+  blocks.push({ type: "fields", fields: summaryFields(digest) });
+  if (digest.approvalsWaiting.length > 0) {
+    blocks.push({ type: "section", text: `*${plural(digest.approvalsWaiting.length, "run")} waiting for a person*` });
+    blocks.push({
+      type: "list",
+      items: digest.approvalsWaiting.map(
+        (a) =>
+          `✋ \`${a.id}\` ${a.workflowName}${a.stepId ? ` at ${a.stepId}` : ""}${a.deadline ? ` (decides itself at ${formatTimestamp(new Date(a.deadline), time.timeZone)})` : ""} — \`/orchestrate approve ${a.id}\``,
+      ),
+    });
+  }
+  blocks.push(...problemBlocks(digest, time));
+  if (digest.lastRun) {
+    const run = digest.lastRun;
+    blocks.push({
+      type: "context",
+      text: `Last orchestrator step ${run.id} (${run.trigger}) at ${formatTimestamp(run.startedAt, time.timeZone)}: ${plural(run.decisions.length, "decision")}, ${plural(run.actions.length, "action")}.`,
+    });
+  }
+  return reply(digestText(digest, title), blocks, { tone: digest.failures.length > 0 ? "warning" : "info" });
+}
+
+function failureLine(failure: Digest["failures"][number]): string {
+  const why = failure.errorMessage ? ` — ${truncate(failure.errorMessage, 120)}` : "";
+  return `${icon("failed")} \`${failure.id}\` ${failure.workflowName}${why} · \`/orchestrate show ${failure.id}\``;
+}
+
+function summaryFields(digest: Digest): Array<{ label: string; value: string }> {
+  const statuses = Object.entries(digest.runs.byStatus)
+    .sort((a, b) => b[1] - a[1])
+    .map(([status, count]) => `${icon(status)} ${count} ${status}`)
+    .join(" · ");
+  const spend = digest.spend;
+  return [
+    { label: "Runs started", value: `${digest.runs.started}${statuses ? ` (${statuses})` : ""}` },
+    { label: "Succeeded", value: String(digest.runs.byStatus.succeeded ?? 0) },
+    { label: "Failed", value: String(digest.runs.byStatus.failed ?? 0) },
+    { label: "Waiting for a person", value: String(digest.approvalsWaiting.length) },
+    { label: "LLM spend (period)", value: `$${spend.periodUsd.toFixed(4)}` },
+    { label: "LLM spend, 7 days", value: `${spend.sparkline} $${spend.weekUsd.toFixed(4)} (${spendDays(digest)})` },
+    { label: "Requests", value: String(digest.requests) },
+    {
+      label: "Top requesters",
+      value: digest.topRequesters.map((r) => `${r.actorId} (${r.requests})`).join(", ") || "nobody",
+    },
+  ];
+}
+
+function spendDays(digest: Digest): string {
+  return digest.spend.days.map((d) => `${d.day} $${d.usd.toFixed(2)}`).join(", ");
+}
+
+function problemBlocks(digest: Digest, time: RenderTime): ReplyBlock[] {
+  const items = [
+    ...digest.undelivered.map(
+      (d) =>
+        `⚠️ The digest for ${d.platform} #${d.channel} of ${formatTimestamp(d.createdAt, time.timeZone)} was not delivered after ${plural(d.attempts, "attempt")}: ${truncate(d.lastError ?? "unknown error", 160)}`,
+    ),
+    ...digest.troubledFires.map((f) => fireLine(f, time.timeZone)),
+  ];
+  return items.length > 0
+    ? [
+        { type: "section", text: "*Needs a look*" },
+        { type: "list", items },
+      ]
+    : [];
+}
+
+/** A schedule fire that failed, was skipped, or lost its process mid-action. */
+export function fireLine(fire: ScheduleFire, timeZone: string): string {
+  const when = `Schedule ${fire.scheduleId} at ${formatTimestamp(fire.fireTime, timeZone)}`;
+  if (fire.status === "claimed") {
+    return `⚠️ ${when} was claimed by ${fire.claimedBy} but never finished (its process stopped mid-action); it is not run again.`;
+  }
+  return `${fire.status === "failed" ? "❌" : "⏭️"} ${when} ${fire.status}: ${truncate(fire.detail ?? "", 160)}`;
+}
+
+function digestText(digest: Digest, title: string): string {
+  const failed = digest.runs.byStatus.failed ?? 0;
+  return [
+    title,
+    `${digest.runs.started} run(s) started, ${digest.runs.byStatus.succeeded ?? 0} succeeded, ${failed} failed${failed > 0 ? ` (${digest.failures.map((f) => f.id).join(", ")})` : ""}.`,
+    `${digest.approvalsWaiting.length} waiting for a person. LLM spend 7 days ${digest.spend.sparkline} $${digest.spend.weekUsd.toFixed(4)}.`,
+    ...(digest.undelivered.length > 0 ? [`${plural(digest.undelivered.length, "earlier digest")} not delivered.`] : []),
+  ].join("\n");
+}

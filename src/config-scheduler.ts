@@ -1,0 +1,56 @@
+import { existsSync } from "node:fs";
+import { z } from "zod";
+
+/** The scheduler's part of the environment schema; src/config.ts merges it and is still the only reader. */
+
+const bounded = (fallback: number, min: number, max: number) =>
+  z.coerce
+    .number({ message: `expected a number from ${min} to ${max}` })
+    .int(`expected a whole number from ${min} to ${max}`)
+    .min(min, `expected a number from ${min} to ${max}`)
+    .max(max, `expected a number from ${min} to ${max}`)
+    .default(fallback) as z.ZodType<number, unknown>;
+
+export const SchedulerEnvShape = {
+  BATON_SCHEDULES_FILE: z.string().min(1).optional(),
+  BATON_CONTINUOUS_DELAY_MS: bounded(60_000, 1000, 86_400_000),
+  BATON_STEP_MAX_ACTIONS: bounded(10, 0, 1000),
+  BATON_DIGEST_RETRIES: bounded(4, 1, 10),
+  BATON_DIGEST_RETRY_MS: bounded(2000, 1, 600_000),
+};
+
+const SchedulerEnvObject = z.object(SchedulerEnvShape);
+type SchedulerEnv = z.output<typeof SchedulerEnvObject>;
+
+export interface SchedulerConfig {
+  /** YAML file of schedules seeded on start; null when unset and ./schedules.yaml does not exist. */
+  schedulesFile: string | null;
+  /** In continuous mode, the pause between orchestrator steps. */
+  continuousDelayMs: number;
+  /** The most actions one orchestrator step may take. */
+  stepMaxActions: number;
+  /** Attempts to post one digest before it is recorded as undelivered. */
+  digestRetries: number;
+  /** The first wait between digest attempts; it doubles after each failure. */
+  digestRetryMs: number;
+}
+
+export function buildSchedulerConfig(env: SchedulerEnv): SchedulerConfig {
+  const fallback = existsSync("./schedules.yaml") ? "./schedules.yaml" : null;
+  return {
+    schedulesFile: env.BATON_SCHEDULES_FILE ?? fallback,
+    continuousDelayMs: env.BATON_CONTINUOUS_DELAY_MS,
+    stepMaxActions: env.BATON_STEP_MAX_ACTIONS,
+    digestRetries: env.BATON_DIGEST_RETRIES,
+    digestRetryMs: env.BATON_DIGEST_RETRY_MS,
+  };
+}
+
+/** The defaults, for code paths that build an orchestrator without a Config (benchmarks). */
+export const DEFAULT_SCHEDULER_CONFIG: SchedulerConfig = {
+  schedulesFile: null,
+  continuousDelayMs: 60_000,
+  stepMaxActions: 10,
+  digestRetries: 4,
+  digestRetryMs: 2000,
+};

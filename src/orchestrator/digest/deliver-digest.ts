@@ -1,0 +1,92 @@
+import type { Clock } from "../../clock.js";
+import type { DigestRepository } from "../../db/repositories/digest-repository.js";
+import { BatonError, toBatonError } from "../../errors.js";
+import type { Logger } from "../../logger.js";
+import type { DeliveryReport, Digest, DigestDelivery } from "./digest.js";
+
+export interface DeliverDeps {
+  digests: DigestRepository;
+  delivery: DigestDelivery | null;
+  clock: Clock;
+  logger: Logger;
+  /** Attempts before the digest is recorded as undelivered. */
+  attempts: number;
+  /** First wait between attempts; doubles after each failure. */
+  backoffMs: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Delivers one digest, verified: a delivery row is opened under its idempotency key first (a key
+ * seen before is never posted again), each failed post is retried with backoff under the same key,
+ * and the outcome — the platform's message id, or the last error — is recorded. An undelivered
+ * digest shows in status and in the next digest: never a silent miss, never a double post.
+ */
+export async function deliverDigest(
+  deps: DeliverDeps,
+  digest: Digest,
+  target: { platform: string; channel: string; requestedBy: string; idempotencyKey: string },
+): Promise<DeliveryReport> {
+  const { digests, clock } = deps;
+  const opened = await digests.openDelivery({
+    idempotencyKey: target.idempotencyKey,
+    platform: target.platform,
+    channel: target.channel,
+    period: digest.period,
+    requestedBy: target.requestedBy,
+    now: clock.now(),
+  });
+  const base = { platform: target.platform, channel: target.channel, idempotencyKey: target.idempotencyKey };
+  if (!opened.created) {
+    const { record } = opened;
+    return { ...base, status: "duplicate", attempts: record.attempts, messageId: record.messageId, error: null };
+  }
+  const id = opened.record.id;
+  let lastError = "";
+  let made = 0;
+  for (let attempt = 1; attempt <= deps.attempts; attempt += 1) {
+    made = attempt;
+    try {
+      const posted = await post(deps, digest, target);
+      await digests.recordAttempt(id, attempt, null);
+      await digests.markDelivered(id, posted.messageId, clock.now());
+      await digests.markReported(
+        digest.undelivered.map((d) => d.id),
+        clock.now(),
+      );
+      return { ...base, status: "delivered", attempts: attempt, messageId: posted.messageId, error: null };
+    } catch (caught) {
+      const error = toBatonError(caught);
+      lastError = error.message;
+      await digests.recordAttempt(id, attempt, lastError);
+      deps.logger.warn("digest post failed", { ...base, attempt, retryable: error.retryable, error: error.message });
+      if (!retryable(caught) || attempt === deps.attempts) break;
+      await (deps.sleep ?? defaultSleep)(deps.backoffMs * 2 ** (attempt - 1));
+    }
+  }
+  await digests.markFailed(id, lastError);
+  deps.logger.error("digest could not be delivered", { ...base, attempts: made, error: lastError });
+  return { ...base, status: "failed", attempts: made, messageId: null, error: lastError };
+}
+
+/** A BatonError says whether retrying can help; anything else (a network error) is worth a retry. */
+function retryable(error: unknown): boolean {
+  return error instanceof BatonError ? error.retryable : true;
+}
+
+async function post(
+  deps: DeliverDeps,
+  digest: Digest,
+  target: { platform: string; channel: string; idempotencyKey: string },
+): Promise<{ messageId: string }> {
+  if (!deps.delivery?.platforms().includes(target.platform)) {
+    const known = deps.delivery?.platforms() ?? [];
+    throw new BatonError(
+      "unavailable",
+      `baton cannot post to ${target.platform}: no ${target.platform} front-end is running here${known.length > 0 ? ` (it can post to ${known.join(", ")})` : ""}.`,
+    );
+  }
+  return deps.delivery.deliver(digest, target, { idempotencyKey: target.idempotencyKey });
+}
