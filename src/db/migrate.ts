@@ -5,6 +5,7 @@ import type { Database } from "./database.js";
 import * as initial from "./migrations/0001-initial.js";
 import * as llmCalls from "./migrations/0002-llm-calls.js";
 import * as waitingFor from "./migrations/0003-execution-waiting-for.js";
+import * as agentsBudgetsEvents from "./migrations/0007-agents-budgets-events.js";
 
 /** What each migration receives: the query interface and the transaction every statement joins. */
 export interface MigrationContext {
@@ -19,7 +20,7 @@ type Migration = {
 };
 
 /** In order. Listed explicitly so the same code runs from src/ (tsx) and dist/ (node). */
-const MIGRATIONS: Migration[] = [initial, llmCalls, waitingFor];
+const MIGRATIONS: Migration[] = [initial, llmCalls, waitingFor, agentsBudgetsEvents];
 
 /** Every migration baton ships, in order. */
 export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map((m) => m.name);

@@ -6,6 +6,7 @@ import {
   Model,
   type Sequelize,
 } from "sequelize";
+import { type AgentModels, defineAgentModels } from "./models-agents.js";
 
 /** Row shapes of the tables created by the migrations. Models only map; migrations own the schema. */
 
@@ -117,7 +118,7 @@ export class LlmCallRow extends Model<InferAttributes<LlmCallRow>, InferCreation
   declare actor_id: string | null;
 }
 
-export interface Models {
+export interface Models extends AgentModels {
   AuditEntry: typeof AuditEntryRow;
   Workflow: typeof WorkflowRow;
   WorkflowVersion: typeof WorkflowVersionRow;
@@ -267,5 +268,5 @@ export function defineModels(sequelize: Sequelize): Models {
     },
     { ...common, tableName: "llm_calls", modelName: "LlmCall" },
   );
-  return { AuditEntry, Workflow, WorkflowVersion, Execution, StepAttempt, LlmCall };
+  return { AuditEntry, Workflow, WorkflowVersion, Execution, StepAttempt, LlmCall, ...defineAgentModels(sequelize) };
 }

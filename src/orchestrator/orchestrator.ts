@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import type { Clock } from "../clock.js";
 import type { Database } from "../db/database.js";
 import { AuditRepository } from "../db/repositories/audit-repository.js";
+import { EventRepository } from "../db/repositories/event-repository.js";
 import { type ExecutionRecord, ExecutionRepository } from "../db/repositories/execution-repository.js";
 import { LlmCallRepository } from "../db/repositories/llm-call-repository.js";
 import { WorkflowRepository } from "../db/repositories/workflow-repository.js";
@@ -14,6 +15,7 @@ import type { AgentRunner } from "./agents.js";
 import { ApprovalDesk } from "./approvals.js";
 import { COMMAND_SPECS, type Command } from "./commands.js";
 import type { RequestContext } from "./context.js";
+import { EventLog } from "./event-log.js";
 import { EventBus, type OrchestratorEventBus, type OrchestratorEvents } from "./events.js";
 import { approveExecution, rejectExecution } from "./handlers/decision-handlers.js";
 import { help, history, IMPLEMENTED, status } from "./handlers/info-handlers.js";
@@ -56,6 +58,8 @@ export class Orchestrator {
   readonly events: OrchestratorEventBus = new EventBus<OrchestratorEvents>();
   readonly audit: AuditRepository;
   readonly llmCalls: LlmCallRepository;
+  /** Persists the events above to the `events` table (the digest and pattern detection read it). */
+  readonly eventLog: EventLog;
   private readonly executions: ExecutionRepository;
   private readonly catalog: WorkflowCatalog;
   private readonly runner: WorkflowRunner;
@@ -70,6 +74,8 @@ export class Orchestrator {
     this.startedAt = deps.clock.now();
     this.audit = new AuditRepository(deps.database);
     this.llmCalls = new LlmCallRepository(deps.database);
+    this.eventLog = new EventLog(new EventRepository(deps.database), deps.clock, deps.logger);
+    this.eventLog.attach(this.events);
     this.executions = new ExecutionRepository(deps.database);
     this.catalog = new WorkflowCatalog(new WorkflowRepository(deps.database), deps.tools, deps.clock, deps.logger);
     this.leaseMs = deps.leaseMs ?? 60_000;
@@ -220,7 +226,9 @@ export class Orchestrator {
   /** Stops in-flight executions, recording them as interrupted. */
   async shutdown(): Promise<string[]> {
     await this.recovery.stop();
-    return this.runner.shutdown();
+    const interrupted = await this.runner.shutdown();
+    await this.eventLog.close();
+    return interrupted;
   }
 
   private info(): Omit<

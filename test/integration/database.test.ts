@@ -46,7 +46,12 @@ describe.each(DATABASE_KINDS)("database on $kind", ({ kind, create }) => {
     );
     expect(await migrateToLatest(db, silentLogger)).toEqual([]);
     expect(await appliedMigrations(db, silentLogger)).toEqual([...MIGRATION_NAMES]);
-    expect(MIGRATION_NAMES).toEqual(["0001-initial", "0002-llm-calls", "0003-execution-waiting-for"]);
+    expect(MIGRATION_NAMES).toEqual([
+      "0001-initial",
+      "0002-llm-calls",
+      "0003-execution-waiting-for",
+      "0007-agents-budgets-events",
+    ]);
   });
 
   it("keeps one audit row per dedupe key and closes it with the outcome", async () => {
