@@ -7,6 +7,7 @@ import { type Database, openDatabase } from "./db/database.js";
 import { LlmCallRepository } from "./db/repositories/llm-call-repository.js";
 import { createRouter } from "./llm/create-router.js";
 import type { Logger } from "./logger.js";
+import { loadSpecialties } from "./orchestrator/agents/specialties.js";
 import { Orchestrator } from "./orchestrator/orchestrator.js";
 import { createBuiltinTools } from "./orchestrator/tools/registry.js";
 
@@ -40,6 +41,8 @@ export async function createApp(
   options: { clock?: Clock; frontEnds?: string[]; recover?: boolean; resume?: boolean } = {},
 ): Promise<App> {
   const clock = options.clock ?? systemClock;
+  // Before the database opens: a bad specialties file stops start-up with one sentence.
+  const specialties = loadSpecialties(config.agents.specialtiesFile);
   const database = await openDatabase({
     url: config.databaseUrl,
     logger,
@@ -62,6 +65,9 @@ export async function createApp(
     info: { version: packageVersion(), router: routing.description, frontEnds: options.frontEnds ?? [] },
     providerHealth: routing.health,
     agents: routing.agents,
+    chat: routing.chat,
+    specialties,
+    agentSettings: config.agents,
     leaseMs: config.leaseMs,
   });
   try {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type AgentsConfig, AgentsEnvShape, buildAgentsConfig } from "./config-agents.js";
 import { buildLlmConfig, type LlmConfig, LlmEnvShape, llmProblems } from "./config-llm.js";
 
 /**
@@ -65,6 +66,7 @@ const EnvSchema = z.object({
     .max(3_600_000, "expected milliseconds from 1000 to 3600000")
     .default(60_000) as z.ZodType<number, unknown>,
   ...LlmEnvShape,
+  ...AgentsEnvShape,
 });
 
 export interface Config {
@@ -82,6 +84,7 @@ export interface Config {
   /** How long a process owns an execution between renewals; a dead process's runs resume after it. */
   leaseMs: number;
   llm: LlmConfig;
+  agents: AgentsConfig;
 }
 
 /** Thrown when the environment is invalid; the message names every bad variable. */
@@ -131,5 +134,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: e.BATON_SHUTDOWN_GRACE_MS,
     leaseMs: e.BATON_LEASE_MS,
     llm: buildLlmConfig(e),
+    agents: buildAgentsConfig(e),
   };
 }

@@ -2,6 +2,7 @@ import type { AuditEntry } from "../db/repositories/audit-repository.js";
 import type { ProviderHealthSnapshot } from "../llm/provider-health.js";
 import type { Result, StatusSnapshot, WorkflowSummary } from "../orchestrator/results.js";
 import { formatDuration, formatTimestamp, formatWhen, icon, plural, type RenderTime, truncate } from "./format.js";
+import { renderAgentResult } from "./render-agents.js";
 import { executionLine, renderExecution } from "./render-execution.js";
 import { type Reply, type ReplyBlock, reply } from "./reply.js";
 
@@ -41,6 +42,8 @@ export function renderResult(result: Result, time: RenderTime): Reply {
       return reply(`🚫 Rejected \`${result.execution.id}\`; it is ${result.execution.status} now.`, [], {
         tone: "warning",
       });
+    default:
+      return renderAgentResult(result, time);
   }
 }
 

@@ -2,6 +2,7 @@ import type { Clock } from "../clock.js";
 import type { LlmConfig, LlmProviderName } from "../config-llm.js";
 import type { Logger } from "../logger.js";
 import type { AgentRunner } from "../orchestrator/agents.js";
+import { type ChatModel, ProviderChat } from "./chat-model.js";
 import { LlmAgentRunner } from "./llm-agent.js";
 import { LlmCommandRouter } from "./llm-router.js";
 import { LlmMeter } from "./meter.js";
@@ -17,6 +18,8 @@ export interface RouterSetup {
   router: CommandRouter;
   /** Answers `agent` steps through the same providers; null when none is configured. */
   agents: AgentRunner | null;
+  /** The providers as one chat model for specialist agents and the improver; null without one. */
+  chat: ChatModel | null;
   /** e.g. "anthropic (claude-haiku-4-5) → openai (gpt-4.1-mini) → rules" */
   description: string;
   health(): ProviderHealthSnapshot[];
@@ -53,5 +56,6 @@ export function createRouter(
   });
   const description = [...providers.map((p) => `${p.name} (${p.model})`), "rules (offline)"].join(" → ");
   const agents = providers.length > 0 ? new LlmAgentRunner(providers, meter, health, deps.logger) : null;
-  return { router, agents, description, health: () => health.snapshot(providers.map((p) => p.name)) };
+  const chat = providers.length > 0 ? new ProviderChat(providers, meter, health, deps.logger) : null;
+  return { router, agents, chat, description, health: () => health.snapshot(providers.map((p) => p.name)) };
 }

@@ -2,15 +2,21 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Clock } from "../clock.js";
 import type { Database } from "../db/database.js";
+import { AgentRepository } from "../db/repositories/agent-repository.js";
 import { AuditRepository } from "../db/repositories/audit-repository.js";
 import { EventRepository } from "../db/repositories/event-repository.js";
 import { type ExecutionRecord, ExecutionRepository } from "../db/repositories/execution-repository.js";
 import { LlmCallRepository } from "../db/repositories/llm-call-repository.js";
 import { WorkflowRepository } from "../db/repositories/workflow-repository.js";
 import { BatonError } from "../errors.js";
+import type { ChatModel } from "../llm/chat-model.js";
 import type { ProviderHealthSnapshot } from "../llm/provider-health.js";
 import type { WorkflowHint } from "../llm/types.js";
 import type { Logger } from "../logger.js";
+import { type AgentHandlerDeps, askAgent, listAgents, retireAgent, spawnAgent } from "./agents/agent-handlers.js";
+import { AgentService } from "./agents/agent-service.js";
+import { AgentPool } from "./agents/pool.js";
+import { loadSpecialties, type Specialties } from "./agents/specialties.js";
 import type { AgentRunner } from "./agents.js";
 import { ApprovalDesk } from "./approvals.js";
 import { COMMAND_SPECS, type Command } from "./commands.js";
@@ -48,6 +54,11 @@ export interface OrchestratorDeps {
   leaseMs?: number;
   /** Runs `agent` steps; null or absent without an LLM provider. */
   agents?: AgentRunner | null;
+  /** The providers as one chat model for specialist agents (null without an LLM provider). */
+  chat?: ChatModel | null;
+  /** Specialties from YAML (default: the shipped file alone). */
+  specialties?: Specialties;
+  agentSettings?: { poolSize: number; idleMs: number; maxTurns: number };
 }
 
 /**
@@ -69,6 +80,8 @@ export class Orchestrator {
   private readonly recovery: ExecutionRecovery;
   private readonly approvals: ApprovalDesk;
   private readonly leaseMs: number;
+  /** Specialist agents: the pool (LRU, idle retirement) and the service that spawns and asks them. */
+  readonly agents: AgentHandlerDeps;
 
   constructor(private readonly deps: OrchestratorDeps) {
     this.startedAt = deps.clock.now();
@@ -79,6 +92,7 @@ export class Orchestrator {
     this.executions = new ExecutionRepository(deps.database);
     this.catalog = new WorkflowCatalog(new WorkflowRepository(deps.database), deps.tools, deps.clock, deps.logger);
     this.leaseMs = deps.leaseMs ?? 60_000;
+    this.agents = this.createAgents();
     this.runner = new WorkflowRunner({
       executions: this.executions,
       tools: deps.tools,
@@ -87,7 +101,7 @@ export class Orchestrator {
       logger: deps.logger,
       owner: this.owner,
       leaseMs: this.leaseMs,
-      agents: deps.agents ?? null,
+      agents: deps.chat ? this.agents.service : (deps.agents ?? null),
     });
     this.recovery = new ExecutionRecovery({
       executions: this.executions,
@@ -98,7 +112,10 @@ export class Orchestrator {
       logger: deps.logger,
       owner: this.owner,
       // Each sweep also lets approvals whose timeout passed take their default action.
-      afterSweep: () => this.approvals.expire(),
+      afterSweep: async () => {
+        await this.approvals.expire();
+        await this.agents.pool.retireIdle();
+      },
     });
     this.approvals = new ApprovalDesk({
       executions: this.executions,
@@ -180,6 +197,14 @@ export class Orchestrator {
         return approveExecution(command, context, this.decisionDeps());
       case "execution.reject":
         return rejectExecution(command, context, this.decisionDeps());
+      case "ask":
+        return askAgent(command, context, this.agents);
+      case "agent.spawn":
+        return spawnAgent(command, context, this.agents);
+      case "agent.list":
+        return listAgents(this.agents);
+      case "agent.retire":
+        return retireAgent(command, this.agents);
       default:
         throw notAvailable(command);
     }
@@ -199,6 +224,24 @@ export class Orchestrator {
         `\`${execution.id}\` has already ${execution.status}; there is nothing to cancel.`,
       );
     }
+  }
+
+  private createAgents(): AgentHandlerDeps {
+    const settings = this.deps.agentSettings ?? { poolSize: 50, idleMs: 24 * 3_600_000, maxTurns: 8 };
+    const agents = new AgentRepository(this.deps.database);
+    const pool = new AgentPool(agents, this.events, this.deps.clock, {
+      capacity: settings.poolSize,
+      idleMs: settings.idleMs,
+    });
+    const service = new AgentService({
+      specialties: this.deps.specialties ?? loadSpecialties(),
+      pool,
+      chat: this.deps.chat ?? null,
+      queries: { executions: this.executions, audit: this.audit },
+      clock: this.deps.clock,
+      maxTurns: settings.maxTurns,
+    });
+    return { service, pool, agents };
   }
 
   private decisionDeps() {

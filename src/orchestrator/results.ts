@@ -3,6 +3,7 @@ import type { ExecutionRecord, StepAttemptRecord } from "../db/repositories/exec
 import type { SpendSummary } from "../db/repositories/llm-call-repository.js";
 import type { ProviderHealthSnapshot } from "../llm/provider-health.js";
 import type { CommandSpec, CommandType } from "./commands.js";
+import type { AgentResult } from "./results-agents.js";
 
 /** What orchestrator.handle answers; the renderers turn it into a platform-neutral Reply. */
 
@@ -57,4 +58,5 @@ export type Result =
   | { type: "execution.show"; detail: ExecutionDetail }
   | { type: "execution.cancel"; execution: ExecutionRecord; alreadyFinished: boolean }
   | { type: "execution.approve"; execution: ExecutionRecord; resumed: boolean; detail?: ExecutionDetail }
-  | { type: "execution.reject"; execution: ExecutionRecord; detail?: ExecutionDetail };
+  | { type: "execution.reject"; execution: ExecutionRecord; detail?: ExecutionDetail }
+  | AgentResult;

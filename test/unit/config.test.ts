@@ -13,7 +13,14 @@ function problems(env: Record<string, string>): string[] {
 
 describe("loadConfig", () => {
   it("starts on the embedded defaults with an empty environment", () => {
-    const { llm, ...rest } = loadConfig({});
+    const { llm, agents, ...rest } = loadConfig({});
+    expect(agents).toEqual({
+      specialtiesFile: null,
+      poolSize: 50,
+      idleMs: 24 * 3_600_000,
+      maxTurns: 8,
+      estimateOutputTokens: 1024,
+    });
     expect(llm).toMatchObject({ providers: ["rules"], anthropic: null, openai: null, fastPathConfidence: 0.8 });
     expect(rest).toEqual({
       databaseUrl: "sqlite:./data/baton.db",

@@ -21,6 +21,10 @@ export const IMPLEMENTED = new Set<string>([
   "execution.cancel",
   "execution.approve",
   "execution.reject",
+  "ask",
+  "agent.list",
+  "agent.spawn",
+  "agent.retire",
 ]);
 
 export function help(command: CommandOf<"help">, context: RequestContext): Result {
