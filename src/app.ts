@@ -66,6 +66,7 @@ export async function createApp(
     providerHealth: routing.health,
     agents: routing.agents,
     chat: routing.chat,
+    price: routing.price,
     specialties,
     agentSettings: config.agents,
     leaseMs: config.leaseMs,

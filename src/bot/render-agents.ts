@@ -1,3 +1,4 @@
+import type { BudgetLimits } from "../db/repositories/budget-repository.js";
 import type { AgentResult, AgentSummary } from "../orchestrator/results-agents.js";
 import { formatWhen, plural, type RenderTime } from "./format.js";
 import { type Reply, reply } from "./reply.js";
@@ -22,6 +23,10 @@ export function renderAgentResult(result: AgentResult, time: RenderTime): Reply 
       return reply(`Retired \`${result.agent.id}\` (${result.agent.specialty}).`);
     case "agent.list":
       return renderAgentList(result.agents, result.specialties, time);
+    case "budget.show":
+      return renderBudgets(result);
+    case "budget.set":
+      return reply(`Budget ${result.budget.scope}: ${limitsText(result.budget.limits)}.`);
   }
 }
 
@@ -40,5 +45,24 @@ function renderAgentList(
     { type: "section", text: header },
     ...(lines.length > 0 ? [{ type: "list" as const, items: lines }] : []),
     { type: "context", text: `Specialties: ${specialties.map((s) => s.name).join(", ")}` },
+  ]);
+}
+
+function limitsText(limits: BudgetLimits): string {
+  const parts = Object.entries(limits).map(([key, value]) => `${key}=${value}`);
+  return parts.length > 0 ? parts.join(", ") : "no limits";
+}
+
+function renderBudgets(result: Extract<AgentResult, { type: "budget.show" }>): Reply {
+  const spent = (scope: string) => {
+    const usage = result.usage.find((u) => u.scope === scope);
+    return usage ? `$${usage.spentUsd.toFixed(4)} spent, $${usage.reservedUsd.toFixed(4)} reserved` : "$0 spent";
+  };
+  const lines = result.budgets.map((b) => `${b.scope}: ${limitsText(b.limits)} — today ${spent(b.scope)}`);
+  if (!result.budgets.some((b) => b.scope === "global")) lines.unshift(`global: no limits — today ${spent("global")}`);
+  const header = `Budgets on ${result.day}`;
+  return reply([header, ...lines].join("\n"), [
+    { type: "header", text: header },
+    { type: "list", items: lines },
   ]);
 }

@@ -42,6 +42,13 @@ export class BudgetRow extends Model<InferAttributes<BudgetRow>, InferCreationAt
   declare updated_at: Date;
 }
 
+export class BudgetUsageRow extends Model<InferAttributes<BudgetUsageRow>, InferCreationAttributes<BudgetUsageRow>> {
+  declare scope: string;
+  declare day: string;
+  declare reserved_usd: string;
+  declare spent_usd: string;
+}
+
 export class FeedbackRow extends Model<InferAttributes<FeedbackRow>, InferCreationAttributes<FeedbackRow>> {
   declare id: CreationOptional<number>;
   declare created_at: Date;
@@ -74,6 +81,7 @@ export interface AgentModels {
   Event: typeof EventRow;
   Agent: typeof AgentRow;
   Budget: typeof BudgetRow;
+  BudgetUsage: typeof BudgetUsageRow;
   Feedback: typeof FeedbackRow;
   Proposal: typeof ProposalRow;
 }
@@ -127,6 +135,16 @@ export function defineAgentModels(sequelize: Sequelize): AgentModels {
     },
     { ...common, tableName: "budgets", modelName: "Budget" },
   );
+  class BudgetUsage extends BudgetUsageRow {}
+  BudgetUsage.init(
+    {
+      scope: { type: DataTypes.STRING, primaryKey: true },
+      day: { type: DataTypes.STRING, primaryKey: true },
+      reserved_usd: { type: DataTypes.DECIMAL(14, 6), allowNull: false },
+      spent_usd: { type: DataTypes.DECIMAL(14, 6), allowNull: false },
+    },
+    { ...common, tableName: "budget_usage", modelName: "BudgetUsage" },
+  );
   class Feedback extends FeedbackRow {}
   Feedback.init(
     {
@@ -161,5 +179,5 @@ export function defineAgentModels(sequelize: Sequelize): AgentModels {
     },
     { ...common, tableName: "improvement_proposals", modelName: "Proposal" },
   );
-  return { Event, Agent, Budget, Feedback, Proposal };
+  return { Event, Agent, Budget, BudgetUsage, Feedback, Proposal };
 }

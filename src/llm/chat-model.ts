@@ -9,6 +9,8 @@ import type { ProviderHealth } from "./provider-health.js";
 export interface ChatCall extends CallPurpose {
   /** Provider names in the order to try them; empty: the configured chain. */
   route: readonly string[];
+  /** Only the route's providers, no fallback to the rest (continue on a cheaper model). */
+  exclusive?: boolean;
   channel: string | null;
   /** The workflow of the execution the call serves, for project budgets. */
   workflow?: string | null;
@@ -23,7 +25,7 @@ export interface ChatAnswer {
 export interface ChatModel {
   complete(request: LlmRequest, call: ChatCall): Promise<ChatAnswer>;
   /** The providers a call with this route would try, in order (budgets estimate with the first). */
-  candidates(route: readonly string[]): readonly LlmProvider[];
+  candidates(route: readonly string[], exclusive?: boolean): readonly LlmProvider[];
 }
 
 /**
@@ -38,7 +40,8 @@ export class ProviderChat implements ChatModel {
     private readonly logger: Logger,
   ) {}
 
-  candidates(route: readonly string[]): readonly LlmProvider[] {
+  candidates(route: readonly string[], exclusive = false): readonly LlmProvider[] {
+    if (exclusive) return this.providers.filter((p) => route.includes(p.name));
     const rank = (p: LlmProvider) => {
       const index = route.indexOf(p.name);
       return index === -1 ? route.length : index;
@@ -48,7 +51,7 @@ export class ProviderChat implements ChatModel {
 
   async complete(request: LlmRequest, call: ChatCall): Promise<ChatAnswer> {
     let last: LlmError | null = null;
-    for (const provider of this.candidates(call.route)) {
+    for (const provider of this.candidates(call.route, call.exclusive)) {
       if (!this.health.available(provider.name)) continue;
       try {
         const { response } = await this.meter.complete(provider, request, call, (r) =>

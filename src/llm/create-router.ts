@@ -1,5 +1,5 @@
 import type { Clock } from "../clock.js";
-import type { LlmConfig, LlmProviderName } from "../config-llm.js";
+import type { LlmConfig, LlmProviderName, ModelPrice } from "../config-llm.js";
 import type { Logger } from "../logger.js";
 import type { AgentRunner } from "../orchestrator/agents.js";
 import { type ChatModel, ProviderChat } from "./chat-model.js";
@@ -20,6 +20,8 @@ export interface RouterSetup {
   agents: AgentRunner | null;
   /** The providers as one chat model for specialist agents and the improver; null without one. */
   chat: ChatModel | null;
+  /** A model's price (LLM_PRICES and the defaults), for budget estimates. */
+  price: (model: string) => ModelPrice | undefined;
   /** e.g. "anthropic (claude-haiku-4-5) → openai (gpt-4.1-mini) → rules" */
   description: string;
   health(): ProviderHealthSnapshot[];
@@ -57,5 +59,12 @@ export function createRouter(
   const description = [...providers.map((p) => `${p.name} (${p.model})`), "rules (offline)"].join(" → ");
   const agents = providers.length > 0 ? new LlmAgentRunner(providers, meter, health, deps.logger) : null;
   const chat = providers.length > 0 ? new ProviderChat(providers, meter, health, deps.logger) : null;
-  return { router, agents, chat, description, health: () => health.snapshot(providers.map((p) => p.name)) };
+  return {
+    router,
+    agents,
+    chat,
+    price: (model) => meter.price(model),
+    description,
+    health: () => health.snapshot(providers.map((p) => p.name)),
+  };
 }

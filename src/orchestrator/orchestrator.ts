@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Clock } from "../clock.js";
+import type { ModelPrice } from "../config-llm.js";
 import type { Database } from "../db/database.js";
-import { AgentRepository } from "../db/repositories/agent-repository.js";
 import { AuditRepository } from "../db/repositories/audit-repository.js";
 import { EventRepository } from "../db/repositories/event-repository.js";
 import { type ExecutionRecord, ExecutionRepository } from "../db/repositories/execution-repository.js";
@@ -13,12 +13,13 @@ import type { ChatModel } from "../llm/chat-model.js";
 import type { ProviderHealthSnapshot } from "../llm/provider-health.js";
 import type { WorkflowHint } from "../llm/types.js";
 import type { Logger } from "../logger.js";
-import { type AgentHandlerDeps, askAgent, listAgents, retireAgent, spawnAgent } from "./agents/agent-handlers.js";
-import { AgentService } from "./agents/agent-service.js";
-import { AgentPool } from "./agents/pool.js";
-import { loadSpecialties, type Specialties } from "./agents/specialties.js";
+import { askAgent, listAgents, retireAgent, spawnAgent } from "./agents/agent-handlers.js";
+import { type AgentSettings, type AgentsSetup, createAgents } from "./agents/create-agents.js";
+import type { Specialties } from "./agents/specialties.js";
 import type { AgentRunner } from "./agents.js";
 import { ApprovalDesk } from "./approvals.js";
+import { setBudget, showBudgets } from "./budgets/budget-handlers.js";
+import { checkRunLimit } from "./budgets/count-limits.js";
 import { COMMAND_SPECS, type Command } from "./commands.js";
 import type { RequestContext } from "./context.js";
 import { EventLog } from "./event-log.js";
@@ -58,7 +59,9 @@ export interface OrchestratorDeps {
   chat?: ChatModel | null;
   /** Specialties from YAML (default: the shipped file alone). */
   specialties?: Specialties;
-  agentSettings?: { poolSize: number; idleMs: number; maxTurns: number };
+  agentSettings?: AgentSettings;
+  /** A model's price, for the budget estimate reserved before each agent call. */
+  price?: (model: string) => ModelPrice | undefined;
 }
 
 /**
@@ -81,7 +84,7 @@ export class Orchestrator {
   private readonly approvals: ApprovalDesk;
   private readonly leaseMs: number;
   /** Specialist agents: the pool (LRU, idle retirement) and the service that spawns and asks them. */
-  readonly agents: AgentHandlerDeps;
+  readonly agents: AgentsSetup;
 
   constructor(private readonly deps: OrchestratorDeps) {
     this.startedAt = deps.clock.now();
@@ -92,7 +95,15 @@ export class Orchestrator {
     this.executions = new ExecutionRepository(deps.database);
     this.catalog = new WorkflowCatalog(new WorkflowRepository(deps.database), deps.tools, deps.clock, deps.logger);
     this.leaseMs = deps.leaseMs ?? 60_000;
-    this.agents = this.createAgents();
+    this.agents = createAgents({
+      ...deps,
+      executions: this.executions,
+      audit: this.audit,
+      events: this.events,
+      chat: deps.chat ?? null,
+      price: deps.price ?? (() => undefined),
+      settings: deps.agentSettings,
+    });
     this.runner = new WorkflowRunner({
       executions: this.executions,
       tools: deps.tools,
@@ -179,6 +190,11 @@ export class Orchestrator {
       case "workflow.show":
         return showWorkflow(command, deps);
       case "workflow.run":
+        await checkRunLimit(this.agents.budgets, this.executions, {
+          actorId: context.actor.id,
+          channel: context.origin.channel,
+          workflow: command.workflow,
+        });
         return runWorkflow(command, context, deps);
       case "execution.list":
         return {
@@ -205,6 +221,10 @@ export class Orchestrator {
         return listAgents(this.agents);
       case "agent.retire":
         return retireAgent(command, this.agents);
+      case "budget.show":
+        return showBudgets(command, this.budgetDeps());
+      case "budget.set":
+        return setBudget(command, context, this.budgetDeps());
       default:
         throw notAvailable(command);
     }
@@ -226,22 +246,8 @@ export class Orchestrator {
     }
   }
 
-  private createAgents(): AgentHandlerDeps {
-    const settings = this.deps.agentSettings ?? { poolSize: 50, idleMs: 24 * 3_600_000, maxTurns: 8 };
-    const agents = new AgentRepository(this.deps.database);
-    const pool = new AgentPool(agents, this.events, this.deps.clock, {
-      capacity: settings.poolSize,
-      idleMs: settings.idleMs,
-    });
-    const service = new AgentService({
-      specialties: this.deps.specialties ?? loadSpecialties(),
-      pool,
-      chat: this.deps.chat ?? null,
-      queries: { executions: this.executions, audit: this.audit },
-      clock: this.deps.clock,
-      maxTurns: settings.maxTurns,
-    });
-    return { service, pool, agents };
+  private budgetDeps() {
+    return { budgets: this.agents.budgets, guard: this.agents.guard, now: () => this.deps.clock.now() };
   }
 
   private decisionDeps() {

@@ -1,4 +1,5 @@
 import type { AgentRecord } from "../db/repositories/agent-repository.js";
+import type { BudgetResult } from "./budgets/budget-handlers.js";
 
 /** Results of the agent, budget and improvement commands (rendered by src/bot/render-agents.ts). */
 
@@ -26,7 +27,8 @@ export type AgentResult =
   | { type: "ask"; agent: AgentSummary; answer: AskAnswer }
   | { type: "agent.spawn"; agent: AgentSummary }
   | { type: "agent.list"; agents: AgentSummary[]; specialties: Array<{ name: string; purpose: string }> }
-  | { type: "agent.retire"; agent: AgentSummary };
+  | { type: "agent.retire"; agent: AgentSummary }
+  | BudgetResult;
 
 export function agentSummary(agent: AgentRecord, live: boolean): AgentSummary {
   return {

@@ -25,6 +25,8 @@ export const IMPLEMENTED = new Set<string>([
   "agent.list",
   "agent.spawn",
   "agent.retire",
+  "budget.show",
+  "budget.set",
 ]);
 
 export function help(command: CommandOf<"help">, context: RequestContext): Result {
