@@ -18,7 +18,9 @@ import { type AgentSettings, type AgentsSetup, createAgents } from "./agents/cre
 import type { Specialties } from "./agents/specialties.js";
 import type { AgentRunner } from "./agents.js";
 import { ApprovalDesk } from "./approvals.js";
+import { applyBudgetChoice } from "./budgets/budget-decisions.js";
 import { setBudget, showBudgets } from "./budgets/budget-handlers.js";
+import { budgetWaitOf } from "./budgets/budget-pause.js";
 import { checkRunLimit } from "./budgets/count-limits.js";
 import { COMMAND_SPECS, type Command } from "./commands.js";
 import type { RequestContext } from "./context.js";
@@ -251,7 +253,22 @@ export class Orchestrator {
   }
 
   private decisionDeps() {
-    return { executions: this.executions, recovery: this.recovery, approvals: this.approvals, clock: this.deps.clock };
+    const budgetDecision = {
+      budgets: this.agents.budgets,
+      service: this.agents.service,
+      price: this.deps.price ?? (() => undefined),
+      clock: this.deps.clock,
+    };
+    return {
+      executions: this.executions,
+      recovery: this.recovery,
+      approvals: this.approvals,
+      clock: this.deps.clock,
+      onBudgetApproved: async (execution: ExecutionRecord, note: string | undefined, context: RequestContext) => {
+        const wait = budgetWaitOf(execution);
+        return wait ? applyBudgetChoice(execution, wait, note, context.actor, budgetDecision) : "";
+      },
+    };
   }
 
   isAvailable(command: Command): boolean {

@@ -100,10 +100,10 @@ describe.each(DATABASE_KINDS)("dispatcher end to end on $kind", ({ create }) => 
   });
 
   it("answers a command that is not built yet honestly, as unavailable", async () => {
-    const { outcome, settled, row } = await say("/orchestrate agents");
+    const { outcome, settled, row } = await say("/orchestrate step");
     expect(outcome.outcome).toBe("unavailable");
     expect(settled.reply.text).toMatch(/not available yet/);
-    expect(row).toMatchObject({ outcome: "unavailable", commandType: "agent.list", errorCode: "unavailable" });
+    expect(row).toMatchObject({ outcome: "unavailable", commandType: "orchestrator.step", errorCode: "unavailable" });
   });
 
   it("waits for confirmation before cancelling, and changes nothing until then", async () => {

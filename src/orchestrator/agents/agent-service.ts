@@ -37,6 +37,8 @@ export interface AgentContext {
 export class AgentService implements AgentRunner {
   /** Workflow agent steps reuse one agent per execution and specialty. */
   private readonly stepAgents = new Map<string, string>();
+  /** Runs told to continue on a cheaper model: their calls go to that provider alone. */
+  private readonly routeOverrides = new Map<string, string>();
 
   constructor(private readonly deps: AgentServiceDeps) {}
 
@@ -99,9 +101,28 @@ export class AgentService implements AgentRunner {
         executionId: request.executionId,
         channel: execution?.channel ?? null,
         workflow: execution?.workflowName ?? null,
+        ...this.overrideFor(request.executionId),
       },
     });
     return { text: answer.text, provider: answer.provider, model: answer.model };
+  }
+
+  /**
+   * Sends the rest of a run's agent calls to the cheapest configured provider (by its price for
+   * the same estimate); returns its name, or null when there is no cheaper one than the chain's first.
+   */
+  useCheaperModel(executionId: string, costOf: (model: string) => number): string | null {
+    const providers = this.deps.chat?.candidates([]) ?? [];
+    const [first] = providers;
+    const cheapest = [...providers].sort((a, b) => costOf(a.model) - costOf(b.model))[0];
+    if (!first || !cheapest || costOf(cheapest.model) >= costOf(first.model)) return null;
+    this.routeOverrides.set(executionId, cheapest.name);
+    return `${cheapest.name} (${cheapest.model})`;
+  }
+
+  private overrideFor(executionId: string): { route?: string[]; exclusive?: boolean } {
+    const provider = this.routeOverrides.get(executionId);
+    return provider ? { route: [provider], exclusive: true } : {};
   }
 
   /** A step may name a specialty no file defines: it gets a plain one of that name. */

@@ -22,7 +22,13 @@ export interface LoopAnswer {
 export async function runToolLoop(
   agent: AgentRecord,
   question: string,
-  deps: { chat: ChatModel; queries: QueryToolDeps; call: Omit<ChatCall, "route">; signal?: AbortSignal },
+  deps: {
+    chat: ChatModel;
+    queries: QueryToolDeps;
+    /** `route` here overrides the agent's own (a run continuing on a cheaper model). */
+    call: Omit<ChatCall, "route"> & { route?: readonly string[] };
+    signal?: AbortSignal;
+  },
 ): Promise<LoopAnswer> {
   const { config } = agent;
   const tools = queryToolSpecs(config.tools);
@@ -40,7 +46,7 @@ export async function runToolLoop(
         temperature: config.temperature,
         ...(deps.signal && { signal: deps.signal }),
       },
-      { ...deps.call, route: config.route, agentId: agent.id },
+      { route: config.route, ...deps.call, agentId: agent.id },
     );
     ({ provider } = answer);
     const { response } = answer;

@@ -3,6 +3,7 @@ import type { ExecutionRecord, ExecutionRepository } from "../../db/repositories
 import { BatonError, toBatonError } from "../../errors.js";
 import type { Logger } from "../../logger.js";
 import { type AgentRunner, agentTool } from "../agents.js";
+import { type BudgetWait, budgetWaitFor, isBudgetPause } from "../budgets/budget-pause.js";
 import type { OrchestratorEventBus } from "../events.js";
 import type { ToolRegistry } from "../tools/registry.js";
 import { runTool } from "../tools/registry.js";
@@ -35,7 +36,10 @@ type ToolStep = Extract<WorkflowStep, { kind: "tool" }>;
 type LoopStep = Extract<WorkflowStep, { kind: "loop" }>;
 type AgentStep = Extract<WorkflowStep, { kind: "agent" }>;
 type StepResult = { output: JsonValue } | { error: BatonError };
-type RunOutcome = { output: Record<string, JsonValue> } | { error: BatonError } | { waiting: ApprovalWait };
+type RunOutcome =
+  | { output: Record<string, JsonValue> }
+  | { error: BatonError }
+  | { waiting: ApprovalWait | BudgetWait };
 
 interface InFlight {
   controller: AbortController;
@@ -144,6 +148,9 @@ export class WorkflowRunner {
       const result = await this.runUnlessSkipped(execution.id, step, scope, signal, first, step.id, resume);
       if (result === "skipped") continue;
       if ("waiting" in result) return result;
+      // A step refused by a budget pauses the run for a person instead of failing it.
+      const budgetWait = "error" in result ? budgetWaitFor(step.id, result.error) : null;
+      if (budgetWait) return { waiting: budgetWait };
       // onError: continue lets a step's own failure through, never a stop (shutdown, cancel, lost lease).
       if ("error" in result && (step.onError === "fail" || STOPS.has(result.error.code)))
         return { error: result.error };
@@ -386,6 +393,8 @@ export class WorkflowRunner {
 }
 
 function attemptStatus(error: BatonError): string {
+  // Not failed: a resume after the budget decision runs the step again.
+  if (isBudgetPause(error)) return "paused";
   // A lost lease cuts the step off here; the new owner resumes it like any interrupted step.
   if (error.code === "interrupted" || error.code === "lease_lost") return "interrupted";
   if (error.code === "cancelled") return "cancelled";
