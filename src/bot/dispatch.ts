@@ -192,6 +192,18 @@ export class Dispatcher {
         result: { ...result, execution: final.detail.execution, detail: final.detail },
       }));
     }
+    // `/improve` was acknowledged at once; the improver's proposal (diff and replay) replaces the ack.
+    const proposal =
+      message && result.type === "improve" ? this.deps.orchestrator.improvementFor(result.feedback.id) : null;
+    if (message && proposal) {
+      state.settled = proposal.then(async (next) => {
+        const reply = renderResult(next, { now: this.deps.clock.now(), timeZone: this.deps.timeZone });
+        await conversation.update(message, reply).catch((error: unknown) => {
+          this.deps.logger.error("could not post an improvement proposal", { platform: request.platform, error });
+        });
+        return { reply, result: next };
+      });
+    }
   }
 
   /** The command ran: a reply that cannot be posted is recorded beside its outcome, not instead of it. */

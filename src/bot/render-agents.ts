@@ -1,6 +1,7 @@
 import type { BudgetLimits } from "../db/repositories/budget-repository.js";
 import type { AgentResult, AgentSummary } from "../orchestrator/results-agents.js";
 import { formatWhen, plural, type RenderTime } from "./format.js";
+import { renderImproveResult } from "./render-improve.js";
 import { type Reply, reply } from "./reply.js";
 
 /** Agent results → Reply (pure, unit-testable). */
@@ -27,6 +28,8 @@ export function renderAgentResult(result: AgentResult, time: RenderTime): Reply 
       return renderBudgets(result);
     case "budget.set":
       return reply(`Budget ${result.budget.scope}: ${limitsText(result.budget.limits)}.`);
+    default:
+      return renderImproveResult(result);
   }
 }
 

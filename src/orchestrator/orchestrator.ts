@@ -6,7 +6,9 @@ import type { Database } from "../db/database.js";
 import { AuditRepository } from "../db/repositories/audit-repository.js";
 import { EventRepository } from "../db/repositories/event-repository.js";
 import { type ExecutionRecord, ExecutionRepository } from "../db/repositories/execution-repository.js";
+import { FeedbackRepository } from "../db/repositories/feedback-repository.js";
 import { LlmCallRepository } from "../db/repositories/llm-call-repository.js";
+import { ProposalRepository } from "../db/repositories/proposal-repository.js";
 import { WorkflowRepository } from "../db/repositories/workflow-repository.js";
 import { BatonError } from "../errors.js";
 import type { ChatModel } from "../llm/chat-model.js";
@@ -37,6 +39,8 @@ import {
   showWorkflow,
   type WorkflowHandlerDeps,
 } from "./handlers/workflow-handlers.js";
+import { type ImproveResult, parseProposalId } from "./improve/improve-results.js";
+import { ImproveService } from "./improve/improve-service.js";
 import { ExecutionRecovery } from "./recovery.js";
 import type { Result, StatusSnapshot } from "./results.js";
 import type { ToolRegistry } from "./tools/registry.js";
@@ -87,6 +91,8 @@ export class Orchestrator {
   private readonly leaseMs: number;
   /** Specialist agents: the pool (LRU, idle retirement) and the service that spawns and asks them. */
   readonly agents: AgentsSetup;
+  /** `/improve`: feedback, proposals replayed against the run, apply/discard, rollback. */
+  readonly improve: ImproveService;
 
   constructor(private readonly deps: OrchestratorDeps) {
     this.startedAt = deps.clock.now();
@@ -129,6 +135,18 @@ export class Orchestrator {
         await this.approvals.expire();
         await this.agents.pool.retireIdle();
       },
+    });
+    this.improve = new ImproveService({
+      feedback: new FeedbackRepository(deps.database),
+      proposals: new ProposalRepository(deps.database),
+      executions: this.executions,
+      catalog: this.catalog,
+      tools: deps.tools,
+      agents: this.agents.chat ? this.agents.service : null,
+      chat: this.agents.chat,
+      events: this.events,
+      clock: deps.clock,
+      logger: deps.logger,
     });
     this.approvals = new ApprovalDesk({
       executions: this.executions,
@@ -212,8 +230,12 @@ export class Orchestrator {
       case "execution.cancel":
         return cancelExecution(command, deps);
       case "execution.approve":
+        if (parseProposalId(command.execution) !== null)
+          return this.improve.apply(parseProposalId(command.execution) as number, context.actor);
         return approveExecution(command, context, this.decisionDeps());
       case "execution.reject":
+        if (parseProposalId(command.execution) !== null)
+          return this.improve.discard(parseProposalId(command.execution) as number, context.actor);
         return rejectExecution(command, context, this.decisionDeps());
       case "ask":
         return askAgent(command, context, this.agents);
@@ -223,6 +245,10 @@ export class Orchestrator {
         return listAgents(this.agents);
       case "agent.retire":
         return retireAgent(command, this.agents);
+      case "improve":
+        return this.improve.receive(command, context);
+      case "workflow.rollback":
+        return this.improve.rollback(command, context.actor);
       case "budget.show":
         return showBudgets(command, this.budgetDeps());
       case "budget.set":
@@ -281,6 +307,11 @@ export class Orchestrator {
 
   async executionDetail(id: string) {
     return executionDetail(id, this.workflowDeps);
+  }
+
+  /** The proposal an `/improve` is drafting (null when none is): the dispatcher edits its acknowledgement with it. */
+  improvementFor(feedbackId: number): Promise<ImproveResult> | null {
+    return this.improve.proposalFor(feedbackId);
   }
 
   /** Resolves when the execution has finished or waits for a person (whichever comes first). */

@@ -1,5 +1,6 @@
 import type { AgentRecord } from "../db/repositories/agent-repository.js";
 import type { BudgetResult } from "./budgets/budget-handlers.js";
+import type { ImproveResult } from "./improve/improve-results.js";
 
 /** Results of the agent, budget and improvement commands (rendered by src/bot/render-agents.ts). */
 
@@ -28,7 +29,8 @@ export type AgentResult =
   | { type: "agent.spawn"; agent: AgentSummary }
   | { type: "agent.list"; agents: AgentSummary[]; specialties: Array<{ name: string; purpose: string }> }
   | { type: "agent.retire"; agent: AgentSummary }
-  | BudgetResult;
+  | BudgetResult
+  | ImproveResult;
 
 export function agentSummary(agent: AgentRecord, live: boolean): AgentSummary {
   return {

@@ -27,6 +27,8 @@ export const IMPLEMENTED = new Set<string>([
   "agent.retire",
   "budget.show",
   "budget.set",
+  "improve",
+  "workflow.rollback",
 ]);
 
 export function help(command: CommandOf<"help">, context: RequestContext): Result {
