@@ -1,5 +1,6 @@
 import type { ImproveResult } from "../orchestrator/improve/improve-results.js";
 import { proposalId } from "../orchestrator/improve/improve-results.js";
+import type { PatternOffer } from "../orchestrator/improve/patterns.js";
 import type { ReplayResult } from "../orchestrator/improve/replay.js";
 import { truncate } from "./format.js";
 import { type Reply, type ReplyBlock, reply } from "./reply.js";
@@ -67,4 +68,17 @@ function renderProposal(result: Extract<ImproveResult, { type: "improve.proposal
     .filter(Boolean)
     .join("\n");
   return reply(text, blocks);
+}
+
+/** The offer made when someone keeps running the same request. */
+export function renderPatternOffer(offer: PatternOffer): Reply {
+  const lead = `🔁 You have run \`${offer.shape}\` ${offer.count} times this week.`;
+  const items = [
+    `Schedule it: \`${offer.schedule}\``,
+    `Save these inputs as the workflow's defaults: \`${offer.saveAsWorkflow}\``,
+  ];
+  return reply([lead, ...items].join("\n"), [
+    { type: "section", text: lead },
+    { type: "list", items },
+  ]);
 }

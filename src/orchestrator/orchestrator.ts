@@ -24,7 +24,7 @@ import { applyBudgetChoice } from "./budgets/budget-decisions.js";
 import { setBudget, showBudgets } from "./budgets/budget-handlers.js";
 import { budgetWaitOf } from "./budgets/budget-pause.js";
 import { checkRunLimit } from "./budgets/count-limits.js";
-import { COMMAND_SPECS, type Command } from "./commands.js";
+import { COMMAND_SPECS, type Command, type CommandOf } from "./commands.js";
 import type { RequestContext } from "./context.js";
 import { EventLog } from "./event-log.js";
 import { EventBus, type OrchestratorEventBus, type OrchestratorEvents } from "./events.js";
@@ -41,6 +41,7 @@ import {
 } from "./handlers/workflow-handlers.js";
 import { type ImproveResult, parseProposalId } from "./improve/improve-results.js";
 import { ImproveService } from "./improve/improve-service.js";
+import { PatternDetector } from "./improve/patterns.js";
 import { ExecutionRecovery } from "./recovery.js";
 import type { Result, StatusSnapshot } from "./results.js";
 import type { ToolRegistry } from "./tools/registry.js";
@@ -93,6 +94,7 @@ export class Orchestrator {
   readonly agents: AgentsSetup;
   /** `/improve`: feedback, proposals replayed against the run, apply/discard, rollback. */
   readonly improve: ImproveService;
+  private readonly patterns: PatternDetector;
 
   constructor(private readonly deps: OrchestratorDeps) {
     this.startedAt = deps.clock.now();
@@ -136,6 +138,7 @@ export class Orchestrator {
         await this.agents.pool.retireIdle();
       },
     });
+    this.patterns = new PatternDetector({ database: deps.database, events: this.events, clock: deps.clock });
     this.improve = new ImproveService({
       feedback: new FeedbackRepository(deps.database),
       proposals: new ProposalRepository(deps.database),
@@ -215,7 +218,7 @@ export class Orchestrator {
           channel: context.origin.channel,
           workflow: command.workflow,
         });
-        return runWorkflow(command, context, deps);
+        return this.withPatternOffer(command, context, await runWorkflow(command, context, deps));
       case "execution.list":
         return {
           type: "execution.list",
@@ -307,6 +310,22 @@ export class Orchestrator {
 
   async executionDetail(id: string) {
     return executionDetail(id, this.workflowDeps);
+  }
+
+  /** A request made for the third time in a week gets an offer to schedule it or save its inputs. */
+  private async withPatternOffer(
+    command: CommandOf<"workflow.run">,
+    context: RequestContext,
+    result: Result,
+  ): Promise<Result> {
+    if (result.type !== "workflow.run") return result;
+    try {
+      const pattern = await this.patterns.observe(command, context, result.execution.id);
+      return pattern ? { ...result, pattern } : result;
+    } catch (error) {
+      this.deps.logger.warn("pattern detection failed", { error });
+      return result;
+    }
   }
 
   /** The proposal an `/improve` is drafting (null when none is): the dispatcher edits its acknowledgement with it. */

@@ -3,6 +3,7 @@ import type { ExecutionRecord, StepAttemptRecord } from "../db/repositories/exec
 import type { SpendSummary } from "../db/repositories/llm-call-repository.js";
 import type { ProviderHealthSnapshot } from "../llm/provider-health.js";
 import type { CommandSpec, CommandType } from "./commands.js";
+import type { PatternOffer } from "./improve/patterns.js";
 import type { AgentResult } from "./results-agents.js";
 
 /** What orchestrator.handle answers; the renderers turn it into a platform-neutral Reply. */
@@ -53,7 +54,7 @@ export type Result =
   | { type: "history"; entries: AuditEntry[]; user?: string }
   | { type: "workflow.list"; workflows: WorkflowSummary[]; problems: string[] }
   | { type: "workflow.show"; workflow: WorkflowDetail }
-  | { type: "workflow.run"; execution: ExecutionRecord; detail?: ExecutionDetail }
+  | { type: "workflow.run"; execution: ExecutionRecord; detail?: ExecutionDetail; pattern?: PatternOffer }
   | { type: "execution.list"; executions: ExecutionRecord[]; status?: string }
   | { type: "execution.show"; detail: ExecutionDetail }
   | { type: "execution.cancel"; execution: ExecutionRecord; alreadyFinished: boolean }

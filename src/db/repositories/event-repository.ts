@@ -56,6 +56,28 @@ export class EventRepository {
   }
 }
 
+/**
+ * Commands one person ran successfully since a moment, from the audit log (pattern detection reads
+ * the request shapes; the audit log is where every command is recorded).
+ */
+export async function commandsSince(
+  db: Database,
+  where: { actorId: string; commandType: string; since: Date },
+): Promise<unknown[]> {
+  const rows = await db.models.AuditEntry.findAll({
+    where: {
+      actor_id: where.actorId,
+      command_type: where.commandType,
+      outcome: "ok",
+      created_at: { [Op.gte]: where.since },
+    },
+    attributes: ["command"],
+    order: [["id", "DESC"]],
+    limit: 500,
+  });
+  return rows.map((row) => parseJson(row.command));
+}
+
 function toEvent(row: EventRow): StoredEvent {
   const payload = parseJson(row.payload);
   return {
