@@ -86,6 +86,12 @@ function renderStatus(status: StatusSnapshot, time: RenderTime): Reply {
         { label: "Database", value: status.database.location },
         { label: "Router", value: status.router },
         { label: "LLM spend today", value: spendText(status) },
+        ...(status.agents
+          ? [
+              { label: "Active agents", value: String(status.agents.active) },
+              { label: "Feedback awaiting review", value: String(status.agents.feedbackAwaitingReview) },
+            ]
+          : []),
         { label: "Front-ends", value: status.frontEnds.join(", ") || "none" },
         { label: "Up for", value: formatDuration(status.now.getTime() - status.startedAt.getTime()) },
       ],

@@ -197,15 +197,17 @@ export class Orchestrator {
       case "help":
         return help(command, context);
       case "status":
-        return status({
-          executions: this.executions,
-          catalog: this.catalog,
-          llmCalls: this.llmCalls,
-          providerHealth: this.deps.providerHealth ?? (() => []),
-          timeZone: this.deps.timeZone,
-          now: () => this.deps.clock.now(),
-          info: this.info(),
-        });
+        return this.withAgentStatus(
+          await status({
+            executions: this.executions,
+            catalog: this.catalog,
+            llmCalls: this.llmCalls,
+            providerHealth: this.deps.providerHealth ?? (() => []),
+            timeZone: this.deps.timeZone,
+            now: () => this.deps.clock.now(),
+            info: this.info(),
+          }),
+        );
       case "history":
         return history(command, context, this.audit);
       case "workflow.list":
@@ -310,6 +312,12 @@ export class Orchestrator {
 
   async executionDetail(id: string) {
     return executionDetail(id, this.workflowDeps);
+  }
+
+  private async withAgentStatus(result: Result): Promise<Result> {
+    if (result.type !== "status") return result;
+    const [active, feedback] = await Promise.all([this.agents.agents.countActive(), this.improve.awaitingReview()]);
+    return { ...result, status: { ...result.status, agents: { active, feedbackAwaitingReview: feedback.length } } };
   }
 
   /** A request made for the third time in a week gets an offer to schedule it or save its inputs. */

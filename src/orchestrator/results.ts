@@ -27,6 +27,8 @@ export interface StatusSnapshot {
   last24h: Record<string, number>;
   workflows: { count: number; problems: string[] };
   llm: { providers: ProviderHealthSnapshot[]; spendToday: SpendSummary };
+  /** Specialist agents in use and `/improve` feedback nobody has acted on (issue 7). */
+  agents?: { active: number; feedbackAwaitingReview: number };
 }
 
 export interface WorkflowSummary {

@@ -154,6 +154,13 @@ describe("/improve", () => {
     expect(waiting.map((f) => [f.executionId, f.text, f.status])).toEqual([
       [id, "the note should mention the date", "awaiting_review"],
     ]);
+    const status = await send("/orchestrate status");
+    expect(status.result).toMatchObject({ status: { agents: { active: 0, feedbackAwaitingReview: 1 } } });
+    const fields = status.reply.blocks.find((b) => b.type === "fields");
+    expect(fields && "fields" in fields ? fields.fields : []).toContainEqual({
+      label: "Feedback awaiting review",
+      value: "1",
+    });
   });
 
   it("refuses a proposal that does not validate, keeping the feedback for review", async () => {

@@ -69,6 +69,11 @@ export class ImproveService {
     return { type: "improve", feedback, proposing };
   }
 
+  /** Feedback nobody has acted on yet (status; the digest reads FeedbackRepository.awaitingReview). */
+  awaitingReview(): Promise<FeedbackRecord[]> {
+    return this.deps.feedback.awaitingReview(200);
+  }
+
   /** The proposal being prepared for a feedback, when one is (the dispatcher edits its ack with it). */
   proposalFor(feedbackId: number): Promise<ImproveResult> | null {
     return this.inProgress.get(feedbackId) ?? null;
