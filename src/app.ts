@@ -64,7 +64,6 @@ export async function createApp(
     timeZone: config.timeZone,
     info: { version: packageVersion(), router: routing.description, frontEnds: options.frontEnds ?? [] },
     providerHealth: routing.health,
-    agents: routing.agents,
     chat: routing.chat,
     price: routing.price,
     specialties,

@@ -1,9 +1,7 @@
 import type { Clock } from "../clock.js";
 import type { LlmConfig, LlmProviderName, ModelPrice } from "../config-llm.js";
 import type { Logger } from "../logger.js";
-import type { AgentRunner } from "../orchestrator/agents.js";
 import { type ChatModel, ProviderChat } from "./chat-model.js";
-import { LlmAgentRunner } from "./llm-agent.js";
 import { LlmCommandRouter } from "./llm-router.js";
 import { LlmMeter } from "./meter.js";
 import type { LlmProvider } from "./provider.js";
@@ -16,8 +14,6 @@ import type { UsageLedger } from "./usage.js";
 
 export interface RouterSetup {
   router: CommandRouter;
-  /** Answers `agent` steps through the same providers; null when none is configured. */
-  agents: AgentRunner | null;
   /** The providers as one chat model for specialist agents and the improver; null without one. */
   chat: ChatModel | null;
   /** A model's price (LLM_PRICES and the defaults), for budget estimates. */
@@ -57,11 +53,9 @@ export function createRouter(
     maxRetryWaitMs: config.maxRetryWaitMs,
   });
   const description = [...providers.map((p) => `${p.name} (${p.model})`), "rules (offline)"].join(" → ");
-  const agents = providers.length > 0 ? new LlmAgentRunner(providers, meter, health, deps.logger) : null;
   const chat = providers.length > 0 ? new ProviderChat(providers, meter, health, deps.logger) : null;
   return {
     router,
-    agents,
     chat,
     price: (model) => meter.price(model),
     description,

@@ -6,25 +6,19 @@ import type { Database } from "../db/database.js";
 import { AuditRepository } from "../db/repositories/audit-repository.js";
 import { EventRepository } from "../db/repositories/event-repository.js";
 import { type ExecutionRecord, ExecutionRepository } from "../db/repositories/execution-repository.js";
-import { FeedbackRepository } from "../db/repositories/feedback-repository.js";
 import { LlmCallRepository } from "../db/repositories/llm-call-repository.js";
-import { ProposalRepository } from "../db/repositories/proposal-repository.js";
 import { WorkflowRepository } from "../db/repositories/workflow-repository.js";
 import { BatonError } from "../errors.js";
 import type { ChatModel } from "../llm/chat-model.js";
 import type { ProviderHealthSnapshot } from "../llm/provider-health.js";
 import type { WorkflowHint } from "../llm/types.js";
 import type { Logger } from "../logger.js";
-import { askAgent, listAgents, retireAgent, spawnAgent } from "./agents/agent-handlers.js";
+import { AgentDesk } from "./agents/agent-desk.js";
 import { type AgentSettings, type AgentsSetup, createAgents } from "./agents/create-agents.js";
 import type { Specialties } from "./agents/specialties.js";
 import type { AgentRunner } from "./agents.js";
 import { ApprovalDesk } from "./approvals.js";
-import { applyBudgetChoice } from "./budgets/budget-decisions.js";
-import { setBudget, showBudgets } from "./budgets/budget-handlers.js";
-import { budgetWaitOf } from "./budgets/budget-pause.js";
-import { checkRunLimit } from "./budgets/count-limits.js";
-import { COMMAND_SPECS, type Command, type CommandOf } from "./commands.js";
+import { COMMAND_SPECS, type Command } from "./commands.js";
 import type { RequestContext } from "./context.js";
 import { EventLog } from "./event-log.js";
 import { EventBus, type OrchestratorEventBus, type OrchestratorEvents } from "./events.js";
@@ -39,9 +33,7 @@ import {
   showWorkflow,
   type WorkflowHandlerDeps,
 } from "./handlers/workflow-handlers.js";
-import { type ImproveResult, parseProposalId } from "./improve/improve-results.js";
-import { ImproveService } from "./improve/improve-service.js";
-import { PatternDetector } from "./improve/patterns.js";
+import type { ImproveResult } from "./improve/improve-results.js";
 import { ExecutionRecovery } from "./recovery.js";
 import type { Result, StatusSnapshot } from "./results.js";
 import type { ToolRegistry } from "./tools/registry.js";
@@ -60,7 +52,7 @@ export interface OrchestratorDeps {
   providerHealth?: () => ProviderHealthSnapshot[];
   /** How long a process owns an execution without renewing (BATON_LEASE_MS). */
   leaseMs?: number;
-  /** Runs `agent` steps; null or absent without an LLM provider. */
+  /** Runs `agent` steps when no chat model is given (an embedder's own runner); agents answer them otherwise. */
   agents?: AgentRunner | null;
   /** The providers as one chat model for specialist agents (null without an LLM provider). */
   chat?: ChatModel | null;
@@ -92,9 +84,8 @@ export class Orchestrator {
   private readonly leaseMs: number;
   /** Specialist agents: the pool (LRU, idle retirement) and the service that spawns and asks them. */
   readonly agents: AgentsSetup;
-  /** `/improve`: feedback, proposals replayed against the run, apply/discard, rollback. */
-  readonly improve: ImproveService;
-  private readonly patterns: PatternDetector;
+  /** Agents, budgets, `/improve` and rollback commands, and what they add around runs and status. */
+  readonly desk: AgentDesk;
 
   constructor(private readonly deps: OrchestratorDeps) {
     this.startedAt = deps.clock.now();
@@ -138,18 +129,13 @@ export class Orchestrator {
         await this.agents.pool.retireIdle();
       },
     });
-    this.patterns = new PatternDetector({ database: deps.database, events: this.events, clock: deps.clock });
-    this.improve = new ImproveService({
-      feedback: new FeedbackRepository(deps.database),
-      proposals: new ProposalRepository(deps.database),
+    this.desk = new AgentDesk({
+      ...deps,
+      agents: this.agents,
       executions: this.executions,
       catalog: this.catalog,
-      tools: deps.tools,
-      agents: this.agents.chat ? this.agents.service : null,
-      chat: this.agents.chat,
       events: this.events,
-      clock: deps.clock,
-      logger: deps.logger,
+      price: deps.price ?? (() => undefined),
     });
     this.approvals = new ApprovalDesk({
       executions: this.executions,
@@ -193,11 +179,13 @@ export class Orchestrator {
 
   async handle(command: Command, context: RequestContext): Promise<Result> {
     const deps = this.workflowDeps;
+    const answered = this.desk.handle(command, context);
+    if (answered) return answered;
     switch (command.type) {
       case "help":
         return help(command, context);
       case "status":
-        return this.withAgentStatus(
+        return this.desk.withStatus(
           await status({
             executions: this.executions,
             catalog: this.catalog,
@@ -215,12 +203,8 @@ export class Orchestrator {
       case "workflow.show":
         return showWorkflow(command, deps);
       case "workflow.run":
-        await checkRunLimit(this.agents.budgets, this.executions, {
-          actorId: context.actor.id,
-          channel: context.origin.channel,
-          workflow: command.workflow,
-        });
-        return this.withPatternOffer(command, context, await runWorkflow(command, context, deps));
+        await this.desk.beforeRun(command, context);
+        return this.desk.afterRun(command, context, await runWorkflow(command, context, deps));
       case "execution.list":
         return {
           type: "execution.list",
@@ -235,29 +219,9 @@ export class Orchestrator {
       case "execution.cancel":
         return cancelExecution(command, deps);
       case "execution.approve":
-        if (parseProposalId(command.execution) !== null)
-          return this.improve.apply(parseProposalId(command.execution) as number, context.actor);
         return approveExecution(command, context, this.decisionDeps());
       case "execution.reject":
-        if (parseProposalId(command.execution) !== null)
-          return this.improve.discard(parseProposalId(command.execution) as number, context.actor);
         return rejectExecution(command, context, this.decisionDeps());
-      case "ask":
-        return askAgent(command, context, this.agents);
-      case "agent.spawn":
-        return spawnAgent(command, context, this.agents);
-      case "agent.list":
-        return listAgents(this.agents);
-      case "agent.retire":
-        return retireAgent(command, this.agents);
-      case "improve":
-        return this.improve.receive(command, context);
-      case "workflow.rollback":
-        return this.improve.rollback(command, context.actor);
-      case "budget.show":
-        return showBudgets(command, this.budgetDeps());
-      case "budget.set":
-        return setBudget(command, context, this.budgetDeps());
       default:
         throw notAvailable(command);
     }
@@ -279,26 +243,14 @@ export class Orchestrator {
     }
   }
 
-  private budgetDeps() {
-    return { budgets: this.agents.budgets, guard: this.agents.guard, now: () => this.deps.clock.now() };
-  }
-
   private decisionDeps() {
-    const budgetDecision = {
-      budgets: this.agents.budgets,
-      service: this.agents.service,
-      price: this.deps.price ?? (() => undefined),
-      clock: this.deps.clock,
-    };
     return {
       executions: this.executions,
       recovery: this.recovery,
       approvals: this.approvals,
       clock: this.deps.clock,
-      onBudgetApproved: async (execution: ExecutionRecord, note: string | undefined, context: RequestContext) => {
-        const wait = budgetWaitOf(execution);
-        return wait ? applyBudgetChoice(execution, wait, note, context.actor, budgetDecision) : "";
-      },
+      onBudgetApproved: (execution: ExecutionRecord, note: string | undefined, context: RequestContext) =>
+        this.desk.onBudgetApproved(execution, note, context),
     };
   }
 
@@ -314,31 +266,9 @@ export class Orchestrator {
     return executionDetail(id, this.workflowDeps);
   }
 
-  private async withAgentStatus(result: Result): Promise<Result> {
-    if (result.type !== "status") return result;
-    const [active, feedback] = await Promise.all([this.agents.agents.countActive(), this.improve.awaitingReview()]);
-    return { ...result, status: { ...result.status, agents: { active, feedbackAwaitingReview: feedback.length } } };
-  }
-
-  /** A request made for the third time in a week gets an offer to schedule it or save its inputs. */
-  private async withPatternOffer(
-    command: CommandOf<"workflow.run">,
-    context: RequestContext,
-    result: Result,
-  ): Promise<Result> {
-    if (result.type !== "workflow.run") return result;
-    try {
-      const pattern = await this.patterns.observe(command, context, result.execution.id);
-      return pattern ? { ...result, pattern } : result;
-    } catch (error) {
-      this.deps.logger.warn("pattern detection failed", { error });
-      return result;
-    }
-  }
-
   /** The proposal an `/improve` is drafting (null when none is): the dispatcher edits its acknowledgement with it. */
   improvementFor(feedbackId: number): Promise<ImproveResult> | null {
-    return this.improve.proposalFor(feedbackId);
+    return this.desk.improve.proposalFor(feedbackId);
   }
 
   /** Resolves when the execution has finished or waits for a person (whichever comes first). */
