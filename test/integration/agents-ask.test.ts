@@ -122,6 +122,22 @@ describe("specialist agents", () => {
     expect(pool.size).toBe(2);
   });
 
+  it("continue a thread with its agent, rebuilt from its row after eviction", async () => {
+    const started = await start({ BATON_AGENT_POOL_SIZE: "1" });
+    anthropic.enqueue({ text: "First answer." }, { text: "Second answer." });
+    const first = await send("/orchestrate ask draft a haiku specialty=writer");
+    if (first.result?.type !== "ask") throw new Error("expected ask");
+    const writer = first.result.agent.id;
+    // Another agent takes the only place in memory.
+    await send("/orchestrate spawn critic");
+    expect(started.orchestrator.agents.pool.isLive(writer)).toBe(false);
+    const second = await send("/orchestrate ask now a shorter one specialty=writer");
+    expect(second.result).toMatchObject({ type: "ask", agent: { id: writer } });
+    expect(started.orchestrator.agents.pool.rebuilt).toBe(1);
+    const posts = anthropic.requests.filter((r) => r.method === "POST").map((r) => r.body);
+    expect(posts[1].system[0].text).toBe(posts[0].system[0].text);
+  });
+
   it("retire agents idle longer than the limit, and on request", async () => {
     const clock = new FakeClock();
     const started = await start({ BATON_AGENT_IDLE_HOURS: "24" }, clock);

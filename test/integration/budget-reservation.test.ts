@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
 import { openDatabase } from "../../src/db/database.js";
 import { BudgetRepository } from "../../src/db/repositories/budget-repository.js";
+import { EventRepository } from "../../src/db/repositories/event-repository.js";
 import { silentLogger } from "../../src/logger.js";
 import { startAgentsApp } from "../support/agents-app.js";
 import { chatRequest, RecordingConversation } from "../support/app.js";
@@ -121,6 +122,9 @@ describe("budgets around agent calls", () => {
     await send("/orchestrate budget set project:hello runs=0");
     const run = await send("/orchestrate run hello name=Ada");
     expect(run.reply.text).toContain("The project:hello budget's max_concurrent_runs is 0 runs");
+    await (app as App).orchestrator.eventLog.flush();
+    const refusals = await new EventRepository((app as App).database).since(new Date(0), ["budget.exceeded"]);
+    expect(refusals.map((e) => e.payload.limit)).toEqual(["max_agents", "max_concurrent_runs"]);
     const bad = await send("/orchestrate budget set user:ada wings=2");
     expect(bad.reply.text).toContain('"wings" is not a budget limit');
   });

@@ -60,6 +60,16 @@ export class AgentRepository {
     return rows.map(toRecord);
   }
 
+  /** The newest active agent of a specialty in a thread (an `ask` there continues with it). */
+  async activeInThread(where: { specialty: string; channel: string | null; thread: string }): Promise<string | null> {
+    const row = await this.db.models.Agent.findOne({
+      where: { status: "active", specialty: where.specialty, channel: where.channel, thread: where.thread },
+      order: [["last_used_at", "DESC"]],
+      attributes: ["id"],
+    });
+    return row?.id ?? null;
+  }
+
   async countActive(where: { createdBy?: string; channel?: string } = {}): Promise<number> {
     return this.db.models.Agent.count({
       where: {

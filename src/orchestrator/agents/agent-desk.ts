@@ -19,7 +19,7 @@ import type { Result } from "../results.js";
 import type { ToolRegistry } from "../tools/registry.js";
 import type { WorkflowCatalog } from "../workflow/catalog.js";
 import { askAgent, listAgents, retireAgent, spawnAgent } from "./agent-handlers.js";
-import type { AgentsSetup } from "./create-agents.js";
+import { type AgentsSetup, reportBreach } from "./create-agents.js";
 
 export interface AgentDeskDeps {
   database: Database;
@@ -89,11 +89,12 @@ export class AgentDesk {
 
   /** max_concurrent_runs, before a run starts. */
   beforeRun(command: CommandOf<"workflow.run">, context: RequestContext): Promise<void> {
-    return checkRunLimit(this.deps.agents.budgets, this.deps.executions, {
+    const check = checkRunLimit(this.deps.agents.budgets, this.deps.executions, {
       actorId: context.actor.id,
       channel: context.origin.channel,
       workflow: command.workflow,
     });
+    return reportBreach(this.deps.events, { actorId: context.actor.id }, check);
   }
 
   /** A request made for the third time in a week gets an offer to schedule it or save its inputs. */

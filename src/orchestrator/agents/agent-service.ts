@@ -17,6 +17,8 @@ export interface AgentServiceDeps {
   /** Null without an LLM provider: agents can be spawned and listed, not asked. */
   chat: ChatModel | null;
   queries: QueryToolDeps & { executions: ExecutionRepository };
+  /** Finds the active agent of a specialty in a thread, so a follow-up `ask` there reuses it. */
+  inThread?: (where: { specialty: string; channel: string | null; thread: string }) => Promise<string | null>;
   clock: Clock;
   maxTurns: number;
   /** Called before an agent is spawned (budgets: max agents); throws to refuse. */
@@ -58,7 +60,9 @@ export class AgentService implements AgentRunner {
   ): Promise<{ agent: AgentRecord; answer: LoopAnswer }> {
     const chat = this.requireChat();
     const specialty = pickSpecialty(this.deps.specialties, question, specialtyName);
-    const agent = await this.spawnFrom(specialty, contextOf(request, question));
+    const agent =
+      (await this.reuseInThread(specialty.name, request)) ??
+      (await this.spawnFrom(specialty, contextOf(request, question)));
     const answer = await runToolLoop(agent, question, {
       chat,
       queries: this.deps.queries,
@@ -70,6 +74,14 @@ export class AgentService implements AgentRunner {
       },
     });
     return { agent, answer };
+  }
+
+  /** The thread's agent of this specialty, from memory or rebuilt from its row; null when there is none. */
+  private async reuseInThread(specialty: string, request: RequestContext): Promise<AgentRecord | null> {
+    const { thread, channel } = request.origin;
+    if (thread === null || !this.deps.inThread) return null;
+    const id = await this.deps.inThread({ specialty, channel, thread });
+    return id ? this.deps.pool.use(id).catch(() => null) : null;
   }
 
   /** A workflow `agent` step: the execution's agent of that specialty answers the step's prompt. */

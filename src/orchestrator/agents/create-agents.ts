@@ -8,6 +8,7 @@ import type { ExecutionRepository } from "../../db/repositories/execution-reposi
 import { BudgetedChat } from "../../llm/budgeted-chat.js";
 import type { ChatModel } from "../../llm/chat-model.js";
 import type { Logger } from "../../logger.js";
+import { BudgetLimitError } from "../budgets/budget-exceeded.js";
 import { BudgetGuard } from "../budgets/budget-guard.js";
 import { checkAgentLimit } from "../budgets/count-limits.js";
 import type { OrchestratorEventBus } from "../events.js";
@@ -15,6 +16,28 @@ import type { AgentHandlerDeps } from "./agent-handlers.js";
 import { AgentService } from "./agent-service.js";
 import { AgentPool } from "./pool.js";
 import { loadSpecialties, type Specialties } from "./specialties.js";
+
+/** A count limit refused an action: the refusal is an event too, like a refused LLM call. */
+export async function reportBreach(
+  events: OrchestratorEventBus,
+  owner: { actorId: string | null },
+  check: Promise<void>,
+): Promise<void> {
+  try {
+    await check;
+  } catch (error) {
+    if (error instanceof BudgetLimitError) {
+      events.emit("budget.exceeded", {
+        ...error.breach,
+        estimate: error.breach.requested,
+        executionId: null,
+        agentId: null,
+        actorId: owner.actorId,
+      });
+    }
+    throw error;
+  }
+}
 
 export interface AgentSettings {
   poolSize: number;
@@ -64,7 +87,8 @@ export function createAgents(deps: {
     queries: { executions: deps.executions, audit: deps.audit },
     clock: deps.clock,
     maxTurns: settings.maxTurns,
-    beforeSpawn: (owner) => checkAgentLimit(budgets, agents, owner),
+    inThread: (where) => agents.activeInThread(where),
+    beforeSpawn: (owner) => reportBreach(deps.events, owner, checkAgentLimit(budgets, agents, owner)),
   });
   return { service, pool, agents, budgets, guard, chat };
 }
