@@ -21,6 +21,19 @@ function workflows(): string {
   const dir = mkdtempSync(join(tmpdir(), "baton-budget-"));
   const lines = ["name: draft", "steps:", "  - id: write", "    agent: { specialty: writer, prompt: Draft a note. }"];
   writeFileSync(join(dir, "draft.yaml"), `${lines.join("\n")}\n`);
+  const fan = [
+    "name: fan",
+    "steps:",
+    "  - id: both",
+    "    parallel:",
+    "      maxConcurrency: 2",
+    "      steps:",
+    "        - id: one",
+    "          agent: { specialty: writer, prompt: One. }",
+    "        - id: two",
+    "          agent: { specialty: critic, prompt: Two. }",
+  ];
+  writeFileSync(join(dir, "fan.yaml"), `${fan.join("\n")}\n`);
   return dir;
 }
 
@@ -41,7 +54,7 @@ async function send(text: string) {
 }
 
 /** Starts `draft` under a global daily limit that the worst-case estimate (claude-haiku-4-5) breaks. */
-async function pausedRun(): Promise<string> {
+async function pausedRun(workflow = "draft"): Promise<string> {
   testDb = sqliteDatabase();
   app = await startAgentsApp({
     url: testDb.url,
@@ -54,7 +67,7 @@ async function pausedRun(): Promise<string> {
     },
   });
   await send("/orchestrate budget set global daily=0.004");
-  const { result } = await send("/orchestrate run draft");
+  const { result } = await send(`/orchestrate run ${workflow}`);
   const id = result?.type === "workflow.run" ? result.execution.id : "";
   await app.orchestrator.waitUntilSettled(id);
   return id;
@@ -99,6 +112,24 @@ describe("a run that hits a budget", () => {
     expect(openai.requests).toHaveLength(1);
     const audit = await app.orchestrator.audit.recent({ limit: 1 });
     expect(audit[0]).toMatchObject({ commandType: "execution.approve", outcome: "ok", executionId: id });
+  });
+
+  it("pauses a parallel group too, and runs its refused branches again after the decision", async () => {
+    const id = await pausedRun("fan");
+    const repo = new ExecutionRepository(app.database);
+    expect(await repo.get(id)).toMatchObject({ status: "waiting", waitingFor: { kind: "budget", stepId: "both" } });
+    openai.requests.length = 0;
+    openai.enqueue({ text: "first" }, { text: "second" });
+    await send(`/orchestrate approve ${id} cheaper`);
+    expect(await app.orchestrator.waitUntilSettled(id)).toMatchObject({ status: "succeeded" });
+    const attempts = await repo.attempts(id);
+    expect(attempts.map((a) => [a.stepPath, a.attempt, a.status]).sort()).toEqual([
+      ["both.one", 1, "paused"],
+      ["both.one", 2, "succeeded"],
+      ["both.two", 1, "paused"],
+      ["both.two", 2, "succeeded"],
+    ]);
+    expect(openai.requests).toHaveLength(2);
   });
 
   it("raises the cap and continues when asked", async () => {
