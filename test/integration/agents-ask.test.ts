@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
 import { AgentRepository } from "../../src/db/repositories/agent-repository.js";
@@ -136,6 +139,25 @@ describe("specialist agents", () => {
     expect(started.orchestrator.agents.pool.rebuilt).toBe(1);
     const posts = anthropic.requests.filter((r) => r.method === "POST").map((r) => r.body);
     expect(posts[1].system[0].text).toBe(posts[0].system[0].text);
+  });
+
+  it("load a team's specialties file, and refuse to start on a bad one naming file and field", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "baton-team-"));
+    const good = join(dir, "team.yaml");
+    writeFileSync(
+      good,
+      "specialties:\n  triage: { purpose: Sorts incidents., prompt: 'Triage for {{ asked_by }}.' }\n",
+    );
+    await start({ BATON_SPECIALTIES_FILE: good });
+    const { result } = await send("/orchestrate spawn triage");
+    expect(result).toMatchObject({ type: "agent.spawn", agent: { specialty: "triage" } });
+    await (app as App).close();
+    app = null;
+    await testDb.drop();
+
+    const bad = join(dir, "bad.yaml");
+    writeFileSync(bad, "specialties:\n  triage: { purpose: x, prompt: y, route: [gemini] }\n");
+    await expect(start({ BATON_SPECIALTIES_FILE: bad })).rejects.toThrow(`${bad}: specialties.triage.route.0:`);
   });
 
   it("retire agents idle longer than the limit, and on request", async () => {
