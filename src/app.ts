@@ -70,6 +70,7 @@ export async function createApp(
     agentSettings: config.agents,
     leaseMs: config.leaseMs,
   });
+  routing.useBudgets(orchestrator.agents.guard, config.agents.estimateOutputTokens);
   try {
     await orchestrator.start({ recover: options.recover ?? true, resume: options.resume ?? true });
   } catch (error) {

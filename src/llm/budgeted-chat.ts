@@ -55,20 +55,24 @@ export class BudgetedChat implements ChatModel {
 
   /** Priced at the most expensive model the call might fall back to, so fallback never overspends. */
   estimate(request: LlmRequest, call: ChatCall): CallEstimate {
-    const text = [
-      request.system,
-      request.context ?? "",
-      JSON.stringify(request.messages),
-      JSON.stringify(request.tools),
-    ];
-    const inputTokens = Math.ceil(text.join("").length / CHARS_PER_TOKEN);
-    const usage = { inputTokens, outputTokens: this.outputTokens, cachedInputTokens: 0, cacheWriteTokens: 0 };
     let worst: CallEstimate | null = null;
     for (const provider of this.inner.candidates(call.route, call.exclusive)) {
-      const usd = costOf(usage, this.price(provider.model)) ?? 0;
-      if (worst === null || usd > worst.usd)
-        worst = { model: provider.model, inputTokens, outputTokens: this.outputTokens, usd };
+      const estimate = estimateCall(request, provider.model, this.price(provider.model), this.outputTokens);
+      if (worst === null || estimate.usd > worst.usd) worst = estimate;
     }
-    return worst ?? { model: "unknown", inputTokens, outputTokens: this.outputTokens, usd: 0 };
+    return worst ?? estimateCall(request, "unknown", undefined, this.outputTokens);
   }
+}
+
+/** A call's likely cost on one model: its prompt's size in tokens, and `outputTokens` out. */
+export function estimateCall(
+  request: LlmRequest,
+  model: string,
+  price: ModelPrice | undefined,
+  outputTokens: number,
+): CallEstimate {
+  const text = [request.system, request.context ?? "", JSON.stringify(request.messages), JSON.stringify(request.tools)];
+  const inputTokens = Math.ceil(text.join("").length / CHARS_PER_TOKEN);
+  const usage = { inputTokens, outputTokens, cachedInputTokens: 0, cacheWriteTokens: 0 };
+  return { model, inputTokens, outputTokens, usd: costOf(usage, price) ?? 0 };
 }

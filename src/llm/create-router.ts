@@ -1,9 +1,10 @@
 import type { Clock } from "../clock.js";
 import type { LlmConfig, LlmProviderName, ModelPrice } from "../config-llm.js";
 import type { Logger } from "../logger.js";
+import type { SpendGuard } from "./budgeted-chat.js";
+import { BudgetedMeter } from "./budgeted-meter.js";
 import { type ChatModel, ProviderChat } from "./chat-model.js";
 import { LlmCommandRouter } from "./llm-router.js";
-import { LlmMeter } from "./meter.js";
 import type { LlmProvider } from "./provider.js";
 import { ProviderHealth, type ProviderHealthSnapshot } from "./provider-health.js";
 import { AnthropicProvider } from "./providers/anthropic.js";
@@ -16,6 +17,8 @@ export interface RouterSetup {
   router: CommandRouter;
   /** The providers as one chat model for specialist agents and the improver; null without one. */
   chat: ChatModel | null;
+  /** Routing calls reserve their estimated cost against these budgets from now on. */
+  useBudgets(guard: SpendGuard, outputTokens: number): void;
   /** A model's price (LLM_PRICES and the defaults), for budget estimates. */
   price: (model: string) => ModelPrice | undefined;
   /** e.g. "anthropic (claude-haiku-4-5) → openai (gpt-4.1-mini) → rules" */
@@ -40,7 +43,7 @@ export function createRouter(
     .map((name) => createProvider(name, config))
     .filter((provider): provider is LlmProvider => provider !== null);
   const health = new ProviderHealth(deps.clock, config.cooldownFailures, config.cooldownMs);
-  const meter = new LlmMeter(deps.ledger, config.prices, deps.clock, deps.logger);
+  const meter = new BudgetedMeter(deps.ledger, config.prices, deps.clock, deps.logger);
   const router = new LlmCommandRouter({
     providers,
     rules,
@@ -58,6 +61,7 @@ export function createRouter(
     router,
     chat,
     price: (model) => meter.price(model),
+    useBudgets: (guard, outputTokens) => meter.useBudgets(guard, outputTokens),
     description,
     health: () => health.snapshot(providers.map((p) => p.name)),
   };

@@ -78,6 +78,28 @@ describe("budgets around agent calls", () => {
     return outcome.settled;
   }
 
+  it("reserve routing calls too: over budget, the router falls back to the offline rules", async () => {
+    await start();
+    const vague = "hmm, could you do the usual thing for me";
+    anthropic.requests.length = 0;
+    anthropic.enqueue({ toolCall: { name: "status", arguments: {} } });
+    const routed = await send(vague);
+    expect(routed.result?.type).toBe("status");
+    expect(anthropic.requests).toHaveLength(1);
+
+    await send("/orchestrate budget set user:ada daily=0.0001");
+    const refused = await send(vague);
+    expect(anthropic.requests).toHaveLength(1);
+    expect(refused.result).toBeNull();
+    await (app as App).orchestrator.eventLog.flush();
+    const events = await new EventRepository((app as App).database).since(new Date(0), ["budget.exceeded"]);
+    expect(events.map((e) => [e.payload.scope, e.payload.limit])).toEqual([["user:ada", "max_daily_cost_usd"]]);
+    const show = await send("/orchestrate budget user:ada");
+    if (show.result?.type !== "budget.show") throw new Error("expected budget.show");
+    expect(show.result.usage.find((u) => u.scope === "global")?.reservedUsd).toBeCloseTo(0, 9);
+  });
+
+  // Runs after the others that talk to the fake: refused asks leave their queued replies unanswered.
   it("reserve each call's estimate first, so concurrent asks cannot overspend the daily limit", async () => {
     await start();
     await send("/orchestrate budget set global daily=0.012");
