@@ -10,7 +10,9 @@ export function renderImproveResult(result: ImproveResult): Reply {
   switch (result.type) {
     case "improve": {
       const { feedback } = result;
-      const about = feedback.executionId ? ` on \`${feedback.executionId}\` (${feedback.workflowName})` : "";
+      const about = feedback.executionId
+        ? ` on \`${feedback.executionId}\` (${feedback.workflowName})`
+        : " (you have no run yet to attach it to)";
       const next = result.proposing
         ? "An improver is drafting a new version; it will appear here."
         : "Stored; it is listed as awaiting review.";
