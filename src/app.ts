@@ -9,6 +9,7 @@ import { type Database, openDatabase } from "./db/database.js";
 import { LlmCallRepository } from "./db/repositories/llm-call-repository.js";
 import { createRouter } from "./llm/create-router.js";
 import type { Logger } from "./logger.js";
+import { loadSpecialties } from "./orchestrator/agents/specialties.js";
 import { Orchestrator } from "./orchestrator/orchestrator.js";
 import type { FireDriver } from "./orchestrator/scheduler/job-driver.js";
 import { createBuiltinTools } from "./orchestrator/tools/registry.js";
@@ -56,6 +57,8 @@ export async function createApp(
   } = {},
 ): Promise<App> {
   const clock = options.clock ?? systemClock;
+  // Before the database opens: a bad specialties file stops start-up with one sentence.
+  const specialties = loadSpecialties(config.agents.specialtiesFile);
   const database = await openDatabase({
     url: config.databaseUrl,
     logger,
@@ -78,13 +81,17 @@ export async function createApp(
     timeZone: config.timeZone,
     info: { version: packageVersion(), router: routing.description, frontEnds: options.frontEnds ?? [] },
     providerHealth: routing.health,
-    agents: routing.agents,
+    chat: routing.chat,
+    price: routing.price,
+    specialties,
+    agentSettings: config.agents,
     leaseMs: config.leaseMs,
     scheduler: config.scheduler,
     digestDelivery: delivery,
     ...(options.fireDriver && { fireDriver: options.fireDriver }),
     ...(options.sleep && { sleep: options.sleep }),
   });
+  routing.useBudgets(orchestrator.agents.guard, config.agents.estimateOutputTokens);
   try {
     await orchestrator.start({
       recover: options.recover ?? true,

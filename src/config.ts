@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type AgentsConfig, AgentsEnvShape, buildAgentsConfig } from "./config-agents.js";
 import { buildDiscordConfig, type DiscordConfig, DiscordEnvShape, discordProblems } from "./config-discord.js";
 import { buildLlmConfig, type LlmConfig, LlmEnvShape, llmProblems } from "./config-llm.js";
 import { buildSchedulerConfig, type SchedulerConfig, SchedulerEnvShape } from "./config-scheduler.js";
@@ -71,6 +72,7 @@ const EnvSchema = z.object({
   ...DiscordEnvShape,
   ...SlackEnvShape,
   ...SchedulerEnvShape,
+  ...AgentsEnvShape,
 });
 
 export interface Config {
@@ -93,6 +95,7 @@ export interface Config {
   /** null when Slack is not configured (no SLACK_BOT_TOKEN). */
   slack: SlackConfig | null;
   scheduler: SchedulerConfig;
+  agents: AgentsConfig;
 }
 
 /** Thrown when the environment is invalid; the message names every bad variable. */
@@ -145,5 +148,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     discord: buildDiscordConfig(e),
     slack: buildSlackConfig(e),
     scheduler: buildSchedulerConfig(e),
+    agents: buildAgentsConfig(e),
   };
 }

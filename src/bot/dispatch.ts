@@ -11,6 +11,7 @@ import { confirmationQuestion } from "./confirmation.js";
 import type { Policy } from "./policy.js";
 import { followExecution } from "./progress.js";
 import { renderResult } from "./render.js";
+import { renderPatternOffer } from "./render-improve.js";
 import { errorReply, type Reply } from "./reply.js";
 import { type DispatchOutcome, llmTotals, RequestState, unauditedOutcome } from "./request-state.js";
 import { type Resolution, type ResolveRequest, Resolver } from "./resolve.js";
@@ -191,6 +192,28 @@ export class Dispatcher {
         reply: final.reply,
         result: { ...result, execution: final.detail.execution, detail: final.detail },
       }));
+    }
+    // The third same-shaped run in a week: once it settles, offer to schedule it or save its inputs.
+    const offer = result.type === "workflow.run" ? result.pattern : undefined;
+    if (offer && state.settled) {
+      state.settled = state.settled.then(async (settled) => {
+        await conversation.post(renderPatternOffer(offer)).catch((error: unknown) => {
+          this.deps.logger.error("could not post a pattern offer", { platform: request.platform, error });
+        });
+        return settled;
+      });
+    }
+    // `/improve` was acknowledged at once; the improver's proposal (diff and replay) replaces the ack.
+    const proposal =
+      message && result.type === "improve" ? this.deps.orchestrator.improvementFor(result.feedback.id) : null;
+    if (message && proposal) {
+      state.settled = proposal.then(async (next) => {
+        const reply = renderResult(next, { now: this.deps.clock.now(), timeZone: this.deps.timeZone });
+        await conversation.update(message, reply).catch((error: unknown) => {
+          this.deps.logger.error("could not post an improvement proposal", { platform: request.platform, error });
+        });
+        return { reply, result: next };
+      });
     }
   }
 

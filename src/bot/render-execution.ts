@@ -15,6 +15,7 @@ function waitsFor(execution: ExecutionRecord): string {
   const wait = execution.waitingFor;
   if (execution.status !== "waiting" || !wait) return "";
   if (wait.kind === "approval") return ` — approval: ${truncate(String(wait.prompt), 120)}`;
+  if (wait.kind === "budget") return ` — paused by a budget at step \`${String(wait.stepId)}\``;
   return ` — decide whether step \`${String(wait.stepId)}\` runs again (approve) or the run fails (reject)`;
 }
 
@@ -61,6 +62,14 @@ function waitingApproval(execution: ExecutionRecord): string | null {
   return `✋ *Approval needed*${who}: ${String(wait.prompt)}\n\`/orchestrate approve ${execution.id} [note]\` or \`/orchestrate reject ${execution.id} [reason]\`${until}.`;
 }
 
+/** An execution paused by a budget: which limit, and the three ways on. */
+function waitingBudget(execution: ExecutionRecord): string | null {
+  const wait = execution.waitingFor;
+  if (execution.status !== "waiting" || wait?.kind !== "budget") return null;
+  const id = execution.id;
+  return `💸 *Paused by a budget* at step \`${String(wait.stepId)}\`: ${String(wait.message)}\n\`/orchestrate approve ${id} raise\` raises the cap and continues, \`/orchestrate approve ${id} cheaper\` continues on a cheaper model, \`/orchestrate reject ${id}\` stops the run.`;
+}
+
 export function renderExecution(detail: ExecutionDetail, time: RenderTime, lead?: string): Reply {
   const { now } = time;
   const { execution } = detail;
@@ -89,7 +98,7 @@ export function renderExecution(detail: ExecutionDetail, time: RenderTime, lead?
   if (headline && execution.status === "succeeded") blocks.push({ type: "code", text: headline.slice(0, 2900) });
   if (execution.errorMessage)
     blocks.push({ type: "section", text: `*${execution.errorCode ?? "error"}*: ${execution.errorMessage}` });
-  const approval = waitingApproval(execution);
+  const approval = waitingApproval(execution) ?? waitingBudget(execution);
   if (approval) blocks.push({ type: "section", text: approval });
   const buttons = decisionButtons(execution);
   if (buttons) blocks.push(buttons);
@@ -103,16 +112,17 @@ export function renderExecution(detail: ExecutionDetail, time: RenderTime, lead?
 export function decisionButtons(execution: ExecutionRecord): ReplyBlock | null {
   if (execution.status !== "waiting" || !execution.waitingFor) return null;
   const approval = execution.waitingFor.kind === "approval";
+  const budget = execution.waitingFor.kind === "budget";
   return {
     type: "actions",
     buttons: [
       {
-        label: approval ? "Approve" : "Run the step again",
+        label: approval ? "Approve" : budget ? "Raise the cap" : "Run the step again",
         style: "primary",
         action: { kind: "approve", execution: execution.id },
       },
       {
-        label: approval ? "Reject" : "Fail the run",
+        label: approval ? "Reject" : budget ? "Stop the run" : "Fail the run",
         style: "danger",
         action: { kind: "reject", execution: execution.id },
       },

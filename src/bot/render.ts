@@ -1,10 +1,24 @@
 import type { AuditEntry } from "../db/repositories/audit-repository.js";
 import type { ProviderHealthSnapshot } from "../llm/provider-health.js";
+import type { ControlResult } from "../orchestrator/control/control-results.js";
 import type { Result, StatusSnapshot, WorkflowSummary } from "../orchestrator/results.js";
+import type { AgentResult } from "../orchestrator/results-agents.js";
 import { formatDuration, formatTimestamp, formatWhen, icon, plural, type RenderTime, truncate } from "./format.js";
+import { renderAgentResult } from "./render-agents.js";
 import { controlStatusBlocks, renderControl } from "./render-control.js";
 import { executionLine, renderExecution } from "./render-execution.js";
 import { type Reply, type ReplyBlock, reply } from "./reply.js";
+
+/** The control plane's result types (render-control.ts); the rest of the default branch is the agents'. */
+const CONTROL_TYPES: ReadonlySet<string> = new Set<ControlResult["type"]>([
+  "schedule.create",
+  "schedule.list",
+  "schedule.delete",
+  "orchestrator.mode",
+  "orchestrator.step",
+  "orchestrator.journal",
+  "digest",
+]);
 
 /** Result → Reply: pure functions, unit-testable without a network (CONVENTIONS.md). */
 export function renderResult(result: Result, time: RenderTime): Reply {
@@ -43,7 +57,9 @@ export function renderResult(result: Result, time: RenderTime): Reply {
         tone: "warning",
       });
     default:
-      return renderControl(result, time);
+      return CONTROL_TYPES.has(result.type)
+        ? renderControl(result as ControlResult, time)
+        : renderAgentResult(result as AgentResult, time);
   }
 }
 
@@ -86,6 +102,12 @@ function renderStatus(status: StatusSnapshot, time: RenderTime): Reply {
         { label: "Database", value: status.database.location },
         { label: "Router", value: status.router },
         { label: "LLM spend today", value: spendText(status) },
+        ...(status.agents
+          ? [
+              { label: "Active agents", value: String(status.agents.active) },
+              { label: "Feedback awaiting review", value: String(status.agents.feedbackAwaitingReview) },
+            ]
+          : []),
         { label: "Front-ends", value: status.frontEnds.join(", ") || "none" },
         { label: "Up for", value: formatDuration(status.now.getTime() - status.startedAt.getTime()) },
       ],

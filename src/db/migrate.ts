@@ -7,6 +7,7 @@ import * as llmCalls from "./migrations/0002-llm-calls.js";
 import * as waitingFor from "./migrations/0003-execution-waiting-for.js";
 import * as slackMessages from "./migrations/0004-slack-messages.js";
 import * as schedules from "./migrations/0006-schedules.js";
+import * as agentsBudgetsEvents from "./migrations/0007-agents-budgets-events.js";
 
 /** What each migration receives: the query interface and the transaction every statement joins. */
 export interface MigrationContext {
@@ -21,7 +22,7 @@ type Migration = {
 };
 
 /** In order. Listed explicitly so the same code runs from src/ (tsx) and dist/ (node). */
-const MIGRATIONS: Migration[] = [initial, llmCalls, waitingFor, slackMessages, schedules];
+const MIGRATIONS: Migration[] = [initial, llmCalls, waitingFor, slackMessages, schedules, agentsBudgetsEvents];
 
 /** Every migration baton ships, in order. */
 export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map((m) => m.name);

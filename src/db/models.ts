@@ -6,6 +6,7 @@ import {
   Model,
   type Sequelize,
 } from "sequelize";
+import { type AgentModels, defineAgentModels } from "./models-agents.js";
 import { defineScheduleModels, type ScheduleModels } from "./models-schedules.js";
 
 /** Row shapes of the tables created by the migrations. Models only map; migrations own the schema. */
@@ -118,7 +119,7 @@ export class LlmCallRow extends Model<InferAttributes<LlmCallRow>, InferCreation
   declare actor_id: string | null;
 }
 
-export interface Models extends ScheduleModels {
+export interface Models extends ScheduleModels, AgentModels {
   AuditEntry: typeof AuditEntryRow;
   Workflow: typeof WorkflowRow;
   WorkflowVersion: typeof WorkflowVersionRow;
@@ -268,5 +269,14 @@ export function defineModels(sequelize: Sequelize): Models {
     },
     { ...common, tableName: "llm_calls", modelName: "LlmCall" },
   );
-  return { AuditEntry, Workflow, WorkflowVersion, Execution, StepAttempt, LlmCall, ...defineScheduleModels(sequelize) };
+  return {
+    AuditEntry,
+    Workflow,
+    WorkflowVersion,
+    Execution,
+    StepAttempt,
+    LlmCall,
+    ...defineScheduleModels(sequelize),
+    ...defineAgentModels(sequelize),
+  };
 }

@@ -1,10 +1,10 @@
 import type { Clock } from "../clock.js";
-import type { LlmConfig, LlmProviderName } from "../config-llm.js";
+import type { LlmConfig, LlmProviderName, ModelPrice } from "../config-llm.js";
 import type { Logger } from "../logger.js";
-import type { AgentRunner } from "../orchestrator/agents.js";
-import { LlmAgentRunner } from "./llm-agent.js";
+import type { SpendGuard } from "./budgeted-chat.js";
+import { BudgetedMeter } from "./budgeted-meter.js";
+import { type ChatModel, ProviderChat } from "./chat-model.js";
 import { LlmCommandRouter } from "./llm-router.js";
-import { LlmMeter } from "./meter.js";
 import type { LlmProvider } from "./provider.js";
 import { ProviderHealth, type ProviderHealthSnapshot } from "./provider-health.js";
 import { AnthropicProvider } from "./providers/anthropic.js";
@@ -15,8 +15,12 @@ import type { UsageLedger } from "./usage.js";
 
 export interface RouterSetup {
   router: CommandRouter;
-  /** Answers `agent` steps through the same providers; null when none is configured. */
-  agents: AgentRunner | null;
+  /** The providers as one chat model for specialist agents and the improver; null without one. */
+  chat: ChatModel | null;
+  /** Routing calls reserve their estimated cost against these budgets from now on. */
+  useBudgets(guard: SpendGuard, outputTokens: number): void;
+  /** A model's price (LLM_PRICES and the defaults), for budget estimates. */
+  price: (model: string) => ModelPrice | undefined;
   /** e.g. "anthropic (claude-haiku-4-5) → openai (gpt-4.1-mini) → rules" */
   description: string;
   health(): ProviderHealthSnapshot[];
@@ -39,7 +43,7 @@ export function createRouter(
     .map((name) => createProvider(name, config))
     .filter((provider): provider is LlmProvider => provider !== null);
   const health = new ProviderHealth(deps.clock, config.cooldownFailures, config.cooldownMs);
-  const meter = new LlmMeter(deps.ledger, config.prices, deps.clock, deps.logger);
+  const meter = new BudgetedMeter(deps.ledger, config.prices, deps.clock, deps.logger);
   const router = new LlmCommandRouter({
     providers,
     rules,
@@ -52,6 +56,13 @@ export function createRouter(
     maxRetryWaitMs: config.maxRetryWaitMs,
   });
   const description = [...providers.map((p) => `${p.name} (${p.model})`), "rules (offline)"].join(" → ");
-  const agents = providers.length > 0 ? new LlmAgentRunner(providers, meter, health, deps.logger) : null;
-  return { router, agents, description, health: () => health.snapshot(providers.map((p) => p.name)) };
+  const chat = providers.length > 0 ? new ProviderChat(providers, meter, health, deps.logger) : null;
+  return {
+    router,
+    chat,
+    price: (model) => meter.price(model),
+    useBudgets: (guard, outputTokens) => meter.useBudgets(guard, outputTokens),
+    description,
+    health: () => health.snapshot(providers.map((p) => p.name)),
+  };
 }

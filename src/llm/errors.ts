@@ -11,7 +11,9 @@ export type LlmErrorCode =
   | "auth"
   | "bad_request"
   | "invalid_response"
-  | "cancelled";
+  | "cancelled"
+  /** Refused before the call by a budget (src/llm/budgeted-meter.ts); says nothing about the provider. */
+  | "budget_exceeded";
 
 export class LlmError extends Error {
   readonly code: LlmErrorCode;

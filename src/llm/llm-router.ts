@@ -232,7 +232,7 @@ function repairMessages(response: LlmResponse, problem: string): LlmMessage[] {
  * LLM routing for everyone).
  */
 function countsAgainst(error: LlmError, deadline: Deadline): boolean {
-  if (deadline.signal.aborted || error.code === "cancelled") return false;
+  if (deadline.signal.aborted || error.code === "cancelled" || error.code === "budget_exceeded") return false;
   return !(error.code === "bad_request" && (error.status === 400 || error.status === 413));
 }
 

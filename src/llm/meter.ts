@@ -79,7 +79,7 @@ export class LlmMeter {
    * The exact model name, else a configured name plus a date suffix ("claude-haiku-4-5-20251001",
    * "gpt-4.1-mini-2025-04-14"); never a mere prefix, which would price gpt-4.1-nano as gpt-4.1.
    */
-  private price(model: string): ModelPrice | undefined {
+  price(model: string): ModelPrice | undefined {
     const exact = this.prices[model];
     if (exact) return exact;
     const prefix = Object.keys(this.prices).find(

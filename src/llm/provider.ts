@@ -34,6 +34,8 @@ export interface LlmRequest {
   /** `required`: the model must call a tool. */
   toolChoice: "required" | "auto";
   messages: LlmMessage[];
+  /** Overrides the provider's configured temperature (a specialty's); providers without one ignore it. */
+  temperature?: number;
   signal?: AbortSignal;
 }
 

@@ -17,8 +17,8 @@ export interface AgentAnswer {
 }
 
 /**
- * The seam `agent` steps run through. The LLM router's providers implement a plain one now; the
- * agents issue (specialties, pool, budgets) implements the full one behind the same interface.
+ * The seam `agent` steps run through: AgentService (src/orchestrator/agents/agent-service.ts)
+ * answers them with specialist agents from the pool, behind budgets.
  */
 export interface AgentRunner {
   answer(request: AgentRequest): Promise<AgentAnswer>;

@@ -20,6 +20,58 @@ export interface OrchestratorEvents {
   "execution.finished": [execution: ExecutionRecord];
   /** The execution paused for a person (an approval, or a decision about a cut-off step). */
   "execution.waiting": [execution: ExecutionRecord];
+  "agent.spawned": [agent: AgentEvent];
+  /** `reason`: retired by a person, idle too long, or evicted from memory (the row stays active). */
+  "agent.retired": [agent: AgentEvent & { reason: "retired" | "idle" }];
+  "budget.exceeded": [exceeded: BudgetExceededEvent];
+  "feedback.received": [feedback: FeedbackEvent];
+  "pattern.recognized": [pattern: PatternEvent];
+  "improvement.proposed": [proposal: ImprovementEvent];
+  "improvement.applied": [proposal: ImprovementEvent];
+  "improvement.rolled_back": [rollback: { workflow: string; fromVersion: number; toVersion: number; actorId: string }];
+}
+
+export interface AgentEvent {
+  agentId: string;
+  specialty: string;
+  actorId: string | null;
+  channel: string | null;
+  thread: string | null;
+}
+
+export interface BudgetExceededEvent {
+  scope: string;
+  limit: string;
+  limitValue: number;
+  used: number;
+  estimate: number;
+  executionId: string | null;
+  agentId: string | null;
+  actorId: string | null;
+}
+
+export interface FeedbackEvent {
+  feedbackId: number;
+  actorId: string;
+  executionId: string | null;
+  workflow: string | null;
+  text: string;
+}
+
+export interface PatternEvent {
+  /** e.g. `workflow.run healthcheck [urls]` */
+  shape: string;
+  count: number;
+  actorId: string;
+  command: Record<string, unknown>;
+}
+
+export interface ImprovementEvent {
+  proposalId: number;
+  workflow: string;
+  baseVersion: number;
+  version: number | null;
+  actorId: string | null;
 }
 
 type Listener<A extends unknown[]> = (...args: A) => void;

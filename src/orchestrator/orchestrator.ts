@@ -1,22 +1,29 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Clock } from "../clock.js";
+import type { ModelPrice } from "../config-llm.js";
 import { DEFAULT_SCHEDULER_CONFIG, type SchedulerConfig } from "../config-scheduler.js";
 import type { Database } from "../db/database.js";
 import { AuditRepository } from "../db/repositories/audit-repository.js";
+import { EventRepository } from "../db/repositories/event-repository.js";
 import { type ExecutionRecord, ExecutionRepository } from "../db/repositories/execution-repository.js";
 import { LlmCallRepository } from "../db/repositories/llm-call-repository.js";
 import { WorkflowRepository } from "../db/repositories/workflow-repository.js";
 import { BatonError } from "../errors.js";
+import type { ChatModel } from "../llm/chat-model.js";
 import type { ProviderHealthSnapshot } from "../llm/provider-health.js";
 import type { WorkflowHint } from "../llm/types.js";
 import type { Logger } from "../logger.js";
+import { AgentDesk } from "./agents/agent-desk.js";
+import { type AgentSettings, type AgentsSetup, createAgents } from "./agents/create-agents.js";
+import type { Specialties } from "./agents/specialties.js";
 import type { AgentRunner } from "./agents.js";
 import { ApprovalDesk } from "./approvals.js";
 import { COMMAND_SPECS, type Command } from "./commands.js";
 import type { RequestContext } from "./context.js";
 import { ControlPlane } from "./control/control-plane.js";
 import type { DigestDelivery } from "./digest/digest.js";
+import { EventLog } from "./event-log.js";
 import { EventBus, type OrchestratorEventBus, type OrchestratorEvents } from "./events.js";
 import { approveExecution, rejectExecution } from "./handlers/decision-handlers.js";
 import { help, history, IMPLEMENTED, status } from "./handlers/info-handlers.js";
@@ -29,6 +36,7 @@ import {
   showWorkflow,
   type WorkflowHandlerDeps,
 } from "./handlers/workflow-handlers.js";
+import type { ImproveResult } from "./improve/improve-results.js";
 import { ExecutionRecovery } from "./recovery.js";
 import type { Result, StatusSnapshot } from "./results.js";
 import type { FireDriver } from "./scheduler/job-driver.js";
@@ -49,7 +57,7 @@ export interface OrchestratorDeps {
   providerHealth?: () => ProviderHealthSnapshot[];
   /** How long a process owns an execution without renewing (BATON_LEASE_MS). */
   leaseMs?: number;
-  /** Runs `agent` steps; null or absent without an LLM provider. */
+  /** Runs `agent` steps when no chat model is given (an embedder's own runner); agents answer them otherwise. */
   agents?: AgentRunner | null;
   /** Schedules, modes, steps and digests (BATON_SCHEDULES_FILE, BATON_CONTINUOUS_DELAY_MS, …). */
   scheduler?: SchedulerConfig;
@@ -59,6 +67,13 @@ export interface OrchestratorDeps {
   fireDriver?: FireDriver;
   /** Waits between digest delivery attempts (tests pass a fast one). */
   sleep?: (ms: number) => Promise<void>;
+  /** The providers as one chat model for specialist agents (null without an LLM provider). */
+  chat?: ChatModel | null;
+  /** Specialties from YAML (default: the shipped file alone). */
+  specialties?: Specialties;
+  agentSettings?: AgentSettings;
+  /** A model's price, for the budget estimate reserved before each agent call. */
+  price?: (model: string) => ModelPrice | undefined;
 }
 
 /**
@@ -69,6 +84,8 @@ export class Orchestrator {
   readonly events: OrchestratorEventBus = new EventBus<OrchestratorEvents>();
   readonly audit: AuditRepository;
   readonly llmCalls: LlmCallRepository;
+  /** Persists the events above to the `events` table (the digest and pattern detection read it). */
+  readonly eventLog: EventLog;
   private readonly executions: ExecutionRepository;
   private readonly catalog: WorkflowCatalog;
   private readonly runner: WorkflowRunner;
@@ -80,11 +97,17 @@ export class Orchestrator {
   private readonly leaseMs: number;
   private readonly frontEndHealth = new Map<string, () => string>();
   readonly control: ControlPlane;
+  /** Specialist agents: the pool (LRU, idle retirement) and the service that spawns and asks them. */
+  readonly agents: AgentsSetup;
+  /** Agents, budgets, `/improve` and rollback commands, and what they add around runs and status. */
+  readonly desk: AgentDesk;
 
   constructor(private readonly deps: OrchestratorDeps) {
     this.startedAt = deps.clock.now();
     this.audit = new AuditRepository(deps.database);
     this.llmCalls = new LlmCallRepository(deps.database);
+    this.eventLog = new EventLog(new EventRepository(deps.database), deps.clock, deps.logger);
+    this.eventLog.attach(this.events);
     this.executions = new ExecutionRepository(deps.database);
     this.catalog = new WorkflowCatalog(new WorkflowRepository(deps.database), deps.tools, deps.clock, deps.logger);
     this.leaseMs = deps.leaseMs ?? 60_000;
@@ -94,6 +117,15 @@ export class Orchestrator {
       clock: deps.clock,
       owner: this.owner,
     });
+    this.agents = createAgents({
+      ...deps,
+      executions: this.executions,
+      audit: this.audit,
+      events: this.events,
+      chat: deps.chat ?? null,
+      price: deps.price ?? (() => undefined),
+      settings: deps.agentSettings,
+    });
     this.runner = new WorkflowRunner({
       executions: this.executions,
       tools: deps.tools,
@@ -102,7 +134,7 @@ export class Orchestrator {
       logger: deps.logger,
       owner: this.owner,
       leaseMs: this.leaseMs,
-      agents: deps.agents ?? null,
+      agents: deps.chat ? this.agents.service : (deps.agents ?? null),
       subWorkflows,
     });
     subWorkflows.attach(this.runner);
@@ -115,7 +147,18 @@ export class Orchestrator {
       logger: deps.logger,
       owner: this.owner,
       // Each sweep also lets approvals whose timeout passed take their default action.
-      afterSweep: () => this.approvals.expire(),
+      afterSweep: async () => {
+        await this.approvals.expire();
+        await this.agents.pool.retireIdle();
+      },
+    });
+    this.desk = new AgentDesk({
+      ...deps,
+      agents: this.agents,
+      executions: this.executions,
+      catalog: this.catalog,
+      events: this.events,
+      price: deps.price ?? (() => undefined),
     });
     this.approvals = new ApprovalDesk({
       executions: this.executions,
@@ -177,20 +220,24 @@ export class Orchestrator {
 
   async handle(command: Command, context: RequestContext): Promise<Result> {
     const deps = this.workflowDeps;
+    const answered = this.desk.handle(command, context);
+    if (answered) return answered;
     switch (command.type) {
       case "help":
         return help(command, context);
       case "status":
         return this.withControl(
-          await status({
-            executions: this.executions,
-            catalog: this.catalog,
-            llmCalls: this.llmCalls,
-            providerHealth: this.deps.providerHealth ?? (() => []),
-            timeZone: this.deps.timeZone,
-            now: () => this.deps.clock.now(),
-            info: this.info(),
-          }),
+          await this.desk.withStatus(
+            await status({
+              executions: this.executions,
+              catalog: this.catalog,
+              llmCalls: this.llmCalls,
+              providerHealth: this.deps.providerHealth ?? (() => []),
+              timeZone: this.deps.timeZone,
+              now: () => this.deps.clock.now(),
+              info: this.info(),
+            }),
+          ),
         );
       case "history":
         // `history orchestrator` (user=orchestrator): the orchestrator's decision journal.
@@ -202,7 +249,8 @@ export class Orchestrator {
       case "workflow.show":
         return showWorkflow(command, deps);
       case "workflow.run":
-        return runWorkflow(command, context, deps);
+        await this.desk.beforeRun(command, context);
+        return this.desk.afterRun(command, context, await runWorkflow(command, context, deps));
       case "execution.list":
         return {
           type: "execution.list",
@@ -256,7 +304,14 @@ export class Orchestrator {
   }
 
   private decisionDeps() {
-    return { executions: this.executions, recovery: this.recovery, approvals: this.approvals, clock: this.deps.clock };
+    return {
+      executions: this.executions,
+      recovery: this.recovery,
+      approvals: this.approvals,
+      clock: this.deps.clock,
+      onBudgetApproved: (execution: ExecutionRecord, note: string | undefined, context: RequestContext) =>
+        this.desk.onBudgetApproved(execution, note, context),
+    };
   }
 
   isAvailable(command: Command): boolean {
@@ -269,6 +324,11 @@ export class Orchestrator {
 
   async executionDetail(id: string) {
     return executionDetail(id, this.workflowDeps);
+  }
+
+  /** The proposal an `/improve` is drafting (null when none is): the dispatcher edits its acknowledgement with it. */
+  improvementFor(feedbackId: number): Promise<ImproveResult> | null {
+    return this.desk.improve.proposalFor(feedbackId);
   }
 
   /** Resolves when the execution has finished or waits for a person (whichever comes first). */
@@ -289,7 +349,9 @@ export class Orchestrator {
   async shutdown(): Promise<string[]> {
     await this.control.stop();
     await this.recovery.stop();
-    return this.runner.shutdown();
+    const interrupted = await this.runner.shutdown();
+    await this.eventLog.close();
+    return interrupted;
   }
 
   private info(): Omit<

@@ -4,6 +4,8 @@ import type { SpendSummary } from "../db/repositories/llm-call-repository.js";
 import type { ProviderHealthSnapshot } from "../llm/provider-health.js";
 import type { CommandSpec, CommandType } from "./commands.js";
 import type { ControlResult, ControlSnapshot } from "./control/control-results.js";
+import type { PatternOffer } from "./improve/patterns.js";
+import type { AgentResult } from "./results-agents.js";
 
 /** What orchestrator.handle answers; the renderers turn it into a platform-neutral Reply. */
 
@@ -30,6 +32,8 @@ export interface StatusSnapshot {
   llm: { providers: ProviderHealthSnapshot[]; spendToday: SpendSummary };
   /** Mode, last orchestrator step, next schedule, undelivered digests (the control plane). */
   control?: ControlSnapshot;
+  /** Specialist agents in use and `/improve` feedback nobody has acted on (issue 7). */
+  agents?: { active: number; feedbackAwaitingReview: number };
 }
 
 export interface WorkflowSummary {
@@ -57,10 +61,11 @@ export type Result =
   | { type: "history"; entries: AuditEntry[]; user?: string }
   | { type: "workflow.list"; workflows: WorkflowSummary[]; problems: string[] }
   | { type: "workflow.show"; workflow: WorkflowDetail }
-  | { type: "workflow.run"; execution: ExecutionRecord; detail?: ExecutionDetail }
+  | { type: "workflow.run"; execution: ExecutionRecord; detail?: ExecutionDetail; pattern?: PatternOffer }
   | { type: "execution.list"; executions: ExecutionRecord[]; status?: string }
   | { type: "execution.show"; detail: ExecutionDetail }
   | { type: "execution.cancel"; execution: ExecutionRecord; alreadyFinished: boolean }
   | { type: "execution.approve"; execution: ExecutionRecord; resumed: boolean; detail?: ExecutionDetail }
   | { type: "execution.reject"; execution: ExecutionRecord; detail?: ExecutionDetail }
-  | ControlResult;
+  | ControlResult
+  | AgentResult;

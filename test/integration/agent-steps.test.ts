@@ -83,10 +83,12 @@ describe("agent steps", () => {
     const body = anthropic.requests[0]?.body;
     expect(body.system[0].text).toContain("researcher specialist");
     expect(body.messages).toEqual([{ role: "user", content: "Summarise what we know about outages." }]);
-    expect(body.tools).toBeUndefined();
+    // The step runs through a researcher agent: its read-only query tools are offered.
+    expect(body.tools.map((t: { name: string }) => t.name)).toEqual(["status", "executions", "execution", "history"]);
     const calls = await (app as App).database.models.LlmCall.findAll({ where: { execution_id: id }, raw: true });
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ purpose: "agent", provider: "anthropic", input_tokens: 400, output_tokens: 30 });
+    expect(calls[0]?.agent_id).toMatch(/^researcher_[0-9a-f]{8}$/);
   });
 
   it("run the shipped critic loop: the best draft wins once the critic is satisfied", async () => {

@@ -52,6 +52,7 @@ describe.each(DATABASE_KINDS)("database on $kind", ({ kind, create }) => {
       "0003-execution-waiting-for",
       "0004-slack-messages",
       "0006-schedules",
+      "0007-agents-budgets-events",
     ]);
   });
 

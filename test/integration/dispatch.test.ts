@@ -99,13 +99,6 @@ describe.each(DATABASE_KINDS)("dispatcher end to end on $kind", ({ create }) => 
     expect(row?.durationMs).toBeGreaterThanOrEqual(0);
   });
 
-  it("answers a command that is not built yet honestly, as unavailable", async () => {
-    const { outcome, settled, row } = await say("/orchestrate agents");
-    expect(outcome.outcome).toBe("unavailable");
-    expect(settled.reply.text).toMatch(/not available yet/);
-    expect(row).toMatchObject({ outcome: "unavailable", commandType: "agent.list", errorCode: "unavailable" });
-  });
-
   it("waits for confirmation before cancelling, and changes nothing until then", async () => {
     const id = await start("/orchestrate run slow");
     const conversation = new RecordingConversation("ask");

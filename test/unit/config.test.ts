@@ -13,9 +13,16 @@ function problems(env: Record<string, string>): string[] {
 
 describe("loadConfig", () => {
   it("starts on the embedded defaults with an empty environment", () => {
-    const { llm, discord, slack, scheduler, ...rest } = loadConfig({});
+    const { llm, discord, slack, scheduler, agents, ...rest } = loadConfig({});
     expect(slack).toBeNull();
     expect(discord).toBeNull();
+    expect(agents).toEqual({
+      specialtiesFile: null,
+      poolSize: 50,
+      idleMs: 24 * 3_600_000,
+      maxTurns: 8,
+      estimateOutputTokens: 1024,
+    });
     expect(llm).toMatchObject({ providers: ["rules"], anthropic: null, openai: null, fastPathConfidence: 0.8 });
     expect(scheduler).toEqual({
       schedulesFile: null,

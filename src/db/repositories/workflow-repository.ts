@@ -60,6 +60,13 @@ export class WorkflowRepository {
           transaction,
         });
         if (current?.checksum === input.checksum) return { version: workflow.current_version, created: false };
+        // An unchanged file after an improvement was applied or a version rolled back: keep that choice.
+        const lastFromSource = await WorkflowVersion.findOne({
+          where: { workflow_name: input.name, source: input.source },
+          order: [["version", "DESC"]],
+          transaction,
+        });
+        if (lastFromSource?.checksum === input.checksum) return { version: workflow.current_version, created: false };
       }
       const latest = (await WorkflowVersion.max("version", {
         where: { workflow_name: input.name },
@@ -98,6 +105,17 @@ export class WorkflowRepository {
       }
       return { version, created: true };
     });
+  }
+
+  /** Makes an existing version current (apply an improvement, roll back); false when it does not exist. */
+  async setCurrent(name: string, version: number, now: Date): Promise<boolean> {
+    const exists = await this.db.models.WorkflowVersion.count({ where: { workflow_name: name, version } });
+    if (exists === 0) return false;
+    const [count] = await this.db.models.Workflow.update(
+      { current_version: version, updated_at: now },
+      { where: { name } },
+    );
+    return count > 0;
   }
 
   async list(): Promise<WorkflowRecord[]> {

@@ -58,7 +58,7 @@ export class OpenAiProvider implements LlmProvider {
   private toParams(request: LlmRequest): ChatCompletionCreateParamsNonStreaming {
     return {
       model: this.settings.model,
-      ...limits(this.settings),
+      ...limits(this.settings, request.temperature),
       messages: [systemMessage(request), ...request.messages.map(toMessage)],
       ...(request.tools.length > 0 ? { tools: request.tools.map(toTool), tool_choice: request.toolChoice } : {}),
     };
@@ -71,9 +71,9 @@ export class OpenAiProvider implements LlmProvider {
  */
 const REASONING_MODEL = /^(o\d|gpt-5)/;
 
-function limits(settings: ProviderSettings) {
+function limits(settings: ProviderSettings, temperature = settings.temperature) {
   if (REASONING_MODEL.test(settings.model)) return { max_completion_tokens: settings.maxTokens };
-  return { temperature: settings.temperature, max_tokens: settings.maxTokens };
+  return { temperature, max_tokens: settings.maxTokens };
 }
 
 /** Static instructions first, so OpenAI's automatic prefix caching can reuse them across requests. */

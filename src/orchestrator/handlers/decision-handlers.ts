@@ -2,6 +2,7 @@ import type { Clock } from "../../clock.js";
 import type { ExecutionRecord, ExecutionRepository } from "../../db/repositories/execution-repository.js";
 import { BatonError } from "../../errors.js";
 import { type ApprovalDesk, approvalOf } from "../approvals.js";
+import { budgetWaitOf } from "../budgets/budget-pause.js";
 import type { CommandOf } from "../commands.js";
 import type { RequestContext } from "../context.js";
 import type { ExecutionRecovery } from "../recovery.js";
@@ -12,6 +13,8 @@ export interface DecisionDeps {
   recovery: ExecutionRecovery;
   approvals: ApprovalDesk;
   clock: Clock;
+  /** A run paused by a budget: apply the approver's choice (raise the cap, or a cheaper model) first. */
+  onBudgetApproved?: (execution: ExecutionRecord, note: string | undefined, context: RequestContext) => Promise<string>;
 }
 
 /** A waiting execution: at an approval step, or deciding about a step that was cut off mid-flight. */
@@ -60,6 +63,7 @@ export async function approveExecution(
   const execution = await waiting(command.execution, deps.executions);
   const decided = await answerApproval(execution, true, command.note, context, deps);
   if (decided) return { type: "execution.approve", execution: decided, resumed: decided.status === "running" };
+  if (budgetWaitOf(execution)) await deps.onBudgetApproved?.(execution, command.note, context);
   const outcome = await deps.recovery.resume(execution, { retryBlocked: true, fromWaiting: true });
   if (outcome === "lost") throw decidedElsewhere(execution.id);
   return {

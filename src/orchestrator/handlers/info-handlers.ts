@@ -27,6 +27,14 @@ export const IMPLEMENTED = new Set<string>([
   "orchestrator.mode",
   "orchestrator.step",
   "digest",
+  "ask",
+  "agent.list",
+  "agent.spawn",
+  "agent.retire",
+  "budget.show",
+  "budget.set",
+  "improve",
+  "workflow.rollback",
 ]);
 
 export function help(command: CommandOf<"help">, context: RequestContext): Result {

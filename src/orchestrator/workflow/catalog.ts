@@ -49,6 +49,33 @@ export class WorkflowCatalog {
     await this.refreshHints();
   }
 
+  /** Saves a definition from outside the directory (an applied improvement) as the current version. */
+  async saveVersion(definition: WorkflowDefinition, source: string, createdBy: string | null): Promise<number> {
+    const saved = await this.repository.saveVersion({
+      name: definition.name,
+      description: definition.description ?? null,
+      definition,
+      checksum: checksum(definition),
+      source,
+      createdBy,
+      now: this.clock.now(),
+    });
+    await this.refreshHints();
+    return saved.version;
+  }
+
+  /** Makes an earlier (or later) stored version current; runs in flight stay on theirs. */
+  async makeCurrent(name: string, version: number): Promise<void> {
+    await this.current(name);
+    if (!(await this.repository.setCurrent(name, version, this.clock.now()))) {
+      throw new BatonError(
+        "not_found",
+        `Workflow \`${name}\` has no version ${version}; \`/orchestrate show ${name}\` lists them.`,
+      );
+    }
+    await this.refreshHints();
+  }
+
   /** Problems found in the last sync, one sentence each (naming file, step and field). */
   loadProblems(): string[] {
     return [...this.problems];

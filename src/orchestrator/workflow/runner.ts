@@ -8,6 +8,7 @@ import type {
 import { BatonError, toBatonError } from "../../errors.js";
 import type { Logger } from "../../logger.js";
 import { type AgentRunner, agentTool } from "../agents.js";
+import { type BudgetWait, budgetWaitFor, isBudgetPause } from "../budgets/budget-pause.js";
 import type { OrchestratorEventBus } from "../events.js";
 import type { ToolRegistry } from "../tools/registry.js";
 import { runTool } from "../tools/registry.js";
@@ -48,7 +49,10 @@ type WorkflowCallStep = Extract<WorkflowStep, { kind: "workflow" }>;
 /** Steps that run one thing per attempt: a tool, an agent, or a sub-workflow. */
 type AttemptStep = ToolStep | AgentStep | WorkflowCallStep;
 type StepResult = { output: JsonValue } | { error: BatonError };
-type RunOutcome = { output: Record<string, JsonValue> } | { error: BatonError } | { waiting: ApprovalWait };
+type RunOutcome =
+  | { output: Record<string, JsonValue> }
+  | { error: BatonError }
+  | { waiting: ApprovalWait | BudgetWait };
 
 interface InFlight {
   controller: AbortController;
@@ -160,6 +164,9 @@ export class WorkflowRunner implements AttemptWriter {
       const result = await this.runUnlessSkipped(execution.id, step, scope, signal, first, step.id, resume);
       if (result === "skipped") continue;
       if ("waiting" in result) return result;
+      // A step refused by a budget pauses the run for a person instead of failing it.
+      const budgetWait = "error" in result ? budgetWaitFor(step.id, result.error) : null;
+      if (budgetWait) return { waiting: budgetWait };
       // onError: continue lets a step's own failure through, never a stop (shutdown, cancel, lost lease).
       if ("error" in result && (step.onError === "fail" || STOPS.has(result.error.code)))
         return { error: result.error };
@@ -492,6 +499,8 @@ function toolLabel(step: AttemptStep): string {
 }
 
 function attemptStatus(error: BatonError): string {
+  // Not failed: a resume after the budget decision runs the step again.
+  if (isBudgetPause(error)) return "paused";
   // A lost lease cuts the step off here; the new owner resumes it like any interrupted step.
   if (error.code === "interrupted" || error.code === "lease_lost") return "interrupted";
   if (error.code === "cancelled") return "cancelled";

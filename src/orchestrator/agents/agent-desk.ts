@@ -1,0 +1,137 @@
+import type { Clock } from "../../clock.js";
+import type { ModelPrice } from "../../config-llm.js";
+import type { Database } from "../../db/database.js";
+import type { ExecutionRecord, ExecutionRepository } from "../../db/repositories/execution-repository.js";
+import { FeedbackRepository } from "../../db/repositories/feedback-repository.js";
+import { ProposalRepository } from "../../db/repositories/proposal-repository.js";
+import type { Logger } from "../../logger.js";
+import { applyBudgetChoice } from "../budgets/budget-decisions.js";
+import { setBudget, showBudgets } from "../budgets/budget-handlers.js";
+import { budgetWaitOf } from "../budgets/budget-pause.js";
+import { checkRunLimit } from "../budgets/count-limits.js";
+import type { Command, CommandOf } from "../commands.js";
+import type { RequestContext } from "../context.js";
+import type { OrchestratorEventBus } from "../events.js";
+import { parseProposalId } from "../improve/improve-results.js";
+import { ImproveService } from "../improve/improve-service.js";
+import { PatternDetector } from "../improve/patterns.js";
+import type { Result } from "../results.js";
+import type { ToolRegistry } from "../tools/registry.js";
+import type { WorkflowCatalog } from "../workflow/catalog.js";
+import { askAgent, listAgents, retireAgent, spawnAgent } from "./agent-handlers.js";
+import { type AgentsSetup, reportBreach } from "./create-agents.js";
+
+export interface AgentDeskDeps {
+  database: Database;
+  agents: AgentsSetup;
+  executions: ExecutionRepository;
+  catalog: WorkflowCatalog;
+  tools: ToolRegistry;
+  events: OrchestratorEventBus;
+  clock: Clock;
+  logger: Logger;
+  price: (model: string) => ModelPrice | undefined;
+}
+
+/**
+ * The orchestrator's issue-7 commands in one place: agents, budgets, `/improve` and its proposals,
+ * rollback, plus what they add around workflow runs (run limits, pattern offers) and status.
+ */
+export class AgentDesk {
+  readonly improve: ImproveService;
+  private readonly patterns: PatternDetector;
+
+  constructor(private readonly deps: AgentDeskDeps) {
+    const { agents } = deps;
+    this.patterns = new PatternDetector({ database: deps.database, events: deps.events, clock: deps.clock });
+    this.improve = new ImproveService({
+      ...deps,
+      feedback: new FeedbackRepository(deps.database),
+      proposals: new ProposalRepository(deps.database),
+      agents: agents.chat ? agents.service : null,
+      chat: agents.chat,
+    });
+  }
+
+  /** The result of a command this desk answers; null for the rest. */
+  handle(command: Command, context: RequestContext): Promise<Result> | null {
+    const { agents } = this.deps;
+    switch (command.type) {
+      case "ask":
+        return askAgent(command, context, agents);
+      case "agent.spawn":
+        return spawnAgent(command, context, agents);
+      case "agent.list":
+        return listAgents(agents);
+      case "agent.retire":
+        return retireAgent(command, agents);
+      case "improve":
+        return this.improve.receive(command, context);
+      case "workflow.rollback":
+        return this.improve.rollback(command, context.actor);
+      case "budget.show":
+        return showBudgets(command, this.budgetDeps());
+      case "budget.set":
+        return setBudget(command, context, this.budgetDeps());
+      case "execution.approve":
+      case "execution.reject": {
+        // Proposals are answered like approvals: approve imp_N applies, reject imp_N discards.
+        const proposal = parseProposalId(command.execution);
+        if (proposal === null) return null;
+        return command.type === "execution.approve"
+          ? this.improve.apply(proposal, context.actor)
+          : this.improve.discard(proposal, context.actor);
+      }
+      default:
+        return null;
+    }
+  }
+
+  /** max_concurrent_runs, before a run starts. */
+  beforeRun(command: CommandOf<"workflow.run">, context: RequestContext): Promise<void> {
+    const check = checkRunLimit(this.deps.agents.budgets, this.deps.executions, {
+      actorId: context.actor.id,
+      channel: context.origin.channel,
+      workflow: command.workflow,
+    });
+    return reportBreach(this.deps.events, { actorId: context.actor.id }, check);
+  }
+
+  /** A request made for the third time in a week gets an offer to schedule it or save its inputs. */
+  async afterRun(command: CommandOf<"workflow.run">, context: RequestContext, result: Result): Promise<Result> {
+    if (result.type !== "workflow.run") return result;
+    try {
+      const pattern = await this.patterns.observe(command, context, result.execution.id);
+      return pattern ? { ...result, pattern } : result;
+    } catch (error) {
+      this.deps.logger.warn("pattern detection failed", { error });
+      return result;
+    }
+  }
+
+  /** Status adds active agents and feedback awaiting review. */
+  async withStatus(result: Result): Promise<Result> {
+    if (result.type !== "status") return result;
+    const [active, feedback] = await Promise.all([
+      this.deps.agents.agents.countActive(),
+      this.improve.awaitingReview(),
+    ]);
+    return { ...result, status: { ...result.status, agents: { active, feedbackAwaitingReview: feedback.length } } };
+  }
+
+  /** Approving a run paused by a budget: raise the cap, or continue on a cheaper model. */
+  async onBudgetApproved(execution: ExecutionRecord, note: string | undefined, context: RequestContext) {
+    const wait = budgetWaitOf(execution);
+    if (!wait) return "";
+    return applyBudgetChoice(execution, wait, note, context.actor, {
+      budgets: this.deps.agents.budgets,
+      service: this.deps.agents.service,
+      price: this.deps.price,
+      clock: this.deps.clock,
+    });
+  }
+
+  private budgetDeps() {
+    return { budgets: this.deps.agents.budgets, guard: this.deps.agents.guard, now: () => this.deps.clock.now() };
+  }
+}

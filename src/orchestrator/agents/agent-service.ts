@@ -1,0 +1,205 @@
+import { randomBytes } from "node:crypto";
+import type { Clock } from "../../clock.js";
+import type { AgentRecord } from "../../db/repositories/agent-repository.js";
+import type { ExecutionRepository } from "../../db/repositories/execution-repository.js";
+import { BatonError } from "../../errors.js";
+import type { ChatModel } from "../../llm/chat-model.js";
+import type { AgentAnswer, AgentRequest, AgentRunner } from "../agents.js";
+import type { RequestContext } from "../context.js";
+import type { AgentPool } from "./pool.js";
+import type { QueryToolDeps } from "./query-tools.js";
+import { composePrompt, pickSpecialty, type Specialties, type Specialty } from "./specialties.js";
+import { type LoopAnswer, runToolLoop } from "./tool-loop.js";
+
+export interface AgentServiceDeps {
+  specialties: Specialties;
+  pool: AgentPool;
+  /** Null without an LLM provider: agents can be spawned and listed, not asked. */
+  chat: ChatModel | null;
+  queries: QueryToolDeps & { executions: ExecutionRepository };
+  /** Finds the active agent of a specialty in a thread, so a follow-up `ask` there reuses it. */
+  inThread?: (where: { specialty: string; channel: string | null; thread: string }) => Promise<string | null>;
+  clock: Clock;
+  maxTurns: number;
+  /** Called before an agent is spawned (budgets: max agents); throws to refuse. */
+  beforeSpawn?: (owner: { actorId: string | null; channel: string | null }) => Promise<void>;
+}
+
+/** Who an agent works for and where; `goal` is what it is for. */
+export interface AgentContext {
+  actorId: string | null;
+  actorName: string;
+  channel: string | null;
+  thread: string | null;
+  goal: string;
+  executionId?: string | null;
+}
+
+/** Spawns specialist agents, answers questions through them, and runs workflow `agent` steps. */
+export class AgentService implements AgentRunner {
+  /** Workflow agent steps reuse one agent per execution and specialty. */
+  private readonly stepAgents = new Map<string, string>();
+  /** Runs told to continue on a cheaper model: their calls go to that provider alone. */
+  private readonly routeOverrides = new Map<string, string>();
+
+  constructor(private readonly deps: AgentServiceDeps) {}
+
+  get specialties(): Specialties {
+    return this.deps.specialties;
+  }
+
+  async spawn(specialtyName: string, context: AgentContext): Promise<AgentRecord> {
+    return this.spawnFrom(pickSpecialty(this.deps.specialties, context.goal, specialtyName), context);
+  }
+
+  /** `ask`: picks the specialty (named, else by keywords, else the default) and answers. */
+  async ask(
+    question: string,
+    specialtyName: string | undefined,
+    request: RequestContext,
+  ): Promise<{ agent: AgentRecord; answer: LoopAnswer }> {
+    const chat = this.requireChat();
+    const specialty = pickSpecialty(this.deps.specialties, question, specialtyName);
+    const agent =
+      (await this.reuseInThread(specialty.name, request)) ??
+      (await this.spawnFrom(specialty, contextOf(request, question)));
+    const answer = await runToolLoop(agent, question, {
+      chat,
+      queries: this.deps.queries,
+      call: {
+        purpose: "agent",
+        auditId: request.auditId ?? null,
+        actorId: request.actor.id,
+        channel: request.origin.channel,
+      },
+    });
+    return { agent, answer };
+  }
+
+  /** The thread's agent of this specialty, from memory or rebuilt from its row; null when there is none. */
+  private async reuseInThread(specialty: string, request: RequestContext): Promise<AgentRecord | null> {
+    const { thread, channel } = request.origin;
+    if (thread === null || !this.deps.inThread) return null;
+    const id = await this.deps.inThread({ specialty, channel, thread });
+    return id ? this.deps.pool.use(id).catch(() => null) : null;
+  }
+
+  /** A workflow `agent` step: the execution's agent of that specialty answers the step's prompt. */
+  async answer(request: AgentRequest): Promise<AgentAnswer> {
+    const chat = this.requireChat();
+    const execution = await this.deps.queries.executions.get(request.executionId);
+    const key = `${request.executionId}:${request.specialty}`;
+    const known = this.stepAgents.get(key);
+    const agent = known ? await this.deps.pool.use(known).catch(() => null) : null;
+    const working =
+      agent ??
+      (await this.spawnFrom(this.stepSpecialty(request.specialty), {
+        actorId: execution?.requestedBy ?? null,
+        actorName: execution?.requestedByName ?? execution?.requestedBy ?? "a workflow",
+        channel: execution?.channel ?? null,
+        thread: execution?.thread ?? null,
+        goal: `a step of the ${execution?.workflowName ?? "workflow"} run ${request.executionId}`,
+        executionId: request.executionId,
+      }));
+    this.stepAgents.set(key, working.id);
+    const answer = await runToolLoop(working, request.prompt, {
+      chat,
+      queries: this.deps.queries,
+      signal: request.signal,
+      call: {
+        purpose: "agent",
+        auditId: null,
+        actorId: execution?.requestedBy ?? null,
+        executionId: request.executionId,
+        channel: execution?.channel ?? null,
+        workflow: execution?.workflowName ?? null,
+        ...this.overrideFor(request.executionId),
+      },
+    });
+    return { text: answer.text, provider: answer.provider, model: answer.model };
+  }
+
+  /**
+   * Sends the rest of a run's agent calls to the cheapest configured provider (by its price for
+   * the same estimate); returns its name, or null when there is no cheaper one than the chain's first.
+   */
+  useCheaperModel(executionId: string, costOf: (model: string) => number): string | null {
+    const providers = this.deps.chat?.candidates([]) ?? [];
+    const [first] = providers;
+    const cheapest = [...providers].sort((a, b) => costOf(a.model) - costOf(b.model))[0];
+    if (!first || !cheapest || costOf(cheapest.model) >= costOf(first.model)) return null;
+    this.routeOverrides.set(executionId, cheapest.name);
+    return `${cheapest.name} (${cheapest.model})`;
+  }
+
+  private overrideFor(executionId: string): { route?: string[]; exclusive?: boolean } {
+    const provider = this.routeOverrides.get(executionId);
+    return provider ? { route: [provider], exclusive: true } : {};
+  }
+
+  /** A step may name a specialty no file defines: it gets a plain one of that name. */
+  private stepSpecialty(name: string): Specialty {
+    const known = this.deps.specialties.all.get(name);
+    if (known) return known;
+    return {
+      name,
+      purpose: `the ${name} role in a workflow`,
+      prompt:
+        "You are baton's {{ specialty }} specialist, working inside a team's chat-ops workflow. Answer the request directly and concisely in plain text.",
+      temperature: 0,
+      tools: [],
+      route: [],
+      keywords: [],
+    };
+  }
+
+  private async spawnFrom(specialty: Specialty, context: AgentContext): Promise<AgentRecord> {
+    await this.deps.beforeSpawn?.({ actorId: context.actorId, channel: context.channel });
+    const now = this.deps.clock.now();
+    const agent: AgentRecord = {
+      id: `${specialty.name}_${randomBytes(4).toString("hex")}`,
+      specialty: specialty.name,
+      status: "active",
+      config: {
+        systemPrompt: composePrompt(specialty, {
+          askedBy: context.actorName,
+          channel: context.channel,
+          thread: context.thread,
+          goal: context.goal,
+        }),
+        temperature: specialty.temperature,
+        tools: [...specialty.tools],
+        route: [...specialty.route],
+        goal: context.goal,
+        maxTurns: this.deps.maxTurns,
+        executionId: context.executionId ?? null,
+      },
+      createdBy: context.actorId,
+      channel: context.channel,
+      thread: context.thread,
+      createdAt: now,
+      lastUsedAt: now,
+      retiredAt: null,
+    };
+    await this.deps.pool.add(agent);
+    return agent;
+  }
+
+  private requireChat(): ChatModel {
+    if (this.deps.chat) return this.deps.chat;
+    throw new BatonError(
+      "agent_unavailable",
+      "Agents need an LLM provider: set ANTHROPIC_API_KEY, OPENAI_API_KEY or OPENAI_BASE_URL and restart baton.",
+    );
+  }
+}
+
+export function contextOf(request: RequestContext, goal: string): AgentContext {
+  return {
+    actorId: request.actor.id,
+    actorName: request.actor.name,
+    channel: request.origin.channel,
+    thread: request.origin.thread,
+    goal,
+  };
+}

@@ -1,0 +1,81 @@
+import type { Clock } from "../../clock.js";
+import type { Database } from "../../db/database.js";
+import { commandsSince } from "../../db/repositories/event-repository.js";
+import type { CommandOf } from "../commands.js";
+import type { RequestContext } from "../context.js";
+import type { OrchestratorEventBus } from "../events.js";
+
+const WINDOW_MS = 7 * 24 * 3_600_000;
+const THRESHOLD = 3;
+
+/** Offered in the thread when a person keeps making the same request. */
+export interface PatternOffer {
+  /** e.g. `workflow.run healthcheck [urls]` */
+  shape: string;
+  count: number;
+  /** Commands that turn the habit into something baton does by itself. */
+  schedule: string;
+  saveAsWorkflow: string;
+}
+
+/** Request shape: the command, its workflow, and the argument keys (values vary, the habit does not). */
+export function shapeOf(command: CommandOf<"workflow.run">): string {
+  return `workflow.run ${command.workflow} [${Object.keys(command.input).sort().join(", ")}]`;
+}
+
+/**
+ * Pattern detection: the same request shape from three or more runs by one person within seven
+ * days raises `pattern_recognized` (once per shape and person per window) and offers to schedule
+ * it or save its inputs as the workflow's defaults.
+ */
+export class PatternDetector {
+  private readonly raised = new Map<string, number>();
+
+  constructor(private readonly deps: { database: Database; events: OrchestratorEventBus; clock: Clock }) {}
+
+  async observe(command: CommandOf<"workflow.run">, context: RequestContext, executionId: string) {
+    const now = this.deps.clock.now().getTime();
+    const shape = shapeOf(command);
+    const key = `${context.actor.id}\u0000${shape}`;
+    const last = this.raised.get(key);
+    if (last !== undefined && now - last < WINDOW_MS) return null;
+    const earlier = await commandsSince(this.deps.database, {
+      actorId: context.actor.id,
+      commandType: "workflow.run",
+      since: new Date(now - WINDOW_MS),
+    });
+    // This request's own audit row is still open, so it is counted here rather than read back.
+    const count = earlier.filter((c) => isWorkflowRun(c) && shapeOf(c) === shape).length + 1;
+    if (count < THRESHOLD) return null;
+    this.raised.set(key, now);
+    const offer = offerFor(command, shape, count, executionId);
+    this.deps.events.emit("pattern.recognized", {
+      shape,
+      count,
+      actorId: context.actor.id,
+      command: { ...command },
+    });
+    return offer;
+  }
+}
+
+function isWorkflowRun(value: unknown): value is CommandOf<"workflow.run"> {
+  const candidate = value as { type?: unknown; workflow?: unknown; input?: unknown } | null;
+  return (
+    candidate?.type === "workflow.run" &&
+    typeof candidate.workflow === "string" &&
+    typeof candidate.input === "object" &&
+    candidate.input !== null
+  );
+}
+
+function offerFor(command: CommandOf<"workflow.run">, shape: string, count: number, executionId: string): PatternOffer {
+  const inputs = Object.entries(command.input).map(([k, v]) => ` ${k}=${/\s/.test(v) ? JSON.stringify(v) : v}`);
+  const given = inputs.join("");
+  return {
+    shape,
+    count,
+    schedule: `/orchestrate schedule "0 9 * * 1-5" run ${command.workflow}${given}`,
+    saveAsWorkflow: `/improve ex=${executionId} make${given || " these inputs"} the defaults`,
+  };
+}

@@ -1,0 +1,51 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { App } from "../../src/app.js";
+import { EventRepository } from "../../src/db/repositories/event-repository.js";
+import { FakeClock, startAgentsApp } from "../support/agents-app.js";
+import { chatRequest, RecordingConversation, workflowsWithSlowOne } from "../support/app.js";
+import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
+
+let testDb: TestDatabase;
+let app: App;
+const clock = new FakeClock(Date.parse("2026-11-02T09:00:00Z"));
+
+afterEach(async () => {
+  await app.close();
+  await testDb.drop();
+});
+
+async function run(text: string, actor = "ada") {
+  const conversation = new RecordingConversation(true);
+  const outcome = await app.dispatcher.dispatch(
+    chatRequest(text, { receivedAt: clock.now(), actor: { id: actor, name: actor, platform: "console" } }),
+    conversation,
+  );
+  await outcome.settled;
+  return conversation.posts.map((p) => p.text).filter((t) => t.startsWith("🔁"));
+}
+
+describe("pattern detection", () => {
+  it("offers to schedule a request made three times within seven days, once", async () => {
+    testDb = sqliteDatabase();
+    app = await startAgentsApp({ url: testDb.url, workflowsDir: workflowsWithSlowOne(), clock });
+
+    expect(await run("/orchestrate run hello name=Ada")).toEqual([]);
+    clock.advance(8 * 24 * 3_600_000);
+    // The first run is now outside the window: two in the window are not a pattern yet.
+    expect(await run("/orchestrate run hello name=Bob")).toEqual([]);
+    expect(await run("/orchestrate run hello name=Cy", "grace")).toEqual([]);
+    clock.advance(24 * 3_600_000);
+    expect(await run("/orchestrate run hello name=Di")).toEqual([]);
+    const offers = await run("/orchestrate run hello name=Eve");
+    expect(offers).toHaveLength(1);
+    expect(offers[0]).toContain("You have run `workflow.run hello [name]` 3 times this week.");
+    expect(offers[0]).toContain('Schedule it: `/orchestrate schedule "0 9 * * 1-5" run hello name=Eve`');
+    expect(await run("/orchestrate run hello name=Flo")).toEqual([]);
+
+    await app.orchestrator.eventLog.flush();
+    const events = await new EventRepository(app.database).since(new Date(0), ["pattern.recognized"]);
+    expect(events.map((e) => [e.actorId, e.payload.shape, e.payload.count])).toEqual([
+      ["ada", "workflow.run hello [name]", 3],
+    ]);
+  });
+});

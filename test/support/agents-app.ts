@@ -1,0 +1,58 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type App, createApp } from "../../src/app.js";
+import type { Clock } from "../../src/clock.js";
+import { loadConfig } from "../../src/config.js";
+import { silentLogger } from "../../src/logger.js";
+import { WORKFLOWS_DIR } from "./cli.js";
+
+export class FakeClock implements Clock {
+  private at: number;
+  constructor(start = Date.now()) {
+    this.at = start;
+  }
+  now(): Date {
+    return new Date(this.at);
+  }
+  advance(ms: number): void {
+    this.at += ms;
+  }
+}
+
+/** A whole app (as test/support/app.ts builds one) with an injectable clock. */
+export async function startAgentsApp(options: {
+  url: string;
+  env?: Record<string, string>;
+  clock?: Clock;
+  workflowsDir?: string;
+}): Promise<App> {
+  const config = loadConfig({
+    DATABASE_URL: options.url,
+    BATON_WORKFLOWS_DIR: options.workflowsDir ?? WORKFLOWS_DIR,
+    LOG_LEVEL: "silent",
+    ...options.env,
+  });
+  return createApp(config, silentLogger, {
+    frontEnds: ["test"],
+    resume: true,
+    ...(options.clock && { clock: options.clock }),
+  });
+}
+
+/** A workflows directory with `broken`, whose only step fails: GET `input.url` must answer 2xx. */
+export function workflowsWithBrokenOne(): string {
+  const dir = mkdtempSync(join(tmpdir(), "baton-agents-wf-"));
+  const lines = [
+    "name: broken",
+    "description: Always fails.",
+    "inputs:",
+    "  url: { required: true }",
+    "steps:",
+    "  - id: fetch",
+    "    tool: http.get",
+    '    with: { url: "{{ input.url }}", failOnStatus: true }',
+  ];
+  writeFileSync(join(dir, "broken.yaml"), `${lines.join("\n")}\n`);
+  return dir;
+}
