@@ -194,10 +194,12 @@ export class Dispatcher {
       }));
     }
     // The third same-shaped run in a week: once it settles, offer to schedule it or save its inputs.
-    const offer = result.type === "workflow.run" ? result.pattern : undefined;
+    const offer = result.type === "workflow.run" ? this.deps.orchestrator.patternOfferFor(result.execution.id) : null;
     if (offer && state.settled) {
       state.settled = state.settled.then(async (settled) => {
-        await conversation.post(renderPatternOffer(offer)).catch((error: unknown) => {
+        const found = await offer;
+        if (!found) return settled;
+        await conversation.post(renderPatternOffer(found)).catch((error: unknown) => {
           this.deps.logger.error("could not post a pattern offer", { platform: request.platform, error });
         });
         return settled;

@@ -81,6 +81,9 @@ function withoutPassword(url: string): string {
  * busy_timeout and synchronous are per handle, and Sequelize's sqlite dialect opens a new handle
  * for every transaction without an afterConnect hook, so we wrap getConnection. journal_mode=WAL
  * sticks to the file; setting it on each handle is cheap and covers a file created by another tool.
+ * wal_autocheckpoint 10000 pages (~40 MB of WAL) instead of SQLite's 1000: each checkpoint syncs the
+ * database file, and with one small commit per workflow step the default checkpointed every few
+ * hundred steps (bench:engine measured about 10% more time per step).
  */
 function configureEveryHandle(sequelize: Sequelize, busyTimeoutMs: number): void {
   const manager = sequelize.connectionManager as unknown as {
@@ -93,7 +96,7 @@ function configureEveryHandle(sequelize: Sequelize, busyTimeoutMs: number): void
     if (!configured.has(handle)) {
       configured.add(handle);
       handle.configure("busyTimeout", busyTimeoutMs);
-      await exec(handle, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+      await exec(handle, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 10000;");
     }
     return handle;
   };

@@ -43,7 +43,12 @@ export class RawStatements {
     return this.execute(sql, values).catch(refused);
   }
 
-  get<Row>(sql: string, values: SqlValue[]): Promise<Row | null> {
+  async get<Row>(sql: string, values: SqlValue[]): Promise<Row | null> {
+    const rows = await this.select<Row>(sql, values).catch(refused);
+    return rows[0] ?? null;
+  }
+
+  all<Row>(sql: string, values: SqlValue[]): Promise<Row[]> {
     return this.select<Row>(sql, values).catch(refused);
   }
 
@@ -66,17 +71,16 @@ export class RawStatements {
     });
   }
 
-  private async select<Row>(sql: string, values: SqlValue[]): Promise<Row | null> {
+  private async select<Row>(sql: string, values: SqlValue[]): Promise<Row[]> {
     const params = values.map((value) => this.bind(value));
     if (this.dialect === "postgres") {
-      const rows = await this.sequelize.query(numbered(sql), { bind: params, type: QueryTypes.SELECT });
-      return (rows[0] as Row | undefined) ?? null;
+      return (await this.sequelize.query(numbered(sql), { bind: params, type: QueryTypes.SELECT })) as Row[];
     }
     const statement = await this.statement(sql);
     // `all`, not `get`: a statement stepped to its end leaves no read transaction open on the shared
     // handle (one left open would pin an old snapshot and make the handle's next write SQLITE_BUSY).
     return new Promise((resolve, reject) => {
-      statement.all(params, (error, rows) => (error ? reject(error) : resolve((rows[0] as Row | undefined) ?? null)));
+      statement.all(params, (error, rows) => (error ? reject(error) : resolve(rows as Row[])));
     });
   }
 

@@ -327,13 +327,19 @@ export class Orchestrator {
   }
 
   /** The proposal an `/improve` is drafting (null when none is): the dispatcher edits its acknowledgement with it. */
+  /** A pattern offer for a run started here (the third same-shaped run in a week), once. */
+  patternOfferFor(executionId: string) {
+    return this.desk.patternOfferFor(executionId);
+  }
+
   improvementFor(feedbackId: number): Promise<ImproveResult> | null {
     return this.desk.improve.proposalFor(feedbackId);
   }
 
   /** Resolves when the execution has finished or waits for a person (whichever comes first). */
   async waitUntilSettled(id: string): Promise<ExecutionRecord | null> {
-    await this.runner.whenSettled(id);
+    const settled = await this.runner.whenSettled(id);
+    if (settled) return settled;
     return this.executions.get(id);
   }
 

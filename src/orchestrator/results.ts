@@ -4,7 +4,6 @@ import type { SpendSummary } from "../db/repositories/llm-call-repository.js";
 import type { ProviderHealthSnapshot } from "../llm/provider-health.js";
 import type { CommandSpec, CommandType } from "./commands.js";
 import type { ControlResult, ControlSnapshot } from "./control/control-results.js";
-import type { PatternOffer } from "./improve/patterns.js";
 import type { AgentResult } from "./results-agents.js";
 
 /** What orchestrator.handle answers; the renderers turn it into a platform-neutral Reply. */
@@ -61,7 +60,7 @@ export type Result =
   | { type: "history"; entries: AuditEntry[]; user?: string }
   | { type: "workflow.list"; workflows: WorkflowSummary[]; problems: string[] }
   | { type: "workflow.show"; workflow: WorkflowDetail }
-  | { type: "workflow.run"; execution: ExecutionRecord; detail?: ExecutionDetail; pattern?: PatternOffer }
+  | { type: "workflow.run"; execution: ExecutionRecord; detail?: ExecutionDetail }
   | { type: "execution.list"; executions: ExecutionRecord[]; status?: string }
   | { type: "execution.show"; detail: ExecutionDetail }
   | { type: "execution.cancel"; execution: ExecutionRecord; alreadyFinished: boolean }

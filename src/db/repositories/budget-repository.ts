@@ -30,7 +30,16 @@ export interface ScopeCharge {
  * (`spent + reserved + amount <= limit`), all inside one transaction through the writer queue, so
  * concurrent calls can never reserve past a limit: the database decides, not a read-then-write.
  */
+const SNAPSHOT_MS = 1000;
+
 export class BudgetRepository {
+  /**
+   * The budgets table (a handful of rows) as last read, for up to SNAPSHOT_MS: every run and every
+   * LLM call looks its limits up. A change made here clears it at once; one made by another replica
+   * shows within SNAPSHOT_MS. Reservations themselves are always decided by the database.
+   */
+  private snapshot: { readAt: number; rows: Promise<BudgetRecord[]> } | null = null;
+
   constructor(private readonly db: Database) {}
 
   async set(scope: string, limits: BudgetLimits, by: string | null, at: Date): Promise<BudgetRecord> {
@@ -38,6 +47,7 @@ export class BudgetRepository {
     const merged = { ...existing?.limits, ...limits };
     const values = Object.fromEntries(BUDGET_LIMITS.map((key) => [key, merged[key] ?? null]));
     await this.db.models.Budget.upsert({ scope, ...values, updated_by: by, updated_at: at });
+    this.snapshot = null;
     return { scope, limits: merged, updatedBy: by, updatedAt: at };
   }
 
@@ -46,9 +56,19 @@ export class BudgetRepository {
     return row ? toRecord(row) : null;
   }
 
+  /** Every run and every LLM call checks its scopes: served from the snapshot. */
   async forScopes(scopes: readonly string[]): Promise<BudgetRecord[]> {
-    const rows = await this.db.models.Budget.findAll({ where: { scope: { [Op.in]: [...scopes] } } });
-    return rows.map(toRecord);
+    if (scopes.length === 0) return [];
+    const now = Date.now();
+    if (!this.snapshot || now - this.snapshot.readAt > SNAPSHOT_MS) {
+      const rows = this.db.raw.all<BudgetRow>("SELECT * FROM budgets", []).then((found) => found.map(toRecord));
+      this.snapshot = { readAt: now, rows };
+      rows.catch(() => {
+        this.snapshot = null;
+      });
+    }
+    const wanted = new Set(scopes);
+    return (await this.snapshot.rows).filter((budget) => wanted.has(budget.scope));
   }
 
   async all(): Promise<BudgetRecord[]> {

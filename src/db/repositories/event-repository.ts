@@ -17,6 +17,9 @@ export interface StoredEvent {
 
 export type NewEvent = Omit<StoredEvent, "id">;
 
+/** Events per INSERT statement (a bounded set of prepared statements: sizes 1…CHUNK). */
+const CHUNK = 50;
+
 export class EventRepository {
   constructor(private readonly db: Database) {}
 
@@ -24,22 +27,26 @@ export class EventRepository {
    * One multi-row INSERT (autocommit) through the query interface: no model instance per row, which
    * is most of what a burst of events would otherwise cost (bench:events).
    */
+  /**
+   * One plain multi-row INSERT per CHUNK events (the engine's steps feed this constantly; through
+   * the query interface each batch cost several times more).
+   */
   async append(events: readonly NewEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    const { Event } = this.db.models;
-    await this.db.sequelize.getQueryInterface().bulkInsert(
-      "events",
-      events.map((event) => ({
-        created_at: event.at,
-        type: clip(event.type, 64),
-        execution_id: clip(event.executionId, 64),
-        agent_id: clip(event.agentId, 64),
-        actor_id: clip(event.actorId, 128),
-        payload: event.payload,
-      })),
-      {},
-      Event.getAttributes(),
-    );
+    for (let start = 0; start < events.length; start += CHUNK) {
+      const chunk = events.slice(start, start + CHUNK);
+      const rows = chunk.map(() => "(?, ?, ?, ?, ?, ?)").join(", ");
+      await this.db.raw.run(
+        `INSERT INTO events (created_at, type, execution_id, agent_id, actor_id, payload) VALUES ${rows}`,
+        chunk.flatMap((event) => [
+          event.at,
+          clip(event.type, 64),
+          clip(event.executionId, 64),
+          clip(event.agentId, 64),
+          clip(event.actorId, 128),
+          { json: event.payload },
+        ]),
+      );
+    }
   }
 
   /** Events at or after `since`, oldest first, optionally only of the given types. */
@@ -71,17 +78,12 @@ export async function commandsSince(
   db: Database,
   where: { actorId: string; commandType: string; since: Date },
 ): Promise<unknown[]> {
-  const rows = await db.models.AuditEntry.findAll({
-    where: {
-      actor_id: where.actorId,
-      command_type: where.commandType,
-      outcome: "ok",
-      created_at: { [Op.gte]: where.since },
-    },
-    attributes: ["command"],
-    order: [["id", "DESC"]],
-    limit: 500,
-  });
+  // Plain SQL: it runs for every workflow run (pattern detection), on the (actor, time) index.
+  const rows = await db.raw.all<{ command: unknown }>(
+    `SELECT command FROM audit_entries WHERE actor_id = ? AND created_at >= ? AND command_type = ? AND outcome = 'ok'
+     ORDER BY id DESC LIMIT 500`,
+    [where.actorId, where.since, where.commandType],
+  );
   return rows.map((row) => parseJson(row.command));
 }
 

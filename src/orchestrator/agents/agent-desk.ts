@@ -14,7 +14,11 @@ import type { RequestContext } from "../context.js";
 import type { OrchestratorEventBus } from "../events.js";
 import { parseProposalId } from "../improve/improve-results.js";
 import { ImproveService } from "../improve/improve-service.js";
-import { PatternDetector } from "../improve/patterns.js";
+import { PatternDetector, type PatternOffer } from "../improve/patterns.js";
+
+/** How long an offer waits for the front-end that started its run to ask for it. */
+const OFFER_KEPT_MS = 10 * 60_000;
+
 import type { Result } from "../results.js";
 import type { ToolRegistry } from "../tools/registry.js";
 import type { WorkflowCatalog } from "../workflow/catalog.js";
@@ -40,6 +44,7 @@ export interface AgentDeskDeps {
 export class AgentDesk {
   readonly improve: ImproveService;
   private readonly patterns: PatternDetector;
+  private readonly offers = new Map<string, Promise<PatternOffer | null>>();
 
   constructor(private readonly deps: AgentDeskDeps) {
     const { agents } = deps;
@@ -97,16 +102,32 @@ export class AgentDesk {
     return reportBreach(this.deps.events, { actorId: context.actor.id }, check);
   }
 
-  /** A request made for the third time in a week gets an offer to schedule it or save its inputs. */
-  async afterRun(command: CommandOf<"workflow.run">, context: RequestContext, result: Result): Promise<Result> {
+  /**
+   * A request made for the third time in a week gets an offer to schedule it or save its inputs.
+   * The check runs beside the run, off its path; the front-end asks for the offer once the run
+   * settles (`patternOfferFor`).
+   */
+  afterRun(command: CommandOf<"workflow.run">, context: RequestContext, result: Result): Result {
     if (result.type !== "workflow.run") return result;
-    try {
-      const pattern = await this.patterns.observe(command, context, result.execution.id);
-      return pattern ? { ...result, pattern } : result;
-    } catch (error) {
+    const id = result.execution.id;
+    const check = this.patterns.observe(command, context, id).catch((error: unknown) => {
       this.deps.logger.warn("pattern detection failed", { error });
-      return result;
-    }
+      return null;
+    });
+    this.offers.set(id, check);
+    // Nobody may ask (a scheduled run): an offer is kept for a while, a non-offer not at all.
+    void check.then((offer) => {
+      if (!offer) this.offers.delete(id);
+      else setTimeout(() => this.offers.delete(id), OFFER_KEPT_MS).unref();
+    });
+    return result;
+  }
+
+  /** The pattern offer for a run started here, once (null when there is none or it was taken). */
+  patternOfferFor(executionId: string): Promise<PatternOffer | null> | null {
+    const offer = this.offers.get(executionId) ?? null;
+    this.offers.delete(executionId);
+    return offer;
   }
 
   /** Status adds active agents and feedback awaiting review. */

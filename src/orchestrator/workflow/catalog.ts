@@ -16,9 +16,12 @@ export interface CurrentWorkflow {
  * Workflow definitions: YAML files in the workflows directory are the source, the database holds
  * every version. A changed file becomes a new version on start; executions stay pinned to theirs.
  */
+const CURRENT_MS = 1000;
+
 export class WorkflowCatalog {
   private problems: string[] = [];
   private readonly parsed = new Map<string, WorkflowDefinition>();
+  private readonly currentRecords = new Map<string, { readAt: number; record: WorkflowRecord }>();
   private hintsCache: WorkflowHint[] = [];
 
   constructor(
@@ -85,9 +88,19 @@ export class WorkflowCatalog {
     return this.repository.list();
   }
 
+  /**
+   * The workflow's current version. Which version is current is read at most once per
+   * CURRENT_MS (every run asks): a change made here clears it at once, one made by another replica
+   * (a rollback) reaches new runs here within CURRENT_MS. Runs stay pinned to what they started on.
+   */
   async current(name: string): Promise<CurrentWorkflow> {
-    const record = await this.repository.get(name);
-    if (!record) throw await this.notFound(name);
+    const cached = this.currentRecords.get(name);
+    let record = cached && Date.now() - cached.readAt <= CURRENT_MS ? cached.record : null;
+    if (!record) {
+      record = await this.repository.get(name);
+      if (!record) throw await this.notFound(name);
+      this.currentRecords.set(name, { readAt: Date.now(), record });
+    }
     return { record, definition: await this.definition(name, record.currentVersion) };
   }
 
@@ -123,6 +136,8 @@ export class WorkflowCatalog {
   }
 
   private async refreshHints(): Promise<void> {
+    // Something changed which versions are current: read them again.
+    this.currentRecords.clear();
     const hints: WorkflowHint[] = [];
     for (const record of await this.repository.list()) {
       const definition = await this.definition(record.name, record.currentVersion).catch(() => null);

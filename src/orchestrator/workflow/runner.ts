@@ -7,6 +7,7 @@ import type {
 } from "../../db/repositories/execution-repository.js";
 import { BatonError, toBatonError } from "../../errors.js";
 import type { Logger } from "../../logger.js";
+import { redactSecrets, redactValue } from "../../redact.js";
 import { type AgentRunner, agentTool } from "../agents.js";
 import { type BudgetWait, budgetWaitFor, isBudgetPause } from "../budgets/budget-pause.js";
 import type { OrchestratorEventBus } from "../events.js";
@@ -56,7 +57,8 @@ type RunOutcome =
 
 interface InFlight {
   controller: AbortController;
-  done: Promise<void>;
+  /** The execution as this process left it (null when another process owns it now). */
+  done: Promise<ExecutionRecord | null>;
 }
 
 /**
@@ -87,7 +89,10 @@ export class WorkflowRunner implements AttemptWriter {
     if (this.stopping) controller.abort(INTERRUPTED);
     this.records.set(execution.id, execution);
     const done = this.run(execution, definition, controller, resume)
-      .catch((error: unknown) => this.deps.logger.error("execution crashed", { execution: execution.id, error }))
+      .catch((error: unknown) => {
+        this.deps.logger.error("execution crashed", { execution: execution.id, error });
+        return null;
+      })
       .finally(() => {
         this.inFlight.delete(execution.id);
         this.records.delete(execution.id);
@@ -104,8 +109,12 @@ export class WorkflowRunner implements AttemptWriter {
     this.inFlight.get(id)?.controller.abort(CANCELLED);
   }
 
-  async whenSettled(id: string): Promise<void> {
-    await this.inFlight.get(id)?.done;
+  /**
+   * Resolves when the execution stops running here, with its record as this process wrote it
+   * (undefined when it was not running here; null when its state must be read from the database).
+   */
+  async whenSettled(id: string): Promise<ExecutionRecord | null | undefined> {
+    return this.inFlight.get(id)?.done;
   }
 
   /** Aborts every in-flight execution and records it as interrupted. */
@@ -127,7 +136,7 @@ export class WorkflowRunner implements AttemptWriter {
     definition: WorkflowDefinition,
     controller: AbortController,
     resume: ResumePlan | undefined,
-  ): Promise<void> {
+  ): Promise<ExecutionRecord | null> {
     const { signal } = controller;
     // Renewed three times a lease; a renewal that finds the lease gone stops this copy of the run.
     const renewal = setInterval(() => void this.renewLease(execution.id, controller), Math.max(100, this.leaseMs / 3));
@@ -138,7 +147,7 @@ export class WorkflowRunner implements AttemptWriter {
       const outcome = await this.runSteps(execution, definition, signal, resume).catch((error: unknown) => ({
         error: toBatonError(error),
       }));
-      await this.finish(execution.id, outcome);
+      return await this.finish(execution, outcome);
     } finally {
       clearInterval(renewal);
     }
@@ -444,20 +453,21 @@ export class WorkflowRunner implements AttemptWriter {
     this.deps.events.emit("step.finished", { ...attempt, ...patch });
   }
 
-  private async finish(id: string, outcome: RunOutcome): Promise<void> {
-    const { executions, clock } = this.deps;
+  private async finish(execution: ExecutionRecord, outcome: RunOutcome): Promise<ExecutionRecord | null> {
+    const { executions, clock, events } = this.deps;
+    const { id } = execution;
     const now = clock.now();
     const release = { leaseOwner: null, leaseExpiresAt: null };
     // The run belongs to another process now: whatever this copy did, the owner records the outcome.
-    if ("error" in outcome && outcome.error.code === "lease_lost") return;
+    if ("error" in outcome && outcome.error.code === "lease_lost") return null;
     const owner = this.deps.owner;
     // Only a running execution this process still owns moves on: a cancel that got there first keeps its status.
     if ("waiting" in outcome) {
       const waitingFor = outcome.waiting as unknown as Record<string, unknown>;
       await executions.transition(id, ["running"], { status: "waiting", waitingFor, ...release }, now, owner);
       const waiting = await executions.get(id);
-      if (waiting) this.deps.events.emit("execution.waiting", waiting);
-      return;
+      if (waiting) events.emit("execution.waiting", waiting);
+      return waiting;
     }
     const patch =
       "output" in outcome
@@ -467,10 +477,14 @@ export class WorkflowRunner implements AttemptWriter {
             errorCode: outcome.error.code,
             errorMessage: outcome.error.message,
           };
-    await executions.transition(id, ["running"], { ...patch, finishedAt: now, ...release }, now, owner);
-    const { events } = this.deps;
-    const finished = await executions.get(id);
+    const moved = await executions.transition(id, ["running"], { ...patch, finishedAt: now, ...release }, now, owner);
+    // What was just written, as stored (redacted), without reading it back; a run that was
+    // cancelled meanwhile is read, since the cancel wrote its row.
+    const finished = moved
+      ? { ...execution, ...release, ...redactedOutcome(patch), finishedAt: now }
+      : await executions.get(id);
     if (finished) events.emit("execution.finished", finished);
+    return finished;
   }
 
   private async renewLease(id: string, controller: AbortController): Promise<void> {
@@ -496,6 +510,15 @@ function toolLabel(step: AttemptStep): string {
   if (step.kind === "agent") return `agent:${step.agent.specialty}`;
   if (step.kind === "workflow") return `workflow:${step.workflow.name}`;
   return step.tool;
+}
+
+function redactedOutcome(patch: { status: string; output?: unknown; errorCode?: string; errorMessage?: string }) {
+  return {
+    status: patch.status,
+    output: patch.output === undefined ? null : redactValue(patch.output),
+    errorCode: patch.errorCode ?? null,
+    errorMessage: patch.errorMessage === undefined ? null : redactSecrets(patch.errorMessage),
+  };
 }
 
 function attemptStatus(error: BatonError): string {

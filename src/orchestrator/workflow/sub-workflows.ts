@@ -19,7 +19,7 @@ const POLL_MS = 500;
 export interface ChildRunner {
   start(execution: ExecutionRecord, definition: WorkflowDefinition): void;
   isRunningHere(id: string): boolean;
-  whenSettled(id: string): Promise<void>;
+  whenSettled(id: string): Promise<unknown>;
   abort(id: string): void;
   leaseUntil(): Date;
 }
