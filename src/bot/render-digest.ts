@@ -28,6 +28,7 @@ export function renderDigest(digest: Digest, time: RenderTime): Reply {
       ),
     });
   }
+  blocks.push(...insightBlocks(digest));
   blocks.push(...problemBlocks(digest, time));
   if (digest.lastRun) {
     const run = digest.lastRun;
@@ -58,6 +59,7 @@ function summaryFields(digest: Digest): Array<{ label: string; value: string }> 
     { label: "LLM spend (period)", value: `$${spend.periodUsd.toFixed(4)}` },
     { label: "LLM spend, 7 days", value: `${spend.sparkline} $${spend.weekUsd.toFixed(4)} (${spendDays(digest)})` },
     { label: "Requests", value: String(digest.requests) },
+    { label: "Active agents", value: String(digest.activeAgents) },
     {
       label: "Top requesters",
       value: digest.topRequesters.map((r) => `${r.actorId} (${r.requests})`).join(", ") || "nobody",
@@ -94,12 +96,69 @@ export function fireLine(fire: ScheduleFire, timeZone: string): string {
   return `${fire.status === "failed" ? "❌" : "⏭️"} ${when} ${fire.status}: ${truncate(fire.detail ?? "", 160)}`;
 }
 
+/** Spend against budgets, feedback awaiting review, recognised patterns. */
+export function insightBlocks(digest: Digest): ReplyBlock[] {
+  const blocks: ReplyBlock[] = [];
+  const { standings, day } = digest.budgets;
+  if (standings.length > 0) {
+    blocks.push({ type: "section", text: `*Spend against budget (${day})*` });
+    blocks.push({ type: "list", items: standings.map(budgetLine) });
+  }
+  const { feedback } = digest;
+  if (feedback.awaiting > 0) {
+    blocks.push({ type: "section", text: `*${plural(feedback.awaiting, "piece")} of feedback awaiting review*` });
+    blocks.push({
+      type: "list",
+      items: feedback.oldest.map(
+        (f) =>
+          `💬 #${f.id} ${f.executionId ? `on \`${f.executionId}\`${f.workflowName ? ` (${f.workflowName})` : ""}` : "(no run)"}: ${truncate(f.text, 120)}`,
+      ),
+    });
+  }
+  if (digest.patterns.length > 0) {
+    blocks.push({ type: "section", text: `*${plural(digest.patterns.length, "recognised pattern")}*` });
+    blocks.push({
+      type: "list",
+      items: digest.patterns.slice(0, 5).map((p) => `🔁 \`${p.shape}\` — ${p.actorId}, ${p.count} times in seven days`),
+    });
+  }
+  return blocks;
+}
+
+function budgetLine(standing: Digest["budgets"]["standings"][number]): string {
+  const used = `$${standing.usedUsd.toFixed(4)}`;
+  const refused = standing.refusals > 0 ? `, ${plural(standing.refusals, "refusal")}` : "";
+  if (standing.limitUsd === null) return `${standing.scope}: ${used} (no daily limit${refused})`;
+  const share = standing.limitUsd > 0 ? Math.round((standing.usedUsd / standing.limitUsd) * 100) : 100;
+  const mark = share >= 100 ? "🛑" : share >= 80 ? "⚠️" : "✅";
+  return `${mark} ${standing.scope}: ${used} of $${standing.limitUsd.toFixed(2)} (${share}%${refused})`;
+}
+
 function digestText(digest: Digest, title: string): string {
   const failed = digest.runs.byStatus.failed ?? 0;
   return [
     title,
     `${digest.runs.started} run(s) started, ${digest.runs.byStatus.succeeded ?? 0} succeeded, ${failed} failed${failed > 0 ? ` (${digest.failures.map((f) => f.id).join(", ")})` : ""}.`,
     `${digest.approvalsWaiting.length} waiting for a person. LLM spend 7 days ${digest.spend.sparkline} $${digest.spend.weekUsd.toFixed(4)}.`,
+    ...insightText(digest),
     ...(digest.undelivered.length > 0 ? [`${plural(digest.undelivered.length, "earlier digest")} not delivered.`] : []),
   ].join("\n");
+}
+
+function insightText(digest: Digest): string[] {
+  const global = digest.budgets.standings.find((s) => s.scope === "global");
+  const others = digest.budgets.standings.filter((s) => s.scope !== "global");
+  return [
+    ...(global ? [`Budget today: ${budgetLine(global)}.`] : []),
+    ...(others.length > 0 ? [`Near or over their limit: ${others.map(budgetLine).join("; ")}.`] : []),
+    ...(digest.feedback.awaiting > 0
+      ? [
+          `${plural(digest.feedback.awaiting, "piece")} of feedback awaiting review (${digest.feedback.oldest.map((f) => `#${f.id}${f.executionId ? ` on ${f.executionId}` : ""}`).join(", ")}).`,
+        ]
+      : []),
+    ...(digest.patterns.length > 0
+      ? [`Recognised patterns: ${digest.patterns.map((p) => `${p.shape} (${p.actorId}, ${p.count}×)`).join("; ")}.`]
+      : []),
+    `${plural(digest.activeAgents, "active agent")}.`,
+  ];
 }

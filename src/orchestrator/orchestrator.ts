@@ -7,6 +7,7 @@ import type { Database } from "../db/database.js";
 import { AuditRepository } from "../db/repositories/audit-repository.js";
 import { EventRepository } from "../db/repositories/event-repository.js";
 import { type ExecutionRecord, ExecutionRepository } from "../db/repositories/execution-repository.js";
+import { FeedbackRepository } from "../db/repositories/feedback-repository.js";
 import { LlmCallRepository } from "../db/repositories/llm-call-repository.js";
 import { WorkflowRepository } from "../db/repositories/workflow-repository.js";
 import { BatonError } from "../errors.js";
@@ -15,7 +16,7 @@ import type { ProviderHealthSnapshot } from "../llm/provider-health.js";
 import type { WorkflowHint } from "../llm/types.js";
 import type { Logger } from "../logger.js";
 import { AgentDesk } from "./agents/agent-desk.js";
-import { type AgentSettings, type AgentsSetup, createAgents } from "./agents/create-agents.js";
+import { type AgentSettings, type AgentsSetup, createAgents, DEFAULT_AGENT_SETTINGS } from "./agents/create-agents.js";
 import type { Specialties } from "./agents/specialties.js";
 import type { AgentRunner } from "./agents.js";
 import { ApprovalDesk } from "./approvals.js";
@@ -23,6 +24,7 @@ import { COMMAND_SPECS, type Command } from "./commands.js";
 import type { RequestContext } from "./context.js";
 import { ControlPlane } from "./control/control-plane.js";
 import type { DigestDelivery } from "./digest/digest.js";
+import { createInsights } from "./digest/insights.js";
 import { EventLog } from "./event-log.js";
 import { EventBus, type OrchestratorEventBus, type OrchestratorEvents } from "./events.js";
 import { approveExecution, rejectExecution } from "./handlers/decision-handlers.js";
@@ -188,6 +190,16 @@ export class Orchestrator {
       handle: (command, context) => this.handle(command, context),
       sweep: () => this.recovery.sweep(),
       delivery: deps.digestDelivery ?? null,
+      insights: createInsights({
+        budgets: this.agents.budgets,
+        feedback: new FeedbackRepository(deps.database),
+        events: new EventRepository(deps.database),
+        agents: this.agents.agents,
+        today: () => this.agents.guard.today(),
+        now: () => deps.clock.now(),
+        idleMs: (deps.agentSettings ?? DEFAULT_AGENT_SETTINGS).idleMs,
+        retireIdle: () => this.agents.pool.retireIdle(),
+      }),
       ...(deps.fireDriver && { driver: deps.fireDriver }),
       ...(deps.sleep && { sleep: deps.sleep }),
     });

@@ -51,6 +51,10 @@ const digest: Digest = {
   undelivered: [],
   troubledFires: [],
   lastRun: null,
+  budgets: { day: "2026-03-27", standings: [] },
+  feedback: { awaiting: 0, oldest: [] },
+  patterns: [],
+  activeAgents: 0,
 };
 
 describe("renderDigest", () => {

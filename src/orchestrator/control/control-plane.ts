@@ -11,6 +11,7 @@ import type { Command } from "../commands.js";
 import type { RequestContext } from "../context.js";
 import { STALE_CLAIM_MS } from "../digest/compose-digest.js";
 import type { DigestDelivery } from "../digest/digest.js";
+import type { Insights } from "../digest/insights.js";
 import type { Result } from "../results.js";
 import { type FireDriver, NodeScheduleDriver } from "../scheduler/job-driver.js";
 import { Scheduler } from "../scheduler/scheduler.js";
@@ -36,6 +37,8 @@ export interface ControlPlaneDeps {
   /** The engine's sweep (resume runs left behind, settle approvals past their timeout). */
   sweep: () => Promise<void>;
   delivery: DigestDelivery | null;
+  /** Budgets, feedback, patterns and agents for the digest and the step (null: not shown). */
+  insights?: Insights | null;
   driver?: FireDriver;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -70,6 +73,7 @@ export class ControlPlane {
       executions: deps.executions,
       schedules: this.schedules,
       runs: this.runs,
+      insights: deps.insights ?? null,
       delivery: deps.delivery,
       clock: deps.clock,
       logger: deps.logger,
@@ -240,8 +244,10 @@ export class ControlPlane {
       executions: this.deps.executions,
       digests: this.digests,
       runs: this.runs,
+      schedules: this.schedules,
       clock: this.deps.clock,
       sweep: this.deps.sweep,
+      insights: this.deps.insights ?? null,
       maxActions: this.deps.config.stepMaxActions,
     };
   }

@@ -11,6 +11,7 @@ import type { RequestContext } from "../context.js";
 import { composeDigest, periodLength } from "../digest/compose-digest.js";
 import { deliverDigest } from "../digest/deliver-digest.js";
 import type { Digest, DigestDelivery } from "../digest/digest.js";
+import type { Insights } from "../digest/insights.js";
 import { channelId } from "./channels.js";
 import type { ControlResult } from "./control-results.js";
 
@@ -19,6 +20,7 @@ export interface DigestDeskDeps {
   executions: ExecutionRepository;
   schedules: ScheduleRepository;
   runs: OrchestratorRunRepository;
+  insights: Insights | null;
   delivery: DigestDelivery | null;
   clock: Clock;
   logger: Logger;

@@ -8,14 +8,26 @@ import type {
   StepDecision,
   StepStats,
 } from "../../db/repositories/orchestrator-run-repository.js";
+import type { ScheduleRepository } from "../../db/repositories/schedule-repository.js";
 import { toBatonError } from "../../errors.js";
 import { approvalOf } from "../approvals.js";
+import type { Insights } from "../digest/insights.js";
 import type { OrchestratorMode } from "./control-results.js";
+import {
+  type InsightStepDeps,
+  reportBudgets,
+  reportFeedback,
+  reportPatterns,
+  retireIdleAgents,
+} from "./step-insights.js";
 
 export interface StepDeps {
   executions: ExecutionRepository;
   digests: DigestRepository;
   runs: OrchestratorRunRepository;
+  schedules: ScheduleRepository;
+  /** Budgets, feedback, patterns and agents (null: the step does not look at them). */
+  insights: Insights | null;
   clock: Clock;
   /** The engine's own sweep: resumes executions left behind, then settles approvals past their timeout. */
   sweep: () => Promise<void>;
@@ -34,12 +46,14 @@ const DAY_MS = 24 * 3600_000;
 
 /**
  * One orchestrator step: look at the state, act within the limits, and record every decision with
- * its reason and outcome, the actions taken, and statistics before and after. Budgets, feedback,
- * patterns and idle agents join the inspection when their issue lands.
+ * its reason and outcome, the actions taken, and statistics before and after: approvals past their
+ * timeout and stranded runs (acted on), failed runs and undelivered digests (reported), budgets near
+ * their limits, feedback awaiting review and new patterns (reported), idle agents (retired).
  */
 export async function runStep(deps: StepDeps, trigger: StepTrigger): Promise<OrchestratorRunRecord> {
   const startedAt = deps.clock.now();
   const statsBefore = await stats(deps);
+  const previous = await deps.runs.last();
   const decisions: StepDecision[] = [];
   const actions: string[] = [];
   let outcome: "ok" | "error" = "ok";
@@ -47,6 +61,13 @@ export async function runStep(deps: StepDeps, trigger: StepTrigger): Promise<Orc
     await actOnOverdueWork(deps, decisions, actions);
     await reportFailures(deps, decisions);
     await reportUndelivered(deps, decisions);
+    if (deps.insights) {
+      const insightDeps = insightStepDeps(deps, deps.insights, startedAt, previous?.startedAt ?? null);
+      await reportBudgets(insightDeps, decisions);
+      await reportFeedback(insightDeps, decisions);
+      await reportPatterns(insightDeps, decisions);
+      await retireIdleAgents(insightDeps, decisions, actions);
+    }
     if (decisions.length === 0) {
       decisions.push({ subject: "baton", decision: "idle", reason: "Nothing needs attention.", outcome: "none" });
     }
@@ -72,6 +93,18 @@ export async function runStep(deps: StepDeps, trigger: StepTrigger): Promise<Orc
   return run;
 }
 
+/** Patterns are new since the previous step (at most seven days back); refusals count for a day. */
+function insightStepDeps(deps: StepDeps, insights: Insights, now: Date, previous: Date | null): InsightStepDeps {
+  const weekAgo = now.getTime() - 7 * DAY_MS;
+  return {
+    insights,
+    schedules: deps.schedules,
+    maxActions: deps.maxActions,
+    patternsSince: new Date(Math.max(weekAgo, previous?.getTime() ?? weekAgo)),
+    refusalsSince: new Date(now.getTime() - DAY_MS),
+  };
+}
+
 async function stats(deps: StepDeps): Promise<StepStats> {
   const now = deps.clock.now();
   const [counts, waiting, undelivered] = await Promise.all([
@@ -81,7 +114,12 @@ async function stats(deps: StepDeps): Promise<StepStats> {
   ]);
   const running = await deps.executions.list({ status: "running", limit: 100 });
   const interrupted = await deps.executions.list({ status: "interrupted", limit: 100 });
+  const agents = deps.insights && {
+    activeAgents: await deps.insights.activeAgents(),
+    feedbackAwaitingReview: (await deps.insights.feedbackAwaitingReview(200)).length,
+  };
   return {
+    ...agents,
     running: running.length,
     waiting: waiting.length,
     interrupted: interrupted.length,

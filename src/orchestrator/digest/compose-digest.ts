@@ -5,6 +5,7 @@ import type { OrchestratorRunRepository } from "../../db/repositories/orchestrat
 import type { ScheduleRepository } from "../../db/repositories/schedule-repository.js";
 import { approvalOf } from "../approvals.js";
 import type { Digest } from "./digest.js";
+import type { Insights } from "./insights.js";
 import { sparkline } from "./sparkline.js";
 
 export interface DigestSources {
@@ -12,6 +13,8 @@ export interface DigestSources {
   executions: ExecutionRepository;
   schedules: ScheduleRepository;
   runs: OrchestratorRunRepository;
+  /** Budgets, feedback, patterns and agents; null leaves those sections empty. */
+  insights: Insights | null;
 }
 
 const DAY_MS = 24 * 3600_000;
@@ -52,17 +55,19 @@ export async function composeDigest(
 ): Promise<Digest> {
   const { period, now, timeZone } = options;
   const days = sparkDays(now, timeZone);
-  const [byStatus, failures, waiting, spend, periodSpend, byActor, undelivered, fires, lastRun] = await Promise.all([
-    sources.digests.runsByStatus(period),
-    sources.digests.failures(period, 10),
-    sources.executions.list({ status: "waiting", limit: 20 }),
-    sources.digests.spendPerPeriod(days),
-    sources.digests.spendPerPeriod([period]),
-    sources.digests.requestsByActor(period),
-    sources.digests.undelivered(10),
-    sources.schedules.unsuccessfulFiresSince(period.start, new Date(now.getTime() - STALE_CLAIM_MS), 10),
-    sources.runs.last(),
-  ]);
+  const [byStatus, failures, waiting, spend, periodSpend, byActor, undelivered, fires, lastRun, extra] =
+    await Promise.all([
+      sources.digests.runsByStatus(period),
+      sources.digests.failures(period, 10),
+      sources.executions.list({ status: "waiting", limit: 20 }),
+      sources.digests.spendPerPeriod(days),
+      sources.digests.spendPerPeriod([period]),
+      sources.digests.requestsByActor(period),
+      sources.digests.undelivered(10),
+      sources.schedules.unsuccessfulFiresSince(period.start, new Date(now.getTime() - STALE_CLAIM_MS), 10),
+      sources.runs.last(),
+      insightsOf(sources.insights, period),
+    ]);
   return {
     period,
     composedAt: now,
@@ -91,5 +96,42 @@ export async function composeDigest(
     undelivered,
     troubledFires: fires,
     lastRun,
+    ...extra,
+  };
+}
+
+const FEEDBACK_SHOWN = 5;
+
+async function insightsOf(
+  insights: Insights | null,
+  period: Period,
+): Promise<Pick<Digest, "budgets" | "feedback" | "patterns" | "activeAgents">> {
+  if (!insights) {
+    return {
+      budgets: { day: "", standings: [] },
+      feedback: { awaiting: 0, oldest: [] },
+      patterns: [],
+      activeAgents: 0,
+    };
+  }
+  const [standings, feedback, patterns, activeAgents] = await Promise.all([
+    insights.budgets(period.start),
+    insights.feedbackAwaitingReview(200),
+    insights.patternsSince(period.start),
+    insights.activeAgents(),
+  ]);
+  return {
+    budgets: { day: insights.day(), standings },
+    feedback: {
+      awaiting: feedback.length,
+      oldest: feedback.slice(0, FEEDBACK_SHOWN).map((f) => ({
+        id: f.id,
+        executionId: f.executionId,
+        workflowName: f.workflowName,
+        text: f.text,
+      })),
+    },
+    patterns: patterns.filter((p) => p.at <= period.end).reverse(),
+    activeAgents,
   };
 }

@@ -6,13 +6,11 @@ import type {
 } from "../../db/repositories/digest-repository.js";
 import type { OrchestratorRunRecord } from "../../db/repositories/orchestrator-run-repository.js";
 import type { ScheduleFire } from "../../db/repositories/schedule-repository.js";
+import type { BudgetStanding, RecognisedPattern } from "./insights.js";
 
 /**
  * The status digest's data for one period, composed by `composeDigest` and rendered by the bot
  * (Block Kit, Discord embed, console text) from the platform-neutral Reply.
- *
- * Sections that need the budgets/feedback/patterns issue's tables (spend against a budget limit,
- * feedback awaiting review, recognised patterns) are not part of it yet.
  */
 export interface Digest {
   period: Period;
@@ -45,6 +43,16 @@ export interface Digest {
   /** Schedule fires that failed or were skipped in the period. */
   troubledFires: ScheduleFire[];
   lastRun: OrchestratorRunRecord | null;
+  /** Spend against budgets today: the global budget, then scopes near or over their daily limit. */
+  budgets: { day: string; standings: BudgetStanding[] };
+  /** Feedback nobody has acted on yet: the count and the oldest few. */
+  feedback: {
+    awaiting: number;
+    oldest: Array<{ id: number; executionId: string | null; workflowName: string | null; text: string }>;
+  };
+  /** Request shapes recognised as habits in the period, newest first. */
+  patterns: RecognisedPattern[];
+  activeAgents: number;
 }
 
 /** A delivery's outcome as the reply and status report it. */
