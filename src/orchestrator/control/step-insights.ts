@@ -1,3 +1,4 @@
+import type { AgentRecord } from "../../db/repositories/agent-repository.js";
 import type { StepDecision } from "../../db/repositories/orchestrator-run-repository.js";
 import type { ScheduleRepository } from "../../db/repositories/schedule-repository.js";
 import { type BudgetStanding, type Insights, isNearLimit } from "../digest/insights.js";
@@ -79,13 +80,22 @@ export async function reportPatterns(deps: InsightStepDeps, decisions: StepDecis
   }
 }
 
-/** Agents idle past the limit are retired, as one action. */
+/**
+ * Agents idle past the limit are retired, as one action. `seen` are the idle agents found before
+ * the step's sweep, which retires idle agents itself (the engine's afterSweep): those are recorded
+ * as retired by it rather than lost from the journal.
+ */
 export async function retireIdleAgents(
   deps: InsightStepDeps,
+  seen: readonly AgentRecord[],
   decisions: StepDecision[],
   actions: string[],
 ): Promise<void> {
   const idle = await deps.insights.idleAgents();
+  const still = new Set(idle.map((agent) => agent.id));
+  for (const agent of seen.filter((a) => !still.has(a.id))) {
+    decisions.push({ ...retireDecision(agent), outcome: "retired by this step's sweep" });
+  }
   if (idle.length === 0) return;
   if (actions.length >= deps.maxActions) {
     for (const agent of idle.slice(0, REPORTED)) {
@@ -97,12 +107,19 @@ export async function retireIdleAgents(
   actions.push(`retired ${retired.size} idle agent(s)`);
   for (const agent of idle) {
     decisions.push({
-      subject: agent.id,
-      decision: "retire",
-      reason: `The ${agent.specialty} agent was last used at ${agent.lastUsedAt.toISOString()}, past the idle limit.`,
+      ...retireDecision(agent),
       outcome: retired.has(agent.id) ? "retired" : "already retired elsewhere",
     });
   }
+}
+
+function retireDecision(agent: AgentRecord): StepDecision {
+  return {
+    subject: agent.id,
+    decision: "retire",
+    reason: `The ${agent.specialty} agent was last used at ${agent.lastUsedAt.toISOString()}, past the idle limit.`,
+    outcome: "",
+  };
 }
 
 function clip(text: string, max: number): string {

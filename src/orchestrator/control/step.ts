@@ -58,6 +58,7 @@ export async function runStep(deps: StepDeps, trigger: StepTrigger): Promise<Orc
   const actions: string[] = [];
   let outcome: "ok" | "error" = "ok";
   try {
+    const idleBefore = deps.insights ? await deps.insights.idleAgents() : [];
     await actOnOverdueWork(deps, decisions, actions);
     await reportFailures(deps, decisions);
     await reportUndelivered(deps, decisions);
@@ -66,7 +67,7 @@ export async function runStep(deps: StepDeps, trigger: StepTrigger): Promise<Orc
       await reportBudgets(insightDeps, decisions);
       await reportFeedback(insightDeps, decisions);
       await reportPatterns(insightDeps, decisions);
-      await retireIdleAgents(insightDeps, decisions, actions);
+      await retireIdleAgents(insightDeps, idleBefore, decisions, actions);
     }
     if (decisions.length === 0) {
       decisions.push({ subject: "baton", decision: "idle", reason: "Nothing needs attention.", outcome: "none" });
