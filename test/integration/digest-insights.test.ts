@@ -83,7 +83,7 @@ describe.each(DATABASE_KINDS)("digest and step with budgets, feedback, patterns 
     expect(bySubject.has("budget user:ada")).toBe(false);
     expect(bySubject.get("feedback 1")).toMatchObject({
       decision: "report",
-      outcome: expect.stringContaining("/improve ex_fb000001"),
+      outcome: expect.stringContaining("/improve <feedback> ex=ex_fb000001"),
     });
     expect(bySubject.get("feedback 2")?.outcome).toBe("needs a person");
     expect(bySubject.get("pattern workflow.run healthcheck [urls]")).toMatchObject({

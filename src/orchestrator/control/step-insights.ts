@@ -51,7 +51,7 @@ export async function reportFeedback(deps: InsightStepDeps, decisions: StepDecis
       decision: "report",
       reason: `Feedback on ${about}${feedback.workflowName ? ` (${feedback.workflowName})` : ""} awaits review: "${clip(feedback.text, 120)}"`,
       outcome: feedback.executionId
-        ? `needs a person: review it, or \`/improve ${feedback.executionId} <feedback>\` for a proposal`
+        ? `needs a person: review it, or \`/improve <feedback> ex=${feedback.executionId}\` for a proposal`
         : "needs a person",
     });
   }
