@@ -111,7 +111,11 @@ export class FakeDiscordRest {
     const failed = this.serverErrors.findIndex((r) => r.method === method && r.path.test(path));
     if (failed >= 0) {
       const [failure] = this.serverErrors.splice(failed, 1);
-      return [failure?.status ?? 503, { message: "Service Unavailable", code: 0 }];
+      const status = failure?.status ?? 503;
+      // Discord's own answers: 50001 Missing Access for a 403, a bare message for a 5xx.
+      return status === 403
+        ? [403, { message: "Missing Access", code: 50001 }]
+        : [status, { message: "Service Unavailable", code: 0 }];
     }
     const webhook = /^\/(webhooks|interactions)\//.test(path);
     if (!webhook && auth !== `Bot ${this.identity.token}`) return [401, { message: "401: Unauthorized", code: 0 }];
