@@ -88,8 +88,9 @@ describe.each(DATABASE_KINDS)("Slack buttons and App Home ($kind)", ({ create })
     expect(clicks.filter((c) => c.detail === `baton:approve:${id}`)).toHaveLength(2);
   });
 
-  it("publishes the App Home with status and a waiting run's buttons", async () => {
+  it("publishes the App Home with status, a waiting run's buttons and the schedules", async () => {
     await command("run gate");
+    await command('schedule "0 9 * * 1-5" digest #ops tz=Europe/Berlin');
     await h.settle();
     const before = h.slack.performed("views.publish").length;
     const event = { type: "app_home_opened", user: "U0ADA", channel: "D0ADA", tab: "home" };
@@ -102,6 +103,8 @@ describe.each(DATABASE_KINDS)("Slack buttons and App Home ($kind)", ({ create })
     expect(text).toContain("Waiting for a person");
     expect(text).toContain("baton:approve:ex_");
     expect(text).toContain("Recent executions");
+    expect(text).toContain('"text":"Schedules"');
+    expect(text).toContain("`0 9 * * 1-5` Europe/Berlin · next ");
 
     // Approve from the Home tab: answered in the approver's DM, and their Home tab refreshed.
     const id = /baton:approve:(ex_[A-Za-z0-9_-]+)/.exec(text)?.[1] ?? "";

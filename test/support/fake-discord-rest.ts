@@ -39,6 +39,7 @@ export class FakeDiscordRest {
   /** Registered commands by scope: "global" or a guild id. */
   readonly commands = new Map<string, JsonObject[]>();
   private readonly rateLimits: RateLimit[] = [];
+  private readonly serverErrors: Array<{ method: string; path: RegExp; status: number }> = [];
   private readonly interactionOriginals = new Map<string, string>();
   /**
    * Interactions posted to an HTTP endpoint: their deferral travels in the HTTP response the test
@@ -54,6 +55,11 @@ export class FakeDiscordRest {
   /** The next request matching method and path answers 429 with retry_after first. */
   rateLimitNext(method: string, path: RegExp, retryAfterSeconds = 0.2): void {
     this.rateLimits.push({ method, path, retryAfterSeconds });
+  }
+
+  /** The next `times` requests matching method and path answer `status` (a 5xx) and do nothing. */
+  failNext(method: string, path: RegExp, status = 503, times = 1): void {
+    for (let i = 0; i < times; i += 1) this.serverErrors.push({ method, path, status });
   }
 
   /** The message an interaction's @original stands for (the deferred reply, or the clicked message). */
@@ -101,6 +107,15 @@ export class FakeDiscordRest {
         { message: "You are being rate limited.", retry_after: limit?.retryAfterSeconds, global: false },
         { "retry-after": after, "x-ratelimit-scope": "user", "x-ratelimit-bucket": "fake-bucket" },
       ];
+    }
+    const failed = this.serverErrors.findIndex((r) => r.method === method && r.path.test(path));
+    if (failed >= 0) {
+      const [failure] = this.serverErrors.splice(failed, 1);
+      const status = failure?.status ?? 503;
+      // Discord's own answers: 50001 Missing Access for a 403, a bare message for a 5xx.
+      return status === 403
+        ? [403, { message: "Missing Access", code: 50001 }]
+        : [status, { message: "Service Unavailable", code: 0 }];
     }
     const webhook = /^\/(webhooks|interactions)\//.test(path);
     if (!webhook && auth !== `Bot ${this.identity.token}`) return [401, { message: "401: Unauthorized", code: 0 }];

@@ -96,6 +96,11 @@ export class FakeDiscord {
     this.rest.rateLimitNext(method, path, retryAfterSeconds);
   }
 
+  /** The next `times` requests matching method and path answer `status` (a 5xx) and do nothing. */
+  failNext(method: string, path: RegExp, status = 503, times = 1): void {
+    this.rest.failNext(method, path, status, times);
+  }
+
   /** Resolves when `predicate` holds, re-checked after every request and gateway event. */
   async until<T>(
     predicate: () => T | undefined | null | false | Promise<T | undefined | null | false>,

@@ -45,7 +45,11 @@ export interface SlackHarness {
 }
 
 /** The whole baton app with its Slack front-end, against a local fake Slack. */
-export async function startSlackHarness(db: TestDatabase, mode: "http" | "socket"): Promise<SlackHarness> {
+export async function startSlackHarness(
+  db: TestDatabase,
+  mode: "http" | "socket",
+  env: Record<string, string> = {},
+): Promise<SlackHarness> {
   const slack = await new FakeSlack().start();
   slack.users.set("U0ADA", "Ada");
   slack.users.set("UGRACE", "Grace");
@@ -58,6 +62,7 @@ export async function startSlackHarness(db: TestDatabase, mode: "http" | "socket
       SLACK_SEND_INTERVAL_MS: "0",
       PORT: "0",
       ...(mode === "socket" ? { SLACK_APP_TOKEN: "xapp-test-token" } : { SLACK_SIGNING_SECRET: SIGNING_SECRET }),
+      ...env,
     },
   });
   if (!app.config.slack) throw new Error("slack is not configured");

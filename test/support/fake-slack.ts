@@ -28,6 +28,7 @@ export class FakeSlack {
   private readonly sockets = new Set<WebSocket>();
   private readonly acks = new Map<string, (ack: Record<string, unknown>) => void>();
   private readonly rateLimits = new Map<string, number[]>();
+  private readonly serverErrors = new Map<string, number[]>();
   /** When set, apps.connections.open fails with this error (e.g. invalid_auth for a bad app token). */
   connectionsOpenError: string | null = null;
   /** The next chat.postMessage that carries blocks is refused with invalid_blocks. */
@@ -63,6 +64,11 @@ export class FakeSlack {
   /** The next call of `method` is answered 429 with `Retry-After: retryAfterS`. */
   rateLimitNext(method: string, retryAfterS: number): void {
     this.rateLimits.set(method, [...(this.rateLimits.get(method) ?? []), retryAfterS]);
+  }
+
+  /** The next call of `method` is answered with HTTP `status` (a 5xx); Slack did nothing. */
+  failNext(method: string, status = 503): void {
+    this.serverErrors.set(method, [...(this.serverErrors.get(method) ?? []), status]);
   }
 
   performed(method: string): Array<Record<string, unknown>> {
@@ -178,6 +184,13 @@ export class FakeSlack {
       this.record({ method, args, performed: false });
       res.writeHead(429, { "content-type": "application/json", "retry-after": String(retryAfter) });
       res.end(JSON.stringify({ ok: false, error: "ratelimited" }));
+      return;
+    }
+    const failed = this.serverErrors.get(method)?.shift();
+    if (failed !== undefined) {
+      this.record({ method, args, performed: false });
+      res.writeHead(failed, { "content-type": "text/plain" });
+      res.end("upstream unavailable");
       return;
     }
     let refused = this.refusedChannels.get(String(args.channel ?? ""));

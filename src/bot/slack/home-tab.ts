@@ -16,13 +16,19 @@ const MAX_VIEW_BLOCKS = 100;
 
 type StatusResult = Extract<Result, { type: "status" }>;
 type ListResult = Extract<Result, { type: "execution.list" }>;
+type SchedulesResult = Extract<Result, { type: "schedule.list" }>;
 
 /**
  * The App Home view (pure): status, then every waiting execution with its Approve/Reject
- * buttons, then recent runs. Buttons are the same as in messages, so a click from Home goes the
+ * buttons, then recent runs, then the schedules (next and last fire of each). Buttons are the same as in messages, so a click from Home goes the
  * same way (policy and approvers checked by the orchestrator).
  */
-export function homeView(status: StatusResult, recent: ListResult, time: RenderTime): SlackBlock[] {
+export function homeView(
+  status: StatusResult,
+  recent: ListResult,
+  schedules: SchedulesResult | null,
+  time: RenderTime,
+): SlackBlock[] {
   const blocks: ReplyBlock[] = [...renderResult(status, time).blocks];
   const { waiting } = status.status;
   if (waiting.length > 0) {
@@ -34,6 +40,7 @@ export function homeView(status: StatusResult, recent: ListResult, time: RenderT
     }
   }
   blocks.push({ type: "divider" }, ...renderResult(recent, time).blocks);
+  if (schedules) blocks.push({ type: "divider" }, ...renderResult(schedules, time).blocks);
   blocks.push({ type: "context", text: "Type `/orchestrate help` in any channel, or mention baton in a thread." });
   const rendered = blocks.flatMap(renderBlock);
   return rendered.slice(0, MAX_VIEW_BLOCKS);
@@ -61,9 +68,11 @@ export class HomeTab {
       // Through orchestrator.handle, like every front-end (DESIGN.md): read-only commands.
       const status = await this.deps.orchestrator.handle({ type: "status" }, context);
       const recent = await this.deps.orchestrator.handle({ type: "execution.list", limit: 10 }, context);
+      const schedules = await this.deps.orchestrator.handle({ type: "schedule.list" }, context);
       if (status.type !== "status" || recent.type !== "execution.list") return;
       const time = { now: this.deps.clock.now(), timeZone: this.deps.timeZone };
-      await this.deps.writer.publishHome(user, homeView(status, recent, time));
+      const listed = schedules.type === "schedule.list" ? schedules : null;
+      await this.deps.writer.publishHome(user, homeView(status, recent, listed, time));
     } catch (error) {
       this.deps.logger.error("could not publish the slack home tab", { user, error });
     }

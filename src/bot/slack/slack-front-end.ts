@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import { App, type AppOptions } from "@slack/bolt";
+import { App, type AppOptions, SocketModeReceiver } from "@slack/bolt";
 import type { Clock } from "../../clock.js";
 import type { SlackConfig } from "../../config-slack.js";
 import type { Database } from "../../db/database.js";
@@ -11,6 +11,7 @@ import { boltLogger } from "./bolt-logger.js";
 import { PendingConfirmations } from "./confirmations.js";
 import { HomeTab } from "./home-tab.js";
 import { SendQueue } from "./send-queue.js";
+import { SlackHealth } from "./slack-health.js";
 import { registerListeners } from "./slack-listeners.js";
 import { SlackPublisher } from "./slack-publisher.js";
 import { SlackWriter } from "./slack-writer.js";
@@ -39,11 +40,15 @@ export interface SlackFrontEndDeps {
 export class SlackFrontEnd {
   readonly mode: "socket" | "http";
   readonly publisher: SlackPublisher;
+  /** Whether requests arrive; reported to status while the front-end runs. */
+  readonly health: SlackHealth;
   private readonly app: App;
   private readonly queue: SendQueue;
   private readonly confirmations: PendingConfirmations;
   private readonly work: WorkQueue;
   private readonly config: SlackConfig;
+  private readonly orchestrator: Orchestrator;
+  private withdrawHealth: (() => void) | null = null;
   /** HTTP mode: the port actually listened on (PORT=0 picks a free one). */
   port: number | null = null;
 
@@ -51,7 +56,16 @@ export class SlackFrontEnd {
     const { config, logger } = deps;
     this.config = config;
     this.mode = config.appToken ? "socket" : "http";
-    this.app = new App(appOptions(config, logger));
+    this.orchestrator = deps.orchestrator;
+    this.health = new SlackHealth(deps.clock, this.mode);
+    const socket = config.appToken ? socketReceiver(config, config.appToken, logger) : null;
+    this.app = new App({ ...appOptions(config, logger), ...(socket && { receiver: socket }) });
+    if (socket) watchSocket(socket, this.health);
+    // Runs for every request Bolt accepted (signed, or from the socket) before its listener.
+    this.app.use(async ({ next }) => {
+      this.health.event();
+      await next();
+    });
     this.queue = new SendQueue({ intervalMs: config.sendIntervalMs, logger });
     this.work = new WorkQueue(WORK_CONCURRENCY, (error) => logger.error("slack request failed", { error }));
     this.confirmations = new PendingConfirmations(deps.confirmTimeoutMs ?? 10 * 60_000);
@@ -82,10 +96,11 @@ export class SlackFrontEnd {
   async start(): Promise<void> {
     if (this.mode === "socket") {
       await this.app.start();
-      return;
+    } else {
+      const server = await this.app.start(this.config.port);
+      this.port = (server.address() as AddressInfo).port;
     }
-    const server = await this.app.start(this.config.port);
-    this.port = (server.address() as AddressInfo).port;
+    this.withdrawHealth ??= this.orchestrator.reportFrontEndHealth("slack", () => this.health.describe());
   }
 
   /** Resolves when every acked request has been handed to the dispatcher and answered. */
@@ -95,6 +110,9 @@ export class SlackFrontEnd {
 
   /** Stops receiving, answers open confirmations with "no", and lets accepted work and queued writes finish. */
   async stop(): Promise<void> {
+    this.health.stopped();
+    this.withdrawHealth?.();
+    this.withdrawHealth = null;
     await this.app.stop().catch(() => undefined);
     this.confirmations.declineAll();
     await this.work.drain();
@@ -118,13 +136,22 @@ function appOptions(config: SlackConfig, logger: Logger): AppOptions {
     // Acks go out before listeners finish (Slack's 3 s deadline); true is only for FaaS.
     processBeforeResponse: false,
   };
-  if (config.appToken) {
-    return {
-      ...common,
-      socketMode: true,
-      appToken: config.appToken,
-      installerOptions: { clientOptions: { ...api } },
-    };
-  }
+  if (config.appToken) return { ...common, socketMode: true, appToken: config.appToken };
   return { ...common, signingSecret: config.signingSecret ?? "", endpoints: "/slack/events" };
+}
+
+/** Socket Mode's receiver, built here so its client's connection state reaches SlackHealth. */
+function socketReceiver(config: SlackConfig, appToken: string, logger: Logger): SocketModeReceiver {
+  const api = config.apiUrl ? { slackApiUrl: config.apiUrl } : {};
+  return new SocketModeReceiver({
+    appToken,
+    logger: boltLogger(logger),
+    installerOptions: { clientOptions: { ...api } },
+  });
+}
+
+function watchSocket(receiver: SocketModeReceiver, health: SlackHealth): void {
+  receiver.client.on("connected", () => health.connected());
+  receiver.client.on("reconnecting", () => health.reconnecting());
+  receiver.client.on("disconnected", () => health.reconnecting());
 }
