@@ -194,9 +194,12 @@ export class Dispatcher {
       }));
     }
     // The third same-shaped run in a week: once it settles, offer to schedule it or save its inputs.
-    const offer = result.type === "workflow.run" ? this.deps.orchestrator.patternOfferFor(result.execution.id) : null;
-    if (offer && state.settled) {
-      state.settled = state.settled.then(async (settled) => {
+    const offer = this.deps.orchestrator.patternOfferFor(
+      result.type === "workflow.run" ? result.execution.id : `audit:${state.auditId}`,
+    );
+    if (offer) {
+      const before = state.settled ?? Promise.resolve({ reply: state.reply, result });
+      state.settled = before.then(async (settled) => {
         const found = await offer;
         if (!found) return settled;
         await conversation.post(renderPatternOffer(found)).catch((error: unknown) => {

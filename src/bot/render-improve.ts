@@ -77,7 +77,7 @@ export function renderPatternOffer(offer: PatternOffer): Reply {
   const lead = `🔁 You have run \`${offer.shape}\` ${offer.count} times this week.`;
   const items = [
     `Schedule it: \`${offer.schedule}\``,
-    `Save these inputs as the workflow's defaults: \`${offer.saveAsWorkflow}\``,
+    ...(offer.saveAsWorkflow ? [`Save these inputs as the workflow's defaults: \`${offer.saveAsWorkflow}\``] : []),
   ];
   return reply([lead, ...items].join("\n"), [
     { type: "section", text: lead },

@@ -282,8 +282,9 @@ export class Orchestrator {
         return rejectExecution(command, context, this.decisionDeps());
       default: {
         const result = await this.control.handle(command, context);
-        if (result) return result;
-        throw notAvailable(command);
+        if (!result) throw notAvailable(command);
+        if (command.type === "digest" || command.type === "orchestrator.step") this.desk.afterRequest(command, context);
+        return result;
       }
     }
   }
@@ -339,9 +340,12 @@ export class Orchestrator {
   }
 
   /** The proposal an `/improve` is drafting (null when none is): the dispatcher edits its acknowledgement with it. */
-  /** A pattern offer for a run started here (the third same-shaped run in a week), once. */
-  patternOfferFor(executionId: string) {
-    return this.desk.patternOfferFor(executionId);
+  /**
+   * A pattern offer (the third same-shaped request in a week), once: for a run started here by its
+   * execution id, for a digest or step request by `audit:<audit id>`.
+   */
+  patternOfferFor(key: string) {
+    return this.desk.patternOfferFor(key);
   }
 
   improvementFor(feedbackId: number): Promise<ImproveResult> | null {

@@ -48,4 +48,19 @@ describe("pattern detection", () => {
       ["ada", "workflow.run hello [name]", 3],
     ]);
   });
+
+  it("offers to schedule a digest asked for three times in a week, without inputs to save", async () => {
+    testDb = sqliteDatabase();
+    app = await startAgentsApp({ url: testDb.url, workflowsDir: workflowsWithSlowOne(), clock });
+
+    expect(await run("/orchestrate digest")).toEqual([]);
+    expect(await run("/orchestrate digest", "grace")).toEqual([]);
+    clock.advance(3_600_000);
+    expect(await run("/orchestrate digest")).toEqual([]);
+    const offers = await run("/orchestrate digest");
+    expect(offers).toHaveLength(1);
+    expect(offers[0]).toContain("You have run `digest []` 3 times this week.");
+    expect(offers[0]).toContain('Schedule it: `/orchestrate schedule "0 9 * * 1-5" digest`');
+    expect(offers[0]).not.toContain("defaults");
+  });
 });

@@ -14,7 +14,7 @@ import type { RequestContext } from "../context.js";
 import type { OrchestratorEventBus } from "../events.js";
 import { parseProposalId } from "../improve/improve-results.js";
 import { ImproveService } from "../improve/improve-service.js";
-import { PatternDetector, type PatternOffer } from "../improve/patterns.js";
+import { PatternDetector, type PatternOffer, type SchedulableCommand } from "../improve/patterns.js";
 
 /** How long an offer waits for the front-end that started its run to ask for it. */
 const OFFER_KEPT_MS = 10 * 60_000;
@@ -109,24 +109,40 @@ export class AgentDesk {
    */
   afterRun(command: CommandOf<"workflow.run">, context: RequestContext, result: Result): Result {
     if (result.type !== "workflow.run") return result;
-    const id = result.execution.id;
-    const check = this.patterns.observe(command, context, id).catch((error: unknown) => {
-      this.deps.logger.warn("pattern detection failed", { error });
-      return null;
-    });
-    this.offers.set(id, check);
-    // Nobody may ask (a scheduled run): an offer is kept for a while, a non-offer not at all.
-    void check.then((offer) => {
-      if (!offer) this.offers.delete(id);
-      else setTimeout(() => this.offers.delete(id), OFFER_KEPT_MS).unref();
-    });
+    this.watchForPattern(command, context, result.execution.id, result.execution.id);
     return result;
   }
 
-  /** The pattern offer for a run started here, once (null when there is none or it was taken). */
-  patternOfferFor(executionId: string): Promise<PatternOffer | null> | null {
-    const offer = this.offers.get(executionId) ?? null;
-    this.offers.delete(executionId);
+  /**
+   * The same for the other requests a schedule could take over (a digest, an orchestrator step),
+   * keyed by the request's audit row: `patternOfferFor(\`audit:<id>\`)`.
+   */
+  afterRequest(command: SchedulableCommand, context: RequestContext): void {
+    if (context.auditId !== undefined) this.watchForPattern(command, context, `audit:${context.auditId}`, null);
+  }
+
+  private watchForPattern(
+    command: SchedulableCommand,
+    context: RequestContext,
+    key: string,
+    executionId: string | null,
+  ): void {
+    const check = this.patterns.observe(command, context, executionId).catch((error: unknown) => {
+      this.deps.logger.warn("pattern detection failed", { error });
+      return null;
+    });
+    this.offers.set(key, check);
+    // Nobody may ask (a scheduled run): an offer is kept for a while, a non-offer not at all.
+    void check.then((offer) => {
+      if (!offer) this.offers.delete(key);
+      else setTimeout(() => this.offers.delete(key), OFFER_KEPT_MS).unref();
+    });
+  }
+
+  /** The pattern offer for a run (by execution id) or request (`audit:<id>`), once; null when none. */
+  patternOfferFor(key: string): Promise<PatternOffer | null> | null {
+    const offer = this.offers.get(key) ?? null;
+    this.offers.delete(key);
     return offer;
   }
 

@@ -15,12 +15,23 @@ export interface PatternOffer {
   count: number;
   /** Commands that turn the habit into something baton does by itself. */
   schedule: string;
-  saveAsWorkflow: string;
+  /** Only for workflow runs: save the inputs given as the workflow's defaults. */
+  saveAsWorkflow?: string;
 }
 
+/** The requests a schedule can take over: workflow runs, digests and orchestrator steps. */
+export type SchedulableCommand = CommandOf<"workflow.run"> | CommandOf<"digest"> | CommandOf<"orchestrator.step">;
+
 /** Request shape: the command, its workflow, and the argument keys (values vary, the habit does not). */
-export function shapeOf(command: CommandOf<"workflow.run">): string {
-  return `workflow.run ${command.workflow} [${Object.keys(command.input).sort().join(", ")}]`;
+export function shapeOf(command: SchedulableCommand): string {
+  switch (command.type) {
+    case "workflow.run":
+      return `workflow.run ${command.workflow} [${Object.keys(command.input).sort().join(", ")}]`;
+    case "digest":
+      return `digest [${command.channel === undefined ? "" : "channel"}]`;
+    case "orchestrator.step":
+      return "orchestrator.step []";
+  }
 }
 
 /**
@@ -33,7 +44,9 @@ export class PatternDetector {
 
   constructor(private readonly deps: { database: Database; events: OrchestratorEventBus; clock: Clock }) {}
 
-  async observe(command: CommandOf<"workflow.run">, context: RequestContext, executionId: string) {
+  async observe(command: SchedulableCommand, context: RequestContext, executionId: string | null) {
+    // A schedule's own fires are not a person's habit.
+    if (context.origin.platform === "scheduler") return null;
     const now = this.deps.clock.now().getTime();
     const shape = shapeOf(command);
     const key = `${context.actor.id}\u0000${shape}`;
@@ -41,11 +54,11 @@ export class PatternDetector {
     if (last !== undefined && now - last < WINDOW_MS) return null;
     const earlier = await commandsSince(this.deps.database, {
       actorId: context.actor.id,
-      commandType: "workflow.run",
+      commandType: command.type,
       since: new Date(now - WINDOW_MS),
     });
     // This request's own audit row is still open, so it is counted here rather than read back.
-    const count = earlier.filter((c) => isWorkflowRun(c) && shapeOf(c) === shape).length + 1;
+    const count = earlier.filter((c) => sameShape(c, command.type, shape)).length + 1;
     if (count < THRESHOLD) return null;
     this.raised.set(key, now);
     const offer = offerFor(command, shape, count, executionId);
@@ -59,23 +72,32 @@ export class PatternDetector {
   }
 }
 
-function isWorkflowRun(value: unknown): value is CommandOf<"workflow.run"> {
-  const candidate = value as { type?: unknown; workflow?: unknown; input?: unknown } | null;
-  return (
-    candidate?.type === "workflow.run" &&
-    typeof candidate.workflow === "string" &&
-    typeof candidate.input === "object" &&
-    candidate.input !== null
-  );
+/** Whether a stored command (JSON from the audit log) has this shape; anything malformed does not. */
+function sameShape(value: unknown, type: SchedulableCommand["type"], shape: string): boolean {
+  const candidate = value as { type?: unknown; workflow?: unknown; input?: unknown; channel?: unknown } | null;
+  if (candidate?.type !== type) return false;
+  if (type === "workflow.run") {
+    const valid =
+      typeof candidate.workflow === "string" && typeof candidate.input === "object" && candidate.input !== null;
+    return valid && shapeOf(candidate as CommandOf<"workflow.run">) === shape;
+  }
+  return shapeOf(candidate as SchedulableCommand) === shape;
 }
 
-function offerFor(command: CommandOf<"workflow.run">, shape: string, count: number, executionId: string): PatternOffer {
+function offerFor(command: SchedulableCommand, shape: string, count: number, executionId: string | null): PatternOffer {
+  if (command.type === "digest") {
+    const where = command.channel === undefined ? "" : ` ${command.channel}`;
+    return { shape, count, schedule: `/orchestrate schedule "0 9 * * 1-5" digest${where}` };
+  }
+  if (command.type === "orchestrator.step") return { shape, count, schedule: '/orchestrate schedule "0 * * * *" step' };
   const inputs = Object.entries(command.input).map(([k, v]) => ` ${k}=${/\s/.test(v) ? JSON.stringify(v) : v}`);
   const given = inputs.join("");
   return {
     shape,
     count,
     schedule: `/orchestrate schedule "0 9 * * 1-5" run ${command.workflow}${given}`,
-    saveAsWorkflow: `/improve ex=${executionId} make${given || " these inputs"} the defaults`,
+    ...(executionId !== null && {
+      saveAsWorkflow: `/improve ex=${executionId} make${given || " these inputs"} the defaults`,
+    }),
   };
 }
