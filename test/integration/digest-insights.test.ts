@@ -47,8 +47,9 @@ describe.each(DATABASE_KINDS)("digest and step with budgets, feedback, patterns 
       ["ex_fb000001", "the summary should name the failing host"],
       [null, "mornings are too noisy"],
     ]);
-    expect(digest.patterns.map((p) => [p.shape, p.actorId, p.count])).toEqual([
-      ["workflow.run healthcheck [urls]", "ada", 3],
+    expect(digest.patterns.map((p) => [p.shape, p.actorId, p.count, p.action])).toEqual([
+      ["digest [channel]", "ada", 3, "digest #ops"],
+      ["workflow.run healthcheck [urls]", "ada", 3, "healthcheck"],
     ]);
     expect(digest.activeAgents).toBe(2);
 
@@ -60,14 +61,17 @@ describe.each(DATABASE_KINDS)("digest and step with budgets, feedback, patterns 
     expect(text).not.toContain("user:ada");
     expect(text).toContain("2 pieces of feedback awaiting review");
     expect(text).toContain("💬 #1 on ex_fb000001 (deploy): the summary should name the failing host");
-    expect(text).toContain("1 recognised pattern");
+    expect(text).toContain("2 recognised patterns");
+    expect(text).toContain("🔁 digest [channel] — ada, 3 times in seven days");
     expect(text).toContain("🔁 workflow.run healthcheck [urls] — ada, 3 times in seven days");
     expect(text).toMatch(/Active agents\s+2/);
 
     const reply = renderDigest(digest, { now: NOW, timeZone: "UTC" });
     expect(reply.text).toContain("Budget today: ⚠️ global: $1.9000 of $2.00 (95%).");
     expect(reply.text).toContain("2 pieces of feedback awaiting review (#1 on ex_fb000001, #2).");
-    expect(reply.text).toContain("Recognised patterns: workflow.run healthcheck [urls] (ada, 3×).");
+    expect(reply.text).toContain(
+      "Recognised patterns: digest [channel] (ada, 3×); workflow.run healthcheck [urls] (ada, 3×).",
+    );
   });
 
   it("a step reports budgets, feedback and new patterns, retires the idle agent, and journals each decision", async () => {
@@ -89,6 +93,10 @@ describe.each(DATABASE_KINDS)("digest and step with budgets, feedback, patterns 
     expect(bySubject.get("pattern workflow.run healthcheck [urls]")).toMatchObject({
       decision: "report",
       outcome: expect.stringContaining('/orchestrate schedule "0 9 * * 1-5" healthcheck'),
+    });
+    expect(bySubject.get("pattern digest [channel]")).toMatchObject({
+      decision: "report",
+      outcome: expect.stringContaining('/orchestrate schedule "0 9 * * 1-5" digest #ops'),
     });
     expect(bySubject.get("writer_0000idle")).toMatchObject({ decision: "retire", outcome: "retired" });
     expect(bySubject.has("writer_00000new")).toBe(false);
@@ -155,6 +163,7 @@ async function seed(app: App): Promise<void> {
       "pattern.recognized",
       pattern({ type: "workflow.run", workflow: "healthcheck", input: {} }, "workflow.run healthcheck [urls]"),
     ),
+    event(hoursAgo(2), "pattern.recognized", pattern({ type: "digest", channel: "#ops" }, "digest [channel]")),
     event(
       hoursAgo(60),
       "pattern.recognized",

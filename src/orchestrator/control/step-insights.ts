@@ -73,8 +73,8 @@ export async function reportPatterns(deps: InsightStepDeps, decisions: StepDecis
       subject: `pattern ${pattern.shape}`,
       decision: "report",
       reason: `${pattern.actorId} made this request ${pattern.count} times within seven days, and no schedule runs it.`,
-      outcome: pattern.workflow
-        ? `offer: \`/orchestrate schedule "0 9 * * 1-5" ${pattern.workflow}\` (not scheduled automatically)`
+      outcome: pattern.action
+        ? `offer: \`/orchestrate schedule "0 9 * * 1-5" ${pattern.action}\` (not scheduled automatically)`
         : "needs a person",
     });
   }

@@ -20,6 +20,8 @@ export interface RecognisedPattern {
   actorId: string;
   /** The workflow the pattern runs, when it is a workflow.run. */
   workflow: string | null;
+  /** What a schedule would run instead (`healthcheck`, `digest #ops`, `step`), when known. */
+  action: string | null;
 }
 
 /** Share of a daily limit at which a budget counts as near its limit. */
@@ -95,8 +97,18 @@ export function isNearLimit(standing: BudgetStanding): boolean {
 
 function toPattern(event: { at: Date; payload: Record<string, unknown> }): RecognisedPattern {
   const { shape, count, actorId, command } = event.payload;
-  const workflow = (command as { workflow?: unknown } | undefined)?.workflow;
+  const { workflow, type, channel } = (command ?? {}) as { workflow?: unknown; type?: unknown; channel?: unknown };
+  const digestAction = `digest${typeof channel === "string" ? ` ${channel}` : ""}`;
+  const action =
+    typeof workflow === "string"
+      ? workflow
+      : type === "digest"
+        ? digestAction
+        : type === "orchestrator.step"
+          ? "step"
+          : null;
   return {
+    action,
     at: event.at,
     shape: typeof shape === "string" ? shape : "unknown request",
     count: typeof count === "number" ? count : 0,
