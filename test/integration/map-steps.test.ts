@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
-import { type ExecutionRecord, ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
-import { startTestApp } from "../support/app.js";
+import { ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
+import { pollExecution, startTestApp } from "../support/app.js";
 import { DATABASE_KINDS, sqliteDatabase, type TestDatabase } from "../support/databases.js";
 import { startFakeAnthropic } from "../support/fake-anthropic.js";
 import type { FakeLlmServer } from "../support/fake-llm.js";
@@ -144,11 +144,7 @@ describe.each(DATABASE_KINDS)("map steps on $kind", ({ create }) => {
     }
     await first.close();
     const second = await open();
-    let done: ExecutionRecord | null = null;
-    for (let i = 0; i < 400 && done?.status !== "succeeded"; i += 1) {
-      done = await new ExecutionRepository(second.database).get(id);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    const done = await pollExecution(second, id, "succeeded");
     expect(done?.status).toBe("succeeded");
     expect(hits["/a?i=0"]).toBe(1);
     expect(hits["/b?i=2"]).toBe(1);

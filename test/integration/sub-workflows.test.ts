@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
 import { type ExecutionRecord, ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
-import { startTestApp } from "../support/app.js";
+import { pollExecution, startTestApp } from "../support/app.js";
 import { DATABASE_KINDS, type TestDatabase } from "../support/databases.js";
 
 /** `workflow` steps: a child execution per call, its outputs readable, failures and cancels carried across. */
@@ -180,11 +180,7 @@ describe.each(DATABASE_KINDS)("sub-workflows on $kind", ({ create }) => {
     }
     await first.close();
     const second = await open();
-    let done: ExecutionRecord | null = null;
-    for (let i = 0; i < 400 && done?.status !== "succeeded"; i += 1) {
-      done = await new ExecutionRepository(second.database).get(id);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    const done = await pollExecution(second, id, "succeeded");
     expect(done?.status).toBe("succeeded");
     const kids = await children(second, id);
     expect(kids.map((k) => k.status)).toEqual(["succeeded"]);

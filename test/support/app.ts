@@ -5,6 +5,7 @@ import { type App, createApp } from "../../src/app.js";
 import type { ChatRequest, ConfirmationPrompt, Conversation, PostedMessage } from "../../src/bot/chat.js";
 import type { Reply } from "../../src/bot/reply.js";
 import { loadConfig } from "../../src/config.js";
+import { type ExecutionRecord, ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
 import { silentLogger } from "../../src/logger.js";
 import { WORKFLOWS_DIR } from "./cli.js";
 
@@ -57,6 +58,19 @@ export function workflowsWithSlowOne(): string {
     ].join("\n"),
   );
   return dir;
+}
+
+/**
+ * Polls the database until the execution has `status` (or about 10 s pass) and returns it as last
+ * read — for runs another app instance resumes, which `waitUntilSettled` cannot follow.
+ */
+export async function pollExecution(app: App, id: string, status: string): Promise<ExecutionRecord | null> {
+  const executions = new ExecutionRepository(app.database);
+  for (let i = 0; ; i += 1) {
+    const latest = await executions.get(id);
+    if (latest?.status === status || i >= 400) return latest;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
 
 let sequence = 0;

@@ -117,45 +117,29 @@ function classifyGroup(
   return "done";
 }
 
-/**
- * A loop is done when its own row says so. Otherwise the steps of its iterations that finished are
- * marked done by path (`loop.<n>.<step>`), and the loop runs again, replaying them without running.
- */
-function classifyLoop(
-  step: Extract<WorkflowStep, { kind: "loop" }>,
-  latest: Map<string, StepAttemptRecord>,
-  plan: ResumePlan,
-  context: { tools: ToolRegistry; retryBlocked: boolean },
-): "done" | "stop" {
-  const own = latest.get(step.id);
-  if (own) return classify(step, step.id, own, plan, context);
-  const bodies = new Map(step.loop.steps.map((body) => [body.id, body]));
-  for (const [path, attempt] of latest) {
-    const [loopId, , bodyId = ""] = path.split(".");
-    const body = bodies.get(bodyId);
-    if (loopId !== step.id || !body) continue;
-    classify(body, path, attempt, plan, context);
-    if (plan.blocked || plan.failed) break;
-  }
-  return "stop";
-}
+type Context = { tools: ToolRegistry; retryBlocked: boolean };
 
 /**
- * A map is done when its own row says so. Otherwise its items that finished (`map.<index>.<step>`)
- * are marked done and the map runs again, running only the rest.
+ * A loop or a map is done when its own row says so. Otherwise the inner steps that finished
+ * (`loop.<iteration>.<step>`, `map.<index>.<step>`) are marked done by path, and the step runs
+ * again, replaying them without running them.
  */
-function classifyMap(
-  step: Extract<WorkflowStep, { kind: "map" }>,
+function classifyRepeated(
+  step: Extract<WorkflowStep, { kind: "loop" | "map" }>,
   latest: Map<string, StepAttemptRecord>,
   plan: ResumePlan,
-  context: { tools: ToolRegistry; retryBlocked: boolean },
+  context: Context,
 ): "done" | "stop" {
   const own = latest.get(step.id);
   if (own) return classify(step, step.id, own, plan, context);
+  const inner = new Map(
+    (step.kind === "loop" ? step.loop.steps : [step.map.step]).map((body) => [body.id, body] as const),
+  );
   for (const [path, attempt] of latest) {
-    const [mapId, index = "", innerId] = path.split(".");
-    if (mapId !== step.id || !/^\d+$/.test(index) || innerId !== step.map.step.id) continue;
-    classify(step.map.step, path, attempt, plan, context);
+    const [outerId, position = "", innerId = ""] = path.split(".");
+    const body = inner.get(innerId);
+    if (outerId !== step.id || !/^\d+$/.test(position) || !body) continue;
+    classify(body, path, attempt, plan, context);
     if (plan.blocked || plan.failed) break;
   }
   return "stop";
@@ -189,9 +173,7 @@ export function planResume(
       const group =
         step.kind === "parallel"
           ? classifyGroup(step, latest, plan, context)
-          : step.kind === "loop"
-            ? classifyLoop(step, latest, plan, context)
-            : classifyMap(step, latest, plan, context);
+          : classifyRepeated(step, latest, plan, context);
       if (group === "done") continue;
       break;
     }
