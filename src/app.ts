@@ -12,6 +12,7 @@ import type { Logger } from "./logger.js";
 import { loadSpecialties } from "./orchestrator/agents/specialties.js";
 import { Orchestrator } from "./orchestrator/orchestrator.js";
 import type { FireDriver } from "./orchestrator/scheduler/job-driver.js";
+import type { Resolver } from "./orchestrator/tools/egress/egress-policy.js";
 import { createBuiltinTools } from "./orchestrator/tools/registry.js";
 
 export interface App {
@@ -54,6 +55,8 @@ export async function createApp(
     publishers?: ChannelPublisher[];
     fireDriver?: FireDriver;
     sleep?: (ms: number) => Promise<void>;
+    /** How the http tools resolve host names (default: the system resolver); tests play DNS with it. */
+    resolver?: Resolver;
   } = {},
 ): Promise<App> {
   const clock = options.clock ?? systemClock;
@@ -74,7 +77,10 @@ export async function createApp(
   const delivery = new PublisherDigestDelivery(options.publishers ?? [], { clock, timeZone: config.timeZone });
   const orchestrator = new Orchestrator({
     database,
-    tools: createBuiltinTools(),
+    tools: createBuiltinTools({
+      egress: { allow: config.egress.allow, ...(options.resolver && { resolver: options.resolver }) },
+      maxRequestsPerRun: config.egress.maxRequestsPerRun,
+    }),
     clock,
     logger,
     workflowsDir: config.workflowsDir,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { type AgentsConfig, AgentsEnvShape, buildAgentsConfig } from "./config-agents.js";
 import { buildDiscordConfig, type DiscordConfig, DiscordEnvShape, discordProblems } from "./config-discord.js";
+import { buildEgressConfig, type EgressConfig, EgressEnvShape, egressProblems } from "./config-egress.js";
 import { buildLlmConfig, type LlmConfig, LlmEnvShape, llmProblems } from "./config-llm.js";
 import { buildSchedulerConfig, type SchedulerConfig, SchedulerEnvShape } from "./config-scheduler.js";
 import { buildSlackConfig, type SlackConfig, SlackEnvShape, slackProblems } from "./config-slack.js";
@@ -73,6 +74,7 @@ const EnvSchema = z.object({
   ...SlackEnvShape,
   ...SchedulerEnvShape,
   ...AgentsEnvShape,
+  ...EgressEnvShape,
 });
 
 export interface Config {
@@ -96,6 +98,8 @@ export interface Config {
   slack: SlackConfig | null;
   scheduler: SchedulerConfig;
   agents: AgentsConfig;
+  /** What the http tools may connect to (BATON_HTTP_ALLOW) and how much. */
+  egress: EgressConfig;
 }
 
 /** Thrown when the environment is invalid; the message names every bad variable. */
@@ -131,7 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(problems);
   }
   const e = parsed.data;
-  const problems = [...llmProblems(e), ...discordProblems(e), ...slackProblems(e)];
+  const problems = [...llmProblems(e), ...discordProblems(e), ...slackProblems(e), ...egressProblems(e)];
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     databaseUrl: e.DATABASE_URL,
@@ -149,5 +153,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     slack: buildSlackConfig(e),
     scheduler: buildSchedulerConfig(e),
     agents: buildAgentsConfig(e),
+    egress: buildEgressConfig(e),
   };
 }

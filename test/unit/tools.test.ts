@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { BatonError } from "../../src/errors.js";
+import { parseAllowList } from "../../src/orchestrator/tools/egress/allow-list.js";
 import { createBuiltinTools, runTool, ToolRegistry } from "../../src/orchestrator/tools/registry.js";
 import type { Tool } from "../../src/orchestrator/tools/types.js";
 
@@ -25,6 +26,7 @@ function sendJson(response: ServerResponse, status: number, value: unknown): voi
 }
 
 function handle(request: IncomingMessage, response: ServerResponse): void {
+  fetchedUrls.push(`${base}${request.url ?? ""}`);
   let body = "";
   request.on("data", (chunk: Buffer) => {
     body += chunk.toString("utf8");
@@ -56,12 +58,8 @@ let server: Server;
 let base: string;
 let refused: string;
 const fetchedUrls: string[] = [];
-const tools = createBuiltinTools({
-  fetch: (input, init) => {
-    fetchedUrls.push(String(input));
-    return fetch(input, init);
-  },
-});
+// The local test server is on loopback, which the egress policy refuses unless an admin allows it.
+const tools = createBuiltinTools({ egress: { allow: parseAllowList("127.0.0.1").entries } });
 const never = new AbortController().signal;
 
 function tool(name: string): Tool {

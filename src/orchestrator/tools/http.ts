@@ -1,9 +1,10 @@
-import { STATUS_CODES } from "node:http";
 import { z } from "zod";
 import { BatonError } from "../../errors.js";
-import type { JsonValue, Tool } from "./types.js";
+import type { EgressClient } from "./egress/egress-client.js";
+import type { RequestBudgets } from "./egress/request-budget.js";
+import { describeStatus, type HttpChannel, type RequestPlan, readResponse, send } from "./http-send.js";
+import type { JsonValue, Tool, ToolRunContext } from "./types.js";
 
-const MAX_BODY_BYTES = 64 * 1024;
 const MAX_URLS = 50;
 /** Healthchecks run side by side, but not so many that baton floods a host or its own socket pool. */
 const CHECK_CONCURRENCY = 8;
@@ -49,60 +50,61 @@ const HttpPostArgs = z.strictObject({
 type HttpPostArgs = z.infer<typeof HttpPostArgs>;
 
 export interface HttpToolOptions {
-  fetch: typeof fetch;
+  /** Every connection goes through the egress policy. */
+  client: EgressClient;
+  /** Requests per run (execution). */
+  budgets: RequestBudgets;
 }
 
-interface RequestPlan {
-  method: "GET" | "POST";
-  url: string;
-  headers: Record<string, string>;
-  body?: string;
-  timeoutMs: number;
+function channelFor(options: HttpToolOptions, context: ToolRunContext): HttpChannel {
+  return { client: options.client, budget: options.budgets.for(context.runId) };
 }
 
 /** `url`: one request, its status and body. `urls`: a healthcheck that reports every URL, up or down. */
-export function createHttpGetTool({ fetch }: HttpToolOptions): Tool<HttpGetArgs> {
+export function createHttpGetTool(options: HttpToolOptions): Tool<HttpGetArgs> {
   return {
     name: "http.get",
     description:
       "GETs `url` and returns status and body, or checks every URL in `urls` (a list or a comma/space separated string) and returns a summary.",
     idempotent: true,
     args: HttpGetArgs,
-    run: (args, { signal }) =>
+    run: (args, context) =>
       "urls" in args
-        ? checkUrls(fetch, args.urls, { ...args, method: "GET" }, signal)
-        : requestOne(fetch, { ...args, method: "GET" }, args.failOnStatus, signal),
+        ? checkUrls(channelFor(options, context), args.urls, { ...args, method: "GET" }, context.signal)
+        : requestOne(channelFor(options, context), { ...args, method: "GET" }, args.failOnStatus, context.signal),
   };
 }
 
 /** POSTs `body` (text, or JSON when it is an object or a list) to `url`. Not idempotent: never re-run blindly. */
-export function createHttpPostTool({ fetch }: HttpToolOptions): Tool<HttpPostArgs> {
+export function createHttpPostTool(options: HttpToolOptions): Tool<HttpPostArgs> {
   return {
     name: "http.post",
     description: "POSTs `body` (text, or JSON for an object) to `url` and returns status and body.",
     idempotent: false,
     args: HttpPostArgs,
-    run: (args, { signal }) => requestOne(fetch, postPlan(args), args.failOnStatus, signal),
+    run: (args, context) => requestOne(channelFor(options, context), postPlan(args), args.failOnStatus, context.signal),
   };
 }
 
 function postPlan({ url, body, headers, timeoutMs }: HttpPostArgs): RequestPlan {
   const plan: RequestPlan = { method: "POST", url, headers, timeoutMs };
   if (body === undefined) return plan;
-  if (typeof body === "string") return { ...plan, body };
   const hasContentType = Object.keys(headers).some((name) => name.toLowerCase() === "content-type");
-  const jsonHeaders = hasContentType ? headers : { ...headers, "content-type": "application/json" };
-  return { ...plan, headers: jsonHeaders, body: JSON.stringify(body) };
+  const text = typeof body === "string";
+  const contentType = text ? "text/plain;charset=UTF-8" : "application/json";
+  const withType = hasContentType ? headers : { ...headers, "content-type": contentType };
+  return { ...plan, headers: withType, body: text ? body : JSON.stringify(body) };
 }
 
 async function requestOne(
-  fetchImpl: typeof fetch,
+  channel: HttpChannel,
   plan: RequestPlan,
   failOnStatus: boolean,
   signal: AbortSignal,
 ): Promise<JsonValue> {
   const startedAt = performance.now();
-  const attempt = await send(fetchImpl, plan, signal, readResponse);
+  const attempt = await send(channel, plan, signal, readResponse);
+  if (!attempt.ok && attempt.refused) throw attempt.refused;
   if (!attempt.ok) {
     const outcome = attempt.timedOut ? attempt.reason : `failed: ${attempt.reason}`;
     const message = `${plan.method} ${plan.url} ${outcome}.`;
@@ -124,29 +126,29 @@ type CheckResult = {
   ok: boolean;
   durationMs: number;
   error?: string;
+  /** The egress policy or the request budget refused it; no connection was attempted. */
+  refused?: boolean;
 };
 
 async function checkUrls(
-  fetchImpl: typeof fetch,
+  channel: HttpChannel,
   urls: readonly string[],
   plan: Omit<RequestPlan, "url">,
   signal: AbortSignal,
 ): Promise<JsonValue> {
-  const results = await mapConcurrently(urls, CHECK_CONCURRENCY, (url) =>
-    checkOne(fetchImpl, { ...plan, url }, signal),
-  );
+  const results = await mapConcurrently(urls, CHECK_CONCURRENCY, (url) => checkOne(channel, { ...plan, url }, signal));
   const up = results.filter((result) => result.ok).length;
   const summary = results.map(summaryLine).join("\n");
   return { results, ok: up === results.length, up, down: results.length - up, summary };
 }
 
-async function checkOne(fetchImpl: typeof fetch, plan: RequestPlan, signal: AbortSignal): Promise<CheckResult> {
+async function checkOne(channel: HttpChannel, plan: RequestPlan, signal: AbortSignal): Promise<CheckResult> {
   const startedAt = performance.now();
-  const attempt = await send(fetchImpl, plan, signal, async (response) => {
-    await response.body?.cancel();
-    return response.status;
-  });
+  const attempt = await send(channel, plan, signal, async (response) => response.status);
   const durationMs = since(startedAt);
+  if (!attempt.ok && attempt.refused) {
+    return { url: plan.url, status: null, ok: false, durationMs, error: attempt.refused.message, refused: true };
+  }
   if (!attempt.ok) return { url: plan.url, status: null, ok: false, durationMs, error: attempt.reason };
   return { url: plan.url, status: attempt.value, ok: attempt.value >= 200 && attempt.value < 300, durationMs };
 }
@@ -155,95 +157,6 @@ function summaryLine(result: CheckResult): string {
   const mark = result.ok ? "✅" : "❌";
   if (result.status === null) return `${mark} ${result.url} — ${result.error ?? "no response"}`;
   return `${mark} ${result.url} — ${describeStatus(result.status)} (${result.durationMs} ms)`;
-}
-
-type Attempt<T> = { ok: true; value: T } | { ok: false; reason: string; timedOut: boolean; cause: unknown };
-
-/**
- * One request under the caller's signal plus the request's own timeout. Cancellation propagates as
- * a `cancelled` BatonError; a timeout or network failure comes back as a short reason.
- */
-async function send<T>(
-  fetchImpl: typeof fetch,
-  plan: RequestPlan,
-  signal: AbortSignal,
-  handle: (response: Response) => Promise<T>,
-): Promise<Attempt<T>> {
-  const timeout = AbortSignal.timeout(plan.timeoutMs);
-  const init: RequestInit = { method: plan.method, headers: plan.headers, signal: AbortSignal.any([signal, timeout]) };
-  try {
-    const response = await fetchImpl(plan.url, plan.body === undefined ? init : { ...init, body: plan.body });
-    return { ok: true, value: await handle(response) };
-  } catch (cause) {
-    if (signal.aborted) throw new BatonError("cancelled", `${plan.method} ${plan.url} was cancelled.`, { cause });
-    const timedOut = timeout.aborted;
-    const reason = timedOut ? `timed out after ${plan.timeoutMs} ms` : networkReason(cause);
-    return { ok: false, reason, timedOut, cause };
-  }
-}
-
-async function readResponse(response: Response) {
-  const contentType = response.headers.get("content-type");
-  const { text, truncated } = await readCapped(response, MAX_BODY_BYTES);
-  const body = isJson(contentType) && !truncated ? parseJson(text) : text;
-  return { status: response.status, ok: response.ok, contentType, body, truncated };
-}
-
-async function readCapped(response: Response, maxBytes: number): Promise<{ text: string; truncated: boolean }> {
-  const reader = response.body?.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  while (reader !== undefined && size <= maxBytes) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.byteLength;
-  }
-  const truncated = size > maxBytes;
-  if (truncated) await reader?.cancel();
-  return { text: new TextDecoder().decode(Buffer.concat(chunks).subarray(0, maxBytes)), truncated };
-}
-
-function parseJson(text: string): JsonValue {
-  try {
-    return JSON.parse(text) as JsonValue;
-  } catch {
-    return text;
-  }
-}
-
-function isJson(contentType: string | null): boolean {
-  return contentType !== null && /[/+]json\b/i.test(contentType);
-}
-
-const NETWORK_REASONS: Record<string, string> = {
-  ECONNREFUSED: "connection refused",
-  ECONNRESET: "connection reset",
-  ENOTFOUND: "host not found",
-  EAI_AGAIN: "host not found (DNS lookup failed)",
-  ETIMEDOUT: "connection timed out",
-  EHOSTUNREACH: "host unreachable",
-  UND_ERR_CONNECT_TIMEOUT: "connection timed out",
-  UND_ERR_SOCKET: "connection closed by the server",
-};
-
-/** undici reports `TypeError: fetch failed` and hides the reason in `cause` (sometimes nested twice). */
-function networkReason(error: unknown): string {
-  let current = error;
-  let message = error instanceof Error ? error.message : String(error);
-  for (let depth = 0; depth < 4 && current instanceof Error; depth += 1) {
-    const code = (current as Error & { code?: unknown }).code;
-    const known = typeof code === "string" ? NETWORK_REASONS[code] : undefined;
-    if (known !== undefined) return known;
-    message = current.message;
-    current = current.cause;
-  }
-  return message;
-}
-
-function describeStatus(status: number): string {
-  const text = STATUS_CODES[status];
-  return text === undefined ? String(status) : `${status} ${text}`;
 }
 
 function since(startedAt: number): number {

@@ -1,6 +1,9 @@
 import type { z } from "zod";
 import { BatonError, toBatonError } from "../../errors.js";
 import { StepTimeoutError } from "../workflow/control-errors.js";
+import { EgressClient } from "./egress/egress-client.js";
+import { EgressPolicy, type EgressPolicyOptions } from "./egress/egress-policy.js";
+import { RequestBudgets } from "./egress/request-budget.js";
 import { createHttpGetTool, createHttpPostTool } from "./http.js";
 import { templateTool } from "./template-tool.js";
 import type { JsonValue, Tool } from "./types.js";
@@ -32,17 +35,23 @@ export class ToolRegistry {
   }
 }
 
+export const DEFAULT_MAX_REQUESTS_PER_RUN = 100;
+
 export interface BuiltinToolOptions {
-  /** Injected so tests and proxies can replace the network edge; defaults to the global fetch. */
-  fetch?: typeof fetch;
+  /** The egress policy's exceptions (BATON_HTTP_ALLOW) and its resolver seam; none: public addresses only. */
+  egress?: EgressPolicyOptions;
+  maxRequestsPerRun?: number;
 }
 
-/** http.get, http.post, template and wait. */
+/** http.get, http.post, template and wait; the http tools connect only where the egress policy allows. */
 export function createBuiltinTools(options: BuiltinToolOptions = {}): ToolRegistry {
-  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const http = {
+    client: new EgressClient(new EgressPolicy(options.egress)),
+    budgets: new RequestBudgets(options.maxRequestsPerRun ?? DEFAULT_MAX_REQUESTS_PER_RUN),
+  };
   return new ToolRegistry()
-    .register(createHttpGetTool({ fetch: fetchImpl }))
-    .register(createHttpPostTool({ fetch: fetchImpl }))
+    .register(createHttpGetTool(http))
+    .register(createHttpPostTool(http))
     .register(templateTool)
     .register(waitTool);
 }
@@ -51,6 +60,8 @@ export interface RunToolOptions {
   /** Aborted when the execution is cancelled (or the process shuts down). */
   signal: AbortSignal;
   timeoutMs?: number;
+  /** The execution the call belongs to (per-run limits). */
+  runId?: string;
 }
 
 /**
@@ -59,13 +70,14 @@ export interface RunToolOptions {
  * or whatever the tool threw (normalised).
  */
 export async function runTool(tool: Tool, rawArgs: unknown, options: RunToolOptions): Promise<JsonValue> {
-  const { signal, timeoutMs } = options;
+  const { signal, timeoutMs, runId } = options;
   if (signal.aborted) throw cancelled(signal.reason);
   const args = parseArgs(tool, rawArgs);
   const timeout = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
   const combined = timeout === undefined ? signal : AbortSignal.any([signal, timeout]);
   try {
-    return await untilAborted(tool.run(args, { signal: combined }), combined);
+    const context = runId === undefined ? { signal: combined } : { signal: combined, runId };
+    return await untilAborted(tool.run(args, context), combined);
   } catch (error) {
     if (signal.aborted) throw cancelled(error);
     if (timeout?.aborted) {

@@ -6,6 +6,8 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 export interface ToolRunContext {
   /** Aborts on cancellation and on the step's timeout; a tool stops promptly when it fires. */
   signal: AbortSignal;
+  /** The execution this call belongs to, for per-run limits (HTTP requests); absent outside a run. */
+  runId?: string;
 }
 
 /** One thing a `tool` step can do. Arguments are rendered from templates, then validated by `args`. */

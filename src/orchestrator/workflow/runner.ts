@@ -342,6 +342,7 @@ export class WorkflowRunner implements AttemptWriter {
       if (!tool) throw new BatonError("tool_unknown", `Step \`${step.id}\` uses the unknown tool \`${toolName}\`.`);
       const output = await runTool(tool, input, {
         signal,
+        runId: executionId,
         ...(step.timeoutMs !== undefined && { timeoutMs: step.timeoutMs }),
       });
       result = { output };

@@ -1,0 +1,36 @@
+import { z } from "zod";
+import { type AllowEntry, parseAllowList } from "./orchestrator/tools/egress/allow-list.js";
+
+/** The egress policy's part of the environment schema; src/config.ts merges it and is still the only reader. */
+
+export const EgressEnvShape = {
+  BATON_HTTP_ALLOW: z.string().optional(),
+  BATON_HTTP_MAX_REQUESTS_PER_RUN: z.coerce
+    .number({ message: "expected a whole number from 1 to 100000" })
+    .int("expected a whole number from 1 to 100000")
+    .min(1, "expected a whole number from 1 to 100000")
+    .max(100_000, "expected a whole number from 1 to 100000")
+    .default(100) as z.ZodType<number, unknown>,
+};
+
+const EgressEnvObject = z.object(EgressEnvShape);
+type EgressEnv = z.output<typeof EgressEnvObject>;
+
+export interface EgressConfig {
+  /** Exceptions to the egress policy: hosts, host:port pairs, addresses and CIDR ranges. */
+  allow: AllowEntry[];
+  /** HTTP requests (redirect hops included) one workflow run may send. */
+  maxRequestsPerRun: number;
+}
+
+/** One sentence per BATON_HTTP_ALLOW entry that is not a host, host:port or CIDR range. */
+export function egressProblems(env: EgressEnv): string[] {
+  return parseAllowList(env.BATON_HTTP_ALLOW ?? "").problems;
+}
+
+export function buildEgressConfig(env: EgressEnv): EgressConfig {
+  return {
+    allow: parseAllowList(env.BATON_HTTP_ALLOW ?? "").entries,
+    maxRequestsPerRun: env.BATON_HTTP_MAX_REQUESTS_PER_RUN,
+  };
+}
