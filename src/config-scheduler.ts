@@ -17,6 +17,7 @@ export const SchedulerEnvShape = {
   BATON_STEP_MAX_ACTIONS: bounded(10, 0, 1000),
   BATON_DIGEST_RETRIES: bounded(4, 1, 10),
   BATON_DIGEST_RETRY_MS: bounded(2000, 1, 600_000),
+  BATON_SCHEDULE_MIN_INTERVAL_S: bounded(60, 1, 86_400),
 };
 
 const SchedulerEnvObject = z.object(SchedulerEnvShape);
@@ -33,6 +34,8 @@ export interface SchedulerConfig {
   digestRetries: number;
   /** The first wait between digest attempts; it doubles after each failure. */
   digestRetryMs: number;
+  /** The closest two fires of one schedule may be; a cron that fires faster is refused, a stored one held back. */
+  minIntervalS: number;
 }
 
 export function buildSchedulerConfig(env: SchedulerEnv): SchedulerConfig {
@@ -43,6 +46,7 @@ export function buildSchedulerConfig(env: SchedulerEnv): SchedulerConfig {
     stepMaxActions: env.BATON_STEP_MAX_ACTIONS,
     digestRetries: env.BATON_DIGEST_RETRIES,
     digestRetryMs: env.BATON_DIGEST_RETRY_MS,
+    minIntervalS: env.BATON_SCHEDULE_MIN_INTERVAL_S,
   };
 }
 
@@ -53,4 +57,5 @@ export const DEFAULT_SCHEDULER_CONFIG: SchedulerConfig = {
   stepMaxActions: 10,
   digestRetries: 4,
   digestRetryMs: 2000,
+  minIntervalS: 60,
 };

@@ -88,6 +88,7 @@ export class ControlPlane {
       logger: deps.logger,
       owner: deps.owner,
       driver: deps.driver ?? new NodeScheduleDriver(),
+      minIntervalMs: deps.config.minIntervalS * 1000,
       holdReason: (schedule) => this.holdReason(schedule),
       act: (schedule, fireTime) =>
         actOnFire(
@@ -218,6 +219,7 @@ export class ControlPlane {
       timeZone: this.deps.timeZone,
       now: this.deps.clock.now(),
       isWorkflow: this.deps.isWorkflow,
+      minIntervalS: this.deps.config.minIntervalS,
     });
     this.seedProblems = problems;
     for (const problem of problems) this.deps.logger.warn("schedule rejected", { problem });
@@ -236,6 +238,7 @@ export class ControlPlane {
       mode: () => this.modes.current(),
       changed: () => (this.started ? this.scheduler.refresh() : Promise.resolve()),
       problems: () => [...this.seedProblems],
+      minIntervalS: this.deps.config.minIntervalS,
     };
   }
 

@@ -17,6 +17,8 @@ export interface ScheduleCommandDeps {
   changed: () => Promise<void>;
   /** Problems found in the schedules file on start. */
   problems: () => string[];
+  /** BATON_SCHEDULE_MIN_INTERVAL_S: a cron that fires faster is refused. */
+  minIntervalS: number;
 }
 
 /** `schedule "<cron>" <action> [#channel] [tz=…] [key=value…]`: posts go where it was asked unless a channel is named. */
@@ -41,6 +43,7 @@ export async function createSchedule(
     },
     now,
     deps.isWorkflow,
+    deps.minIntervalS,
   );
   await deps.schedules.create(schedule);
   await deps.changed();

@@ -8,6 +8,7 @@ import {
 } from "../../db/repositories/schedule-repository.js";
 import { BatonError } from "../../errors.js";
 import { checkCron, expandCron } from "./cron.js";
+import { checkCronInterval } from "./cron-interval.js";
 
 /** What a person (chat) or a file (YAML) asks for; checked into a ScheduleRecord by `buildSchedule`. */
 export interface ScheduleRequest {
@@ -57,13 +58,18 @@ function resolveAction(request: ScheduleRequest, isWorkflow: (name: string) => b
   );
 }
 
-/** Checks cron, zone, action and target; throws one clear sentence when something is off. */
+/**
+ * Checks cron, zone, how often it fires (at most once every `minIntervalS`, default a minute),
+ * action and target; throws one clear sentence when something is off.
+ */
 export function buildSchedule(
   request: ScheduleRequest,
   now: Date,
   isWorkflow: (name: string) => boolean,
+  minIntervalS = 60,
 ): ScheduleRecord {
   checkCron(request.cron, request.timeZone);
+  checkCronInterval(request.cron, minIntervalS);
   const { action, workflow } = resolveAction(request, isWorkflow);
   if (workflow && !isWorkflow(workflow)) {
     throw new BatonError(

@@ -3,6 +3,7 @@ import type { ScheduleRecord, ScheduleRepository } from "../../db/repositories/s
 import { toBatonError } from "../../errors.js";
 import type { Logger } from "../../logger.js";
 import { firesBetween, latestFireAtOrBefore, nextFireAfter } from "./cron.js";
+import { shortestGapSeconds } from "./cron-interval.js";
 import type { FireDriver } from "./job-driver.js";
 
 /** What became of one fire in this process. `lost`: another replica claimed it first. */
@@ -28,6 +29,11 @@ export interface SchedulerDeps {
   graceMs?: number;
   /** How often the schedules are re-read, so a schedule created on another replica is armed here. */
   refreshMs?: number;
+  /**
+   * The closest two fires of one schedule may run (BATON_SCHEDULE_MIN_INTERVAL_S). New schedules
+   * are refused faster crons; one stored before the limit existed is held to it here.
+   */
+  minIntervalMs?: number;
 }
 
 /**
@@ -40,6 +46,8 @@ export class Scheduler {
   private armed = new Map<string, string>();
   private timer: NodeJS.Timeout | null = null;
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** The latest fire each schedule ran in this process, to hold back a too-fast cron without a query. */
+  private readonly lastRun = new Map<string, number>();
 
   constructor(private readonly deps: SchedulerDeps) {}
 
@@ -68,6 +76,7 @@ export class Scheduler {
       seen.add(schedule.id);
       const signature = `${schedule.cron}|${schedule.timeZone}`;
       if (this.armed.get(schedule.id) === signature) continue;
+      this.warnIfTooFast(schedule);
       this.deps.driver.arm(schedule, (fireTime) => void this.track(this.fireLogged(schedule.id, fireTime)));
       this.armed.set(schedule.id, signature);
     }
@@ -106,8 +115,10 @@ export class Scheduler {
     const schedule = await schedules.get(scheduleId);
     if (!schedule?.enabled) return { kind: "gone" };
     const at = latestFireAtOrBefore(schedule.cron, schedule.timeZone, new Date(fireTime.getTime() + 999)) ?? fireTime;
+    if (await this.tooSoon(scheduleId, at)) return { kind: "skipped", detail: "too soon after the previous fire" };
     const claimed = await schedules.claimFire({ scheduleId, fireTime: at, owner, now: clock.now() });
     if (claimed === null) return { kind: "lost" };
+    this.lastRun.set(scheduleId, at.getTime());
     const hold = await this.deps.holdReason(schedule);
     if (hold !== null) {
       await schedules.finishFire(claimed, "skipped", hold, clock.now());
@@ -125,6 +136,39 @@ export class Scheduler {
       logger.error("scheduled action failed", { schedule: scheduleId, fireTime: at.toISOString(), error });
       return { kind: "failed", detail };
     }
+  }
+
+  /**
+   * A fire closer than the minimum interval to the schedule's previous one (here, or on any replica
+   * before a restart) is dropped without a row: a stored per-second cron must not write one a second.
+   */
+  private async tooSoon(scheduleId: string, at: Date): Promise<boolean> {
+    const minimum = this.deps.minIntervalMs ?? 0;
+    if (minimum <= 0) return false;
+    const gap = (previous: number) => at.getTime() > previous && at.getTime() - previous < minimum;
+    const known = this.lastRun.get(scheduleId);
+    if (known !== undefined && gap(known)) return true;
+    const last = await this.deps.schedules.lastFire(scheduleId);
+    return last !== null && gap(last.fireTime.getTime());
+  }
+
+  private warnIfTooFast(schedule: ScheduleRecord): void {
+    const minimum = this.deps.minIntervalMs ?? 0;
+    let gapMs: number;
+    try {
+      gapMs = shortestGapSeconds(schedule.cron) * 1000;
+    } catch {
+      return;
+    }
+    if (gapMs >= minimum) return;
+    this.deps.logger.warn(
+      "a stored schedule fires faster than BATON_SCHEDULE_MIN_INTERVAL_S; it runs at most once per interval",
+      {
+        schedule: schedule.id,
+        cron: schedule.cron,
+        minIntervalS: minimum / 1000,
+      },
+    );
   }
 
   /** Fires missed while no replica ran: compares the last claimed fire with those expected since. */

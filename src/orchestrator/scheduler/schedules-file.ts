@@ -37,7 +37,7 @@ function issueText(label: string, prefix: string, issue: z.core.$ZodIssue): stri
 
 export async function readSchedulesFile(
   file: string,
-  options: { timeZone: string; now: Date; isWorkflow: (name: string) => boolean },
+  options: { timeZone: string; now: Date; isWorkflow: (name: string) => boolean; minIntervalS?: number },
 ): Promise<SeedResult> {
   let raw: unknown;
   try {
@@ -75,6 +75,7 @@ export async function readSchedulesFile(
         },
         options.now,
         options.isWorkflow,
+        options.minIntervalS,
       );
       if (schedules.some((known) => known.id === schedule.id)) {
         problems.push(`${file}: ${at}.id: \`${schedule.id}\` is used by an earlier entry.`);
