@@ -7,6 +7,7 @@ import type { Reply } from "../../src/bot/reply.js";
 import { loadConfig } from "../../src/config.js";
 import { type ExecutionRecord, ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
 import { silentLogger } from "../../src/logger.js";
+import type { Resolver } from "../../src/orchestrator/tools/egress/egress-policy.js";
 import { WORKFLOWS_DIR } from "./cli.js";
 
 export async function startTestApp(options: {
@@ -15,6 +16,8 @@ export async function startTestApp(options: {
   workflowsDir?: string;
   /** Resume executions left behind, as `baton start` does (default); false as one-shot commands. */
   resume?: boolean;
+  /** Plays DNS for the http tools (names the test invents, rebinding). */
+  resolver?: Resolver;
 }): Promise<App> {
   const config = loadConfig({
     DATABASE_URL: options.url,
@@ -22,7 +25,11 @@ export async function startTestApp(options: {
     LOG_LEVEL: "silent",
     ...options.env,
   });
-  return createApp(config, silentLogger, { frontEnds: ["test"], resume: options.resume ?? true });
+  return createApp(config, silentLogger, {
+    frontEnds: ["test"],
+    resume: options.resume ?? true,
+    ...(options.resolver && { resolver: options.resolver }),
+  });
 }
 
 /** A workflows directory holding the shipped examples plus a slow one (for cancel and shutdown tests). */

@@ -1,7 +1,6 @@
 import { STATUS_CODES } from "node:http";
 import { BatonError } from "../../errors.js";
 import type { EgressClient, EgressResponse } from "./egress/egress-client.js";
-import { EgressRefusedError } from "./egress/egress-policy.js";
 import type { RequestBudget } from "./egress/request-budget.js";
 import type { JsonValue } from "./types.js";
 
@@ -23,13 +22,14 @@ export interface HttpChannel {
 
 export type Attempt<T> =
   | { ok: true; value: T }
-  | { ok: false; refused: BatonError }
-  | { ok: false; refused?: undefined; reason: string; timedOut: boolean; cause: unknown };
+  | { ok: false; stopped: BatonError }
+  | { ok: false; stopped?: undefined; reason: string; timedOut: boolean; cause: unknown };
 
 /**
  * One request (with its redirects) under the caller's signal plus the request's own timeout.
- * Cancellation propagates as a `cancelled` BatonError; a refusal by the egress policy or the
- * request budget comes back as `refused`; a timeout or network failure as a short reason.
+ * Cancellation propagates as a `cancelled` BatonError; baton's own stops (the egress policy, the
+ * request budget, too many redirects) come back as `stopped`; a timeout or network failure as a
+ * short reason.
  */
 export async function send<T>(
   channel: HttpChannel,
@@ -48,9 +48,7 @@ export async function send<T>(
     }
   } catch (cause) {
     if (signal.aborted) throw new BatonError("cancelled", `${plan.method} ${plan.url} was cancelled.`, { cause });
-    if (cause instanceof EgressRefusedError || (cause instanceof BatonError && cause.code === "denied")) {
-      return { ok: false, refused: cause };
-    }
+    if (cause instanceof BatonError) return { ok: false, stopped: cause };
     const timedOut = timeout.aborted;
     const reason = timedOut ? `timed out after ${plan.timeoutMs} ms` : networkReason(cause);
     return { ok: false, reason, timedOut, cause };

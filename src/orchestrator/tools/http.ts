@@ -104,7 +104,7 @@ async function requestOne(
 ): Promise<JsonValue> {
   const startedAt = performance.now();
   const attempt = await send(channel, plan, signal, readResponse);
-  if (!attempt.ok && attempt.refused) throw attempt.refused;
+  if (!attempt.ok && attempt.stopped) throw attempt.stopped;
   if (!attempt.ok) {
     const outcome = attempt.timedOut ? attempt.reason : `failed: ${attempt.reason}`;
     const message = `${plan.method} ${plan.url} ${outcome}.`;
@@ -126,7 +126,7 @@ type CheckResult = {
   ok: boolean;
   durationMs: number;
   error?: string;
-  /** The egress policy or the request budget refused it; no connection was attempted. */
+  /** True when the egress policy or the request budget refused it: no connection was attempted. */
   refused?: boolean;
 };
 
@@ -146,8 +146,9 @@ async function checkOne(channel: HttpChannel, plan: RequestPlan, signal: AbortSi
   const startedAt = performance.now();
   const attempt = await send(channel, plan, signal, async (response) => response.status);
   const durationMs = since(startedAt);
-  if (!attempt.ok && attempt.refused) {
-    return { url: plan.url, status: null, ok: false, durationMs, error: attempt.refused.message, refused: true };
+  if (!attempt.ok && attempt.stopped) {
+    const refused = attempt.stopped.code === "denied";
+    return { url: plan.url, status: null, ok: false, durationMs, error: attempt.stopped.message, refused };
   }
   if (!attempt.ok) return { url: plan.url, status: null, ok: false, durationMs, error: attempt.reason };
   return { url: plan.url, status: attempt.value, ok: attempt.value >= 200 && attempt.value < 300, durationMs };

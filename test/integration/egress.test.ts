@@ -1,0 +1,266 @@
+import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { App } from "../../src/app.js";
+import { ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
+import type { ResolvedAddress, Resolver } from "../../src/orchestrator/tools/egress/egress-policy.js";
+import { chatRequest, RecordingConversation, startTestApp } from "../support/app.js";
+import { WORKFLOWS_DIR } from "../support/cli.js";
+import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
+
+/**
+ * The egress policy through the real path: chat → dispatcher → workflow engine → http.get → a
+ * socket. Two local servers share one port: "internal" on 127.0.0.1 (what an attacker wants to
+ * reach) and "public" on 127.0.0.2, which plays the internet (BATON_HTTP_ALLOW=127.0.0.2 opens it,
+ * as no test may depend on a real public address). A resolver seam plays DNS.
+ */
+
+interface Recorded {
+  url: string;
+  host: string;
+}
+
+class RecordingServer {
+  readonly requests: Recorded[] = [];
+  private readonly server: Server;
+
+  constructor(routes: (request: IncomingMessage, response: ServerResponse) => void) {
+    this.server = createServer((request, response) => {
+      this.requests.push({ url: request.url ?? "", host: request.headers.host ?? "" });
+      routes(request, response);
+    });
+  }
+
+  async listen(host: string, port = 0): Promise<number> {
+    await new Promise<void>((resolve) => this.server.listen(port, host, resolve));
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** DNS as the test scripts it: each name answers its list of responses in turn, the last one forever. */
+function scriptedDns(script: Record<string, string[][]>): Resolver & { asked: string[] } {
+  const asked: string[] = [];
+  const resolver = async (hostname: string): Promise<ResolvedAddress[]> => {
+    const answers = script[hostname] ?? [];
+    const answer = answers[Math.min(asked.filter((name) => name === hostname).length, answers.length - 1)] ?? [];
+    asked.push(hostname);
+    return answer.map((address) => ({ address, family: address.includes(":") ? 6 : 4 }));
+  };
+  return Object.assign(resolver, { asked });
+}
+
+let port: number;
+let internal: RecordingServer;
+let outside: RecordingServer;
+/** How many bytes /huge managed to hand to the socket, and whether its response finished. */
+const huge = { finished: false, closed: false };
+
+function workflows(): string {
+  const dir = mkdtempSync(join(tmpdir(), "baton-egress-"));
+  copyFileSync(join(WORKFLOWS_DIR, "healthcheck.yaml"), join(dir, "healthcheck.yaml"));
+  const fetchOne = [
+    "name: fetch",
+    "description: GETs one URL.",
+    "inputs:",
+    "  url: { description: The URL, required: true }",
+    "steps:",
+    "  - id: get",
+    "    tool: http.get",
+    '    with: { url: "{{ input.url }}", timeoutMs: 10000 }',
+    "",
+  ];
+  writeFileSync(join(dir, "fetch.yaml"), fetchOne.join("\n"));
+  return dir;
+}
+
+function streamHuge(response: ServerResponse): void {
+  const chunk = Buffer.alloc(64 * 1024, 120);
+  let left = 1024; // 64 MiB if nobody stops it
+  response.on("close", () => {
+    huge.closed = true;
+    huge.finished = response.writableFinished;
+  });
+  response.writeHead(200, { "content-type": "text/plain" });
+  const pump = () => {
+    while (left > 0) {
+      left -= 1;
+      if (!response.write(chunk)) return void response.once("drain", pump);
+    }
+    response.end();
+  };
+  pump();
+}
+
+beforeAll(async () => {
+  internal = new RecordingServer((_request, response) => response.end("internal secrets"));
+  port = await internal.listen("127.0.0.1");
+  outside = new RecordingServer((request, response) => {
+    const redirects: Record<string, string> = {
+      "/to-internal": `http://127.0.0.1:${port}/admin`,
+      "/to-internal-by-name": `http://status.example.com:${port}/admin`,
+      "/to-metadata": "http://169.254.169.254/latest/meta-data/",
+      "/hop": "/landing",
+      "/loop": "/loop",
+    };
+    const location = redirects[request.url ?? ""];
+    if (location !== undefined) return void response.writeHead(302, { location }).end();
+    if (request.url === "/huge") return streamHuge(response);
+    response.writeHead(200, { "content-type": "text/plain" }).end(`public page ${request.url}`);
+  });
+  await outside.listen("127.0.0.2", port);
+});
+
+afterAll(async () => {
+  await internal.close();
+  await outside.close();
+});
+
+describe("the egress policy on the workflow path", () => {
+  let testDb: TestDatabase;
+  let app: App | null = null;
+
+  afterEach(async () => {
+    await app?.close();
+    app = null;
+    await testDb.drop();
+    internal.requests.length = 0;
+    outside.requests.length = 0;
+  });
+
+  async function start(env: Record<string, string>, resolver?: Resolver): Promise<App> {
+    testDb = sqliteDatabase();
+    app = await startTestApp({
+      url: testDb.url,
+      workflowsDir: workflows(),
+      env,
+      ...(resolver && { resolver }),
+    });
+    return app;
+  }
+
+  async function run(started: App, text: string) {
+    const outcome = await started.dispatcher.dispatch(chatRequest(text), new RecordingConversation(false));
+    const { result } = await outcome.settled;
+    const id = result?.type === "workflow.run" ? result.execution.id : "";
+    const execution = await started.orchestrator.waitUntilSettled(id);
+    const attempts = await new ExecutionRepository(started.database).attempts(id);
+    return { execution, attempts, first: attempts[0] };
+  }
+
+  it("refuses a public-looking name that resolves to 127.0.0.1, without connecting", async () => {
+    const dns = scriptedDns({ "status.example.com": [["127.0.0.1"]] });
+    const started = await start({}, dns);
+    const { execution, first } = await run(started, `/orchestrate run fetch url=http://status.example.com:${port}/`);
+    expect(execution?.status).toBe("failed");
+    expect(first).toMatchObject({ status: "failed", errorCode: "denied" });
+    expect(first?.errorMessage).toBe(
+      `baton does not fetch http://status.example.com:${port}/ — status.example.com resolves to 127.0.0.1, a loopback address; an admin can allow it with BATON_HTTP_ALLOW=status.example.com:${port}.`,
+    );
+    expect(internal.requests).toEqual([]);
+  });
+
+  it("connects to the address it checked, so a rebinding resolver cannot switch the connection", async () => {
+    // First answer: the "public" address; every later answer: loopback.
+    const dns = scriptedDns({ "rebind.example": [["127.0.0.2"], ["127.0.0.1"]] });
+    const started = await start({ BATON_HTTP_ALLOW: "127.0.0.2" }, dns);
+    const { execution, first } = await run(started, `/orchestrate run fetch url=http://rebind.example:${port}/page`);
+    expect(execution?.status).toBe("succeeded");
+    expect(first?.output).toMatchObject({ status: 200, body: "public page /page" });
+    expect(outside.requests).toEqual([{ url: "/page", host: `rebind.example:${port}` }]);
+    expect(internal.requests).toEqual([]);
+    expect(dns.asked).toEqual(["rebind.example"]);
+
+    // The next connection asks again, gets loopback, and is refused before it connects.
+    const second = await run(started, `/orchestrate run fetch url=http://rebind.example:${port}/page`);
+    expect(second.first?.errorMessage).toContain("rebind.example resolves to 127.0.0.1, a loopback address");
+    expect(internal.requests).toEqual([]);
+  });
+
+  it("checks every redirect hop: a hop to 127.0.0.1 or to the metadata address is refused there", async () => {
+    const dns = scriptedDns({ "status.example.com": [["127.0.0.1"]] });
+    const started = await start({ BATON_HTTP_ALLOW: "127.0.0.2" }, dns);
+    const from = (path: string) => `http://127.0.0.2:${port}${path}`;
+
+    const toInternal = await run(started, `/orchestrate run fetch url=${from("/to-internal")}`);
+    expect(toInternal.first?.errorMessage).toBe(
+      `baton does not fetch http://127.0.0.1:${port}/admin (redirected from ${from("/to-internal")}) — 127.0.0.1 is a loopback address; an admin can allow it with BATON_HTTP_ALLOW=127.0.0.1:${port}.`,
+    );
+    const byName = await run(started, `/orchestrate run fetch url=${from("/to-internal-by-name")}`);
+    expect(byName.first?.errorMessage).toContain("status.example.com resolves to 127.0.0.1, a loopback address");
+    const toMetadata = await run(started, `/orchestrate run fetch url=${from("/to-metadata")}`);
+    expect(toMetadata.first?.errorMessage).toBe(
+      `baton does not fetch http://169.254.169.254/latest/meta-data/ (redirected from ${from("/to-metadata")}) — 169.254.169.254 is a link-local address (cloud metadata); an admin can allow it with BATON_HTTP_ALLOW=169.254.169.254:80.`,
+    );
+    expect(internal.requests).toEqual([]);
+    expect(outside.requests.map((r) => r.url)).toEqual(["/to-internal", "/to-internal-by-name", "/to-metadata"]);
+  });
+
+  it("follows allowed redirects itself, at most five of them", async () => {
+    const started = await start({ BATON_HTTP_ALLOW: "127.0.0.2" });
+    const hop = await run(started, `/orchestrate run fetch url=http://127.0.0.2:${port}/hop`);
+    expect(hop.first?.output).toMatchObject({ status: 200, body: "public page /landing" });
+    const loop = await run(started, `/orchestrate run fetch url=http://127.0.0.2:${port}/loop`);
+    expect(loop.first?.errorMessage).toBe(`http://127.0.0.2:${port}/loop redirected more than 5 times.`);
+    expect(outside.requests.filter((r) => r.url === "/loop")).toHaveLength(6);
+  });
+
+  it("fetches an internal host an admin allowed by name, with its name in the Host header", async () => {
+    const dns = scriptedDns({ "status.internal": [["127.0.0.1"]] });
+    const started = await start({ BATON_HTTP_ALLOW: `status.internal:${port}` }, dns);
+    const { first } = await run(started, `/orchestrate run fetch url=http://status.internal:${port}/health`);
+    expect(first?.output).toMatchObject({ status: 200, body: "internal secrets" });
+    expect(internal.requests).toEqual([{ url: "/health", host: `status.internal:${port}` }]);
+    // The exception is for that port only.
+    const other = await run(started, `/orchestrate run fetch url=http://status.internal:${port + 1}/`);
+    expect(other.first?.errorMessage).toContain("status.internal resolves to 127.0.0.1, a loopback address");
+  });
+
+  it("the healthcheck reports an allowed address up and the refused forms of loopback as refused", async () => {
+    const started = await start({ BATON_HTTP_ALLOW: `127.0.0.1:${port}` });
+    const urls = [`http://127.0.0.1:${port}/ok`, `http://localhost:${port}/`, `http://127.0.0.1:${port + 1}/`];
+    const { attempts } = await run(started, `/orchestrate run healthcheck urls=${urls.join(",")}`);
+    const report = attempts.find((a) => a.stepPath === "report")?.output as { text: string };
+    expect(report.text).toContain("1 up, 2 down");
+    expect(report.text).toContain(
+      `❌ http://localhost:${port}/ — baton does not fetch http://localhost:${port}/ — localhost is a loopback name; an admin can allow it with BATON_HTTP_ALLOW=localhost:${port}.`,
+    );
+    expect(report.text).toContain(
+      `127.0.0.1 is a loopback address; an admin can allow it with BATON_HTTP_ALLOW=127.0.0.1:${port + 1}.`,
+    );
+    expect(internal.requests.map((r) => r.url)).toEqual(["/ok"]);
+  });
+
+  it("caps requests per run and response bytes while they stream", async () => {
+    const started = await start({ BATON_HTTP_ALLOW: "127.0.0.2", BATON_HTTP_MAX_REQUESTS_PER_RUN: "3" });
+    const urls = [1, 2, 3, 4, 5].map((n) => `http://127.0.0.2:${port}/page${n}`);
+    const { attempts } = await run(started, `/orchestrate run healthcheck urls=${urls.join(",")}`);
+    const check = attempts.find((a) => a.stepPath === "check")?.output as { up: number; results: { error?: string }[] };
+    expect(check.up).toBe(3);
+    expect(check.results.filter((r) => r.error !== undefined).map((r) => r.error)).toEqual([
+      `baton sends at most 3 HTTP requests per run (BATON_HTTP_MAX_REQUESTS_PER_RUN), so GET http://127.0.0.2:${port}/page4 was not sent.`,
+      `baton sends at most 3 HTTP requests per run (BATON_HTTP_MAX_REQUESTS_PER_RUN), so GET http://127.0.0.2:${port}/page5 was not sent.`,
+    ]);
+    expect(outside.requests).toHaveLength(3);
+
+    const big = await run(started, `/orchestrate run fetch url=http://127.0.0.2:${port}/huge`);
+    expect(big.first?.output).toMatchObject({ status: 200, truncated: true });
+    const output = big.first?.output as { body: string } | undefined;
+    expect(output?.body).toHaveLength(64 * 1024);
+    // baton hung up after 64 KiB: the server never got to finish its 64 MiB.
+    await waitFor(() => huge.closed);
+    expect(huge.finished).toBe(false);
+  });
+});
+
+async function waitFor(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i += 1) await new Promise((resolve) => setTimeout(resolve, 25));
+  if (!check()) throw new Error("condition not reached");
+}
