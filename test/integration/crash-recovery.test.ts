@@ -82,7 +82,8 @@ describe.each(DATABASE_KINDS)("crash recovery with real processes on $kind", ({ 
   it(`resumes a SIGKILLed run exactly once${kind === "postgres" ? ", with two processes competing for it" : ""}`, async () => {
     for (const key of Object.keys(hits)) delete hits[key];
     const database = await create();
-    const env = { DATABASE_URL: database.url, BATON_WORKFLOWS_DIR: workflows() };
+    // The local test server is on loopback: the egress policy refuses it unless an admin allows it.
+    const env = { DATABASE_URL: database.url, BATON_WORKFLOWS_DIR: workflows(), BATON_HTTP_ALLOW: "127.0.0.1" };
     let db: Database | null = null;
     const children: ChildProcessWithoutNullStreams[] = [];
     try {

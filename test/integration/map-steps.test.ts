@@ -77,7 +77,11 @@ describe.each(DATABASE_KINDS)("map steps on $kind", ({ create }) => {
   const apps: App[] = [];
 
   const open = async () => {
-    const app = await startTestApp({ url: database.url, workflowsDir: dir, env: { BATON_LEASE_MS: "2000" } });
+    const app = await startTestApp({
+      url: database.url,
+      workflowsDir: dir,
+      env: { BATON_LEASE_MS: "2000", BATON_HTTP_ALLOW: "127.0.0.1" },
+    });
     apps.push(app);
     return app;
   };

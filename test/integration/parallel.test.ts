@@ -88,7 +88,11 @@ afterEach(async () => {
 });
 
 async function open(): Promise<App> {
-  const app = await startTestApp({ url: testDb.url, workflowsDir: dir, env: { BATON_LEASE_MS: "2000" } });
+  const app = await startTestApp({
+    url: testDb.url,
+    workflowsDir: dir,
+    env: { BATON_LEASE_MS: "2000", BATON_HTTP_ALLOW: "127.0.0.1" },
+  });
   apps.push(app);
   return app;
 }

@@ -63,7 +63,12 @@ describe.each(DATABASE_KINDS)("resuming executions on $kind", ({ create }) => {
   const apps: App[] = [];
 
   const open = async (resume = true) => {
-    const app = await startTestApp({ url: database.url, workflowsDir: dir, resume, env: { BATON_LEASE_MS: "2000" } });
+    const app = await startTestApp({
+      url: database.url,
+      workflowsDir: dir,
+      resume,
+      env: { BATON_LEASE_MS: "2000", BATON_HTTP_ALLOW: "127.0.0.1" },
+    });
     apps.push(app);
     return app;
   };

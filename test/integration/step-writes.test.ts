@@ -76,7 +76,8 @@ describe.each(DATABASE_KINDS)("step writes on $kind", ({ create }) => {
   beforeEach(async () => {
     database = await create();
     dir = workflows();
-    app = await startTestApp({ url: database.url, workflowsDir: dir });
+    // The local test server is on loopback: the egress policy refuses it unless an admin allows it.
+    app = await startTestApp({ url: database.url, workflowsDir: dir, env: { BATON_HTTP_ALLOW: "127.0.0.1" } });
     for (const key of Object.keys(hits)) delete hits[key];
     rowsDuringPost = [];
   });
@@ -117,7 +118,12 @@ describe.each(DATABASE_KINDS)("step writes on $kind", ({ create }) => {
 
   it("stops before the next step when another process cancels the run", async () => {
     const id = await run("twostep");
-    other = await startTestApp({ url: database.url, workflowsDir: dir, resume: false });
+    other = await startTestApp({
+      url: database.url,
+      workflowsDir: dir,
+      resume: false,
+      env: { BATON_HTTP_ALLOW: "127.0.0.1" },
+    });
     while ((hits["/slow"] ?? 0) === 0) await new Promise((resolve) => setTimeout(resolve, 10));
     const cancelled = await other.orchestrator.handle({ type: "execution.cancel", execution: id }, context);
     expect(cancelled).toMatchObject({ type: "execution.cancel", alreadyFinished: false });

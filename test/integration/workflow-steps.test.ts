@@ -71,7 +71,8 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   testDb = sqliteDatabase();
-  app = await startTestApp({ url: testDb.url, workflowsDir: workflows() });
+  // The local test server is on loopback: the egress policy refuses it unless an admin allows it.
+  app = await startTestApp({ url: testDb.url, workflowsDir: workflows(), env: { BATON_HTTP_ALLOW: "127.0.0.1" } });
 });
 
 afterAll(async () => {
