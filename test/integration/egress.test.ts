@@ -21,6 +21,8 @@ import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
 interface Recorded {
   url: string;
   host: string;
+  method?: string;
+  cookie?: string;
 }
 
 class RecordingServer {
@@ -29,7 +31,13 @@ class RecordingServer {
 
   constructor(routes: (request: IncomingMessage, response: ServerResponse) => void) {
     this.server = createServer((request, response) => {
-      this.requests.push({ url: request.url ?? "", host: request.headers.host ?? "" });
+      const { method, headers } = request;
+      this.requests.push({
+        url: request.url ?? "",
+        host: headers.host ?? "",
+        ...(method !== undefined && method !== "GET" && { method }),
+        ...(headers.cookie !== undefined && { cookie: headers.cookie }),
+      });
       routes(request, response);
     });
   }
@@ -78,6 +86,18 @@ function workflows(): string {
     "",
   ];
   writeFileSync(join(dir, "fetch.yaml"), fetchOne.join("\n"));
+  const postOne = [
+    "name: post",
+    "description: POSTs to one URL with a session cookie.",
+    "inputs:",
+    "  url: { description: The URL, required: true }",
+    "steps:",
+    "  - id: post",
+    "    tool: http.post",
+    '    with: { url: "{{ input.url }}", body: "hello", headers: { cookie: "session=abc" } }',
+    "",
+  ];
+  writeFileSync(join(dir, "post.yaml"), postOne.join("\n"));
   return dir;
 }
 
@@ -109,9 +129,12 @@ beforeAll(async () => {
       "/to-metadata": "http://169.254.169.254/latest/meta-data/",
       "/hop": "/landing",
       "/loop": "/loop",
+      "/same-origin": "/landing",
+      "/cross-origin": `http://public.example:${port}/landing`,
     };
     const location = redirects[request.url ?? ""];
     if (location !== undefined) return void response.writeHead(302, { location }).end();
+    if (request.url === "/submit") return void response.writeHead(303, { location: "/landing" }).end();
     if (request.url === "/huge") return streamHuge(response);
     response.writeHead(200, { "content-type": "text/plain" }).end(`public page ${request.url}`);
   });
@@ -210,6 +233,23 @@ describe("the egress policy on the workflow path", () => {
     const loop = await run(started, `/orchestrate run fetch url=http://127.0.0.2:${port}/loop`);
     expect(loop.first?.errorMessage).toBe(`http://127.0.0.2:${port}/loop redirected more than 5 times.`);
     expect(outside.requests.filter((r) => r.url === "/loop")).toHaveLength(6);
+  });
+
+  it("turns a POST into a GET on 303, and keeps the cookie only on the same origin", async () => {
+    const dns = scriptedDns({ "public.example": [["127.0.0.2"]] });
+    const started = await start({ BATON_HTTP_ALLOW: "127.0.0.2" }, dns);
+    await run(started, `/orchestrate run post url=http://127.0.0.2:${port}/submit`);
+    await run(started, `/orchestrate run post url=http://127.0.0.2:${port}/same-origin`);
+    await run(started, `/orchestrate run post url=http://127.0.0.2:${port}/cross-origin`);
+    const host = `127.0.0.2:${port}`;
+    expect(outside.requests).toEqual([
+      { url: "/submit", host, method: "POST", cookie: "session=abc" },
+      { url: "/landing", host, cookie: "session=abc" },
+      { url: "/same-origin", host, method: "POST", cookie: "session=abc" },
+      { url: "/landing", host, cookie: "session=abc" },
+      { url: "/cross-origin", host, method: "POST", cookie: "session=abc" },
+      { url: "/landing", host: `public.example:${port}` },
+    ]);
   });
 
   it("fetches an internal host an admin allowed by name, with its name in the Host header", async () => {
