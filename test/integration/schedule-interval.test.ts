@@ -64,10 +64,7 @@ describe.each(DATABASE_KINDS)("schedules fire at most once a minute on $kind", (
   });
 
   it("refuses the same cron in BATON_SCHEDULES_FILE, naming the file and the entry", async () => {
-    const file = join(
-      testDb.url.startsWith("sqlite:") ? testDb.url.slice(7, -9) : "/tmp",
-      `schedules-${Date.now()}.yaml`,
-    );
+    const file = join(mkdtempSync(join(tmpdir(), "baton-schedules-")), "schedules.yaml");
     writeFileSync(
       file,
       ["schedules:", "  - { id: fast, cron: '*/1 * * * * *', action: digest, channel: ops }", ""].join("\n"),
