@@ -161,6 +161,14 @@ describe("http.get", () => {
     ]);
   });
 
+  it("times out a DNS lookup that never answers, like any other slow request", async () => {
+    const stuck = createBuiltinTools({ egress: { resolver: () => new Promise(() => undefined) } });
+    const get = stuck.get("http.get");
+    if (get === undefined) throw new Error("no http.get");
+    const error = await failure(runTool(get, { url: "http://dns.example/", timeoutMs: 50 }, { signal: never }));
+    expect(error.message).toBe("GET http://dns.example/ timed out after 50 ms.");
+  });
+
   it("checks a list of URLs without throwing for those that are down", async () => {
     const urls = `${base}/json, ${base}/status/500\n${refused}/health`;
     const output = await runTool(tool("http.get"), { urls }, { signal: never });

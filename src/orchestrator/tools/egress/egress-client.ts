@@ -38,7 +38,7 @@ export class EgressClient {
     let from: URL | undefined;
     for (let redirects = 0; ; redirects += 1) {
       budget.take(hop.method, hop.url);
-      const target = await this.policy.check(hop.url, from);
+      const target = await untilAborted(this.policy.check(hop.url, from), hop.signal);
       const response = await pinnedRequest(target, hop);
       const status = response.statusCode ?? 0;
       const location = REDIRECTS.has(status) ? response.headers.location : undefined;
@@ -57,6 +57,16 @@ export class EgressClient {
 }
 
 type Hop = Omit<EgressRequest, "url"> & { url: URL };
+
+/** A slow resolver must not outlive the request's timeout or a cancellation. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
 
 function nextHop(hop: Hop, status: number, location: string): Hop {
   const url = URL.canParse(location, hop.url.href) ? new URL(location, hop.url) : null;

@@ -30,7 +30,8 @@ export function pinnedRequest(target: CheckedTarget, plan: PinnedRequestPlan): P
   };
   return new Promise((resolve, reject) => {
     const request = (secure ? httpsRequest : httpRequest)(options, resolve);
-    request.once("error", reject);
+    // `on`, not `once`: a socket can fail again after the first error, and an unheard error would crash the process.
+    request.on("error", reject);
     request.end(plan.body);
   });
 }
