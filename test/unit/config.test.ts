@@ -13,7 +13,8 @@ function problems(env: Record<string, string>): string[] {
 
 describe("loadConfig", () => {
   it("starts on the embedded defaults with an empty environment", () => {
-    const { llm, discord, slack, scheduler, agents, ...rest } = loadConfig({});
+    const { llm, discord, slack, scheduler, agents, egress, ...rest } = loadConfig({});
+    expect(egress).toEqual({ allow: [], maxRequestsPerRun: 100 });
     expect(slack).toBeNull();
     expect(discord).toBeNull();
     expect(agents).toEqual({
@@ -30,6 +31,7 @@ describe("loadConfig", () => {
       stepMaxActions: 10,
       digestRetries: 4,
       digestRetryMs: 2000,
+      minIntervalS: 60,
     });
     expect(rest).toEqual({
       databaseUrl: "sqlite:./data/baton.db",
