@@ -58,7 +58,13 @@ describe.each(DATABASE_KINDS)("two baton processes on one $kind database", ({ cr
         "",
       ].join("\n"),
     );
-    const env = { DATABASE_URL: testDb.url, BATON_SCHEDULES_FILE: file, BATON_WORKFLOWS_DIR: WORKFLOWS_DIR };
+    // Per-second fires make the replicas race often; baton allows them only when the minimum says so.
+    const env = {
+      DATABASE_URL: testDb.url,
+      BATON_SCHEDULES_FILE: file,
+      BATON_WORKFLOWS_DIR: WORKFLOWS_DIR,
+      BATON_SCHEDULE_MIN_INTERVAL_S: "1",
+    };
     const replicas = [startReplica(env), startReplica(env)];
     const schedules = new ScheduleRepository(db);
     const done = async (id: string) => (await schedules.fires(id, 500)).filter((f) => f.status === "done");
