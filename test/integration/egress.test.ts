@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createServer as createTlsServer, type Server as TlsServer } from "node:tls";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
 import { ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
@@ -23,6 +24,7 @@ interface Recorded {
   host: string;
   method?: string;
   cookie?: string;
+  authorization?: string;
 }
 
 class RecordingServer {
@@ -37,6 +39,7 @@ class RecordingServer {
         host: headers.host ?? "",
         ...(method !== undefined && method !== "GET" && { method }),
         ...(headers.cookie !== undefined && { cookie: headers.cookie }),
+        ...(headers.authorization !== undefined && { authorization: headers.authorization }),
       });
       routes(request, response);
     });
@@ -67,6 +70,10 @@ function scriptedDns(script: Record<string, string[][]>): Resolver & { asked: st
 
 let port: number;
 let internal: RecordingServer;
+/** A TLS listener on 127.0.0.2 that only records the SNI name of each handshake (it has no certificate). */
+let tls: TlsServer;
+let tlsPort: number;
+const sniNames: string[] = [];
 let outside: RecordingServer;
 /** How many bytes /huge managed to hand to the socket, and whether its response finished. */
 const huge = { finished: false, closed: false };
@@ -139,11 +146,21 @@ beforeAll(async () => {
     response.writeHead(200, { "content-type": "text/plain" }).end(`public page ${request.url}`);
   });
   await outside.listen("127.0.0.2", port);
+  tls = createTlsServer({
+    SNICallback: (servername, callback) => {
+      sniNames.push(servername);
+      callback(new Error("no certificate here"));
+    },
+  });
+  tls.on("tlsClientError", () => undefined);
+  await new Promise<void>((resolve) => tls.listen(0, "127.0.0.2", resolve));
+  tlsPort = (tls.address() as AddressInfo).port;
 });
 
 afterAll(async () => {
   await internal.close();
   await outside.close();
+  await new Promise((resolve) => tls.close(resolve));
 });
 
 describe("the egress policy on the workflow path", () => {
@@ -207,6 +224,16 @@ describe("the egress policy on the workflow path", () => {
     expect(internal.requests).toEqual([]);
   });
 
+  it("keeps the host name as TLS SNI while it connects to the checked address", async () => {
+    const dns = scriptedDns({ "secure.example": [["127.0.0.2"], ["127.0.0.1"]] });
+    const started = await start({ BATON_HTTP_ALLOW: "127.0.0.2" }, dns);
+    const { first } = await run(started, `/orchestrate run fetch url=https://secure.example:${tlsPort}/`);
+    // The handshake reached the listener on 127.0.0.2 under the URL's name, then failed (no certificate).
+    expect(sniNames).toEqual(["secure.example"]);
+    expect(first).toMatchObject({ status: "failed", errorCode: "http_error" });
+    expect(dns.asked).toEqual(["secure.example"]);
+  });
+
   it("checks every redirect hop: a hop to 127.0.0.1 or to the metadata address is refused there", async () => {
     const dns = scriptedDns({ "status.example.com": [["127.0.0.1"]] });
     const started = await start({ BATON_HTTP_ALLOW: "127.0.0.2" }, dns);
@@ -227,12 +254,18 @@ describe("the egress policy on the workflow path", () => {
   });
 
   it("follows allowed redirects itself, at most five of them", async () => {
-    const started = await start({ BATON_HTTP_ALLOW: "127.0.0.2" });
+    const started = await start({ BATON_HTTP_ALLOW: "127.0.0.2" }, scriptedDns({ "public.example": [["127.0.0.2"]] }));
     const hop = await run(started, `/orchestrate run fetch url=http://127.0.0.2:${port}/hop`);
     expect(hop.first?.output).toMatchObject({ status: 200, body: "public page /landing" });
     const loop = await run(started, `/orchestrate run fetch url=http://127.0.0.2:${port}/loop`);
     expect(loop.first?.errorMessage).toBe(`http://127.0.0.2:${port}/loop redirected more than 5 times.`);
     expect(outside.requests.filter((r) => r.url === "/loop")).toHaveLength(6);
+    // Credentials in the URL go as Basic auth to that URL only, not to where it redirects.
+    await run(started, `/orchestrate run fetch url=http://ada:p%40ss@127.0.0.2:${port}/cross-origin`);
+    expect(outside.requests.slice(-2)).toEqual([
+      { url: "/cross-origin", host: `127.0.0.2:${port}`, authorization: `Basic ${btoa("ada:p@ss")}` },
+      { url: "/landing", host: `public.example:${port}` },
+    ]);
   });
 
   it("turns a POST into a GET on 303, and keeps the cookie only on the same origin", async () => {

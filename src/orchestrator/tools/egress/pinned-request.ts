@@ -26,6 +26,8 @@ export function pinnedRequest(target: CheckedTarget, plan: PinnedRequestPlan): P
     signal: plan.signal,
     agent: false,
     lookup: pinnedLookup(target.addresses),
+    // Credentials in the URL become Basic auth, for this hop only (a redirect's URL carries its own).
+    ...(target.url.username !== "" && { auth: basicAuth(target.url) }),
     ...(secure && target.family === 0 && { servername: target.hostname }),
   };
   return new Promise((resolve, reject) => {
@@ -34,6 +36,10 @@ export function pinnedRequest(target: CheckedTarget, plan: PinnedRequestPlan): P
     request.on("error", reject);
     request.end(plan.body);
   });
+}
+
+function basicAuth(url: URL): string {
+  return `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
 }
 
 /** A `lookup` that hands the socket the checked addresses (all of them when net asks for all). */
