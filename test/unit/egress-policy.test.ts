@@ -194,6 +194,13 @@ describe("EgressPolicy", () => {
     expect(checked.addresses.map((a) => a.address)).toEqual(["93.184.216.34", "2606:4700::1"]);
   });
 
+  it("never repeats the credentials a URL carries", async () => {
+    const message = await refusal(new EgressPolicy({ resolver: dns({}) }), "http://admin:hunter2@10.0.0.1:8080/x");
+    expect(message).toBe(
+      "baton does not fetch http://10.0.0.1:8080/x — 10.0.0.1 is a private address; an admin can allow it with BATON_HTTP_ALLOW=10.0.0.1:8080.",
+    );
+  });
+
   it("names the page that redirected to a refused address", async () => {
     const policy = new EgressPolicy({ resolver: dns({}) });
     const error = await policy

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { BatonError } from "../../../errors.js";
 import type { EgressPolicy } from "./egress-policy.js";
+import { shownUrl } from "./egress-target.js";
 import { pinnedRequest } from "./pinned-request.js";
 import type { RequestBudget } from "./request-budget.js";
 
@@ -48,7 +49,10 @@ export class EgressClient {
       }
       response.destroy();
       if (redirects >= MAX_REDIRECTS) {
-        throw new BatonError("http_error", `${first.url} redirected more than ${MAX_REDIRECTS} times.`);
+        throw new BatonError(
+          "http_error",
+          `${shownUrl(new URL(first.url))} redirected more than ${MAX_REDIRECTS} times.`,
+        );
       }
       from = hop.url;
       hop = nextHop(hop, status, location);
@@ -71,7 +75,7 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 function nextHop(hop: Hop, status: number, location: string): Hop {
   const url = URL.canParse(location, hop.url.href) ? new URL(location, hop.url) : null;
   if (url === null || (url.protocol !== "http:" && url.protocol !== "https:")) {
-    throw new BatonError("http_error", `${hop.url.href} redirected to \`${location}\`, which is not an http(s) URL.`);
+    throw new BatonError("http_error", `${shownUrl(hop.url)} redirected to a URL that is not http(s).`);
   }
   const sameOrigin = url.origin === hop.url.origin;
   const headers = Object.fromEntries(

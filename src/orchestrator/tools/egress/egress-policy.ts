@@ -2,7 +2,7 @@ import { lookup } from "node:dns/promises";
 import { BatonError } from "../../../errors.js";
 import { type AddressClass, classifyAddress } from "./address-class.js";
 import { type AllowEntry, AllowList } from "./allow-list.js";
-import { type EgressTarget, hostPort, isLoopbackName, targetOf } from "./egress-target.js";
+import { type EgressTarget, hostPort, isLoopbackName, shownUrl, targetOf } from "./egress-target.js";
 
 export interface ResolvedAddress {
   address: string;
@@ -83,6 +83,6 @@ export class EgressPolicy {
 }
 
 function refusalSentence(target: EgressTarget, why: string, redirectedFrom: URL | undefined): string {
-  const hop = redirectedFrom ? ` (redirected from ${redirectedFrom.href})` : "";
-  return `baton does not fetch ${target.url.href}${hop} — ${why}; an admin can allow it with BATON_HTTP_ALLOW=${hostPort(target)}.`;
+  const hop = redirectedFrom ? ` (redirected from ${shownUrl(redirectedFrom)})` : "";
+  return `baton does not fetch ${shownUrl(target.url)}${hop} — ${why}; an admin can allow it with BATON_HTTP_ALLOW=${hostPort(target)}.`;
 }

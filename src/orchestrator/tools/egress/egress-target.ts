@@ -34,3 +34,12 @@ export function isLoopbackName(hostname: string): boolean {
 export function hostPort(target: Pick<EgressTarget, "hostname" | "port" | "family">): string {
   return `${target.family === 6 ? `[${target.hostname}]` : target.hostname}:${target.port}`;
 }
+
+/** The URL as messages show it: without the user name and password it may carry. */
+export function shownUrl(url: URL): string {
+  if (url.username === "" && url.password === "") return url.href;
+  const shown = new URL(url.href);
+  shown.username = "";
+  shown.password = "";
+  return shown.href;
+}

@@ -1,4 +1,5 @@
 import { BatonError } from "../../../errors.js";
+import { shownUrl } from "./egress-target.js";
 
 /** How many runs' counts are remembered; the oldest is forgotten first (a finished run sends nothing more). */
 const REMEMBERED_RUNS = 1000;
@@ -25,7 +26,7 @@ export class RequestBudgets {
         if (count > this.perRun) {
           throw new BatonError(
             "denied",
-            `baton sends at most ${this.perRun} HTTP requests per run (BATON_HTTP_MAX_REQUESTS_PER_RUN), so ${method} ${url.href} was not sent.`,
+            `baton sends at most ${this.perRun} HTTP requests per run (BATON_HTTP_MAX_REQUESTS_PER_RUN), so ${method} ${shownUrl(url)} was not sent.`,
           );
         }
         if (runId === undefined) standalone = count;
