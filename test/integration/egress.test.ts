@@ -311,6 +311,31 @@ describe("the egress policy on the workflow path", () => {
     expect(internal.requests.map((r) => r.url)).toEqual(["/ok"]);
   });
 
+  it("answers an open port, a closed port and an HTTP port alike: the refusal is no port-scan oracle", async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const raw = createServer().on("connection", (socket) => socket.destroy());
+    await new Promise<void>((resolve) => raw.listen(0, "127.0.0.1", resolve));
+    const rawPort = (raw.address() as AddressInfo).port;
+    try {
+      const started = await start({});
+      const ports = [port, closedPort, rawPort];
+      const urls = ports.map((p) => `http://127.0.0.1:${p}/`);
+      const { attempts } = await run(started, `/orchestrate run healthcheck urls=${urls.join(",")}`);
+      const check = attempts.find((a) => a.stepPath === "check")?.output as { results: { error?: string }[] };
+      const errors = check.results.map((r, i) => r.error?.replaceAll(String(ports[i]), "PORT"));
+      expect(new Set(errors).size).toBe(1);
+      expect(errors[0]).toBe(
+        "baton does not fetch http://127.0.0.1:PORT/ — 127.0.0.1 is a loopback address; an admin can allow it with BATON_HTTP_ALLOW=127.0.0.1:PORT.",
+      );
+      expect(internal.requests).toEqual([]);
+    } finally {
+      await new Promise((resolve) => raw.close(resolve));
+    }
+  });
+
   it("caps requests per run and response bytes while they stream", async () => {
     const started = await start({ BATON_HTTP_ALLOW: "127.0.0.2", BATON_HTTP_MAX_REQUESTS_PER_RUN: "3" });
     const urls = [1, 2, 3, 4, 5].map((n) => `http://127.0.0.2:${port}/page${n}`);
