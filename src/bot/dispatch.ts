@@ -6,6 +6,7 @@ import type { Command } from "../orchestrator/commands.js";
 import type { RequestContext } from "../orchestrator/context.js";
 import type { Orchestrator } from "../orchestrator/orchestrator.js";
 import { redactSecrets, redactValue } from "../redact.js";
+import { redactChatText, secretInChatMessage, typedSecrets, withoutTypedSecrets } from "../secrets/chat-secrets.js";
 import type { ChatRequest, Conversation } from "./chat.js";
 import { confirmationQuestion } from "./confirmation.js";
 import type { Policy } from "./policy.js";
@@ -85,6 +86,18 @@ export class Dispatcher {
     return state.toOutcome();
   }
 
+  /** The inputs a workflow declares `secret: true`. */
+  private secretInputsOf(workflow: string): ReadonlySet<string> {
+    const hint = this.deps.orchestrator.workflowHints().find((candidate) => candidate.name === workflow);
+    return new Set(hint?.inputs.filter((input) => input.secret === true).map((input) => input.name));
+  }
+
+  /** Every input name some workflow declares `secret: true` (blanked in the request text). */
+  private secretInputNames(): ReadonlySet<string> {
+    const hints = this.deps.orchestrator.workflowHints();
+    return new Set(hints.flatMap((hint) => hint.inputs.filter((input) => input.secret === true).map((i) => i.name)));
+  }
+
   private async openAudit(request: ChatRequest): Promise<{ id: number } | "duplicate" | { error: BatonError }> {
     try {
       return await this.deps.orchestrator.audit.open({
@@ -95,7 +108,7 @@ export class Dispatcher {
         thread: request.thread,
         actorId: request.actor.id,
         actorName: request.actor.name,
-        text: redactSecrets(request.text),
+        text: redactChatText(request.text, this.secretInputNames()),
         dedupeKey: request.dedupeKey,
       });
     } catch (error) {
@@ -139,6 +152,15 @@ export class Dispatcher {
     }
     const { command } = resolution;
     state.command = command;
+    // A secret typed into chat is refused before anything runs with it; the row keeps it redacted.
+    const typed = typedSecrets(command, (workflow) => this.secretInputsOf(workflow));
+    if (typed.length > 0) {
+      state.command = withoutTypedSecrets(command, typed);
+      const message = secretInChatMessage(typed);
+      state.answer(errorReply(message), "invalid", "secret_in_chat", message);
+      await conversation.post(state.reply);
+      return;
+    }
     const decision = this.deps.policy.decide(command, request.actor);
     if (!decision.allowed) throw new BatonError("denied", decision.reason);
     // A router may ask for confirmation too (a model's answer to steering text), never skip it.

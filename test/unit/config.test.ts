@@ -13,7 +13,8 @@ function problems(env: Record<string, string>): string[] {
 
 describe("loadConfig", () => {
   it("starts on the embedded defaults with an empty environment", () => {
-    const { llm, discord, slack, scheduler, agents, ...rest } = loadConfig({});
+    const { llm, discord, slack, scheduler, agents, secrets, ...rest } = loadConfig({});
+    expect(secrets).toEqual({ file: null, fromEnv: {} });
     expect(slack).toBeNull();
     expect(discord).toBeNull();
     expect(agents).toEqual({

@@ -1,0 +1,99 @@
+import type { Command } from "../orchestrator/commands.js";
+import { containsSecret, hasSecretShape, REDACTED, redactSecrets } from "../redact.js";
+import { isSecretKey } from "./secret-keys.js";
+import { secretEnvName } from "./secret-names.js";
+
+/** The inputs of a workflow declared `secret: true`, by workflow name. */
+export type SecretInputsOf = (workflow: string) => ReadonlySet<string>;
+
+/** The workflow inputs a command carries: `run <wf> k=v…` and a schedule that runs a workflow. */
+function commandInputs(command: Command): { workflow: string; input: Record<string, string> } | null {
+  if (command.type === "workflow.run") return { workflow: command.workflow, input: command.input };
+  if (command.type === "schedule.create" && command.input)
+    return { workflow: command.target ?? "", input: command.input };
+  return null;
+}
+
+/**
+ * The secrets a person typed into a command: each workflow input that is secret by its name, by
+ * the workflow's `secret: true` or by its shape; "" stands for a token shape elsewhere in the
+ * command (an `/improve` text, an agent's context). Empty when the command carries none.
+ */
+export function typedSecrets(command: Command, secretInputsOf: SecretInputsOf): string[] {
+  const names = new Set<string>();
+  const given = commandInputs(command);
+  if (given) {
+    const declared = secretInputsOf(given.workflow);
+    for (const [name, value] of Object.entries(given.input)) {
+      if (value !== "" && (isSecretKey(name) || declared.has(name) || hasSecretShape(value))) names.add(name);
+    }
+  }
+  if (names.size === 0 && containsSecret(command)) names.add("");
+  return [...names];
+}
+
+/** The command as the audit log may keep it: the typed secrets replaced by a label. */
+export function withoutTypedSecrets(command: Command, names: readonly string[]): Command {
+  const given = commandInputs(command);
+  if (!given || !("input" in command)) return command;
+  const input = Object.fromEntries(
+    Object.entries(given.input).map(([name, value]) => [name, names.includes(name) ? REDACTED : value]),
+  );
+  return { ...command, input } as Command;
+}
+
+/** One sentence: what happened, and how to give baton the secret instead. */
+export function secretInChatMessage(names: readonly string[]): string {
+  const named = names.filter((name) => name !== "");
+  const what =
+    named.length === 0
+      ? "it contains something that looks like a secret"
+      : `${named.map((name) => `\`${name}\``).join(" and ")} ${named.length === 1 ? "is a secret" : "are secrets"}`;
+  const example = secretEnvName(named[0] ?? "NAME");
+  return (
+    `baton did not store or run this request because ${what}; add it as a baton secret instead ` +
+    `(\`BATON_SECRET_${example}=…\` in baton's environment, or \`${example}: …\` in the BATON_SECRETS_FILE) ` +
+    `and have the workflow use \`{{ secrets.${example} }}\`.`
+  );
+}
+
+/**
+ * The request text as the audit log may keep it: shapes redacted, and `name=value` blanked for
+ * every input some workflow declares `secret: true`. One pass: each `=` looks back at most the
+ * length of the longest name, and a value is skipped over once it has been blanked.
+ */
+export function redactChatText(text: string, secretNames: ReadonlySet<string>): string {
+  const shaped = redactSecrets(text);
+  if (secretNames.size === 0) return shaped;
+  const longest = Math.max(...[...secretNames].map((name) => name.length));
+  let out = "";
+  let copied = 0;
+  for (let at = shaped.indexOf("="); at !== -1; at = shaped.indexOf("=", at + 1)) {
+    const start = keyStart(shaped, at, longest);
+    if (start === -1 || !secretNames.has(shaped.slice(start, at))) continue;
+    const end = valueEnd(shaped, at + 1);
+    if (end === at + 1) continue;
+    out += `${shaped.slice(copied, at + 1)}${REDACTED}`;
+    copied = end;
+    at = end - 1;
+  }
+  return copied === 0 ? shaped : out + shaped.slice(copied);
+}
+
+function keyStart(text: string, equals: number, longest: number): number {
+  let start = equals;
+  while (start > 0 && equals - start < longest && /[\w-]/.test(text.charAt(start - 1))) start -= 1;
+  const before = start === 0 ? " " : text.charAt(start - 1);
+  return start < equals && /\s/.test(before) ? start : -1;
+}
+
+function valueEnd(text: string, from: number): number {
+  const quote = text.charAt(from);
+  if (quote === '"' || quote === "'") {
+    const close = text.indexOf(quote, from + 1);
+    return close === -1 ? text.length : close + 1;
+  }
+  let end = from;
+  while (end < text.length && !/\s/.test(text.charAt(end))) end += 1;
+  return end;
+}
