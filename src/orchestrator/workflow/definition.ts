@@ -3,6 +3,7 @@ import path from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { BatonError } from "../../errors.js";
+import { literalSecretProblem } from "../../secrets/literal-secrets.js";
 import { SECRET_NAME } from "../../secrets/secret-names.js";
 import { validationMessage } from "../tools/registry.js";
 import { expressionPaths, parseExpression } from "./expression.js";
@@ -204,7 +205,8 @@ function stepProblems(step: WorkflowStep | ToolStep, at: (string | number)[], sc
   for (const [field, text] of templatedFields(step)) {
     // Secrets reach tools only: never an agent's prompt (an LLM), a child run's input or an approval.
     const allowed = field[0] === "with" ? { ...where(scope), secrets: true } : where(scope);
-    const message = templateProblem(text, scope.inputs, scope.earlier, scope.allIds, allowed);
+    const message =
+      templateProblem(text, scope.inputs, scope.earlier, scope.allIds, allowed) ?? literalSecretProblem(field, text);
     if (message !== undefined) problems.push({ path: [...at, ...field], message });
   }
   const condition =
