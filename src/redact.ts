@@ -42,7 +42,7 @@ const PATTERNS: ReadonlyArray<[label: string, pattern: RegExp]> = [
  * prefix in front of it, so each occurrence costs one scan of its value.
  */
 const SECRET_ASSIGNMENT =
-  /(password|passwd|passphrase|pwd|secret(?:[_-]?key)?|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)(["']?[ \t]*[=:][ \t]*)("[^"]*"|'[^']*'|(?:(?:Bearer|Basic|Token)[ \t]+)?[^\s,;&"']+)/gi;
+  /(password|passwd|passphrase|pwd|secret(?:[_.-]?key)?|token|api[_.-]?key|access[_.-]?key|private[_.-]?key|session[_.-]?key|credentials?|authorization|auth|cookie)(["']?[ \t]*[=:][ \t]*(?:(?:Bearer|Basic|Token)[ \t]+)?)("[^"]*"|'[^']*'|[^\s,;&"']+)/gi;
 
 /**
  * A bare AWS secret access key: exactly 40 characters of base64 standing alone, mixing upper

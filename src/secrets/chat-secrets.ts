@@ -59,30 +59,47 @@ export function secretInChatMessage(names: readonly string[]): string {
 
 /**
  * The request text as the audit log may keep it: shapes redacted, and `name=value` blanked for
- * every input some workflow declares `secret: true`. One pass: each `=` looks back at most the
- * length of the longest name, and a value is skipped over once it has been blanked.
+ * every name that is secret (by its name, or declared `secret: true` by some workflow).
  */
 export function redactChatText(text: string, secretNames: ReadonlySet<string>): string {
+  return scanChatText(text, secretNames).redacted;
+}
+
+/** The secrets in a request's text, by name ("" for a token shape); empty when there are none. */
+export function secretsInText(text: string, secretNames: ReadonlySet<string>): string[] {
+  return scanChatText(text, secretNames).found;
+}
+
+/** One pass: each `=` looks back at most MAX_KEY characters, and a blanked value is skipped over. */
+function scanChatText(text: string, secretNames: ReadonlySet<string>): { redacted: string; found: string[] } {
   const shaped = redactSecrets(text);
-  if (secretNames.size === 0) return shaped;
-  const longest = Math.max(...[...secretNames].map((name) => name.length));
+  const found = new Set<string>(shaped === text ? [] : [""]);
   let out = "";
   let copied = 0;
   for (let at = shaped.indexOf("="); at !== -1; at = shaped.indexOf("=", at + 1)) {
-    const start = keyStart(shaped, at, longest);
-    if (start === -1 || !secretNames.has(shaped.slice(start, at))) continue;
+    const start = keyStart(shaped, at);
+    const key = start === -1 ? "" : shaped.slice(start, at);
+    if (key === "" || !(secretNames.has(key) || isSecretKey(key))) continue;
     const end = valueEnd(shaped, at + 1);
     if (end === at + 1) continue;
+    found.add(key);
+    if (shaped.startsWith(REDACTED, at + 1)) continue;
     out += `${shaped.slice(copied, at + 1)}${REDACTED}`;
     copied = end;
     at = end - 1;
   }
-  return copied === 0 ? shaped : out + shaped.slice(copied);
+  const named = [...found].filter((name) => name !== "");
+  return {
+    redacted: copied === 0 ? shaped : out + shaped.slice(copied),
+    found: named.length > 0 ? named : [...found],
+  };
 }
 
-function keyStart(text: string, equals: number, longest: number): number {
+const MAX_KEY = 100;
+
+function keyStart(text: string, equals: number): number {
   let start = equals;
-  while (start > 0 && equals - start < longest && /[\w-]/.test(text.charAt(start - 1))) start -= 1;
+  while (start > 0 && equals - start < MAX_KEY && /[\w.-]/.test(text.charAt(start - 1))) start -= 1;
   const before = start === 0 ? " " : text.charAt(start - 1);
   return start < equals && /\s/.test(before) ? start : -1;
 }

@@ -27,8 +27,9 @@ describe("redactSecrets", () => {
   });
 
   it("removes bearer tokens and URL credentials", () => {
-    expect(redactSecrets("Authorization: Bearer eyJhbGciOi.payload.sig")).toBe(
-      "Authorization: Bearer [REDACTED:bearer-token]",
+    expect(redactSecrets("Authorization: Bearer eyJhbGciOi.payload.sig")).toBe("Authorization: Bearer [REDACTED]");
+    expect(redactSecrets("curl -H 'X: Bearer eyJhbGciOi.payload.sig'")).toBe(
+      "curl -H 'X: Bearer [REDACTED:bearer-token]'",
     );
     expect(redactSecrets("DATABASE_URL=postgres://bob:s3cret@db:5432/x")).not.toContain("s3cret");
   });
@@ -56,7 +57,8 @@ describe("redactSecrets", () => {
 describe("redactSecrets on hostile input", () => {
   it("keeps ordinary words after 'basic' and removes real Basic credentials", () => {
     expect(redactSecrets("run the basic healthcheck")).toBe("run the basic healthcheck");
-    expect(redactSecrets("Authorization: Basic dXNlcjpwYXNz")).toBe("Authorization: Basic [REDACTED:basic-auth]");
+    expect(redactSecrets("Authorization: Basic dXNlcjpwYXNz")).toBe("Authorization: Basic [REDACTED]");
+    expect(redactSecrets("authorization Basic dXNlcjpwYXNz")).toBe("authorization Basic [REDACTED:basic-auth]");
     expect(redactSecrets("curl -H 'Basic YWxhZGRpbjpvcGVuc2VzYW1l'")).not.toContain("YWxhZGRpbjpvcGVuc2VzYW1l");
   });
 
@@ -161,7 +163,8 @@ describe("redactSecrets stays correct on adversarial input (bench:input times it
     ["authorization:", `authorization:${" ".repeat(40_000)}Basic ${join("dXNlcjpw", "YXNz")}`],
     ["tabs", `Authorization:${"\t".repeat(64_000)}Basic ${join("dXNlcjpw", "YXNz")}`],
   ])("finds a credential after a long whitespace run (%s)", (_label, text) => {
-    expect(redactSecrets(text)).toMatch(/Basic \[REDACTED:basic-auth\]$/);
+    expect(redactSecrets(text)).toMatch(/Basic \[REDACTED[^\]]*\]$/);
+    expect(redactSecrets(text)).not.toContain("dXNlcjpw");
   });
 
   it.each(["authorization: ", "xoxb-", "http://a:", "Bearer ", "password=", "-----BEGIN ", "://@", "sk-"])(

@@ -127,7 +127,9 @@ describe("{{ secrets.NAME }} in templates", () => {
   it("is allowed in a tool step's with, and refused in prompts, conditions and child inputs", () => {
     const workflow = (step: string) => `name: w\ninputs:\n  key: { secret: true }\nsteps:\n  - id: s\n${step}\n`;
     const ok = parseWorkflowDefinition(
-      workflow('    tool: http.get\n    with: { url: "https://a.test", headers: { x-api-key: "{{ secrets.API_KEY }}" } }'),
+      workflow(
+        '    tool: http.get\n    with: { url: "https://a.test", headers: { x-api-key: "{{ secrets.API_KEY }}" } }',
+      ),
       "w",
       tools,
     );
