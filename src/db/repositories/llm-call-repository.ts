@@ -29,7 +29,7 @@ export class LlmCallRepository implements UsageLedger {
       cost_usd: call.costUsd === null ? null : call.costUsd.toFixed(6),
       latency_ms: Math.round(call.latencyMs),
       outcome: call.outcome,
-      error_code: call.errorCode === null ? null : redactSecrets(call.errorCode),
+      error_code: call.errorCode === null ? null : clip(redactSecrets(call.errorCode), 64),
       audit_id: call.auditId,
       execution_id: call.executionId,
       agent_id: call.agentId,
