@@ -39,6 +39,14 @@ function workflows(apiUrl: string): string {
     "    tool: http.get",
     `    with: { url: "${apiUrl}", headers: { authorization: "Bearer {{ secrets.API_TOKEN }}" } }`,
   ]);
+  // The secret in the URL of a port nothing listens on: the tool's error quotes the URL.
+  write("echoed-error", [
+    "name: echoed-error",
+    "steps:",
+    "  - id: call",
+    "    tool: http.get",
+    '    with: { url: "http://127.0.0.1:9/hooks/{{ secrets.API_TOKEN }}", timeoutMs: 2000 }',
+  ]);
   write("needs-missing", [
     "name: needs-missing",
     "steps:",
@@ -123,6 +131,15 @@ describe.each(DATABASE_KINDS)("workflow secrets ($kind)", ({ create }) => {
     expect(await tablesContaining(app.database, [API_TOKEN])).toEqual([]);
     expect(shown).not.toContain(API_TOKEN);
     expect(JSON.stringify([...conversation.posts, ...conversation.updates])).not.toContain(API_TOKEN);
+  });
+
+  it("masks a resolved secret that a tool's error echoes, before it is stored or shown", async () => {
+    const { id, shown } = await run("/orchestrate run echoed-error");
+    const execution = await new ExecutionRepository(app.database).get(id);
+    expect(execution).toMatchObject({ status: "failed", errorCode: "http_error" });
+    expect(execution?.errorMessage).toContain("http://127.0.0.1:9/hooks/[REDACTED:secret API_TOKEN]");
+    expect(await tablesContaining(app.database, [API_TOKEN])).toEqual([]);
+    expect(shown).not.toContain(API_TOKEN);
   });
 
   it("fails a step whose secret is not set with one sentence naming it and how to add it", async () => {
