@@ -6,9 +6,11 @@ import { redactPrivateKeys, redactUrlCredentials } from "./secrets/text-scanners
  * platform documents (the match becomes a label, so the text still reads sensibly); a value inside
  * an object is also redacted by its key's name (`password`, `api_key`, `authToken`…, any depth).
  *
- * Every pattern here runs in linear time on hostile text (npm run bench:input): no lookbehind, no
- * lazy run to a far delimiter, no two adjacent quantifiers over the same characters unless one
- * of them is bounded. Shapes that need more than that are hand-rolled scanners (text-scanners.ts).
+ * Every pattern here runs in linear time on hostile text (npm run bench:input): no lookbehind over
+ * more than one character, no lazy run to a far delimiter, and a whitespace run that two
+ * quantifiers could share taken whole with `(?=([ \t]*))\N` (an atomic group: matched once,
+ * never given back character by character).
+ * Shapes that need more than that are hand-rolled scanners (text-scanners.ts).
  */
 
 export const REDACTED = "[REDACTED]";
@@ -28,18 +30,18 @@ const PATTERNS: ReadonlyArray<[label: string, pattern: RegExp]> = [
   ["github-token", /\bgithub_pat_[A-Za-z0-9_]{22,}/g],
   // AWS access key ids: AKIA (long-term), ASIA (STS temporary) and the other documented prefixes.
   ["aws-key", /\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[0-9A-Z]{16}\b/g],
-  ["bearer-token", /\b(Bearer)[ \t]+[A-Za-z0-9._~+/=-]{8,}/gi],
-  // After "Authorization:" any Basic credential goes; elsewhere only a base64 shape (a digit, '+',
-  // '/' or '=' somewhere), so "run the basic healthcheck" stays as typed. `(?:[ \t]*:)?[ \t]*`
-  // stays linear: the group's run can only end at a colon, so it never splits a run with the next.
-  ["basic-auth", /\b(authorization(?:[ \t]*:)?[ \t]*Basic)[ \t]+[A-Za-z0-9+/]{4,}={0,2}/gi],
-  ["basic-auth", /\b(Basic)[ \t]+(?=[A-Za-z0-9+/]*[0-9+/=])[A-Za-z0-9+/]{8,}={0,2}/gi],
+  ["bearer-token", /\b(Bearer)(?=([ \t]+))\2[A-Za-z0-9._~+/=-]{8,}/gi],
+  // After "Authorization" any Basic credential goes; elsewhere only a base64 shape (a digit, '+',
+  // '/' or '=' somewhere), so "run the basic healthcheck" stays as typed.
+  ["basic-auth", /\b(authorization(?=([ \t]*))\2:?(?=([ \t]*))\3Basic)(?=([ \t]+))\4[A-Za-z0-9+/]{4,}={0,2}/gi],
+  ["basic-auth", /\b(Basic)(?=([ \t]+))\2(?=[A-Za-z0-9+/]*[0-9+/=])[A-Za-z0-9+/]{8,}={0,2}/gi],
 ];
 
 /**
  * key=value and key: value for keys that name a secret (the key, and how it was written, stay).
  * The key word is matched where it ends the key (`db_password=`, `GITHUB_TOKEN:`), with no lazy
- * prefix in front of it, so each occurrence costs one scan of its value.
+ * prefix in front of it, so each occurrence costs one scan of its value; the whitespace runs on
+ * either side of `=`/`:` are apart (the sign sits between them), so they never split one run.
  */
 const SECRET_ASSIGNMENT =
   /(password|passwd|passphrase|pwd|secret(?:[_.-]?key)?|token|api[_.-]?key|access[_.-]?key|private[_.-]?key|session[_.-]?key|credentials?|authorization|auth|cookie)(["']?[ \t]*[=:][ \t]*(?:(?:Bearer|Basic|Token)[ \t]+)?)("[^"]*"|'[^']*'|[^\s,;&"']+)/gi;

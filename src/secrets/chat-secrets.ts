@@ -99,9 +99,24 @@ const MAX_KEY = 100;
 
 function keyStart(text: string, equals: number): number {
   let start = equals;
-  while (start > 0 && equals - start < MAX_KEY && /[\w.-]/.test(text.charAt(start - 1))) start -= 1;
-  const before = start === 0 ? " " : text.charAt(start - 1);
-  return start < equals && /\s/.test(before) ? start : -1;
+  while (start > 0 && equals - start < MAX_KEY && isKeyChar(text.charCodeAt(start - 1))) start -= 1;
+  return start < equals && (start === 0 || isSpace(text.charCodeAt(start - 1))) ? start : -1;
+}
+
+/** Letters, digits, `_`, `-` and `.`. */
+function isKeyChar(code: number): boolean {
+  return (
+    (code >= 97 && code <= 122) ||
+    (code >= 65 && code <= 90) ||
+    (code >= 48 && code <= 57) ||
+    code === 95 ||
+    code === 45 ||
+    code === 46
+  );
+}
+
+function isSpace(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13);
 }
 
 function valueEnd(text: string, from: number): number {
@@ -111,6 +126,6 @@ function valueEnd(text: string, from: number): number {
     return close === -1 ? text.length : close + 1;
   }
   let end = from;
-  while (end < text.length && !/\s/.test(text.charAt(end))) end += 1;
+  while (end < text.length && !isSpace(text.charCodeAt(end))) end += 1;
   return end;
 }

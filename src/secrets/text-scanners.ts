@@ -48,6 +48,7 @@ const END = "-----END ";
  * from one `PRIVATE KEY-----` to the next and looks back a bounded distance for its BEGIN.
  */
 export function redactPrivateKeys(text: string, label: string): string {
+  if (!text.includes(BEGIN)) return text;
   let out = "";
   let copied = 0;
   for (let header = text.indexOf(KEY_HEADER); header !== -1; header = text.indexOf(KEY_HEADER, header + 1)) {
