@@ -142,6 +142,17 @@ describe("{{ secrets.NAME }} in templates", () => {
       const error = failure(() => parseWorkflowDefinition(workflow(step), "w", tools));
       expect(error.message).toMatch(/secret/);
     }
+    const literal = failure(() =>
+      parseWorkflowDefinition(
+        workflow(
+          '    tool: http.get\n    with: { url: "https://a.test", headers: { authorization: "Bearer abc123" } }',
+        ),
+        "w.yaml",
+        tools,
+      ),
+    );
+    expect(literal.message).toMatch(/field `with.headers.authorization`: holds a secret in clear/);
+    expect(literal.message).not.toContain("abc123");
     const defaulted = failure(() =>
       parseWorkflowDefinition(
         "name: w\ninputs:\n  key: { secret: true, default: x }\nsteps:\n  - id: s\n    tool: template\n    with: { text: x }\n",
