@@ -330,7 +330,8 @@ export class WorkflowRunner implements AttemptWriter {
     const args = step.kind === "agent" ? step.agent : step.kind === "workflow" ? step.workflow : step.with;
     try {
       input = renderValue(args, scope);
-      resolved = this.withSecrets(args, scope, input);
+      // Secrets reach tools only (definitions refuse them elsewhere; this holds even if one slipped by).
+      resolved = step.kind === "tool" ? this.withSecrets(args, scope, input) : input;
     } catch (error) {
       return this.recordFailure(attempt, input, toBatonError(error));
     }
@@ -378,11 +379,10 @@ export class WorkflowRunner implements AttemptWriter {
     return this.deps.secrets ? this.deps.secrets.mask(output) : output;
   }
 
+  /** Masked in place, so the error keeps its class (RetryAfterError, NonRetriableError) for the retry policy. */
   private maskedError(error: BatonError): BatonError {
-    const secrets = this.deps.secrets;
-    if (!secrets) return error;
-    const message = secrets.maskText(error.message);
-    return message === error.message ? error : new BatonError(error.code, message, { retryable: error.retryable });
+    if (this.deps.secrets) error.message = this.deps.secrets.maskText(error.message);
+    return error;
   }
 
   private toolFor(step: AttemptStep, executionId: string, stepPath: string, attempt: number): Tool | undefined {
