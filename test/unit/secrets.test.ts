@@ -161,6 +161,15 @@ describe("{{ secrets.NAME }} in templates", () => {
       ),
     );
     expect(defaulted.message).toMatch(/a `secret` input cannot have a `default`/);
+    const keyDefault = failure(() =>
+      parseWorkflowDefinition(
+        "name: w\ninputs:\n  api_key: { default: abc123 }\nsteps:\n  - id: s\n    tool: template\n    with: { text: x }\n",
+        "w",
+        tools,
+      ),
+    );
+    expect(keyDefault.message).toMatch(/holds a secret in clear/);
+    expect(keyDefault.message).not.toContain("abc123");
   });
 });
 

@@ -55,6 +55,10 @@ export const WorkflowDefinition = z
   })
   .superRefine((definition, ctx) => {
     for (const problem of referenceProblems(definition)) ctx.addIssue({ code: "custom", ...problem });
+    for (const [name, input] of Object.entries(definition.inputs)) {
+      const message = input.default === undefined ? undefined : literalSecretProblem([name], input.default);
+      if (message !== undefined) ctx.addIssue({ code: "custom", path: ["inputs", name, "default"], message });
+    }
   });
 export type WorkflowDefinition = z.infer<typeof WorkflowDefinition>;
 
