@@ -14,6 +14,7 @@ import { Orchestrator } from "./orchestrator/orchestrator.js";
 import type { FireDriver } from "./orchestrator/scheduler/job-driver.js";
 import type { Resolver } from "./orchestrator/tools/egress/egress-policy.js";
 import { createBuiltinTools } from "./orchestrator/tools/registry.js";
+import { loadSecretStore } from "./secrets/secret-store.js";
 
 export interface App {
   config: Config;
@@ -62,6 +63,7 @@ export async function createApp(
   const clock = options.clock ?? systemClock;
   // Before the database opens: a bad specialties file stops start-up with one sentence.
   const specialties = loadSpecialties(config.agents.specialtiesFile);
+  const secrets = loadSecretStore(config.secrets);
   const database = await openDatabase({
     url: config.databaseUrl,
     logger,
@@ -94,6 +96,7 @@ export async function createApp(
     leaseMs: config.leaseMs,
     scheduler: config.scheduler,
     digestDelivery: delivery,
+    secrets,
     ...(options.fireDriver && { fireDriver: options.fireDriver }),
     ...(options.sleep && { sleep: options.sleep }),
   });

@@ -4,7 +4,9 @@ import { buildDiscordConfig, type DiscordConfig, DiscordEnvShape, discordProblem
 import { buildEgressConfig, type EgressConfig, EgressEnvShape, egressProblems } from "./config-egress.js";
 import { buildLlmConfig, type LlmConfig, LlmEnvShape, llmProblems } from "./config-llm.js";
 import { buildSchedulerConfig, type SchedulerConfig, SchedulerEnvShape } from "./config-scheduler.js";
+import { buildSecretsSettings } from "./config-secrets.js";
 import { buildSlackConfig, type SlackConfig, SlackEnvShape, slackProblems } from "./config-slack.js";
+import type { SecretsSettings } from "./secrets/secret-store.js";
 
 /**
  * The environment, parsed once. This is the only module that reads process.env (CONVENTIONS.md);
@@ -100,6 +102,8 @@ export interface Config {
   agents: AgentsConfig;
   /** What the http tools may connect to (BATON_HTTP_ALLOW) and how much. */
   egress: EgressConfig;
+  /** BATON_SECRET_<NAME> and BATON_SECRETS_FILE (read at start-up by loadSecretStore). */
+  secrets: SecretsSettings;
 }
 
 /** Thrown when the environment is invalid; the message names every bad variable. */
@@ -129,13 +133,21 @@ function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = EnvSchema.safeParse(withoutEmpty(env));
+  const present = withoutEmpty(env);
+  const parsed = EnvSchema.safeParse(present);
   if (!parsed.success) {
     const problems = [...new Set(parsed.error.issues.map((issue) => describeIssue(issue, env)))];
     throw new ConfigError(problems);
   }
   const e = parsed.data;
-  const problems = [...llmProblems(e), ...discordProblems(e), ...slackProblems(e), ...egressProblems(e)];
+  const secrets = buildSecretsSettings(present);
+  const problems = [
+    ...llmProblems(e),
+    ...discordProblems(e),
+    ...slackProblems(e),
+    ...egressProblems(e),
+    ...secrets.problems,
+  ];
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     databaseUrl: e.DATABASE_URL,
@@ -154,5 +166,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     scheduler: buildSchedulerConfig(e),
     agents: buildAgentsConfig(e),
     egress: buildEgressConfig(e),
+    secrets: secrets.settings,
   };
 }

@@ -19,6 +19,7 @@ export type ErrorCode =
   | "budget_exceeded"
   | "template_missing_path"
   | "template_invalid"
+  | "secret_missing"
   | "expression_invalid"
   | "tool_unknown"
   | "http_error"

@@ -1,4 +1,5 @@
 import type { LogLevel } from "./config.js";
+import { redactSecrets, redactValue } from "./redact.js";
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
@@ -11,11 +12,14 @@ export interface Logger {
   error(message: string, fields?: LogFields): void;
 }
 
-/** One JSON line per entry on stderr, so stdout stays for replies (console, `baton say --json`). */
+/**
+ * One JSON line per entry on stderr, so stdout stays for replies (console, `baton say --json`).
+ * Every message and field is redacted on the way out (by shape, and by key name in fields).
+ */
 export function createLogger(level: LogLevel, write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
   const emit = (at: Exclude<LogLevel, "silent">, message: string, fields?: LogFields) => {
     if (ORDER[at] < ORDER[level]) return;
-    const entry = { time: new Date().toISOString(), level: at, msg: message, ...serialise(fields) };
+    const entry = { time: new Date().toISOString(), level: at, msg: redactSecrets(message), ...serialise(fields) };
     write(`${JSON.stringify(entry)}\n`);
   };
   return {
@@ -28,7 +32,7 @@ export function createLogger(level: LogLevel, write: (line: string) => void = (l
 
 function serialise(fields: LogFields | undefined): LogFields {
   if (!fields) return {};
-  return Object.fromEntries(
+  const plain = Object.fromEntries(
     Object.entries(fields).map(([key, value]) => [
       key,
       value instanceof Error
@@ -36,6 +40,7 @@ function serialise(fields: LogFields | undefined): LogFields {
         : value,
     ]),
   );
+  return redactValue(plain);
 }
 
 export const silentLogger: Logger = createLogger("silent");

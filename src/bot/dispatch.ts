@@ -6,8 +6,11 @@ import type { Command } from "../orchestrator/commands.js";
 import type { RequestContext } from "../orchestrator/context.js";
 import type { Orchestrator } from "../orchestrator/orchestrator.js";
 import { redactSecrets, redactValue } from "../redact.js";
+import { ChatSecretGuard } from "../secrets/chat-guard.js";
+import { secretInChatMessage } from "../secrets/chat-secrets.js";
 import type { ChatRequest, Conversation } from "./chat.js";
 import { confirmationQuestion } from "./confirmation.js";
+import { parseCommandText } from "./grammar.js";
 import type { Policy } from "./policy.js";
 import { followExecution } from "./progress.js";
 import { renderResult } from "./render.js";
@@ -39,6 +42,8 @@ export class Dispatcher {
 
   private readonly resolver: Resolver;
 
+  private readonly secrets: ChatSecretGuard;
+
   constructor(private readonly deps: DispatcherDeps) {
     this.resolver = new Resolver({
       router: deps.router,
@@ -46,6 +51,7 @@ export class Dispatcher {
       threadTurns: deps.threadTurns ?? 10,
       clock: deps.clock,
     });
+    this.secrets = new ChatSecretGuard(() => deps.orchestrator.workflowHints());
   }
 
   dispatch(request: ChatRequest, conversation: Conversation): Promise<DispatchOutcome> {
@@ -85,6 +91,13 @@ export class Dispatcher {
     return state.toOutcome();
   }
 
+  /** One sentence: the request was not stored or run, and how to add the secret to baton instead. */
+  private async refuseSecrets(names: string[], conversation: Conversation, state: RequestState): Promise<void> {
+    const message = secretInChatMessage(names);
+    state.answer(errorReply(message), "invalid", "secret_in_chat", message);
+    await conversation.post(state.reply);
+  }
+
   private async openAudit(request: ChatRequest): Promise<{ id: number } | "duplicate" | { error: BatonError }> {
     try {
       return await this.deps.orchestrator.audit.open({
@@ -95,7 +108,7 @@ export class Dispatcher {
         thread: request.thread,
         actorId: request.actor.id,
         actorName: request.actor.name,
-        text: redactSecrets(request.text),
+        text: this.secrets.auditText(request.text),
         dedupeKey: request.dedupeKey,
       });
     } catch (error) {
@@ -128,6 +141,15 @@ export class Dispatcher {
   }
 
   private async process(request: ChatRequest, conversation: Conversation, state: RequestState): Promise<void> {
+    // A secret in the text never reaches the grammar's echo or an LLM router, and nothing runs with it.
+    const inText = this.secrets.inText(request.text);
+    if (inText.length > 0) {
+      // The grammar needs no LLM: a typed command is still recorded, with its secrets replaced.
+      const parsed = parseCommandText(request.text);
+      const named = parsed.kind === "command" ? this.secrets.inCommand(parsed.command) : [];
+      if (parsed.kind === "command") state.command = this.secrets.withoutSecrets(parsed.command);
+      return this.refuseSecrets(named.length > 0 ? named : inText, conversation, state);
+    }
     const resolution = await this.resolver.resolve(request.text, { ...request, auditId: state.auditId });
     state.resolvedBy = resolution.resolvedBy;
     state.confidence = resolution.confidence;
@@ -139,6 +161,12 @@ export class Dispatcher {
     }
     const { command } = resolution;
     state.command = command;
+    // A secret typed into chat is refused before anything runs with it; the row keeps it redacted.
+    const typed = this.secrets.inCommand(command);
+    if (typed.length > 0) {
+      state.command = this.secrets.withoutSecrets(command);
+      return this.refuseSecrets(typed, conversation, state);
+    }
     const decision = this.deps.policy.decide(command, request.actor);
     if (!decision.allowed) throw new BatonError("denied", decision.reason);
     // A router may ask for confirmation too (a model's answer to steering text), never skip it.

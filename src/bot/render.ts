@@ -3,6 +3,7 @@ import type { ProviderHealthSnapshot } from "../llm/provider-health.js";
 import type { ControlResult } from "../orchestrator/control/control-results.js";
 import type { Result, StatusSnapshot, WorkflowSummary } from "../orchestrator/results.js";
 import type { AgentResult } from "../orchestrator/results-agents.js";
+import { redactValue } from "../redact.js";
 import { formatDuration, formatTimestamp, formatWhen, icon, plural, type RenderTime, truncate } from "./format.js";
 import { renderAgentResult } from "./render-agents.js";
 import { controlStatusBlocks, renderControl } from "./render-control.js";
@@ -20,8 +21,15 @@ const CONTROL_TYPES: ReadonlySet<string> = new Set<ControlResult["type"]>([
   "digest",
 ]);
 
-/** Result → Reply: pure functions, unit-testable without a network (CONVENTIONS.md). */
+/**
+ * Result → Reply: pure functions, unit-testable without a network (CONVENTIONS.md). A result can
+ * hold what is still in memory (a run's live input), so it is redacted before anything is shown.
+ */
 export function renderResult(result: Result, time: RenderTime): Reply {
+  return renderRedacted(redactValue(result), time);
+}
+
+function renderRedacted(result: Result, time: RenderTime): Reply {
   switch (result.type) {
     case "help":
       return renderHelp(result);

@@ -8,6 +8,8 @@ export interface WorkflowInputHint {
   name: string;
   required: boolean;
   description?: string;
+  /** Declared `secret: true`: never typed into chat (the dispatcher refuses it). */
+  secret?: boolean;
 }
 
 export interface WorkflowHint {

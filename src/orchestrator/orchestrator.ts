@@ -15,6 +15,7 @@ import type { ChatModel } from "../llm/chat-model.js";
 import type { ProviderHealthSnapshot } from "../llm/provider-health.js";
 import type { WorkflowHint } from "../llm/types.js";
 import type { Logger } from "../logger.js";
+import type { SecretStore } from "../secrets/secret-store.js";
 import { AgentDesk } from "./agents/agent-desk.js";
 import { type AgentSettings, type AgentsSetup, createAgents, DEFAULT_AGENT_SETTINGS } from "./agents/create-agents.js";
 import type { Specialties } from "./agents/specialties.js";
@@ -76,6 +77,8 @@ export interface OrchestratorDeps {
   agentSettings?: AgentSettings;
   /** A model's price, for the budget estimate reserved before each agent call. */
   price?: (model: string) => ModelPrice | undefined;
+  /** `{{ secrets.NAME }}` values (BATON_SECRET_<NAME>, BATON_SECRETS_FILE); none when absent. */
+  secrets?: SecretStore;
 }
 
 /**
@@ -138,6 +141,7 @@ export class Orchestrator {
       leaseMs: this.leaseMs,
       agents: deps.chat ? this.agents.service : (deps.agents ?? null),
       subWorkflows,
+      ...(deps.secrets && { secrets: deps.secrets }),
     });
     subWorkflows.attach(this.runner);
     this.recovery = new ExecutionRecovery({

@@ -186,14 +186,12 @@ describe.each(DATABASE_KINDS)("dispatcher end to end on $kind", ({ create }) => 
     expect((await executions.get(row?.executionId ?? ""))?.status).toBe("succeeded");
   });
 
-  it("keeps secrets out of stored execution inputs and step outputs", async () => {
+  it("does not run a workflow with a secret typed as its input (issue 12: nothing runs with it)", async () => {
     const secret = ["sk-proj", "AbCdEfGhIjKlMnOpQrStUvWxYz012345"].join("-");
     const { row, settled } = await say(`/orchestrate run hello name=${secret}`);
-    expect(settled.reply.text).toContain("Hello, [REDACTED");
-    const id = row?.executionId ?? "";
-    const stored = JSON.stringify([await executions.get(id), await executions.attempts(id)]);
-    expect(stored).not.toContain(secret);
-    expect(stored).toContain("[REDACTED:openai-key]");
+    expect(settled.reply.text).toMatch(/^baton did not store or run this request because `name` is a secret/);
+    expect(row).toMatchObject({ outcome: "invalid", errorCode: "secret_in_chat", executionId: null });
+    expect(JSON.stringify([row, await executions.list({ limit: 50 })])).not.toContain(secret);
   });
 });
 

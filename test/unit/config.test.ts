@@ -13,8 +13,9 @@ function problems(env: Record<string, string>): string[] {
 
 describe("loadConfig", () => {
   it("starts on the embedded defaults with an empty environment", () => {
-    const { llm, discord, slack, scheduler, agents, egress, ...rest } = loadConfig({});
+    const { llm, discord, slack, scheduler, agents, egress, secrets, ...rest } = loadConfig({});
     expect(egress).toEqual({ allow: [], maxRequestsPerRun: 100 });
+    expect(secrets).toEqual({ file: null, fromEnv: {} });
     expect(slack).toBeNull();
     expect(discord).toBeNull();
     expect(agents).toEqual({

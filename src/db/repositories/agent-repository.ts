@@ -1,4 +1,5 @@
 import { Op } from "sequelize";
+import { redactValue } from "../../redact.js";
 import type { Database } from "../database.js";
 import type { AgentRow } from "../models-agents.js";
 import { parseJson } from "./audit-repository.js";
@@ -36,7 +37,7 @@ export class AgentRepository {
       id: agent.id,
       specialty: agent.specialty,
       status: "active",
-      config: agent.config,
+      config: redactValue(agent.config),
       created_by: clip(agent.createdBy, 128),
       channel: clip(agent.channel, 255),
       thread: clip(agent.thread, 255),

@@ -1,4 +1,5 @@
 import { Op, QueryTypes, UniqueConstraintError } from "sequelize";
+import { redactSecrets } from "../../redact.js";
 import type { Database } from "../database.js";
 import type { DigestDeliveryRow } from "../models-schedules.js";
 import { clip, clipKey } from "./columns.js";
@@ -135,7 +136,8 @@ export class DigestRepository {
   }
 
   async recordAttempt(id: number, attempts: number, error: string | null): Promise<void> {
-    await this.db.models.DigestDelivery.update({ attempts, last_error: error }, { where: { id } });
+    const stored = error === null ? null : redactSecrets(error);
+    await this.db.models.DigestDelivery.update({ attempts, last_error: stored }, { where: { id } });
   }
 
   async markDelivered(id: number, messageId: string, now: Date): Promise<void> {
@@ -146,7 +148,10 @@ export class DigestRepository {
   }
 
   async markFailed(id: number, error: string): Promise<void> {
-    await this.db.models.DigestDelivery.update({ status: "failed", last_error: error }, { where: { id } });
+    await this.db.models.DigestDelivery.update(
+      { status: "failed", last_error: redactSecrets(error) },
+      { where: { id } },
+    );
   }
 
   /** Digests that could not be delivered and have not yet been reported in a later digest. */

@@ -1,4 +1,5 @@
 import { Op } from "sequelize";
+import { redactValue } from "../../redact.js";
 import type { Database } from "../database.js";
 import type { EventRow } from "../models-agents.js";
 import { parseJson } from "./audit-repository.js";
@@ -43,7 +44,7 @@ export class EventRepository {
           clip(event.executionId, 64),
           clip(event.agentId, 64),
           clip(event.actorId, 128),
-          { json: event.payload },
+          { json: redactValue(event.payload) },
         ]),
       );
     }

@@ -1,5 +1,5 @@
 import { Op } from "sequelize";
-import { redactValue } from "../../redact.js";
+import { REDACTED as REDACTED_LABEL, redactValue } from "../../redact.js";
 import type { Database } from "../database.js";
 import type { ExecutionRow, StepAttemptRow } from "../models.js";
 import type { SqlValue } from "../raw-statements.js";
@@ -35,6 +35,8 @@ export type NewExecution = Omit<
 > & {
   /** The execution whose `workflow` step started this one. */
   parentExecutionId?: string | null;
+  /** Inputs the workflow declares `secret: true`: stored as a label, whatever their key or shape. */
+  secretInputs?: readonly string[];
 };
 
 export type ExecutionPatch = Partial<
@@ -117,6 +119,16 @@ function sqlValue(column: string, value: unknown): SqlValue {
   return value as SqlValue;
 }
 
+function withoutSecretInputs(input: Record<string, string>, secret: readonly string[]): Record<string, string> {
+  if (secret.length === 0) return input;
+  return Object.fromEntries(
+    Object.entries(input).map(([name, value]) => [
+      name,
+      secret.includes(name) && value !== "" ? REDACTED_LABEL : value,
+    ]),
+  );
+}
+
 function attemptColumns(patch: StepAttemptPatch): Record<string, unknown> {
   return {
     ...(patch.status !== undefined && { status: patch.status }),
@@ -137,7 +149,7 @@ export class ExecutionRepository {
       execution.workflowName,
       execution.workflowVersion,
       execution.status,
-      { json: redactValue(execution.input) },
+      { json: redactValue(withoutSecretInputs(execution.input, execution.secretInputs ?? [])) },
       clip(execution.requestedBy, 128),
       clip(execution.requestedByName, 256),
       clip(execution.platform, 32),

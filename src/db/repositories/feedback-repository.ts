@@ -1,4 +1,5 @@
 import { Op } from "sequelize";
+import { redactSecrets } from "../../redact.js";
 import type { Database } from "../database.js";
 import type { FeedbackRow } from "../models-agents.js";
 import { clip } from "./columns.js";
@@ -29,7 +30,7 @@ export class FeedbackRepository {
       execution_id: feedback.executionId,
       workflow_name: feedback.workflowName,
       workflow_version: feedback.workflowVersion,
-      text: feedback.text,
+      text: redactSecrets(feedback.text),
       status: feedback.status,
       channel: clip(feedback.channel, 255),
       thread: clip(feedback.thread, 255),

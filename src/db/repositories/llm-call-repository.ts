@@ -1,5 +1,6 @@
 import { Op } from "sequelize";
 import type { LlmCallRecord, UsageLedger } from "../../llm/usage.js";
+import { redactSecrets } from "../../redact.js";
 import type { Database } from "../database.js";
 import { clip } from "./columns.js";
 
@@ -28,7 +29,7 @@ export class LlmCallRepository implements UsageLedger {
       cost_usd: call.costUsd === null ? null : call.costUsd.toFixed(6),
       latency_ms: Math.round(call.latencyMs),
       outcome: call.outcome,
-      error_code: call.errorCode,
+      error_code: call.errorCode === null ? null : clip(redactSecrets(call.errorCode), 64),
       audit_id: call.auditId,
       execution_id: call.executionId,
       agent_id: call.agentId,

@@ -1,4 +1,5 @@
 import { UniqueConstraintError } from "sequelize";
+import { redactValue } from "../../redact.js";
 import type { Database } from "../database.js";
 import type { OrchestratorRunRow } from "../models-schedules.js";
 import { parseJson } from "./audit-repository.js";
@@ -65,8 +66,8 @@ export class OrchestratorRunRepository {
       mode: run.mode,
       started_at: run.startedAt,
       finished_at: run.finishedAt,
-      decisions: run.decisions,
-      actions: run.actions,
+      decisions: redactValue(run.decisions),
+      actions: redactValue(run.actions),
       stats_before: run.statsBefore,
       stats_after: run.statsAfter,
       outcome: run.outcome,

@@ -1,3 +1,4 @@
+import { redactSecrets, redactValue } from "../../redact.js";
 import type { Database } from "../database.js";
 import type { ProposalRow } from "../models-agents.js";
 import { parseJson } from "./audit-repository.js";
@@ -33,9 +34,9 @@ export class ProposalRepository {
       feedback_id: proposal.feedbackId,
       workflow_name: proposal.workflowName,
       base_version: proposal.baseVersion,
-      definition: proposal.definition,
-      diff: proposal.diff,
-      replay: proposal.replay,
+      definition: redactValue(proposal.definition),
+      diff: redactSecrets(proposal.diff),
+      replay: redactValue(proposal.replay),
       status: "proposed",
       applied_version: null,
       decided_by: null,

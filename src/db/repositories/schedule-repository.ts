@@ -1,4 +1,5 @@
 import { Op, UniqueConstraintError } from "sequelize";
+import { redactSecrets, redactValue } from "../../redact.js";
 import type { Database } from "../database.js";
 import type { ScheduleFireRow, ScheduleRow } from "../models-schedules.js";
 import { parseJson } from "./audit-repository.js";
@@ -65,7 +66,8 @@ export class ScheduleRepository {
     }
     const { createdAt: _c, updatedAt: _u, ...next } = schedule;
     const { createdAt: _c2, updatedAt: _u2, ...before } = existing;
-    if (JSON.stringify(next) === JSON.stringify(before)) return "unchanged";
+    // What is stored is redacted, so the definition given is compared as it would be stored.
+    if (JSON.stringify({ ...next, input: redactValue(next.input) }) === JSON.stringify(before)) return "unchanged";
     const { created_at: _created, id: _id, ...row } = toRow(schedule);
     await this.db.models.Schedule.update(row, { where: { id: schedule.id } });
     return "updated";
@@ -107,7 +109,7 @@ export class ScheduleRepository {
         claimed_by: clip(claim.owner, 128),
         claimed_at: claim.now,
         status: claim.status ?? "claimed",
-        detail: claim.detail ?? null,
+        detail: claim.detail === undefined ? null : redactSecrets(claim.detail),
         finished_at: claim.status && claim.status !== "claimed" ? claim.now : null,
       });
       return Number(row.id);
@@ -118,7 +120,8 @@ export class ScheduleRepository {
   }
 
   async finishFire(id: number, status: Exclude<FireStatus, "claimed">, detail: string | null, now: Date) {
-    await this.db.models.ScheduleFire.update({ status, detail, finished_at: now }, { where: { id } });
+    const stored = detail === null ? null : redactSecrets(detail);
+    await this.db.models.ScheduleFire.update({ status, detail: stored, finished_at: now }, { where: { id } });
   }
 
   /** The latest claimed fire of a schedule (whatever became of it), for catching up after downtime. */
@@ -167,7 +170,7 @@ function toRow(schedule: ScheduleRecord) {
     time_zone: schedule.timeZone,
     action: schedule.action,
     workflow: schedule.workflow,
-    input: schedule.input,
+    input: redactValue(schedule.input),
     platform: clip(schedule.platform, 32),
     channel: clip(schedule.channel, 128),
     enabled: schedule.enabled,

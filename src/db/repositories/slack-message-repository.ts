@@ -1,4 +1,5 @@
 import { QueryTypes, UniqueConstraintError } from "sequelize";
+import { redactSecrets } from "../../redact.js";
 import type { Database } from "../database.js";
 import { clip, clipKey } from "./columns.js";
 
@@ -36,7 +37,7 @@ export class SlackMessageRepository {
           thread_ts: entry.threadTs,
           user_id: clip(entry.userId, 32),
           key: entry.key === null ? null : clipKey(entry.key, 256),
-          detail: clip(entry.detail, 512),
+          detail: clip(entry.detail === null ? null : redactSecrets(entry.detail), 512),
         },
       ]);
       return true;

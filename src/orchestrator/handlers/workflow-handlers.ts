@@ -6,7 +6,7 @@ import type { CommandOf } from "../commands.js";
 import type { RequestContext } from "../context.js";
 import type { ExecutionDetail, Result, WorkflowSummary } from "../results.js";
 import type { WorkflowCatalog } from "../workflow/catalog.js";
-import { resolveInputs, type WorkflowDefinition } from "../workflow/definition.js";
+import { resolveInputs, secretInputNames, type WorkflowDefinition } from "../workflow/definition.js";
 import type { WorkflowRunner } from "../workflow/runner.js";
 
 export interface WorkflowHandlerDeps {
@@ -93,7 +93,7 @@ export async function runWorkflow(
     startedAt: now,
     finishedAt: null,
   };
-  await deps.executions.create(execution);
+  await deps.executions.create({ ...execution, secretInputs: secretInputNames(definition) });
   deps.runner.start(execution, definition);
   return { type: "workflow.run", execution };
 }

@@ -149,6 +149,7 @@ export class WorkflowCatalog {
           name: inputName,
           required: spec.required ?? false,
           ...(spec.description !== undefined && { description: spec.description }),
+          ...(spec.secret === true && { secret: true }),
         })),
       });
     }

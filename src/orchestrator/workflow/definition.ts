@@ -3,6 +3,8 @@ import path from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { BatonError } from "../../errors.js";
+import { literalSecretProblem } from "../../secrets/literal-secrets.js";
+import { SECRET_NAME } from "../../secrets/secret-names.js";
 import { validationMessage } from "../tools/registry.js";
 import { expressionPaths, parseExpression } from "./expression.js";
 import { templatePaths } from "./template.js";
@@ -32,9 +34,14 @@ export const WorkflowInput = z.preprocess(
       description: z.string().max(500).optional(),
       required: z.boolean().default(false),
       default: z.union([z.string(), z.number(), z.boolean()]).transform(String).optional(),
+      /** A secret input is never typed into chat, stored or shown (the workflow uses `{{ secrets.NAME }}`). */
+      secret: z.boolean().optional(),
     })
     .refine((input) => !(input.required && input.default !== undefined), {
       error: "an input with a `default` cannot also be `required`",
+    })
+    .refine((input) => !(input.secret && input.default !== undefined), {
+      error: "a `secret` input cannot have a `default`; put the value in a baton secret and use `{{ secrets.NAME }}`",
     }),
 );
 export type WorkflowInput = z.infer<typeof WorkflowInput>;
@@ -48,6 +55,10 @@ export const WorkflowDefinition = z
   })
   .superRefine((definition, ctx) => {
     for (const problem of referenceProblems(definition)) ctx.addIssue({ code: "custom", ...problem });
+    for (const [name, input] of Object.entries(definition.inputs)) {
+      const message = input.default === undefined ? undefined : literalSecretProblem([name], input.default);
+      if (message !== undefined) ctx.addIssue({ code: "custom", path: ["inputs", name, "default"], message });
+    }
   });
 export type WorkflowDefinition = z.infer<typeof WorkflowDefinition>;
 
@@ -138,6 +149,13 @@ export function resolveInputs(definition: WorkflowDefinition, given: Record<stri
   return resolved;
 }
 
+/** The inputs declared `secret: true`. */
+export function secretInputNames(definition: WorkflowDefinition): string[] {
+  return Object.entries(definition.inputs)
+    .filter(([, input]) => input.secret === true)
+    .map(([name]) => name);
+}
+
 async function listWorkflowFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   return entries
@@ -189,7 +207,10 @@ function stepProblems(step: WorkflowStep | ToolStep, at: (string | number)[], sc
   if (scope.seen.has(step.id)) problems.push({ path: [...at, "id"], message: `step id \`${step.id}\` is used twice` });
   scope.seen.add(step.id);
   for (const [field, text] of templatedFields(step)) {
-    const message = templateProblem(text, scope.inputs, scope.earlier, scope.allIds, where(scope));
+    // Secrets reach tools only: never an agent's prompt (an LLM), a child run's input or an approval.
+    const allowed = field[0] === "with" ? { ...where(scope), secrets: true } : where(scope);
+    const message =
+      templateProblem(text, scope.inputs, scope.earlier, scope.allIds, allowed) ?? literalSecretProblem(field, text);
     if (message !== undefined) problems.push({ path: [...at, ...field], message });
   }
   const condition =
@@ -307,6 +328,8 @@ const LOOP_STATE = new Set(["iteration", "previous", "best"]);
 interface Where {
   inLoop?: boolean;
   inMap?: boolean;
+  /** A tool step's `with`, where `{{ secrets.NAME }}` may be used. */
+  secrets?: boolean;
 }
 
 function where(scope: ReferenceScope): Where {
@@ -329,6 +352,12 @@ function referenceProblem(
   if (root === "loop") {
     if (at.inLoop && LOOP_STATE.has(name)) return undefined;
     return `${placeholder} reads loop state, which exists only inside a loop (\`loop.iteration\`, \`loop.previous\`, \`loop.best\`)`;
+  }
+  if (root === "secrets") {
+    if (!at.secrets) return `${placeholder} reads a secret, which only a tool step's \`with\` may use`;
+    if (!SECRET_NAME.test(name) || field !== undefined)
+      return `${placeholder} must name one secret, like \`{{ secrets.API_TOKEN }}\``;
+    return undefined;
   }
   if (root === "input") {
     if (inputs.has(name)) return undefined;

@@ -8,6 +8,7 @@ import type {
 import { BatonError, toBatonError } from "../../errors.js";
 import type { Logger } from "../../logger.js";
 import { redactSecrets, redactValue } from "../../redact.js";
+import { SecretStore } from "../../secrets/secret-store.js";
 import { type AgentRunner, agentTool } from "../agents.js";
 import { type BudgetWait, budgetWaitFor, isBudgetPause } from "../budgets/budget-pause.js";
 import type { OrchestratorEventBus } from "../events.js";
@@ -24,7 +25,7 @@ import { type ResumePlan, restoreScope } from "./resume.js";
 import { DEFAULT_RETRY, retryDelay, sleep } from "./retry.js";
 import { abortReason, CANCELLED, INTERRUPTED, LEASE_LOST, STOPS } from "./run-control.js";
 import type { SubWorkflows } from "./sub-workflows.js";
-import { renderValue, type TemplateScope } from "./template.js";
+import { renderValue, type TemplateScope, usesSecrets } from "./template.js";
 
 export interface RunnerDeps {
   executions: ExecutionRepository;
@@ -39,6 +40,8 @@ export interface RunnerDeps {
   agents?: AgentRunner | null;
   /** Runs `workflow` steps as child executions. */
   subWorkflows?: SubWorkflows;
+  /** `{{ secrets.NAME }}` in a tool step's `with`, resolved only as the tool runs. */
+  secrets?: SecretStore;
 }
 
 type WorkflowStep = WorkflowDefinition["steps"][number];
@@ -320,13 +323,15 @@ export class WorkflowRunner implements AttemptWriter {
   ): Promise<{ output: JsonValue } | { error: BatonError }> {
     const { events, clock } = this.deps;
     let input: unknown = null;
+    // What the tool gets: `input` (as stored, `{{ secrets.NAME }}` kept as written) with secrets resolved.
+    let resolved: unknown = null;
     const toolName = toolLabel(step);
     const attempt = { executionId, stepPath: path, stepKind: step.kind, tool: toolName, attempt: number };
+    const args = step.kind === "agent" ? step.agent : step.kind === "workflow" ? step.workflow : step.with;
     try {
-      input = renderValue(
-        step.kind === "agent" ? step.agent : step.kind === "workflow" ? step.workflow : step.with,
-        scope,
-      );
+      input = renderValue(args, scope);
+      // Secrets reach tools only (definitions refuse them elsewhere; this holds even if one slipped by).
+      resolved = step.kind === "tool" ? this.withSecrets(args, scope, input) : input;
     } catch (error) {
       return this.recordFailure(attempt, input, toBatonError(error));
     }
@@ -340,14 +345,14 @@ export class WorkflowRunner implements AttemptWriter {
     let result: { output: JsonValue } | { error: BatonError };
     try {
       if (!tool) throw new BatonError("tool_unknown", `Step \`${step.id}\` uses the unknown tool \`${toolName}\`.`);
-      const output = await runTool(tool, input, {
+      const output = await runTool(tool, resolved, {
         signal,
         runId: executionId,
         ...(step.timeoutMs !== undefined && { timeoutMs: step.timeoutMs }),
       });
-      result = { output };
+      result = { output: this.masked(output) };
     } catch (caught) {
-      result = { error: signal.aborted ? abortReason(signal) : toBatonError(caught) };
+      result = { error: signal.aborted ? abortReason(signal) : this.maskedError(toBatonError(caught)) };
     }
     const outcome =
       "output" in result
@@ -361,6 +366,24 @@ export class WorkflowRunner implements AttemptWriter {
     const cutOff = refused?.id != null && refused.row.status === "interrupted";
     if (refused && (stop === CANCELLED || cutOff)) await this.recordStopped(refused);
     return { error: stop };
+  }
+
+  /** The step's arguments with `{{ secrets.NAME }}` resolved (a missing secret fails the step). */
+  private withSecrets(args: unknown, scope: TemplateScope, stored: unknown): unknown {
+    if (!usesSecrets(args)) return stored;
+    const secrets = this.deps.secrets ?? SecretStore.empty();
+    return renderValue(args, { ...scope, secrets: (name) => secrets.resolve(name) });
+  }
+
+  /** A tool that echoes a resolved secret (a response, an error quoting a URL) is masked before anything keeps it. */
+  private masked(output: JsonValue): JsonValue {
+    return this.deps.secrets ? this.deps.secrets.mask(output) : output;
+  }
+
+  /** Masked in place, so the error keeps its class (RetryAfterError, NonRetriableError) for the retry policy. */
+  private maskedError(error: BatonError): BatonError {
+    if (this.deps.secrets) error.message = this.deps.secrets.maskText(error.message);
+    return error;
   }
 
   private toolFor(step: AttemptStep, executionId: string, stepPath: string, attempt: number): Tool | undefined {

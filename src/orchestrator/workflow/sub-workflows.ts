@@ -6,7 +6,7 @@ import { BatonError } from "../../errors.js";
 import type { JsonValue, Tool } from "../tools/types.js";
 import type { WorkflowCatalog } from "./catalog.js";
 import { NonRetriableError } from "./control-errors.js";
-import { resolveInputs, type WorkflowDefinition } from "./definition.js";
+import { resolveInputs, secretInputNames, type WorkflowDefinition } from "./definition.js";
 import { sleep } from "./retry.js";
 import { CANCELLED } from "./run-control.js";
 
@@ -130,7 +130,11 @@ export class SubWorkflows {
       startedAt: now,
       finishedAt: null,
     };
-    await this.deps.executions.create({ ...child, parentExecutionId: call.parent.id });
+    await this.deps.executions.create({
+      ...child,
+      parentExecutionId: call.parent.id,
+      secretInputs: secretInputNames(definition),
+    });
     runner.start(child, definition);
     return child;
   }

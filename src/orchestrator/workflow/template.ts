@@ -5,6 +5,9 @@ import { BatonError } from "../../errors.js";
  * Paths are looked up in plain data, segment by segment, through own properties and array indexes
  * only; nothing is ever evaluated (no eval, no Function, no prototype walk). Values substituted
  * into a template are never rendered again, so text a person types cannot inject placeholders.
+ *
+ * `{{ secrets.NAME }}` resolves only through `secrets`, which the runner passes when the tool is
+ * about to run; without it the placeholder stays as written, which is what step inputs store.
  */
 export interface TemplateScope {
   input: Record<string, unknown>;
@@ -14,6 +17,8 @@ export interface TemplateScope {
   /** Inside a map step: the current item and its position (from 0). */
   item?: unknown;
   index?: number;
+  /** Resolves `{{ secrets.NAME }}` (throws when the secret is not set); absent: kept as written. */
+  secrets?: (name: string) => string;
 }
 
 interface Placeholder {
@@ -111,6 +116,7 @@ function parseDefaultFilter(filter: string, source: string): string {
 }
 
 function resolve(placeholder: Placeholder, scope: TemplateScope): unknown {
+  if (placeholder.segments[0] === "secrets") return resolveSecret(placeholder, scope);
   const value = lookup(scope, placeholder.segments);
   const isEmpty = value === MISSING || value === null || value === "";
   if (placeholder.fallback !== undefined && isEmpty) return placeholder.fallback;
@@ -118,6 +124,26 @@ function resolve(placeholder: Placeholder, scope: TemplateScope): unknown {
     throw new BatonError("template_missing_path", `Template path \`${placeholder.path}\` does not exist.`);
   }
   return value;
+}
+
+function resolveSecret(placeholder: Placeholder, scope: TemplateScope): string {
+  const [, name, extra] = placeholder.segments;
+  if (name === undefined || extra !== undefined) {
+    throw new BatonError(
+      "template_invalid",
+      `Template placeholder \`${placeholder.source}\` must be \`{{ secrets.NAME }}\`.`,
+    );
+  }
+  return scope.secrets ? scope.secrets(name) : placeholder.source;
+}
+
+/** Whether any string inside `value` refers to `{{ secrets.… }}` (only those need a second render). */
+export function usesSecrets(value: unknown): boolean {
+  if (typeof value === "string")
+    return value.includes("{{") && templatePaths(value).some((p) => p.startsWith("secrets."));
+  if (Array.isArray(value)) return value.some(usesSecrets);
+  if (isRecord(value)) return Object.values(value).some(usesSecrets);
+  return false;
 }
 
 function lookup(root: unknown, segments: readonly string[]): unknown {
