@@ -12,6 +12,6 @@ export function truncate(text: string, max: number): string {
  */
 export function withoutMassMentions(text: string): string {
   return text
-    .replace(/<!(here|channel|everyone)[^>]*>/gi, "@\u200b$1")
+    .replace(/<!(here|channel|everyone)[^<>]*>/gi, "@\u200b$1")
     .replace(/@(here|channel|everyone)\b/gi, "@\u200b$1");
 }

@@ -8,6 +8,7 @@ import type { Orchestrator } from "../orchestrator/orchestrator.js";
 import { redactSecrets, redactValue } from "../redact.js";
 import type { ChatRequest, Conversation } from "./chat.js";
 import { confirmationQuestion } from "./confirmation.js";
+import { DEFAULT_MAX_INPUT_CHARS, textForAudit } from "./input-limit.js";
 import type { Policy } from "./policy.js";
 import { followExecution } from "./progress.js";
 import { renderResult } from "./render.js";
@@ -28,6 +29,8 @@ export interface DispatcherDeps {
   threadTurns?: number;
   /** Minimum time between progress edits of one message (Slack allows about one per second). */
   progressIntervalMs?: number;
+  /** The longest message baton reads (BATON_MAX_INPUT_CHARS); longer ones are refused and audited `invalid`. */
+  maxInputChars?: number;
 }
 
 /**
@@ -39,12 +42,16 @@ export class Dispatcher {
 
   private readonly resolver: Resolver;
 
+  private readonly maxInputChars: number;
+
   constructor(private readonly deps: DispatcherDeps) {
+    this.maxInputChars = deps.maxInputChars ?? DEFAULT_MAX_INPUT_CHARS;
     this.resolver = new Resolver({
       router: deps.router,
       orchestrator: deps.orchestrator,
       threadTurns: deps.threadTurns ?? 10,
       clock: deps.clock,
+      maxInputChars: this.maxInputChars,
     });
   }
 
@@ -95,7 +102,7 @@ export class Dispatcher {
         thread: request.thread,
         actorId: request.actor.id,
         actorName: request.actor.name,
-        text: redactSecrets(request.text),
+        text: redactSecrets(textForAudit(request.text, this.maxInputChars)),
         dedupeKey: request.dedupeKey,
       });
     } catch (error) {
@@ -116,7 +123,7 @@ export class Dispatcher {
       platform: request.platform,
       channel: request.channel,
       actor: request.actor.id,
-      text: redactSecrets(request.text),
+      text: redactSecrets(textForAudit(request.text, this.maxInputChars)),
       code: error.code,
       error: error.cause ?? error,
     });
