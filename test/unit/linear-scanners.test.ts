@@ -89,7 +89,7 @@ describe("toUtterance (chat markup, tidy ends, plain form)", () => {
   });
 });
 
-describe("quotable and withoutMassMentions (markup ends at the next <)", () => {
+describe("quotable and withoutMassMentions (each <…> runs to its first >, scanned forward)", () => {
   it("never leaves a broadcast that pings, even in nested or unclosed markup", () => {
     const markup = fc
       .array(fc.constantFrom("<!here>", "<!channel|x>", "<!everyone", "@here", "<", ">", "|", "a", " ", "<@U1|ada>"), {
@@ -105,6 +105,11 @@ describe("quotable and withoutMassMentions (markup ends at the next <)", () => {
       }),
     );
     expect(quotable("<!here>".repeat(3))).not.toMatch(/(?<!\u200b)@here/);
+  });
+
+  it("reads nested markup as Slack does, to the first >, so nothing inside can ping", () => {
+    expect(withoutMassMentions("<!everyone<!here>>")).toBe("@\u200beveryone>");
+    expect(quotable("hi <@U1|<!here>> there")).toBe("hi @@\u200bhere there");
   });
 
   it("rewrites closed mentions and leaves a long unclosed run alone", () => {

@@ -1,3 +1,4 @@
+import { replaceMarkup } from "../../text.js";
 import { withTyposFixed } from "./rules-typos.js";
 
 /**
@@ -40,7 +41,7 @@ const CHAT_MARKUP: ReadonlyArray<readonly [RegExp, string]> = [
 /** Greetings and the bot's own mention in front of a request (Slack `<@U…>`, Discord `<@!…>`, or typed). */
 const LEADING_NOISE = new RegExp(
   [
-    String.raw`<@!?[A-Za-z0-9]+(?:\|[^<>]*)?>`,
+    String.raw`<@!?[A-Za-z0-9]+(?:\|[^>]*)?>`,
     String.raw`@?baton\b`,
     String.raw`(?:hey|hi|hiya|heya|yo|ok|okay|so|um+|uh+|oh|good (?:morning|afternoon|evening))(?: there)?\b`,
     // "hello" is also a workflow name, so it is a greeting only when nothing but punctuation or baton follows.
@@ -99,20 +100,27 @@ function toPlain(text: string): string {
     .trim();
 }
 
+const LINK_OPEN = /<((?:https?|mailto):[^|>\s]+)/gi;
+const LABELLED_OPEN = /<([@#])!?[A-Za-z0-9]+\|/g;
+const SPECIAL_OPEN = /<!([a-z]+)/g;
+
 /** The message as the person typed it, short and safe to quote back (no pings through our reply). */
 export function quotable(raw: string, max = 60): string {
-  const text = raw
-    .slice(0, MAX_QUOTED_LENGTH)
-    .replace(/^\s*<@!?[A-Za-z0-9]+(?:\|[^<>]*)?>/, "")
-    .replace(/<((?:https?|mailto):[^|<>\s]+)(?:\|[^<>]*)?>/gi, "$1")
-    .replace(/<([@#])!?[A-Za-z0-9]+\|([^<>]+)>/g, "$1$2")
-    .replace(/<([@#])!?([A-Za-z0-9]+)>/g, "$1$2")
-    .replace(/<!([a-z]+)[^<>]*>/g, "@$1")
+  const text = raw.slice(0, MAX_QUOTED_LENGTH).replace(/^\s*<@!?[A-Za-z0-9]+(?:\|[^>]*)?>/, "");
+  // Each `<…>` runs to the first `>` after it, as Slack reads it, scanned forward (linear time).
+  const unmarked = [
+    (t: string) =>
+      replaceMarkup(t, LINK_OPEN, (open, inner) => (inner === "" || inner.startsWith("|") ? open[1] : undefined)),
+    (t: string) => replaceMarkup(t, LABELLED_OPEN, (open, label) => (label === "" ? undefined : `${open[1]}${label}`)),
+    (t: string) => t.replace(/<([@#])!?([A-Za-z0-9]+)>/g, "$1$2"),
+    (t: string) => replaceMarkup(t, SPECIAL_OPEN, (open) => `@${open[1]}`),
+  ].reduce((current, step) => step(current), text);
+  const safe = unmarked
     .replace(/@(everyone|here|channel)\b/gi, "@\u200b$1")
     .replace(/\s+/g, " ")
     .trim();
-  const chars = Array.from(text);
-  return chars.length > max ? `${chars.slice(0, max - 1).join("")}…` : text;
+  const chars = Array.from(safe);
+  return chars.length > max ? `${chars.slice(0, max - 1).join("")}…` : safe;
 }
 
 const NUMBER_WORDS = [
