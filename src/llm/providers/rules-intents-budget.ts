@@ -25,7 +25,8 @@ const BUDGET =
 const SCOPES: readonly RegExp[] = [
   /\bbudget set (?:for |on )?(?:the )?([a-z0-9][\w.-]*)/,
   /\bbudgets? (?:for|of|on) (?:the )?([a-z0-9][\w.-]*)/,
-  /\b([a-z0-9][\w.-]*) budgets?\b/,
+  // Tried once per word, from its start: a `\b` start would retry after every `-` of a long word.
+  /(?<![\w.-])[.-]*([a-z0-9][\w.-]*) budgets?\b/,
 ];
 /** Words that stand right before "budget" without naming a scope: "raise the budget", "the total budget". */
 const NOT_A_SCOPE: ReadonlySet<string> = new Set(

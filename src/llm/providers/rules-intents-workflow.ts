@@ -25,8 +25,9 @@ const WORKFLOWS_WORD = /\bworkflows\b/g;
 function asksForWorkflows(plain: string): boolean {
   return LIST_CUE.test(plain) || inOrder(plain, [LIST_WORD, WORKFLOWS_WORD]) !== null;
 }
+/** The name before "workflow" is tried once per word, from its start (a `\b` start would retry after every `-`). */
 const NAMED =
-  /\b([a-z0-9][\w.-]*) (?:workflow|flow|pipeline)\b|\b(?:workflow|pipeline) (?:called |named )?([a-z0-9][\w.-]*)/g;
+  /(?<![\w.-])[.-]*([a-z0-9][\w.-]*) (?:workflow|flow|pipeline)\b|\b(?:workflow|pipeline) (?:called |named )?([a-z0-9][\w.-]*)/g;
 const NAME_AFTER_VERB =
   /\b(?:run|re-?run|start|launch|trigger|execute|kick off|kickoff|show|describe)\s+(?:the |a |an |our |my )?([a-z0-9][\w.-]*)/;
 const NOT_A_WORKFLOW = new Set(["workflow", "workflows", "flow", "pipeline", "step", "steps"]);
