@@ -1,9 +1,41 @@
 /** Text helpers shared by the front-ends and the routers. */
 
-/** One line, at most `max` characters, an ellipsis where it was cut. */
+/**
+ * One line, at most `max` characters, an ellipsis where it was cut: whitespace runs become one
+ * space, as `text.replace(/\s+/g, " ").trim()` would, but the scan stops once the line is known to
+ * be too long, so a 100 KB message costs what its first `max` characters cost.
+ */
 export function truncate(text: string, max: number): string {
-  const single = text.replace(/\s+/g, " ").trim();
-  return single.length <= max ? single : `${single.slice(0, max - 1)}…`;
+  let line = "";
+  let space = false;
+  for (let at = 0; at < text.length; at += 1) {
+    const code = text.charCodeAt(at);
+    if (isWhitespace(code)) {
+      space = line !== "";
+      continue;
+    }
+    if (space) line += " ";
+    space = false;
+    line += text.charAt(at);
+    if (line.length > max) return `${line.slice(0, max - 1)}…`;
+  }
+  return line;
+}
+
+/** What `\s` matches in a JavaScript regular expression. */
+function isWhitespace(code: number): boolean {
+  if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+  return (
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
 }
 
 /**

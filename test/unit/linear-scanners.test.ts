@@ -6,7 +6,7 @@ import { RulesRouter } from "../../src/llm/providers/rules.js";
 import { inOrder, quotable, toUtterance, trimValue, urlsIn } from "../../src/llm/providers/rules-text.js";
 import type { RouteContext } from "../../src/llm/types.js";
 import { renderTemplate, templatePaths } from "../../src/orchestrator/workflow/template.js";
-import { withoutMassMentions } from "../../src/text.js";
+import { truncate, withoutMassMentions } from "../../src/text.js";
 
 /**
  * Issue 12 item 2: the regexes that backtracked on long input were rewritten (a lookbehind guard
@@ -200,5 +200,26 @@ describe("template placeholders (indexOf scan in place of a lazy regex)", () => 
   it("renders a placeholder after many braces, and refuses a long run of unclosed ones", () => {
     expect(renderTemplate("{{ input.name }}!", { input: { name: "Ada" }, steps: {} })).toBe("Ada!");
     expect(() => renderTemplate("{{".repeat(50_000), { input: {}, steps: {} })).toThrow(/without a matching/);
+  });
+});
+
+describe("truncate (one pass that stops at the limit)", () => {
+  const before = (text: string, max: number) => {
+    const single = text.replace(/\s+/g, " ").trim();
+    return single.length <= max ? single : `${single.slice(0, max - 1)}…`;
+  };
+
+  it("means what the regex form meant, for any whitespace and any limit", () => {
+    const text = fc
+      .array(fc.constantFrom(" ", "\t", "\n", "\u00a0", "\u2028", "\ufeff", "\u3000", "a", "b", "é", "😀"), {
+        maxLength: 40,
+      })
+      .map((parts) => parts.join(""));
+    fc.assert(fc.property(text, fc.integer({ min: 1, max: 30 }), (t, max) => truncate(t, max) === before(t, max)));
+  });
+
+  it("cuts a long message at the limit", () => {
+    expect(truncate(`${"a ".repeat(50_000)}`, 10)).toBe("a a a a a…");
+    expect(truncate(`  ${"\t".repeat(64_000)}ok  `, 10)).toBe("ok");
   });
 });
