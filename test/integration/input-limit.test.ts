@@ -222,6 +222,25 @@ describe("the input limit on Discord (real discord.js, fake gateway)", () => {
     );
   });
 
+  it("answers an over-long DM with the limit, in the DM", async () => {
+    const user = fakeUser("400000000000000043", "mo");
+    fake.sendMessage(`status ${"please ".repeat(1000)}`, { user, dm: true });
+    const answer = await fake.until(
+      () =>
+        fake
+          .requestsTo("POST", new RegExp(`/channels/${fake.dmChannelId}/messages$`))
+          .find((r) => LIMIT_SENTENCE.test(JSON.stringify(r.body))),
+      "the limit sentence in the DM",
+    );
+    expect(JSON.stringify(answer.body)).toContain("7,006 characters");
+    await app.dispatcher.drain();
+    const entries = await new AuditRepository(app.database).recent({ limit: 20 });
+    expect(entries.find((e) => e.actorId === "400000000000000043")).toMatchObject({
+      outcome: "invalid",
+      errorCode: "input_too_long",
+    });
+  });
+
   it("answers an over-long slash command with the limit", async () => {
     // Discord allows 6,000 characters in a string option, more than baton reads.
     const { token } = fake.slashCommand("orchestrate", { request: `ask ${"why ".repeat(1200)}` });
