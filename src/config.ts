@@ -68,6 +68,7 @@ const EnvSchema = z.object({
     .min(1000, "expected milliseconds from 1000 to 3600000")
     .max(3_600_000, "expected milliseconds from 1000 to 3600000")
     .default(60_000) as z.ZodType<number, unknown>,
+  // 4000 is DEFAULT_MAX_INPUT_CHARS (src/bot/input-limit.ts), the limit the command schemas' text fields share.
   BATON_MAX_INPUT_CHARS: z.coerce
     .number({ message: "expected a whole number of characters from 100 to 100000" })
     .int("expected a whole number of characters from 100 to 100000")
