@@ -8,8 +8,10 @@ import { silentLogger } from "../../src/logger.js";
 import { RecordingConversation, startTestApp } from "../support/app.js";
 import { runCli, WORKFLOWS_DIR } from "../support/cli.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
+import { startFakeAnthropic } from "../support/fake-anthropic.js";
 import { FakeDiscord } from "../support/fake-discord.js";
 import { fakeUser } from "../support/fake-discord-payloads.js";
+import type { FakeLlmServer } from "../support/fake-llm.js";
 import { BOT_USER } from "../support/fake-slack.js";
 import { type SlackHarness, startSlackHarness } from "../support/fake-slack-app.js";
 import { commandBody, eventBody, postSigned } from "../support/fake-slack-requests.js";
@@ -91,6 +93,48 @@ describe("the input limit in the dispatcher", () => {
     const accepted = await say(atLimit);
     expect(accepted.row?.errorCode).not.toBe("input_too_long");
     expect(accepted.row?.text).toBe(atLimit);
+  });
+});
+
+describe("the input limit before an LLM router", () => {
+  let testDb: TestDatabase;
+  let app: App;
+  let anthropic: FakeLlmServer;
+
+  beforeAll(async () => {
+    anthropic = await startFakeAnthropic();
+    testDb = sqliteDatabase();
+    app = await startTestApp({
+      url: testDb.url,
+      resume: false,
+      env: { ANTHROPIC_API_KEY: "test-anthropic-key", ANTHROPIC_BASE_URL: anthropic.url, LLM_PROVIDERS: "anthropic" },
+    });
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await anthropic.close();
+    await testDb.drop();
+  });
+
+  it("refuses over-long text before any model is asked (nothing is spent on it)", async () => {
+    const conversation = new RecordingConversation();
+    const outcome = await app.dispatcher.dispatch(
+      {
+        platform: "slack",
+        workspace: "T1",
+        channel: "C0OPS",
+        thread: null,
+        actor: { id: "U0ADA", name: "ada", platform: "slack" },
+        text: `could you summarise this for me: ${"lorem ipsum ".repeat(1000)}`,
+        dedupeKey: `test:${Math.random()}`,
+        receivedAt: new Date(),
+      },
+      conversation,
+    );
+    expect(outcome).toMatchObject({ outcome: "invalid", resolvedBy: null, command: null });
+    expect(conversation.posts[0]?.text).toMatch(LIMIT_SENTENCE);
+    expect(anthropic.requests).toHaveLength(0);
   });
 });
 
