@@ -119,6 +119,7 @@ export async function createApp(
     logger,
     timeZone: config.timeZone,
     threadTurns: config.llm.threadTurns,
+    maxInputChars: config.maxInputChars,
   });
   let closing: Promise<void> | null = null;
   const close = (closeOptions: { graceMs?: number } = {}) => {

@@ -71,6 +71,13 @@ const EnvSchema = z.object({
     .min(1000, "expected milliseconds from 1000 to 3600000")
     .max(3_600_000, "expected milliseconds from 1000 to 3600000")
     .default(60_000) as z.ZodType<number, unknown>,
+  // 4000 is DEFAULT_MAX_INPUT_CHARS (src/bot/input-limit.ts), the limit the command schemas' text fields share.
+  BATON_MAX_INPUT_CHARS: z.coerce
+    .number({ message: "expected a whole number of characters from 100 to 100000" })
+    .int("expected a whole number of characters from 100 to 100000")
+    .min(100, "expected a whole number of characters from 100 to 100000")
+    .max(100_000, "expected a whole number of characters from 100 to 100000")
+    .default(4000) as z.ZodType<number, unknown>,
   ...LlmEnvShape,
   ...DiscordEnvShape,
   ...SlackEnvShape,
@@ -93,6 +100,8 @@ export interface Config {
   shutdownGraceMs: number;
   /** How long a process owns an execution between renewals; a dead process's runs resume after it. */
   leaseMs: number;
+  /** The longest message baton reads, at every entry point; longer ones are refused, never cut. */
+  maxInputChars: number;
   llm: LlmConfig;
   /** Null when Discord is not configured (no DISCORD_TOKEN or DISCORD_PUBLIC_KEY). */
   discord: DiscordConfig | null;
@@ -118,11 +127,13 @@ export class ConfigError extends Error {
   }
 }
 
-function describeIssue(issue: z.core.$ZodIssue, env: NodeJS.ProcessEnv): string {
+/**
+ * The variable and what is wrong with it, never its value: a value can be a secret (a signing
+ * secret, a token, a database URL with its password), and this message goes to logs and terminals.
+ */
+function describeIssue(issue: z.core.$ZodIssue): string {
   const variable = String(issue.path[0] ?? "environment");
-  const given = env[variable];
-  const shown = given === undefined ? "" : ` (got "${given.length > 60 ? `${given.slice(0, 57)}...` : given}")`;
-  return `${variable}: ${issue.message}${shown}`;
+  return `${variable}: ${issue.message}`;
 }
 
 /** Empty strings count as unset, as shells and .env files commonly produce them. */
@@ -136,7 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = withoutEmpty(env);
   const parsed = EnvSchema.safeParse(present);
   if (!parsed.success) {
-    const problems = [...new Set(parsed.error.issues.map((issue) => describeIssue(issue, env)))];
+    const problems = [...new Set(parsed.error.issues.map(describeIssue))];
     throw new ConfigError(problems);
   }
   const e = parsed.data;
@@ -160,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     busyTimeoutMs: e.BATON_DB_BUSY_TIMEOUT_MS,
     shutdownGraceMs: e.BATON_SHUTDOWN_GRACE_MS,
     leaseMs: e.BATON_LEASE_MS,
+    maxInputChars: e.BATON_MAX_INPUT_CHARS,
     llm: buildLlmConfig(e),
     discord: buildDiscordConfig(e),
     slack: buildSlackConfig(e),

@@ -1,3 +1,5 @@
+import { withoutInternals } from "./channel-safe.js";
+
 /**
  * One error type with a stable code (bolt-js `asCodedError`, tRPC `getTRPCErrorFromUnknown`).
  * Fallback and retry logic read `code` and `retryable`, never the message text.
@@ -49,13 +51,34 @@ export function toBatonError(error: unknown): BatonError {
   if (error instanceof Error && error.name === "AbortError") {
     return new BatonError("cancelled", "The work was cancelled.", { cause: error });
   }
-  const message = error instanceof Error ? error.message : String(error);
   // Sequelize's errors are named Sequelize*; only src/db imports Sequelize, so match the name.
-  if (error instanceof Error && error.name.startsWith("Sequelize")) {
-    return new BatonError("database_error", `The database refused the request: ${message}`, {
-      cause: error,
-      retryable: true,
-    });
-  }
-  return new BatonError("internal", `Something went wrong inside baton: ${message}`, { cause: error });
+  if (error instanceof Error && error.name.startsWith("Sequelize")) return databaseError(error);
+  const message = error instanceof Error ? error.message : String(error);
+  return new BatonError("internal", `Something went wrong inside baton: ${withoutInternals(message)}`, {
+    cause: error,
+  });
+}
+
+/**
+ * A database or driver failure as a person may see it: the driver's code, never its message, which
+ * can carry the SQL, a file path or a connection string (issue 12 item 7). The cause keeps it all
+ * for the log.
+ */
+export function databaseError(error: unknown): BatonError {
+  const code = driverCode(error);
+  const what = code === undefined ? "" : ` (${code})`;
+  return new BatonError("database_error", `The database refused the request${what}; baton's log has the details.`, {
+    cause: error,
+    retryable: true,
+  });
+}
+
+/** `SQLITE_ERROR`, PostgreSQL's `42P01`, or Sequelize's own error name when the driver gave no code. */
+function driverCode(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const parent =
+    (error as { parent?: unknown; original?: unknown }).parent ?? (error as { original?: unknown }).original;
+  const code = (parent as { code?: unknown } | undefined)?.code ?? (error as { code?: unknown }).code;
+  if (typeof code === "string" && /^[A-Z0-9_]{1,40}$/.test(code)) return code;
+  return error.name.startsWith("Sequelize") ? error.name : undefined;
 }

@@ -11,6 +11,7 @@ import { secretInChatMessage } from "../secrets/chat-secrets.js";
 import type { ChatRequest, Conversation } from "./chat.js";
 import { confirmationQuestion } from "./confirmation.js";
 import { parseCommandText } from "./grammar.js";
+import { DEFAULT_MAX_INPUT_CHARS, textForAudit } from "./input-limit.js";
 import type { Policy } from "./policy.js";
 import { followExecution } from "./progress.js";
 import { renderResult } from "./render.js";
@@ -31,6 +32,8 @@ export interface DispatcherDeps {
   threadTurns?: number;
   /** Minimum time between progress edits of one message (Slack allows about one per second). */
   progressIntervalMs?: number;
+  /** The longest message baton reads (BATON_MAX_INPUT_CHARS); longer ones are refused and audited `invalid`. */
+  maxInputChars?: number;
 }
 
 /**
@@ -43,13 +46,16 @@ export class Dispatcher {
   private readonly resolver: Resolver;
 
   private readonly secrets: ChatSecretGuard;
+  private readonly maxInputChars: number;
 
   constructor(private readonly deps: DispatcherDeps) {
+    this.maxInputChars = deps.maxInputChars ?? DEFAULT_MAX_INPUT_CHARS;
     this.resolver = new Resolver({
       router: deps.router,
       orchestrator: deps.orchestrator,
       threadTurns: deps.threadTurns ?? 10,
       clock: deps.clock,
+      maxInputChars: this.maxInputChars,
     });
     this.secrets = new ChatSecretGuard(() => deps.orchestrator.workflowHints());
   }
@@ -108,7 +114,7 @@ export class Dispatcher {
         thread: request.thread,
         actorId: request.actor.id,
         actorName: request.actor.name,
-        text: this.secrets.auditText(request.text),
+        text: this.secrets.auditText(textForAudit(request.text, this.maxInputChars)),
         dedupeKey: request.dedupeKey,
       });
     } catch (error) {
@@ -129,7 +135,7 @@ export class Dispatcher {
       platform: request.platform,
       channel: request.channel,
       actor: request.actor.id,
-      text: redactSecrets(request.text),
+      text: this.secrets.auditText(textForAudit(request.text, this.maxInputChars)),
       code: error.code,
       error: error.cause ?? error,
     });

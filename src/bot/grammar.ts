@@ -54,10 +54,13 @@ function parseOrchestrate(rest: string): Parse {
   return suggestVerb(head.text, tail, rest.slice(head.raw.length).trim());
 }
 
+/** Only a run's first character may start the match, so a long run of dots is read once (linear time). */
+const TRAILING_PUNCTUATION = /(?<![?!.,])[?!.,]+$/;
+
 /** `Status` and `status?` are `status`. */
 function verbOf(word: string): string | undefined {
   const lower = word.toLowerCase();
-  const bare = lower.replace(/[?!.,]+$/, "");
+  const bare = lower.replace(TRAILING_PUNCTUATION, "");
   return VERBS.has(lower) ? lower : VERBS.has(bare) ? bare : undefined;
 }
 

@@ -1,3 +1,4 @@
+import { withoutInternals } from "../channel-safe.js";
 import type { OrchestratorRunRecord } from "../db/repositories/orchestrator-run-repository.js";
 import type { ControlResult, ControlSnapshot, ScheduleListing } from "../orchestrator/control/control-results.js";
 import { describeAction } from "../orchestrator/scheduler/schedule-spec.js";
@@ -115,7 +116,7 @@ function renderDigestResult(result: Extract<ControlResult, { type: "digest" }>, 
   if (!delivery) return digest;
   const where = `#${delivery.channel}`;
   if (delivery.status === "failed") {
-    const text = `⚠️ The digest could not be posted to ${where} after ${plural(delivery.attempts, "attempt")}: ${(delivery.error ?? "unknown error").replace(/\.$/, "")}. It shows in status and in the next digest.`;
+    const text = `⚠️ The digest could not be posted to ${where} after ${plural(delivery.attempts, "attempt")}: ${withoutInternals(delivery.error ?? "unknown error").replace(/\.$/, "")}. It shows in status and in the next digest.`;
     return reply(text, [{ type: "section", text }, ...digest.blocks], { tone: "error" });
   }
   const text =
@@ -154,10 +155,10 @@ export function controlStatusBlocks(control: ControlSnapshot, time: RenderTime):
   const problems = [
     ...control.undeliveredDigests.map(
       (d) =>
-        `⚠️ Digest for ${d.platform} #${d.channel} (${formatWhen(d.createdAt, time)}) not delivered after ${plural(d.attempts, "attempt")}: ${truncate(d.lastError ?? "", 120)}`,
+        `⚠️ Digest for ${d.platform} #${d.channel} (${formatWhen(d.createdAt, time)}) not delivered after ${plural(d.attempts, "attempt")}: ${truncate(withoutInternals(d.lastError ?? ""), 120)}`,
     ),
     ...control.troubledFires.map((f) => fireLine(f, time.timeZone)),
-    ...control.problems.map((p) => `⚠️ ${p}`),
+    ...control.problems.map((p) => `⚠️ ${withoutInternals(p)}`),
   ];
   if (problems.length > 0) blocks.push({ type: "list", items: problems });
   return blocks;

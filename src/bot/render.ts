@@ -1,3 +1,4 @@
+import { withoutInternals } from "../channel-safe.js";
 import type { AuditEntry } from "../db/repositories/audit-repository.js";
 import type { ProviderHealthSnapshot } from "../llm/provider-health.js";
 import type { ControlResult } from "../orchestrator/control/control-results.js";
@@ -107,7 +108,8 @@ function renderStatus(status: StatusSnapshot, time: RenderTime): Reply {
         { label: "Waiting for a person", value: String(status.waiting.length) },
         { label: "Last 24 h", value: counts || "no runs" },
         { label: "Workflows", value: String(status.workflows.count) },
-        { label: "Database", value: status.database.location },
+        // The kind only: a path or URL (and its host and port) stays in the log and the terminal.
+        { label: "Database", value: databaseKind(status.database.dialect) },
         { label: "Router", value: status.router },
         { label: "LLM spend today", value: spendText(status) },
         ...(status.agents
@@ -116,7 +118,7 @@ function renderStatus(status: StatusSnapshot, time: RenderTime): Reply {
               { label: "Feedback awaiting review", value: String(status.agents.feedbackAwaitingReview) },
             ]
           : []),
-        { label: "Front-ends", value: status.frontEnds.join(", ") || "none" },
+        { label: "Front-ends", value: status.frontEnds.map(withoutListenAddress).join(", ") || "none" },
         { label: "Up for", value: formatDuration(status.now.getTime() - status.startedAt.getTime()) },
       ],
     },
@@ -134,10 +136,22 @@ function renderStatus(status: StatusSnapshot, time: RenderTime): Reply {
   }
   const resting = status.llm.providers.filter((p) => p.state !== "ok");
   if (resting.length > 0) blocks.push({ type: "list", items: resting.map((p) => providerLine(p, time)) });
-  for (const problem of status.workflows.problems) blocks.push({ type: "context", text: `⚠️ ${problem}` });
-  for (const health of status.frontEndHealth ?? []) blocks.push({ type: "context", text: health });
+  for (const problem of status.workflows.problems)
+    blocks.push({ type: "context", text: `⚠️ ${withoutInternals(problem)}` });
+  for (const health of status.frontEndHealth ?? []) blocks.push({ type: "context", text: withoutInternals(health) });
   const text = `baton status: ${plural(status.running.length, "execution")} running, ${status.waiting.length} waiting.`;
   return reply(text, blocks, { tone: status.workflows.problems.length > 0 ? "warning" : "info" });
+}
+
+const DATABASE_KINDS: Readonly<Record<string, string>> = { sqlite: "SQLite", postgres: "PostgreSQL" };
+
+function databaseKind(dialect: string): string {
+  return DATABASE_KINDS[dialect] ?? dialect;
+}
+
+/** `slack (http :3000/slack/events)` → `slack (http)`: status is read in channels, the port is not for them. */
+function withoutListenAddress(label: string): string {
+  return label.replace(/ ?:\d+(?:\/[^\s)]*)?/g, "");
 }
 
 function spendText(status: StatusSnapshot): string {
@@ -154,7 +168,7 @@ function providerLine(provider: ProviderHealthSnapshot, time: RenderTime): strin
   const until = provider.until
     ? `, skipped until ${formatTimestamp(provider.until, time.timeZone)}`
     : ", waiting for a trial call";
-  return `⚠️ LLM provider *${provider.provider}*: ${why}${until}${provider.lastError ? ` — ${truncate(provider.lastError, 160)}` : ""}`;
+  return `⚠️ LLM provider *${provider.provider}*: ${why}${until}${provider.lastError ? ` — ${truncate(withoutInternals(provider.lastError), 160)}` : ""}`;
 }
 
 function historyLine(entry: AuditEntry, time: RenderTime): string {

@@ -7,6 +7,7 @@ import type { Orchestrator } from "../orchestrator/orchestrator.js";
 import { truncate, withoutMassMentions } from "../text.js";
 import type { ChatRequest } from "./chat.js";
 import { parseCommandText } from "./grammar.js";
+import { inputTooLong } from "./input-limit.js";
 import { errorReply, type Reply, reply } from "./reply.js";
 
 /** The outcome of the parse and route steps: a command, or a reply explaining why there is none. */
@@ -17,7 +18,7 @@ export type Resolution = (
       reply: Reply;
       resolvedBy: ResolvedBy | null;
       confidence: number | null;
-      code: ErrorCode | "not_understood" | "needs_clarification";
+      code: ErrorCode | "not_understood" | "needs_clarification" | "input_too_long";
       message: string;
     }
 ) & { usage?: RouteUsage };
@@ -30,6 +31,8 @@ export interface ResolverDeps {
   /** How many earlier turns of the conversation an LLM router sees. */
   threadTurns: number;
   clock: Clock;
+  /** The longest text resolved (BATON_MAX_INPUT_CHARS); longer text is refused before anything reads it. */
+  maxInputChars: number;
 }
 
 /** Older turns are a different conversation, even in the same thread. */
@@ -40,6 +43,18 @@ export class Resolver {
   constructor(private readonly deps: ResolverDeps) {}
 
   async resolve(text: string, request: ResolveRequest): Promise<Resolution> {
+    const tooLong = inputTooLong(text, this.deps.maxInputChars);
+    if (tooLong !== null) {
+      const answer = errorReply(tooLong);
+      return {
+        kind: "answer",
+        reply: answer,
+        resolvedBy: null,
+        confidence: null,
+        code: "input_too_long",
+        message: tooLong,
+      };
+    }
     const parsed = parseCommandText(text);
     if (parsed.kind === "command")
       return { kind: "command", command: parsed.command, resolvedBy: "grammar", confidence: 1 };

@@ -1,5 +1,5 @@
 import { QueryTypes, type Sequelize } from "sequelize";
-import { BatonError } from "../errors.js";
+import { BatonError, databaseError } from "../errors.js";
 import type { Dialect } from "./database.js";
 
 /** A value bound to a statement: dates and JSON are converted to each dialect's storage form. */
@@ -127,11 +127,7 @@ export class RawStatements {
 /** The database's own error, as the rest of baton speaks it (errors.ts maps Sequelize's the same way). */
 function refused(error: unknown): never {
   if (error instanceof BatonError) throw error;
-  const message = error instanceof Error ? error.message : String(error);
-  throw new BatonError("database_error", `The database refused the request: ${message}`, {
-    cause: error,
-    retryable: true,
-  });
+  throw databaseError(error);
 }
 
 /** Sequelize's SQLite date format, so raw rows compare and read back like the models' own. */

@@ -133,7 +133,8 @@ describe("the baton CLI", () => {
     const run = await runCli(["say", "/orchestrate status"], { ...env, LOG_LEVEL: "loud", TZ: "Mars/Olympus" });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/invalid configuration/);
-    expect(run.stderr).toMatch(/LOG_LEVEL: expected one of debug, info, warn, error, silent \(got "loud"\)/);
+    expect(run.stderr).toMatch(/LOG_LEVEL: expected one of debug, info, warn, error, silent/);
+    expect(run.stderr).not.toContain("loud");
     expect(run.stderr).toMatch(/TZ: expected an IANA time zone/);
   });
 

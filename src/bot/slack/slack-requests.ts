@@ -44,7 +44,7 @@ export function commandRequest(payload: SlashCommandPayload, name: string, recei
 
 /** `<@U123> run hello` → `run hello`: the bot's own mention is not part of the request. */
 export function withoutMention(text: string, botUserId: string | null): string {
-  const mention = botUserId ? new RegExp(`<@${botUserId}(\\|[^>]*)?>`, "g") : /^\s*<@[A-Z0-9]+(\|[^>]*)?>/;
+  const mention = botUserId ? new RegExp(`<@${botUserId}(\\|[^<>]*)?>`, "g") : /^\s*<@[A-Z0-9]+(\|[^<>]*)?>/;
   return text.replace(mention, " ").replace(/\s+/g, " ").trim();
 }
 

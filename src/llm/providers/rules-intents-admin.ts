@@ -1,6 +1,6 @@
 import { type Command, ORCHESTRATOR_MODES } from "../../orchestrator/commands.js";
 import { exampleFor } from "./rules-grammar.js";
-import { isNegated, NOT_A_NAME } from "./rules-text.js";
+import { inOrder, isNegated, NOT_A_NAME } from "./rules-text.js";
 import { GUESS, type IntentRule, LIKELY, SURE, UNSURE } from "./rules-types.js";
 
 type OrchestratorMode = (typeof ORCHESTRATOR_MODES)[number];
@@ -64,7 +64,7 @@ export const scheduleDelete: IntentRule = (u, context) => {
   return { type: command.type, confidence: isNegated(u.plain, verb.index) ? GUESS : LIKELY, command };
 };
 
-const QUOTED_CRON = /\bschedule\s+"([^"]+)"\s+([\w.:-]+)(?:\s+(<#[^>]+>|#[\w-]+))?/i;
+const QUOTED_CRON = /\bschedule\s+"([^"]+)"\s+([\w.:-]+)(?:\s+(<#[^<>]+>|#[\w-]+))?/i;
 const SCHEDULE_WORDS = /\b(?:schedule|every|each|daily|weekly|hourly|nightly|weekdays?|cron)\b/;
 
 /** A quoted cron is taken as typed; anything vaguer ("every morning") gets the grammar as a hint. */
@@ -98,12 +98,25 @@ function cronCommand(typed: RegExpExecArray, text: string): Command {
   };
 }
 
-const CHANNEL = /(<#[A-Za-z0-9]+(?:\|[^>]*)?>|(?<![\w&])#[\w-]+)/;
-const DIGEST =
-  /\b(?:post|send|share|compose|publish|make|generate|run|do|drop|write|create|give me|produce)\b.*\bdigest\b|^(?:the |a )?(?:status )?digest\b|\b(?:post|send|share)\b.*\b(?:status update|summary|report)\b.*(?:#|<#)/;
+const CHANNEL = /(<#[A-Za-z0-9]+(?:\|[^<>]*)?>|(?<![\w&])#[\w-]+)/;
+/** "post the digest", "digest", "send a summary to #ops": a verb, later "digest"; or a report to a channel. */
+const DIGEST_VERB = /\b(?:post|send|share|compose|publish|make|generate|run|do|drop|write|create|give me|produce)\b/g;
+const DIGEST_WORD = /\bdigest\b/g;
+const DIGEST_FIRST = /^(?:the |a )?(?:status )?digest\b/;
+const SHARE_VERB = /\b(?:post|send|share)\b/g;
+const REPORT_WORD = /\b(?:status update|summary|report)\b/g;
+const CHANNEL_MARK = /#/g;
+
+function asksForDigest(plain: string): boolean {
+  return (
+    DIGEST_FIRST.test(plain) ||
+    inOrder(plain, [DIGEST_VERB, DIGEST_WORD]) !== null ||
+    inOrder(plain, [SHARE_VERB, REPORT_WORD, CHANNEL_MARK]) !== null
+  );
+}
 
 export const digest: IntentRule = (u) => {
-  if (!DIGEST.test(u.plain) || SCHEDULE_WORDS.test(u.plain)) return null;
+  if (!asksForDigest(u.plain) || SCHEDULE_WORDS.test(u.plain)) return null;
   const channel = CHANNEL.exec(u.text)?.[1];
   const command: Command = channel === undefined ? { type: "digest" } : { type: "digest", channel };
   return { type: "digest", confidence: LIKELY, command };

@@ -28,7 +28,7 @@ export const agentSpawn: IntentRule = (u) => {
   const specialty = (match?.[1] ?? match?.[2])?.toLowerCase();
   if (!match || specialty === undefined || NOT_A_NAME.has(specialty)) return null;
   const context = SPAWN_CONTEXT.exec(u.text.slice(match.index + match[0].length))?.[1];
-  const value = context === undefined ? "" : trimValue(context).slice(0, 4000);
+  const value = context === undefined ? "" : trimValue(context);
   const command: Command =
     value === "" ? { type: "agent.spawn", specialty } : { type: "agent.spawn", specialty, context: value };
   return { type: "agent.spawn", confidence: spawnConfidence(u.text.slice(0, match.index), u.plain), command };
@@ -42,13 +42,37 @@ function spawnConfidence(beforeVerb: string, plain: string): number {
 }
 
 const RETIRE = /\b(?:retire|dismiss|decommission)\s+(?:the\s+)?(?:agent\s+)?([A-Za-z0-9][\w.-]*)/i;
-/** The id first: "ag_3 can be retired now". */
-const RETIRED =
-  /(?<![\w.-])(ag_[A-Za-z0-9]+)(?![\w-])[^.?!]*?\b(?:retire|retired|dismiss|dismissed|decommission|decommissioned)\b/i;
+const AGENT_ID = /(?<![\w.-])(ag_[A-Za-z0-9]+)(?![\w-])/gi;
+const RETIRE_WORD = /\b(?:retire|retired|dismiss|dismissed|decommission|decommissioned)\b/gi;
+const SENTENCE_END = /[.?!]/g;
+
+/**
+ * The id first, the verb later in the same sentence: "ag_3 can be retired now". Scanned forward
+ * once (the next verb and sentence end are remembered between ids), so a message full of ids and
+ * no verb costs one pass, where `ag_\w+[^.?!]*?retire` would rescan the rest after every id.
+ */
+function retiredId(text: string): string | undefined {
+  let verbAt = -1;
+  let endAt = -1;
+  AGENT_ID.lastIndex = 0;
+  for (let id = AGENT_ID.exec(text); id; id = AGENT_ID.exec(text)) {
+    const after = id.index + id[0].length;
+    if (verbAt < after) verbAt = nextIndex(RETIRE_WORD, text, after);
+    if (verbAt < 0) return undefined;
+    if (endAt < after) endAt = nextIndex(SENTENCE_END, text, after);
+    if (endAt < 0 || verbAt < endAt) return id[1];
+  }
+  return undefined;
+}
+
+function nextIndex(pattern: RegExp, text: string, from: number): number {
+  pattern.lastIndex = from;
+  return pattern.exec(text)?.index ?? -1;
+}
 
 /** An id-looking name ("ag_12") is surely an agent; a plain word ("the researcher") probably names one. */
 export const agentRetire: IntentRule = (u, context): Match | null => {
-  const agent = RETIRE.exec(u.text)?.[1] ?? RETIRED.exec(u.text)?.[1];
+  const agent = RETIRE.exec(u.text)?.[1] ?? retiredId(u.text);
   if (agent === undefined) return null;
   const negated = isNegated(u.plain, u.plain.search(/\b(?:retire|dismiss|decommission)/));
   if (negated || NOT_A_NAME.has(agent.toLowerCase())) {
@@ -84,7 +108,7 @@ export const ask: IntentRule = (u) => {
 };
 
 function askMatch(question: string, specialty?: string): Match {
-  const text = question.trim().slice(0, 4000);
+  const text = question.trim();
   const command: Command =
     specialty === undefined ? { type: "ask", question: text } : { type: "ask", question: text, specialty };
   return { type: "ask", confidence: LIKELY, command };
@@ -96,7 +120,7 @@ const FEEDBACK =
 export const improve: IntentRule = (u) => {
   const [, execution, feedback] = FEEDBACK.exec(u.text) ?? [];
   if (feedback === undefined) return null;
-  const text = feedback.trim().slice(0, 4000);
+  const text = feedback.trim();
   const command: Command =
     execution === undefined ? { type: "improve", feedback: text } : { type: "improve", feedback: text, execution };
   return { type: "improve", confidence: LIKELY, command };

@@ -1,20 +1,32 @@
 import type { Command } from "../../orchestrator/commands.js";
 import type { RouteContext } from "../types.js";
 import { exampleFor, toGrammar } from "./rules-grammar.js";
-import { isNegated } from "./rules-text.js";
+import { inOrder, isNegated } from "./rules-text.js";
 import { GUESS, type IntentRule, LIKELY, type Match, PLAUSIBLE, UNSURE } from "./rules-types.js";
 
 /** Budgets: how much was spent, and (for admins, the policy decides) changing a scope's limits. */
 
-const BUDGET_SET =
-  /\bbudget set\b|\b(?:set|change|raise|lower|increase|decrease|bump|update|cap|limit)\b.*\bbudget\b|\bbudget\b.*\bto \$?\d/;
+/** "budget set …", a change verb and later "budget", or "budget … to 5": scanned forward, not `.*` (linear). */
+const BUDGET_SET_TYPED = /\bbudget set\b/;
+const CHANGE_VERB = /\b(?:set|change|raise|lower|increase|decrease|bump|update|cap|limit)\b/g;
+const BUDGET_WORD = /\bbudget\b/g;
+const TO_AMOUNT = /\bto \$?\d/g;
+
+function asksToSetBudget(plain: string): boolean {
+  return (
+    BUDGET_SET_TYPED.test(plain) ||
+    inOrder(plain, [CHANGE_VERB, BUDGET_WORD]) !== null ||
+    inOrder(plain, [BUDGET_WORD, TO_AMOUNT]) !== null
+  );
+}
 const BUDGET =
   /\bbudgets?\b|\bhow much (?:\w+ ){0,3}(?:spent|spend|spending|cost|costs|used|burned|left)\b|\b(?:spend|spending|spent|costs?|burn rate)\b (?:so far|today|this (?:week|month)|to date)|\b(?:whats|what is|show|our|the|todays) (?:\w+ )?(?:spend|spending|costs?)\b/;
 /** "budget set team", "the budget for research", "the team budget": the scope, most explicit first. */
 const SCOPES: readonly RegExp[] = [
   /\bbudget set (?:for |on )?(?:the )?([a-z0-9][\w.-]*)/,
   /\bbudgets? (?:for|of|on) (?:the )?([a-z0-9][\w.-]*)/,
-  /\b([a-z0-9][\w.-]*) budgets?\b/,
+  // Tried once per word, from its start: a `\b` start would retry after every `-` of a long word.
+  /(?<![\w.-])[.-]*([a-z0-9][\w.-]*) budgets?\b/,
 ];
 /** Words that stand right before "budget" without naming a scope: "raise the budget", "the total budget". */
 const NOT_A_SCOPE: ReadonlySet<string> = new Set(
@@ -31,7 +43,7 @@ const LIMIT_PAIR = /(?<=^|\s)([A-Za-z_][\w.-]*)\s*=\s*(\d+(?:\.\d+)?|\.\d+)(?![\
 const DOLLARS = /\$\s?(\d+(?:\.\d+)?)|\b(\d+(?:\.\d+)?)\s?(?:usd|dollars?|bucks)\b/i;
 
 export const budget: IntentRule = (u, context) => {
-  if (BUDGET_SET.test(u.plain)) return budgetSet(u.text, u.plain, context);
+  if (asksToSetBudget(u.plain)) return budgetSet(u.text, u.plain, context);
   if (!BUDGET.test(u.plain)) return null;
   const scope = scopeIn(u.plain);
   const command: Command = scope === undefined ? { type: "budget.show" } : { type: "budget.show", scope };

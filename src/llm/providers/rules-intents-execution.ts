@@ -69,7 +69,7 @@ function noteAfter(text: string, execution: string, anyTail: boolean): string | 
   const after = text.slice(text.indexOf(execution) + execution.length).replace(VERDICT_AFTER_ID, "");
   const separator = NOTE_SEPARATOR.exec(after)?.[0];
   if (separator === undefined && !anyTail) return undefined;
-  const note = trimValue(after.slice(separator?.length ?? 0)).slice(0, 2000);
+  const note = trimValue(after.slice(separator?.length ?? 0));
   return note === "" || NOT_A_NOTE.test(note) ? undefined : note;
 }
 

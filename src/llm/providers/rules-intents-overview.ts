@@ -89,11 +89,11 @@ const HISTORY_CUES: ReadonlyArray<readonly [RegExp, number]> = [
 
 /** Who the history is about, as typed: a Slack/Discord mention keeps its id, like the grammar does. */
 const HISTORY_USER: readonly RegExp[] = [
-  /\bwhat (?:did|has|have) (<@!?[A-Za-z0-9]+(?:\|[^>]*)?>|@?[\w.-]+) (?:do|done|run|ran|been)\b/i,
-  /\b(?:history|commands?|requests|actions|activity) (?:for|of|by|from) (<@!?[A-Za-z0-9]+(?:\|[^>]*)?>|@?[\w.-]+)/i,
+  /\bwhat (?:did|has|have) (<@!?[A-Za-z0-9]+(?:\|[^<>]*)?>|@?[\w.-]+) (?:do|done|run|ran|been)\b/i,
+  /\b(?:history|commands?|requests|actions|activity) (?:for|of|by|from) (<@!?[A-Za-z0-9]+(?:\|[^<>]*)?>|@?[\w.-]+)/i,
   /(?:^|\s)@?([\w.-]+)'s (?:\w+ ){0,3}?(?:history|commands?|requests|actions|activity|recent)\b/i,
   /\b(my) (?:\w+ ){0,2}(?:history|commands?|requests|actions|activity)\b/i,
-  /<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>|(?:^|\s)@([\w.-]+)/,
+  /<@!?([A-Za-z0-9]+)(?:\|[^<>]*)?>|(?:^|\s)@([\w.-]+)/,
 ];
 const SELF = new Set(["i", "me", "my", "mine", "myself"]);
 

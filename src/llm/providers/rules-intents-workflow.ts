@@ -2,7 +2,7 @@ import { editDistance } from "../../did-you-mean.js";
 import type { CommandType } from "../../orchestrator/commands.js";
 import type { RouteContext, WorkflowHint } from "../types.js";
 import { exampleFor, orchestrate, runExample, toGrammar } from "./rules-grammar.js";
-import { escapeRegExp, isNegated, NOT_A_NAME } from "./rules-text.js";
+import { escapeRegExp, inOrder, isNegated, NOT_A_NAME } from "./rules-text.js";
 import { DOUBTFUL, GUESS, type IntentRule, LIKELY, type Match, PLAUSIBLE, SURE, UNSURE } from "./rules-types.js";
 import { collectInput } from "./rules-workflow-input.js";
 
@@ -16,10 +16,18 @@ const QUESTION =
 const EXECUTION_TALK = /\b(?:runs|executions|jobs)\b|\bex_[a-z0-9]/;
 const SHOW_CUE =
   /\b(?:show|describe|details?|explain|info|definition|define|about|look at|inspect|open|view|what does|whats|what is|steps|inputs|versions?|tell me|how does)\b/;
+/** "list the workflows", "which workflows are there": a cue word and later "workflows", scanned forward (linear). */
 const LIST_CUE =
-  /^workflows$|\b(?:list|show|which|what|all|available|any|see|get|display|view|known|existing|our)\b.*\bworkflows\b|\bworkflows (?:are there|do we have|exist|(?:are )?available)\b|\bwhat (?:can|could) (?:i|we) (?:run|start|launch|trigger)\b/;
+  /^workflows$|\bworkflows (?:are there|do we have|exist|(?:are )?available)\b|\bwhat (?:can|could) (?:i|we) (?:run|start|launch|trigger)\b/;
+const LIST_WORD = /\b(?:list|show|which|what|all|available|any|see|get|display|view|known|existing|our)\b/g;
+const WORKFLOWS_WORD = /\bworkflows\b/g;
+
+function asksForWorkflows(plain: string): boolean {
+  return LIST_CUE.test(plain) || inOrder(plain, [LIST_WORD, WORKFLOWS_WORD]) !== null;
+}
+/** The name before "workflow" is tried once per word, from its start (a `\b` start would retry after every `-`). */
 const NAMED =
-  /\b([a-z0-9][\w.-]*) (?:workflow|flow|pipeline)\b|\b(?:workflow|pipeline) (?:called |named )?([a-z0-9][\w.-]*)/g;
+  /(?<![\w.-])[.-]*([a-z0-9][\w.-]*) (?:workflow|flow|pipeline)\b|\b(?:workflow|pipeline) (?:called |named )?([a-z0-9][\w.-]*)/g;
 const NAME_AFTER_VERB =
   /\b(?:run|re-?run|start|launch|trigger|execute|kick off|kickoff|show|describe)\s+(?:the |a |an |our |my )?([a-z0-9][\w.-]*)/;
 const NOT_A_WORKFLOW = new Set(["workflow", "workflows", "flow", "pipeline", "step", "steps"]);
@@ -27,7 +35,7 @@ const ROLLBACK = /\b(?:roll ?back|revert|downgrade)\b|\broll \S+ back\b|\bgo bac
 const VERSION = /\b(?:version|ver|v)\s*#?\s*(\d{1,9})\b|\bv(\d{1,9})\b|\bto (\d{1,9})\b/;
 
 export const workflowList: IntentRule = (u) =>
-  LIST_CUE.test(u.plain) && !EXECUTION_TALK.test(u.plain)
+  asksForWorkflows(u.plain) && !EXECUTION_TALK.test(u.plain)
     ? { type: "workflow.list", confidence: LIKELY, command: { type: "workflow.list" } }
     : null;
 

@@ -67,9 +67,14 @@ export function notSure(raw: string): string {
 }
 
 function typesByKeyword(plain: string): CommandType[] {
-  const words = plain.split(" ").filter((word) => word !== "");
+  const words = wordCounts(plain);
+  const score = (type: CommandType) => {
+    let total = 0;
+    for (const [word, count] of words) if (KEYWORDS[type].some((k) => isNear(word, k))) total += count;
+    return total;
+  };
   return (Object.keys(KEYWORDS) as CommandType[])
-    .map((type) => ({ type, score: words.filter((word) => KEYWORDS[type].some((k) => isNear(word, k))).length }))
+    .map((type) => ({ type, score: score(type) }))
     .filter((entry) => entry.score > 0)
     .sort((a, b) => b.score - a.score)
     .map((entry) => entry.type);
@@ -77,10 +82,17 @@ function typesByKeyword(plain: string): CommandType[] {
 
 /** A word one slip away from a workflow's name ("helo") suggests running it. */
 function nearWorkflows(plain: string, context: RouteContext): string[] {
-  const words = plain.split(" ");
+  const words = [...wordCounts(plain).keys()];
   return context.workflows
     .filter((workflow) => words.some((word) => isNear(word, workflow.name.toLowerCase())))
     .map((workflow) => runExample(workflow));
+}
+
+/** Each distinct word once, with how often it occurs: a long message compares each word once, not each time. */
+function wordCounts(plain: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const word of plain.split(" ")) if (word !== "") counts.set(word, (counts.get(word) ?? 0) + 1);
+  return counts;
 }
 
 function isNear(word: string, keyword: string): boolean {

@@ -1,3 +1,4 @@
+import { replaceMarkup } from "../../text.js";
 import { withTyposFixed } from "./rules-typos.js";
 
 /**
@@ -13,8 +14,11 @@ export interface Utterance {
   readonly plain: string;
 }
 
-/** Longer messages are routed on their start; no command needs more (and regexes stay fast). */
-const MAX_ROUTED_LENGTH = 2000;
+/**
+ * How much of a message is quoted back in a reply. The router itself reads all of what it is given:
+ * the dispatcher refuses over-long messages (BATON_MAX_INPUT_CHARS) before routing, never cuts them.
+ */
+const MAX_QUOTED_LENGTH = 2000;
 
 /** Pictographs, skin tones and flags, plus the joiners and selectors that glue emoji sequences together. */
 const EMOJI = /[\p{Extended_Pictographic}\p{Emoji_Modifier}\p{Regional_Indicator}]|\u{FE0F}|\u{200D}|\u{20E3}/gu;
@@ -30,8 +34,8 @@ const CURLY_QUOTES: ReadonlyArray<readonly [RegExp, string]> = [
  * @see https://api.slack.com/reference/surfaces/formatting#retrieving-messages
  */
 const CHAT_MARKUP: ReadonlyArray<readonly [RegExp, string]> = [
-  [/<((?:https?|mailto):[^|>\s]+)(?:\|[^>]*)?>/gi, "$1"],
-  [/<![^>]*>/g, " "],
+  [/<((?:https?|mailto):[^|<>\s]+)(?:\|[^<>]*)?>/gi, "$1"],
+  [/<![^<>]*>/g, " "],
 ];
 
 /** Greetings and the bot's own mention in front of a request (Slack `<@U…>`, Discord `<@!…>`, or typed). */
@@ -55,7 +59,7 @@ const LEADING_FILLER =
   /^(?:(?:could|can|would|will) (?:you|u)(?: (?:please|kindly|mind))*|i(?:'d| would) (?:like|love) (?:you )?to|i (?:want|need) (?:you )?to|let'?s|go ahead and|do me a favou?r and)\b/i;
 
 export function toUtterance(raw: string): Utterance {
-  const text = withTyposFixed(withoutFiller(readable(raw.slice(0, MAX_ROUTED_LENGTH))));
+  const text = withTyposFixed(withoutFiller(readable(raw)));
   return { text, plain: toPlain(text) };
 }
 
@@ -82,7 +86,7 @@ function tidy(text: string): string {
   return text
     .replace(/\s+/g, " ")
     .replace(/\s+([,;:!?])/g, "$1")
-    .replace(/^[\s,;:.!-]+|[\s,;:]+$/g, "");
+    .replace(/^[\s,;:.!-]+|(?<![\s,;:])[\s,;:]+$/g, "");
 }
 
 function toPlain(text: string): string {
@@ -90,26 +94,33 @@ function toPlain(text: string): string {
     .toLowerCase()
     .replace(/'/g, "")
     .replace(/[^\p{L}\p{N}_@#=./:+-]+/gu, " ")
-    .replace(/[.:+/-]+(?=\s|$)/g, "")
+    .replace(/(?<![.:+/-])[.:+/-]+(?=\s|$)/g, "")
     .replace(/(^|\s)[.:+/-]+/g, "$1")
     .replace(/\s+/g, " ")
     .trim();
 }
 
+const LINK_OPEN = /<((?:https?|mailto):[^|>\s]+)/gi;
+const LABELLED_OPEN = /<([@#])!?[A-Za-z0-9]+\|/g;
+const SPECIAL_OPEN = /<!([a-z]+)/g;
+
 /** The message as the person typed it, short and safe to quote back (no pings through our reply). */
 export function quotable(raw: string, max = 60): string {
-  const text = raw
-    .slice(0, MAX_ROUTED_LENGTH)
-    .replace(/^\s*<@!?[A-Za-z0-9]+(?:\|[^>]*)?>/, "")
-    .replace(/<((?:https?|mailto):[^|>\s]+)(?:\|[^>]*)?>/gi, "$1")
-    .replace(/<([@#])!?[A-Za-z0-9]+\|([^>]+)>/g, "$1$2")
-    .replace(/<([@#])!?([A-Za-z0-9]+)>/g, "$1$2")
-    .replace(/<!([a-z]+)[^>]*>/g, "@$1")
+  const text = raw.slice(0, MAX_QUOTED_LENGTH).replace(/^\s*<@!?[A-Za-z0-9]+(?:\|[^>]*)?>/, "");
+  // Each `<…>` runs to the first `>` after it, as Slack reads it, scanned forward (linear time).
+  const unmarked = [
+    (t: string) =>
+      replaceMarkup(t, LINK_OPEN, (open, inner) => (inner === "" || inner.startsWith("|") ? open[1] : undefined)),
+    (t: string) => replaceMarkup(t, LABELLED_OPEN, (open, label) => (label === "" ? undefined : `${open[1]}${label}`)),
+    (t: string) => t.replace(/<([@#])!?([A-Za-z0-9]+)>/g, "$1$2"),
+    (t: string) => replaceMarkup(t, SPECIAL_OPEN, (open) => `@${open[1]}`),
+  ].reduce((current, step) => step(current), text);
+  const safe = unmarked
     .replace(/@(everyone|here|channel)\b/gi, "@\u200b$1")
     .replace(/\s+/g, " ")
     .trim();
-  const chars = Array.from(text);
-  return chars.length > max ? `${chars.slice(0, max - 1).join("")}…` : text;
+  const chars = Array.from(safe);
+  return chars.length > max ? `${chars.slice(0, max - 1).join("")}…` : safe;
 }
 
 const NUMBER_WORDS = [
@@ -158,7 +169,25 @@ export function countIn(plain: string, max = 100): number | undefined {
 const URL = /\bhttps?:\/\/[^\s<>"'|,]+/gi;
 
 export function urlsIn(text: string): string[] {
-  return Array.from(text.matchAll(URL), (match) => match[0].replace(/[.;:!?)\]]+$/, ""));
+  return Array.from(text.matchAll(URL), (match) => match[0].replace(/(?<![.;:!?)\]])[.;:!?)\]]+$/, ""));
+}
+
+/**
+ * The match of each pattern in turn, each starting after the end of the one before: what
+ * `a.*b.*c` asks, without `.*` backtracking from every place `a` matches (that is quadratic in a
+ * message that repeats `a`). Each pattern must have the `g` flag, so matching can start mid-text.
+ */
+export function inOrder(text: string, patterns: readonly RegExp[]): RegExpExecArray[] | null {
+  const found: RegExpExecArray[] = [];
+  let from = 0;
+  for (const pattern of patterns) {
+    pattern.lastIndex = from;
+    const match = pattern.exec(text);
+    if (!match) return null;
+    found.push(match);
+    from = match.index + match[0].length;
+  }
+  return found;
 }
 
 export function escapeRegExp(text: string): string {
@@ -169,7 +198,7 @@ export function escapeRegExp(text: string): string {
 export function trimValue(value: string): string {
   return value
     .trim()
-    .replace(/[\s.,;:!?]+$/, "")
+    .replace(/(?<![\s.,;:!?])[\s.,;:!?]+$/, "")
     .replace(/^(["'])(.*)\1$/, "$2")
     .trim();
 }
