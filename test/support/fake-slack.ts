@@ -29,6 +29,8 @@ export class FakeSlack {
   private readonly acks = new Map<string, (ack: Record<string, unknown>) => void>();
   private readonly rateLimits = new Map<string, number[]>();
   private readonly serverErrors = new Map<string, number[]>();
+  /** When set, auth.test answers ok: false with this error (e.g. invalid_auth for a revoked bot token). */
+  authTestError: string | null = null;
   /** When set, apps.connections.open fails with this error (e.g. invalid_auth for a bad app token). */
   connectionsOpenError: string | null = null;
   /**
@@ -231,6 +233,7 @@ export class FakeSlack {
     const ts = () => `1700000000.${String(++this.sequence).padStart(6, "0")}`;
     switch (method) {
       case "auth.test":
+        if (this.authTestError) return { ok: false, error: this.authTestError };
         return {
           ok: true,
           url: "https://baton.slack.com/",

@@ -57,7 +57,6 @@ export class SlackFrontEnd {
   private readonly connection: SlackConnection;
   /** HTTP mode: the server in front of Bolt's receiver; null in Socket Mode. */
   private readonly door: SlackFrontDoor | null;
-  private readonly logger: Logger;
   private withdrawHealth: (() => void) | null = null;
   /** HTTP mode: the port actually listened on (PORT=0 picks a free one). */
   port: number | null = null;
@@ -70,7 +69,6 @@ export class SlackFrontEnd {
     this.config = config;
     this.mode = config.appToken ? "socket" : "http";
     this.orchestrator = deps.orchestrator;
-    this.logger = logger;
     this.health = new SlackHealth(deps.clock, this.mode);
     const socket = config.appToken ? socketReceiver(config, config.appToken, logger) : null;
     const http = socket ? null : httpReceiver(config, logger);
