@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { App } from "../../src/app.js";
-import type { Sleep } from "../../src/bot/slack/slack-connection.js";
+import type { Sleep } from "../../src/bot/platform-connection.js";
 import { SlackFrontEnd } from "../../src/bot/slack/slack-front-end.js";
 import { silentLogger } from "../../src/logger.js";
 import { startTestApp } from "./app.js";

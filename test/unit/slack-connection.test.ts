@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay, DEFAULT_BACKOFF, SlackConnection } from "../../src/bot/slack/slack-connection.js";
+import { backoffDelay, DEFAULT_BACKOFF } from "../../src/bot/platform-connection.js";
+import { slackConnection } from "../../src/bot/slack/slack-connection.js";
 import { silentLogger } from "../../src/logger.js";
 
 const platformError = (error: string) =>
@@ -10,7 +11,7 @@ const httpError = () => Object.assign(new Error("HTTP 503"), { code: "slack_weba
 function connectionFailing(failures: Error[]) {
   const seen: string[] = [];
   const delays: number[] = [];
-  const connection = new SlackConnection({
+  const connection = slackConnection({
     verify: async () => {
       const next = failures.shift();
       if (next) throw next;
@@ -63,7 +64,7 @@ describe("auth.test retries", () => {
 
   it("stops retrying once stopped", async () => {
     let tries = 0;
-    const connection = new SlackConnection({
+    const connection = slackConnection({
       verify: async () => {
         tries += 1;
         throw httpError();

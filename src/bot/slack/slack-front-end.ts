@@ -6,11 +6,12 @@ import { SlackMessageRepository } from "../../db/repositories/slack-message-repo
 import type { Logger } from "../../logger.js";
 import type { Orchestrator } from "../../orchestrator/orchestrator.js";
 import type { Dispatcher } from "../dispatch.js";
+import type { Backoff, PlatformConnection, Sleep } from "../platform-connection.js";
 import { boltLogger } from "./bolt-logger.js";
 import { PendingConfirmations } from "./confirmations.js";
 import { HomeTab } from "./home-tab.js";
 import { SendQueue } from "./send-queue.js";
-import { type Backoff, SlackConnection, type Sleep } from "./slack-connection.js";
+import { slackConnection } from "./slack-connection.js";
 import { EVENTS_PATH, SlackFrontDoor } from "./slack-front-door.js";
 import { SlackHealth } from "./slack-health.js";
 import { registerListeners } from "./slack-listeners.js";
@@ -54,7 +55,7 @@ export class SlackFrontEnd {
   private readonly work: WorkQueue;
   private readonly config: SlackConfig;
   private readonly orchestrator: Orchestrator;
-  private readonly connection: SlackConnection;
+  private readonly connection: PlatformConnection;
   /** HTTP mode: the server in front of Bolt's receiver; null in Socket Mode. */
   private readonly door: SlackFrontDoor | null;
   private withdrawHealth: (() => void) | null = null;
@@ -74,7 +75,7 @@ export class SlackFrontEnd {
     const http = socket ? null : httpReceiver(config, logger);
     this.app = new App({ ...appOptions(config, logger), receiver: socket ?? (http as HTTPReceiver) });
     if (socket) watchSocket(socket, this.health);
-    this.connection = new SlackConnection({
+    this.connection = slackConnection({
       verify: () => this.app.init(),
       watcher: this.health,
       logger,

@@ -1,6 +1,6 @@
 import type { Clock } from "../../clock.js";
 import { formatDuration } from "../format.js";
-import type { ConnectionWatcher } from "./slack-connection.js";
+import type { ConnectionWatcher } from "../platform-connection.js";
 
 type SocketState = "connecting" | "connected" | "reconnecting" | "stopped";
 
