@@ -7,8 +7,9 @@ import { main } from "../../src/cli.js";
 import { type AuditEntry, AuditRepository } from "../../src/db/repositories/audit-repository.js";
 import { DATABASE_KINDS, sqliteDatabase, type TestDatabase } from "../support/databases.js";
 import { FakeSlack, TEAM } from "../support/fake-slack.js";
-import { ManualSleep, type SlackHarness, slackWorkflows, startSlackHarness } from "../support/fake-slack-app.js";
+import { type SlackHarness, slackWorkflows, startSlackHarness } from "../support/fake-slack-app.js";
 import { commandBody, eventBody, postSigned } from "../support/fake-slack-requests.js";
+import { ManualSleep } from "../support/manual-sleep.js";
 import { eventually } from "../support/scheduling.js";
 
 const FORM = "application/x-www-form-urlencoded";
