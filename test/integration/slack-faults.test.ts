@@ -8,7 +8,7 @@ import { type AuditEntry, AuditRepository } from "../../src/db/repositories/audi
 import { DATABASE_KINDS, sqliteDatabase, type TestDatabase } from "../support/databases.js";
 import { FakeSlack, TEAM } from "../support/fake-slack.js";
 import { type SlackHarness, slackWorkflows, startSlackHarness } from "../support/fake-slack-app.js";
-import { commandBody, eventBody, postSigned } from "../support/fake-slack-requests.js";
+import { commandBody, eventBody, eventEnvelope, postSigned } from "../support/fake-slack-requests.js";
 import { ManualSleep } from "../support/manual-sleep.js";
 import { eventually } from "../support/scheduling.js";
 
@@ -294,7 +294,7 @@ describe.each(DATABASE_KINDS)("malformed signed Slack payloads ($kind)", ({ crea
     const response = await postSigned(h.eventsUrl, c.body(), c.type);
     expect(response.status).toBe(400);
     expect(JSON.parse(response.body).error).toMatch(
-      /^baton refused a signed Slack request because .+; nothing was run\.$/,
+      /^baton refused a Slack request because .+; nothing was run\.$/,
     );
     const rows = (await auditRows(h.app)).filter((e) => e.errorCode === c.code);
     expect(rows.length).toBe(before + 1);
@@ -343,4 +343,59 @@ describe.each(DATABASE_KINDS)("malformed signed Slack payloads ($kind)", ({ crea
 
 afterEach(() => {
   expect(rejections).toEqual([]);
+});
+
+describe("malformed Socket Mode payloads", () => {
+  let db: TestDatabase;
+  let h: SlackHarness;
+
+  beforeAll(async () => {
+    db = sqliteDatabase();
+    h = await startSlackHarness(db, "socket");
+  });
+
+  afterAll(async () => {
+    await h.close();
+    await db.drop();
+  });
+
+  const command = (fields: Record<string, string | undefined>) =>
+    Object.fromEntries(
+      Object.entries({
+        team_id: TEAM,
+        channel_id: "C0SOCK",
+        user_id: "U0ADA",
+        user_name: "ada",
+        command: "/orchestrate",
+        text: "status",
+        trigger_id: `trigger-sock-${Math.random()}`,
+        ...fields,
+      }).filter(([, value]) => value !== undefined),
+    );
+
+  it("a slash command without channel_id or trigger_id: the sentence in its ack, an audit row, and the next one works", async () => {
+    for (const [missing, code] of [
+      ["channel_id", "missing_channel_id"],
+      ["trigger_id", "missing_trigger_id"],
+    ] as const) {
+      const ack = await h.slack.sendEnvelope("slash_commands", command({ [missing]: undefined }));
+      expect(JSON.stringify(ack)).toContain("baton refused a Slack request because it has no");
+      const rows = (await auditRows(h.app)).filter((e) => e.errorCode === code);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ outcome: "invalid", platform: "slack" });
+    }
+    const rowsBefore = (await auditRows(h.app)).length;
+    const event = eventEnvelope(
+      { type: "app_mention", user: "U0ADA", text: "status", ts: "1700000950.1" },
+      "EvSOCKNOCHAN",
+    );
+    await h.slack.sendEnvelope("events_api", event);
+    await eventually(async () => (await auditRows(h.app)).length === rowsBefore + 1);
+    expect((await auditRows(h.app))[0]).toMatchObject({ errorCode: "missing_event_channel", outcome: "invalid" });
+    await h.slack.sendEnvelope("slash_commands", command({ channel_id: "C0SOCKGOOD" }));
+    await h.slack.waitFor(
+      () => h.slack.performed("chat.postMessage").find((p) => p.channel === "C0SOCKGOOD"),
+      "the reply",
+    );
+  });
 });

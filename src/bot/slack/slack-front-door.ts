@@ -1,11 +1,10 @@
-import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type HTTPReceiver, verifySlackRequest } from "@slack/bolt";
 import type { Clock } from "../../clock.js";
 import type { Logger } from "../../logger.js";
-import { checkSlackBody, isSslCheck, type PayloadProblem, readSlackBody } from "./slack-payload.js";
+import { checkSlackBody, isSslCheck, type PayloadProblem, readSlackBody, refusalKey } from "./slack-payload.js";
 
 export const EVENTS_PATH = "/slack/events";
 /** Slack's own limit on a request's age, applied both ways: a timestamp from the future is refused too. */
@@ -118,9 +117,7 @@ export class SlackFrontDoor {
       code: problem.code,
       channel: problem.salvage.channel,
     });
-    // A redelivered event keeps its event_id: one row for it. Anything else gets a row of its own.
-    const key = `slack:invalid:${problem.salvage.eventId ?? randomUUID()}`;
-    await this.deps.refused(problem, key, this.deps.clock.now());
+    await this.deps.refused(problem, refusalKey(problem), this.deps.clock.now());
   }
 }
 

@@ -19,6 +19,7 @@ import type { PayloadProblem } from "./slack-payload.js";
 import { SlackPublisher } from "./slack-publisher.js";
 import { PLATFORM } from "./slack-requests.js";
 import { SlackWriter } from "./slack-writer.js";
+import { socketScreen } from "./socket-screen.js";
 import { UserNames } from "./user-names.js";
 import { WorkQueue } from "./work-queue.js";
 
@@ -75,6 +76,8 @@ export class SlackFrontEnd {
     const http = socket ? null : httpReceiver(config, logger);
     this.app = new App({ ...appOptions(config, logger), receiver: socket ?? (http as HTTPReceiver) });
     if (socket) watchSocket(socket, this.health);
+    const refused = (problem: PayloadProblem, key: string, at: Date) =>
+      recordRefusal(deps.dispatcher, problem, key, at);
     this.connection = slackConnection({
       verify: () => this.app.init(),
       watcher: this.health,
@@ -87,7 +90,7 @@ export class SlackFrontEnd {
           signingSecret: config.signingSecret ?? "",
           receiver: http,
           ready: () => this.connection.verified,
-          refused: (problem, key, at) => recordRefusal(deps.dispatcher, problem, key, at),
+          refused,
           clock: deps.clock,
           logger,
         })
@@ -103,6 +106,8 @@ export class SlackFrontEnd {
       this.health.event();
       await next();
     });
+    // HTTP mode checks shapes in SlackFrontDoor, before Bolt; Socket Mode here, before the listeners.
+    if (socket) this.app.use(socketScreen({ refused, clock: deps.clock, logger }));
     this.queue = new SendQueue({ intervalMs: config.sendIntervalMs, logger });
     this.work = new WorkQueue(WORK_CONCURRENCY, (error) => logger.error("slack request failed", { error }));
     this.confirmations = new PendingConfirmations(deps.confirmTimeoutMs ?? 10 * 60_000);

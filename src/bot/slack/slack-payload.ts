@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 
 /**
@@ -119,6 +120,23 @@ export function checkSlackBody(body: SlackBody): PayloadCheck {
   return refuse("unknown_payload_type", `its type ${JSON.stringify(type ?? null)} is not one Slack sends`, {});
 }
 
+/**
+ * Socket Mode's payloads arrive as JSON (no forms, no signature): slash commands as the form's
+ * fields in an object, events and clicks as over HTTP.
+ */
+export function checkSocketPayload(body: unknown): PayloadCheck {
+  if (isRecord(body) && "command" in body && !("type" in body)) {
+    const fields = body as Record<string, string | string[]>;
+    return checkShape(SlashCommand, body, salvageCommand(fields));
+  }
+  return checkSlackBody({ kind: "json", value: body });
+}
+
+/** The audit key of a refused payload: a redelivered event keeps its event_id (one row); the rest get one each. */
+export function refusalKey(problem: PayloadProblem): string {
+  return `slack:invalid:${problem.salvage.eventId ?? randomUUID()}`;
+}
+
 function checkCommand(fields: Record<string, string | string[]>): PayloadCheck {
   const salvage = salvageCommand(fields);
   const repeated = Object.entries(fields).find(([, value]) => Array.isArray(value));
@@ -153,7 +171,7 @@ function refuse(code: string, why: string, salvage: Partial<Salvage>): PayloadCh
     ok: false,
     problem: {
       code,
-      message: `baton refused a signed Slack request because ${why}; nothing was run.`,
+      message: `baton refused a Slack request because ${why}; nothing was run.`,
       salvage: {
         workspace: salvage.workspace ?? null,
         channel: salvage.channel ?? null,
@@ -168,8 +186,9 @@ function refuse(code: string, why: string, salvage: Partial<Salvage>): PayloadCh
 
 function salvageCommand(fields: Record<string, string | string[]>): Partial<Salvage> {
   const first = (key: string) => {
-    const value = fields[key];
-    return (Array.isArray(value) ? value[0] : value) ?? null;
+    const value: unknown = fields[key];
+    const one = Array.isArray(value) ? value[0] : value;
+    return typeof one === "string" ? one : null;
   };
   const command = first("command");
   return {
