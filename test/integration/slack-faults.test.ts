@@ -293,9 +293,7 @@ describe.each(DATABASE_KINDS)("malformed signed Slack payloads ($kind)", ({ crea
     const before = (await auditRows(h.app)).filter((e) => e.errorCode === c.code).length;
     const response = await postSigned(h.eventsUrl, c.body(), c.type);
     expect(response.status).toBe(400);
-    expect(JSON.parse(response.body).error).toMatch(
-      /^baton refused a Slack request because .+; nothing was run\.$/,
-    );
+    expect(JSON.parse(response.body).error).toMatch(/^baton refused a Slack request because .+; nothing was run\.$/);
     const rows = (await auditRows(h.app)).filter((e) => e.errorCode === c.code);
     expect(rows.length).toBe(before + 1);
     expect(rows[0]).toMatchObject({ platform: "slack", outcome: "invalid", channel: c.channel, commandType: null });
