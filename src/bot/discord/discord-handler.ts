@@ -9,6 +9,7 @@ import { errorReply, type Reply, reply } from "../reply.js";
 import type { DispatchOutcome } from "../request-state.js";
 import { ChannelMessages } from "./channel-messages.js";
 import type { PendingConfirmations } from "./confirmations.js";
+import { missingOption } from "./discord-commands.js";
 import {
   ChannelConversation,
   type DiscordConversation,
@@ -268,14 +269,6 @@ export function commandText(name: string, options: Record<string, string>): stri
   if (name === "orchestrate") return `/orchestrate ${options.request ?? "help"}`.trim();
   if (name === "improve") return `/improve ${options.feedback ?? ""}`.trim();
   return null;
-}
-
-/** The option each command needs (registered `required`); Discord always sends it, a forged payload may not. */
-const REQUIRED_OPTION: Record<string, string> = { orchestrate: "request", improve: "feedback" };
-
-export function missingOption(name: string, options: Record<string, string>): string | null {
-  const required = REQUIRED_OPTION[name];
-  return required !== undefined && !options[required]?.trim() ? required : null;
 }
 
 function salvageOf(interaction: IncomingInteraction, command: string): InteractionProblem["salvage"] {

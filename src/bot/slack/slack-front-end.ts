@@ -73,8 +73,9 @@ export class SlackFrontEnd {
     this.orchestrator = deps.orchestrator;
     this.health = new SlackHealth(deps.clock, this.mode);
     const socket = config.appToken ? socketReceiver(config, config.appToken, logger) : null;
-    const http = socket ? null : httpReceiver(config, logger);
-    this.app = new App({ ...appOptions(config, logger), receiver: socket ?? (http as HTTPReceiver) });
+    const receiver = socket ?? httpReceiver(config, logger);
+    const http = receiver instanceof HTTPReceiver ? receiver : null;
+    this.app = new App({ ...appOptions(config, logger), receiver });
     if (socket) watchSocket(socket, this.health);
     const refused = (problem: PayloadProblem, key: string, at: Date) =>
       recordRefusal(deps.dispatcher, problem, key, at);
@@ -184,7 +185,7 @@ export class SlackFrontEnd {
 function appOptions(config: SlackConfig, logger: Logger): AppOptions {
   const log = boltLogger(logger);
   const api = config.apiUrl ? { slackApiUrl: config.apiUrl } : {};
-  const common: AppOptions = {
+  return {
     token: config.botToken,
     logger: log,
     clientOptions: { ...api, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true },
@@ -193,7 +194,6 @@ function appOptions(config: SlackConfig, logger: Logger): AppOptions {
     // auth.test runs in start(), retried until Slack answers: Bolt would cache a failed one for good.
     deferInitialization: true,
   };
-  return common;
 }
 
 /** HTTP mode's receiver: SlackFrontDoor feeds it the requests that passed its checks. */
