@@ -243,6 +243,13 @@ const MALFORMED: MalformedCase[] = [
     channel: null,
   },
   {
+    name: "a Home tab opened by nobody",
+    body: () => eventBody({ type: "app_home_opened", tab: "home", ts: "1700000901.1" }),
+    type: JSON_TYPE,
+    code: "missing_event_user",
+    channel: null,
+  },
+  {
     name: "an event envelope without its event",
     body: () => JSON.stringify({ type: "event_callback", event_id: "EvNOEVENT", team_id: TEAM }),
     type: JSON_TYPE,

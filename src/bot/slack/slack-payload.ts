@@ -82,6 +82,13 @@ const MessageEvent = z.object({
   text: z.string().optional(),
 });
 
+/** The events baton listens to, with the fields its listeners read. */
+const EVENT_SHAPES: Record<string, z.ZodType> = {
+  message: MessageEvent,
+  app_mention: MessageEvent,
+  app_home_opened: z.object({ type: id, user: id, tab: z.string().optional() }),
+};
+
 const EventCallback = z.object({
   type: z.literal("event_callback"),
   event_id: id,
@@ -149,8 +156,9 @@ function checkEvent(value: Record<string, unknown>): PayloadCheck {
   const salvage = salvageEvent(value, event);
   const envelope = checkShape(EventCallback, value, salvage);
   if (!envelope.ok) return envelope;
-  if (event.type !== "message" && event.type !== "app_mention") return envelope;
-  const inner = checkShape(MessageEvent, event, salvage);
+  const schema = EVENT_SHAPES[String(event.type)];
+  if (!schema) return envelope;
+  const inner = checkShape(schema, event, salvage);
   if (inner.ok) return inner;
   return { ok: false, problem: { ...inner.problem, code: inner.problem.code.replace(/^(\w+?)_/, "$1_event_") } };
 }
