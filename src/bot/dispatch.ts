@@ -78,6 +78,23 @@ export class Dispatcher {
     return this.resolver.resolve(text, request);
   }
 
+  /**
+   * A platform payload baton could not read (a signed Slack body without a channel, a Discord
+   * interaction without a user…): nothing runs, but it gets its audit row, outcome `invalid`,
+   * with `code` naming what was wrong. Never throws.
+   */
+  async recordInvalid(request: ChatRequest, problem: { code: string; message: string }): Promise<void> {
+    const opened = await this.openAudit(request);
+    if (opened === "duplicate") return;
+    if ("error" in opened) {
+      this.deps.logger.error("could not record an invalid request", { code: problem.code, error: opened.error });
+      return;
+    }
+    const state = new RequestState(opened.id);
+    state.answer(errorReply(problem.message), "invalid", problem.code, problem.message);
+    await this.closeAudit(state, 0);
+  }
+
   private async run(request: ChatRequest, conversation: Conversation): Promise<DispatchOutcome> {
     const started = performance.now();
     const opened = await this.openAudit(request);

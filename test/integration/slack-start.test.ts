@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { PassThrough, Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -6,6 +7,8 @@ import { main } from "../../src/cli.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
 import { FakeSlack, TEAM } from "../support/fake-slack.js";
 import { slackWorkflows } from "../support/fake-slack-app.js";
+import { commandBody, postSigned, SIGNING_SECRET } from "../support/fake-slack-requests.js";
+import { eventually } from "../support/scheduling.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -101,4 +104,65 @@ describe("baton start with Slack configured", () => {
     }
     expect(stderr.join("")).toContain("baton stopped: Slack did not start (An API error occurred: invalid_auth)");
   });
+
+  it("HTTP mode with Slack's API down: logs no 'started', answers 503, then starts by itself when Slack is back", async () => {
+    const port = await freePort();
+    slack.down = "503";
+    const child = spawn(process.execPath, ["--import", "tsx", "src/bin.ts", "start"], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "/tmp",
+        LOG_LEVEL: "info",
+        DATABASE_URL: db.url,
+        BATON_WORKFLOWS_DIR: slackWorkflows(),
+        SLACK_BOT_TOKEN: "xoxb-test-token",
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: slack.apiUrl,
+        SLACK_SEND_INTERVAL_MS: "0",
+        PORT: String(port),
+      },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    child.stdin.end();
+    const url = `http://127.0.0.1:${port}/slack/events`;
+    const form = "application/x-www-form-urlencoded";
+    try {
+      await eventually(() => stderr.includes("slack front-end waiting for Slack's API"), 20_000);
+      expect(stderr).toContain("slack api unreachable; retrying");
+      expect(stderr).not.toContain("slack front-end started");
+      const refused = await postSigned(url, commandBody("/orchestrate", "status", { channel_id: "C0CLIDOWN" }), form);
+      expect(refused.status).toBe(503);
+      slack.down = null;
+      await eventually(() => stderr.includes("slack front-end started"), 20_000);
+      const answered = await postSigned(url, commandBody("/orchestrate", "status", { channel_id: "C0CLIBACK" }), form);
+      expect(answered.status).toBe(200);
+      await slack.waitFor(
+        () => slack.performed("chat.postMessage").find((p) => p.channel === "C0CLIBACK"),
+        "the reply",
+      );
+      expect(slack.performed("chat.postMessage").filter((p) => p.channel === "C0CLIDOWN")).toEqual([]);
+    } finally {
+      slack.down = null;
+      child.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
+  });
 });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}

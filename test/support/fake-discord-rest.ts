@@ -46,6 +46,8 @@ export class FakeDiscordRest {
    * reads, so (as Discord would have by then) the first edit of @original finds a placeholder.
    */
   private readonly deferredOverHttp = new Set<string>();
+  /** While true, Discord's REST API is down: every request answers 503 and does nothing. */
+  down = false;
 
   constructor(
     private readonly identity: FakeDiscordIdentity,
@@ -98,6 +100,7 @@ export class FakeDiscordRest {
     body: JsonObject | null,
     auth: string | undefined,
   ): [number, unknown, Record<string, string>?] {
+    if (this.down) return [503, { message: "Service Unavailable", code: 0 }];
     const limited = this.rateLimits.findIndex((r) => r.method === method && r.path.test(path));
     if (limited >= 0) {
       const [limit] = this.rateLimits.splice(limited, 1);

@@ -146,6 +146,11 @@ export class FakeDiscord {
     return command;
   }
 
+  /** A chat-input command's INTERACTION_CREATE payload (not sent), for tests that break it first. */
+  commandPayload(name: string, options: Record<string, string>, user = fakeUser("400000000000000005", "ada")) {
+    return this.commandInteraction(name, options, user, this.channelId);
+  }
+
   /** An APPLICATION_COMMAND interaction for a chat-input command with string options. */
   private commandInteraction(name: string, options: Record<string, string>, user: JsonObject, channelId: string) {
     const id = this.newId();

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { App } from "../../src/app.js";
+import type { Sleep } from "../../src/bot/platform-connection.js";
 import { SlackFrontEnd } from "../../src/bot/slack/slack-front-end.js";
 import { silentLogger } from "../../src/logger.js";
 import { startTestApp } from "./app.js";
@@ -44,13 +45,22 @@ export interface SlackHarness {
   close(): Promise<void>;
 }
 
+export interface HarnessOptions {
+  /** Slack's Web API is down when the front-end starts (see FakeSlack.down). */
+  slackDown?: FakeSlack["down"];
+  /** Waits between auth.test tries (default: the real timer). */
+  sleep?: Sleep;
+}
+
 /** The whole baton app with its Slack front-end, against a local fake Slack. */
 export async function startSlackHarness(
   db: TestDatabase,
   mode: "http" | "socket",
   env: Record<string, string> = {},
+  options: HarnessOptions = {},
 ): Promise<SlackHarness> {
   const slack = await new FakeSlack().start();
+  slack.down = options.slackDown ?? null;
   slack.users.set("U0ADA", "Ada");
   slack.users.set("UGRACE", "Grace");
   const app = await startTestApp({
@@ -74,6 +84,7 @@ export async function startSlackHarness(
     clock: app.clock,
     logger: silentLogger,
     timeZone: "UTC",
+    ...(options.sleep && { sleep: options.sleep }),
   });
   await frontEnd.start();
   return {

@@ -29,8 +29,16 @@ export class FakeSlack {
   private readonly acks = new Map<string, (ack: Record<string, unknown>) => void>();
   private readonly rateLimits = new Map<string, number[]>();
   private readonly serverErrors = new Map<string, number[]>();
+  /** When set, auth.test answers ok: false with this error (e.g. invalid_auth for a revoked bot token). */
+  authTestError: string | null = null;
   /** When set, apps.connections.open fails with this error (e.g. invalid_auth for a bad app token). */
   connectionsOpenError: string | null = null;
+  /**
+   * While set, Slack's Web API is down: "refuse" resets every connection before answering (as an
+   * unreachable host does), "503" answers every method with HTTP 503. Such calls are recorded,
+   * not performed. Set it back to null and Slack is back.
+   */
+  down: "refuse" | "503" | null = null;
   /** The next chat.postMessage that carries blocks is refused with invalid_blocks. */
   refuseBlocksOnce = false;
   /** Channels where posting fails with this Slack error (e.g. not_in_channel). */
@@ -171,6 +179,16 @@ export class FakeSlack {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = (req.url ?? "").replace(/^\/api\//, "").split("?")[0] ?? "";
     const args = parseBody(await readBody(req), String(req.headers["content-type"] ?? ""));
+    if (this.down !== null && !method.startsWith("/response/")) {
+      this.record({ method, args, performed: false });
+      if (this.down === "refuse") {
+        req.socket.destroy();
+        return;
+      }
+      res.writeHead(503, { "content-type": "text/plain" });
+      res.end("service unavailable");
+      return;
+    }
     if (method.startsWith("/response/")) {
       // A slash command's response_url: Bolt's respond() posts JSON here.
       this.record({ method: "response_url", args, performed: true });
@@ -215,6 +233,7 @@ export class FakeSlack {
     const ts = () => `1700000000.${String(++this.sequence).padStart(6, "0")}`;
     switch (method) {
       case "auth.test":
+        if (this.authTestError) return { ok: false, error: this.authTestError };
         return {
           ok: true,
           url: "https://baton.slack.com/",

@@ -76,7 +76,7 @@ describe("Discord pieces", () => {
       },
     });
     expect(parseInteraction({ type: 1, id: "1", token: "t", application_id: "9" })).toEqual({ kind: "ping" });
-    expect(parseInteraction({ nonsense: true }).kind).toBe("unsupported");
+    expect(parseInteraction({ nonsense: true })).toMatchObject({ kind: "invalid", problem: { code: "missing_id" } });
     expect(parseInteraction({ id: "1", token: "t", application_id: "9", type: 4 }).kind).toBe("unsupported");
   });
 

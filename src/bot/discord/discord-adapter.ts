@@ -15,6 +15,7 @@ import { BatonError } from "../../errors.js";
 import type { Logger } from "../../logger.js";
 import type { ChannelPublisher } from "../chat.js";
 import type { Dispatcher } from "../dispatch.js";
+import { type Backoff, PlatformConnection, type Sleep } from "../platform-connection.js";
 import { PendingConfirmations } from "./confirmations.js";
 import { registerCommands } from "./discord-commands.js";
 import { DiscordHandler, type IncomingMessage } from "./discord-handler.js";
@@ -26,7 +27,8 @@ import {
 } from "./discord-interaction.js";
 import { DiscordPublisher } from "./discord-publisher.js";
 import { GatewayHealth } from "./gateway-health.js";
-import { InteractionResponder } from "./interaction-responder.js";
+import { parseInteraction } from "./interaction-payload.js";
+import { type InteractionAck, InteractionResponder } from "./interaction-responder.js";
 
 export interface DiscordAdapterOptions {
   config: DiscordConfig & { token: string };
@@ -37,6 +39,9 @@ export interface DiscordAdapterOptions {
   readyTimeoutMs?: number;
   /** Work longer than this ends with a follow-up pinging the asker (default 10 s). */
   notifyAfterMs?: number;
+  /** Waits between connection tries while Discord cannot be reached (tests drive it). */
+  sleep?: Sleep;
+  backoff?: Backoff;
 }
 
 /**
@@ -50,6 +55,9 @@ export class DiscordAdapter {
   readonly health: GatewayHealth;
   readonly confirmations = new PendingConfirmations();
   private readonly handler: DiscordHandler;
+  private readonly connection: PlatformConnection;
+  /** Resolves once connected and the commands are registered (later, after an outage at start). */
+  readonly connected: Promise<void>;
 
   constructor(private readonly options: DiscordAdapterOptions) {
     const { config } = options;
@@ -74,30 +82,58 @@ export class DiscordAdapter {
       botToken: true,
       ...(options.notifyAfterMs !== undefined && { notifyAfterMs: options.notifyAfterMs }),
     });
+    this.connection = new PlatformConnection({
+      name: "discord api",
+      verify: () => this.connect(),
+      isRefusal: isDiscordRefusal,
+      describe: describeDiscordFailure,
+      watcher: this.health,
+      logger: options.logger,
+      ...(options.sleep && { sleep: options.sleep }),
+      ...(options.backoff && { backoff: options.backoff }),
+    });
+    this.connected = this.connection.whenVerified.then(() => this.registerCommands());
   }
 
-  /** Connects, waits until the guilds are there, then registers the slash commands if they changed. */
-  async start(): Promise<void> {
+  /**
+   * Connects, waits until the guilds are there, then registers the slash commands if they changed.
+   * Resolves false when Discord could not be reached: the tries go on with backoff (status shows
+   * the outage) and `connected` resolves once one works. A refused token throws.
+   */
+  async start(): Promise<boolean> {
     this.listen();
-    const ready = once(this.client, Events.ClientReady, {
-      signal: AbortSignal.timeout(this.options.readyTimeoutMs ?? 30_000),
-    });
     try {
-      await this.client.login(this.options.config.token);
-      await ready;
+      if (!(await this.connection.start())) return false;
     } catch (error) {
-      await this.client.destroy().catch(() => undefined);
       throw new BatonError(
         "unavailable",
         `baton could not connect to Discord: ${error instanceof Error ? error.message : String(error)} (check DISCORD_TOKEN and DISCORD_API_URL).`,
         { cause: error, retryable: true },
       );
     }
+    await this.connected;
+    return true;
+  }
+
+  /** One try at logging in and receiving READY. */
+  private async connect(): Promise<void> {
+    const ready = once(this.client, Events.ClientReady, {
+      signal: AbortSignal.timeout(this.options.readyTimeoutMs ?? 30_000),
+    });
+    // A login that fails leaves this wait to time out on its own: never an unhandled rejection.
+    ready.catch(() => undefined);
+    try {
+      await this.client.login(this.options.config.token);
+      await ready;
+    } catch (error) {
+      await this.client.destroy().catch(() => undefined);
+      throw error;
+    }
     this.health.ready();
-    await this.registerCommands();
   }
 
   async stop(): Promise<void> {
+    this.connection.stop();
     this.confirmations.declineAll();
     this.health.stopped();
     await this.client.destroy();
@@ -120,7 +156,10 @@ export class DiscordAdapter {
 
   private listen(): void {
     const { client, health, options } = this;
-    client.on(Events.Raw, () => health.event());
+    client.on(Events.Raw, (packet: { t?: unknown; d?: unknown }) => {
+      health.event();
+      this.screen(packet);
+    });
     client.on(Events.ShardReady, () => health.ready());
     client.on(Events.ShardResume, () => health.ready());
     client.on(Events.ShardReconnecting, () => health.reconnecting());
@@ -129,6 +168,29 @@ export class DiscordAdapter {
     client.on(Events.ShardError, (error) => options.logger.warn("discord gateway error", { error }));
     client.on(Events.InteractionCreate, (interaction) => void this.onInteraction(interaction));
     client.on(Events.MessageCreate, (message) => void this.onMessage(message));
+  }
+
+  /**
+   * discord.js throws (an unhandled rejection) on an INTERACTION_CREATE without a user or data,
+   * and Raw is emitted with the very packet it handles next. So a malformed interaction is taken
+   * out here (renamed, so discord.js has no handler for it) and refused: audited, and answered
+   * when it carries an id and token.
+   */
+  private screen(packet: { t?: unknown; d?: unknown }): void {
+    if (packet.t !== "INTERACTION_CREATE") return;
+    const parsed = parseInteraction(packet.d);
+    if (parsed.kind !== "invalid") return;
+    packet.t = "BATON_REFUSED_INTERACTION_CREATE";
+    const { id, token, applicationId } = parsed.problem.salvage;
+    const responder =
+      id && token
+        ? new InteractionResponder(this.client.rest, {
+            id,
+            token,
+            applicationId: applicationId ?? this.options.config.applicationId,
+          })
+        : null;
+    void this.handler.refuse(parsed.problem, responder ? (ack: InteractionAck) => responder.acknowledge(ack) : null);
   }
 
   private async onInteraction(interaction: Interaction): Promise<void> {
@@ -167,4 +229,17 @@ export class DiscordAdapter {
       isDirect: message.guildId === null,
     };
   }
+}
+
+/** Discord answered and refused the token (401, gateway close 4004): trying again will not help. */
+function isDiscordRefusal(error: unknown): boolean {
+  const coded = error as { status?: unknown; code?: unknown } | null;
+  return coded?.status === 401 || coded?.code === "TokenInvalid" || coded?.code === 4004;
+}
+
+function describeDiscordFailure(error: unknown): string {
+  const coded = error as { status?: unknown; cause?: { code?: unknown } } | null;
+  if (typeof coded?.status === "number") return `HTTP ${coded.status} from Discord's API`;
+  if (coded?.cause?.code) return `no answer from Discord's API (${String(coded.cause.code)})`;
+  return error instanceof Error ? error.message : String(error);
 }

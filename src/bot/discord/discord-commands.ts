@@ -45,6 +45,16 @@ export const COMMAND_DEFINITIONS: readonly CommandDefinition[] = [
   },
 ];
 
+/**
+ * The first required option of command `name` that did not come as text, or null. Discord always
+ * sends required options; a forged or broken payload may not.
+ */
+export function missingOption(name: string, options: Record<string, string>): string | null {
+  const definition = COMMAND_DEFINITIONS.find((command) => command.name === name);
+  const missing = definition?.options.find((option) => option.required && !options[option.name]?.trim());
+  return missing?.name ?? null;
+}
+
 interface ExistingCommand {
   name: string;
   description?: string;

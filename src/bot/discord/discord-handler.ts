@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { InteractionResponseType, MessageFlags, type REST } from "discord.js";
 import type { Clock } from "../../clock.js";
 import type { Logger } from "../../logger.js";
@@ -8,6 +9,7 @@ import { errorReply, type Reply, reply } from "../reply.js";
 import type { DispatchOutcome } from "../request-state.js";
 import { ChannelMessages } from "./channel-messages.js";
 import type { PendingConfirmations } from "./confirmations.js";
+import { missingOption } from "./discord-commands.js";
 import {
   ChannelConversation,
   type DiscordConversation,
@@ -16,6 +18,7 @@ import {
 } from "./discord-conversation.js";
 import type { IncomingInteraction } from "./discord-interaction.js";
 import { renderDiscordMessage } from "./discord-renderer.js";
+import { type InteractionProblem, refusal } from "./interaction-payload.js";
 import { type InteractionAck, InteractionResponder, ORIGINAL } from "./interaction-responder.js";
 
 /** A message that may be meant for baton: a mention in a channel or thread, or a DM. */
@@ -74,6 +77,30 @@ export class DiscordHandler {
     }
   }
 
+  /**
+   * An interaction baton cannot read (no user, no channel, an unknown command, a missing option):
+   * nothing runs, its audit row says `invalid` and why, and the person gets that one sentence when
+   * the interaction can still be answered. Never throws.
+   */
+  async refuse(problem: InteractionProblem, acknowledge: Acknowledge | null): Promise<void> {
+    const { salvage } = problem;
+    this.deps.logger.warn("refused a malformed discord interaction", { code: problem.code, interaction: salvage.id });
+    const request: ChatRequest = {
+      platform: "discord",
+      workspace: salvage.guildId,
+      channel: salvage.channelId,
+      thread: null,
+      actor: { id: salvage.userId ?? "unknown", name: salvage.userName ?? "unknown", platform: "discord" },
+      text: salvage.command ? `/${salvage.command}` : "(an unreadable Discord interaction)",
+      dedupeKey: salvage.id ? `discord:${salvage.id}` : `discord:invalid:${randomUUID()}`,
+      receivedAt: this.deps.clock.now(),
+    };
+    await this.deps.dispatcher.recordInvalid(request, problem);
+    await acknowledge?.(ephemeralAnswer(problem.message)).catch((error: unknown) => {
+      this.deps.logger.warn("could not answer a malformed discord interaction", { code: problem.code, error });
+    });
+  }
+
   async handleMessage(message: IncomingMessage): Promise<void> {
     if (message.author.bot) return;
     if (!message.isDirect && !message.mentionsBot) return;
@@ -96,8 +123,16 @@ export class DiscordHandler {
     acknowledge: Acknowledge,
   ): Promise<void> {
     const text = commandText(kind.name, kind.options);
-    if (text === null) {
-      await acknowledge(ephemeralAnswer(`baton does not know the command /${kind.name}; try /orchestrate help.`));
+    const missing = missingOption(kind.name, kind.options);
+    if (text === null || missing !== null) {
+      const problem =
+        text === null
+          ? {
+              code: "unknown_command",
+              message: `baton does not know the command /${kind.name}; try /orchestrate help.`,
+            }
+          : { code: `missing_option_${missing}`, message: refusal(`/${kind.name} came without its ${missing} option`) };
+      await this.refuse({ ...problem, salvage: salvageOf(interaction, kind.name) }, acknowledge);
       return;
     }
     // Help is for the asker alone; everything else is answered in the open (errors turn ephemeral later).
@@ -234,6 +269,19 @@ export function commandText(name: string, options: Record<string, string>): stri
   if (name === "orchestrate") return `/orchestrate ${options.request ?? "help"}`.trim();
   if (name === "improve") return `/improve ${options.feedback ?? ""}`.trim();
   return null;
+}
+
+function salvageOf(interaction: IncomingInteraction, command: string): InteractionProblem["salvage"] {
+  return {
+    id: interaction.id,
+    token: interaction.token,
+    applicationId: interaction.applicationId,
+    guildId: interaction.guildId,
+    channelId: interaction.channelId,
+    userId: interaction.user.id,
+    userName: interaction.user.name,
+    command,
+  };
 }
 
 function ephemeralAnswer(text: string): InteractionAck {

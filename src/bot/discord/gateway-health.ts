@@ -1,5 +1,6 @@
 import type { Clock } from "../../clock.js";
 import { formatDuration } from "../format.js";
+import type { ConnectionWatcher } from "../platform-connection.js";
 
 type GatewayState = "connecting" | "ready" | "reconnecting" | "stopped";
 
@@ -7,14 +8,25 @@ type GatewayState = "connecting" | "ready" | "reconnecting" | "stopped";
  * Whether events arrive from the gateway (DESIGN.md: health means events arrive, not that the
  * socket says connected), for `/orchestrate status`.
  */
-export class GatewayHealth {
+export class GatewayHealth implements ConnectionWatcher {
   private state: GatewayState = "connecting";
   private lastEventAt: Date | null = null;
+  /** Set while logging in fails for want of an answer from Discord. */
+  private outage: { attempts: number; reason: string; retryAt: Date } | null = null;
 
   constructor(private readonly clock: Clock) {}
 
   event(): void {
     this.lastEventAt = this.clock.now();
+  }
+
+  unreachable(failure: { attempts: number; reason: string; retryInMs: number }): void {
+    const retryAt = new Date(this.clock.now().getTime() + failure.retryInMs);
+    this.outage = { attempts: failure.attempts, reason: failure.reason, retryAt };
+  }
+
+  verified(): void {
+    this.outage = null;
   }
 
   ready(): void {
@@ -35,6 +47,11 @@ export class GatewayHealth {
 
   describe(): string {
     const last = this.lastEventAt ? `last ${this.ago(this.lastEventAt)} ago` : "none yet";
+    if (this.outage && this.state !== "stopped") {
+      const wait = Math.max(0, this.outage.retryAt.getTime() - this.clock.now().getTime());
+      const tries = this.outage.attempts === 1 ? "1 try" : `${this.outage.attempts} tries`;
+      return `discord: Discord is unreachable (${this.outage.reason}; ${tries}, next in ${Math.ceil(wait / 1000)} s)`;
+    }
     switch (this.state) {
       case "stopped":
         return "discord: stopped";

@@ -6,7 +6,7 @@ import { InteractionResponseType, MessageFlags } from "discord.js";
 import type { Logger } from "../../logger.js";
 import type { DiscordHandler } from "./discord-handler.js";
 import type { IncomingInteraction } from "./discord-interaction.js";
-import { parseInteraction } from "./interaction-payload.js";
+import { type InteractionProblem, parseInteraction, unreadableBody } from "./interaction-payload.js";
 import type { InteractionAck } from "./interaction-responder.js";
 
 /** DER prefix of an Ed25519 SubjectPublicKeyInfo; the 32 raw key bytes follow it. */
@@ -81,10 +81,14 @@ export class InteractionsEndpoint {
     try {
       json = JSON.parse(body.toString("utf8"));
     } catch {
-      respond(res, 400, { error: "the body is not JSON" });
+      await this.refuse(unreadableBody(), res);
       return;
     }
     const parsed = parseInteraction(json);
+    if (parsed.kind === "invalid") {
+      await this.refuse(parsed.problem, res);
+      return;
+    }
     if (parsed.kind === "ping") {
       respond(res, 200, { type: InteractionResponseType.Pong });
       return;
@@ -94,6 +98,20 @@ export class InteractionsEndpoint {
       return;
     }
     await this.acknowledge(parsed.interaction, res);
+  }
+
+  /**
+   * A signed interaction baton cannot read: audited as `invalid`; answered with its one sentence
+   * when it carries an id and token to answer, with 400 otherwise.
+   */
+  private async refuse(problem: InteractionProblem, res: ServerResponse): Promise<void> {
+    const { id, token } = problem.salvage;
+    if (id && token) {
+      await this.deps.handler.refuse(problem, async (ack) => respond(res, 200, ack));
+      return;
+    }
+    await this.deps.handler.refuse(problem, null);
+    respond(res, 400, { error: problem.message });
   }
 
   /**

@@ -5,6 +5,7 @@ import type { Logger } from "../../logger.js";
 import type { Orchestrator } from "../../orchestrator/orchestrator.js";
 import type { ChannelPublisher } from "../chat.js";
 import type { Dispatcher } from "../dispatch.js";
+import type { Sleep } from "../platform-connection.js";
 import { PendingConfirmations } from "./confirmations.js";
 import { DiscordAdapter } from "./discord-adapter.js";
 import { DiscordHandler } from "./discord-handler.js";
@@ -25,7 +26,14 @@ export interface DiscordFrontEnd {
  */
 export async function startDiscord(
   config: DiscordConfig,
-  deps: { dispatcher: Dispatcher; orchestrator: Orchestrator; clock: Clock; logger: Logger },
+  deps: {
+    dispatcher: Dispatcher;
+    orchestrator: Orchestrator;
+    clock: Clock;
+    logger: Logger;
+    /** Waits between connection tries while Discord cannot be reached (tests drive it). */
+    sleep?: Sleep;
+  },
 ): Promise<DiscordFrontEnd> {
   const stops: Array<() => Promise<void> | void> = [];
   const stopAll = async () => {
@@ -39,15 +47,21 @@ export async function startDiscord(
     const token = config.token;
     if (token !== null) {
       const adapter = new DiscordAdapter({ ...deps, config: { ...config, token } });
-      await adapter.start();
+      // Reported before the first try, so an outage at start shows in status while it is retried.
       stops.push(
         deps.orchestrator.reportFrontEndHealth("discord", () => adapter.health.describe()),
         () => adapter.stop(),
       );
+      const connected = () =>
+        deps.logger.info("discord gateway connected", { guild: config.guildId ?? "global commands" });
+      if (await adapter.start()) connected();
+      else {
+        deps.logger.warn("discord unreachable at start; retrying with backoff");
+        void adapter.connected.then(connected);
+      }
       publisher = adapter.publisher();
       rest = adapter.client.rest;
       confirmations = adapter.confirmations;
-      deps.logger.info("discord gateway connected", { guild: config.guildId ?? "global commands" });
     }
     if (config.publicKey !== null) {
       const handler = new DiscordHandler({

@@ -1,5 +1,4 @@
-import type { AddressInfo } from "node:net";
-import { App, type AppOptions, SocketModeReceiver } from "@slack/bolt";
+import { App, type AppOptions, HTTPReceiver, SocketModeReceiver } from "@slack/bolt";
 import type { Clock } from "../../clock.js";
 import type { SlackConfig } from "../../config-slack.js";
 import type { Database } from "../../db/database.js";
@@ -7,14 +6,20 @@ import { SlackMessageRepository } from "../../db/repositories/slack-message-repo
 import type { Logger } from "../../logger.js";
 import type { Orchestrator } from "../../orchestrator/orchestrator.js";
 import type { Dispatcher } from "../dispatch.js";
+import type { Backoff, PlatformConnection, Sleep } from "../platform-connection.js";
 import { boltLogger } from "./bolt-logger.js";
 import { PendingConfirmations } from "./confirmations.js";
 import { HomeTab } from "./home-tab.js";
 import { SendQueue } from "./send-queue.js";
+import { slackConnection } from "./slack-connection.js";
+import { EVENTS_PATH, SlackFrontDoor } from "./slack-front-door.js";
 import { SlackHealth } from "./slack-health.js";
 import { registerListeners } from "./slack-listeners.js";
+import type { PayloadProblem } from "./slack-payload.js";
 import { SlackPublisher } from "./slack-publisher.js";
+import { PLATFORM } from "./slack-requests.js";
 import { SlackWriter } from "./slack-writer.js";
+import { socketScreen } from "./socket-screen.js";
 import { UserNames } from "./user-names.js";
 import { WorkQueue } from "./work-queue.js";
 
@@ -31,6 +36,9 @@ export interface SlackFrontEndDeps {
   timeZone: string;
   /** How long a Confirm/Cancel prompt waits before it counts as cancelled. */
   confirmTimeoutMs?: number;
+  /** Waits between auth.test tries while Slack is unreachable (tests drive it without a wall clock). */
+  sleep?: Sleep;
+  backoff?: Backoff;
 }
 
 /**
@@ -48,9 +56,15 @@ export class SlackFrontEnd {
   private readonly work: WorkQueue;
   private readonly config: SlackConfig;
   private readonly orchestrator: Orchestrator;
+  private readonly connection: PlatformConnection;
+  /** HTTP mode: the server in front of Bolt's receiver; null in Socket Mode. */
+  private readonly door: SlackFrontDoor | null;
   private withdrawHealth: (() => void) | null = null;
   /** HTTP mode: the port actually listened on (PORT=0 picks a free one). */
   port: number | null = null;
+  /** Resolves once auth.test has succeeded (and, in Socket Mode, the socket is started). */
+  readonly started: Promise<void>;
+  private startedFlag = false;
 
   constructor(deps: SlackFrontEndDeps) {
     const { config, logger } = deps;
@@ -59,13 +73,42 @@ export class SlackFrontEnd {
     this.orchestrator = deps.orchestrator;
     this.health = new SlackHealth(deps.clock, this.mode);
     const socket = config.appToken ? socketReceiver(config, config.appToken, logger) : null;
-    this.app = new App({ ...appOptions(config, logger), ...(socket && { receiver: socket }) });
+    const receiver = socket ?? httpReceiver(config, logger);
+    const http = receiver instanceof HTTPReceiver ? receiver : null;
+    this.app = new App({ ...appOptions(config, logger), receiver });
     if (socket) watchSocket(socket, this.health);
+    const refused = (problem: PayloadProblem, key: string, at: Date) =>
+      recordRefusal(deps.dispatcher, problem, key, at);
+    this.connection = slackConnection({
+      verify: () => this.app.init(),
+      watcher: this.health,
+      logger,
+      ...(deps.sleep && { sleep: deps.sleep }),
+      ...(deps.backoff && { backoff: deps.backoff }),
+    });
+    this.door = http
+      ? new SlackFrontDoor({
+          signingSecret: config.signingSecret ?? "",
+          receiver: http,
+          ready: () => this.connection.verified,
+          refused,
+          clock: deps.clock,
+          logger,
+        })
+      : null;
+    this.started = this.connection.whenVerified
+      .then(() => this.startSocket())
+      .then(() => {
+        this.startedFlag = true;
+      });
+    this.started.catch((error: unknown) => logger.error("slack socket mode did not start", { error }));
     // Runs for every request Bolt accepted (signed, or from the socket) before its listener.
     this.app.use(async ({ next }) => {
       this.health.event();
       await next();
     });
+    // HTTP mode checks shapes in SlackFrontDoor, before Bolt; Socket Mode here, before the listeners.
+    if (socket) this.app.use(socketScreen({ refused, clock: deps.clock, logger }));
     this.queue = new SendQueue({ intervalMs: config.sendIntervalMs, logger });
     this.work = new WorkQueue(WORK_CONCURRENCY, (error) => logger.error("slack request failed", { error }));
     this.confirmations = new PendingConfirmations(deps.confirmTimeoutMs ?? 10 * 60_000);
@@ -88,19 +131,30 @@ export class SlackFrontEnd {
     });
   }
 
+  get isStarted(): boolean {
+    return this.startedFlag;
+  }
+
   /** "slack (socket mode)" / "slack (http :3000)", for status. */
   describe(): string {
     return this.mode === "socket" ? "slack (socket mode)" : `slack (http :${this.port ?? "?"}/slack/events)`;
   }
 
+  /**
+   * Listens (HTTP mode) and tries auth.test once. Resolves once started, or once the first try
+   * found Slack unreachable: the retries then go on (see `started`) while status shows the outage
+   * and HTTP requests get 503. Throws when Slack refuses the token or the port is taken.
+   */
   async start(): Promise<void> {
-    if (this.mode === "socket") {
-      await this.app.start();
-    } else {
-      const server = await this.app.start(this.config.port);
-      this.port = (server.address() as AddressInfo).port;
-    }
+    if (this.door) this.port = await this.door.listen(this.config.port);
     this.withdrawHealth ??= this.orchestrator.reportFrontEndHealth("slack", () => this.health.describe());
+    if (await this.connection.start()) await this.started;
+  }
+
+  /** Socket Mode opens its connection only once auth.test has passed; HTTP mode is already listening. */
+  private async startSocket(): Promise<void> {
+    if (this.mode !== "socket") return;
+    await this.app.start();
   }
 
   /** Resolves when every acked request has been handed to the dispatcher and answered. */
@@ -113,7 +167,9 @@ export class SlackFrontEnd {
     this.health.stopped();
     this.withdrawHealth?.();
     this.withdrawHealth = null;
-    await this.app.stop().catch(() => undefined);
+    this.connection.stop();
+    await this.door?.close();
+    if (this.mode === "socket") await this.app.stop().catch(() => undefined);
     this.confirmations.declineAll();
     await this.work.drain();
     await this.queue.drain();
@@ -129,15 +185,43 @@ export class SlackFrontEnd {
 function appOptions(config: SlackConfig, logger: Logger): AppOptions {
   const log = boltLogger(logger);
   const api = config.apiUrl ? { slackApiUrl: config.apiUrl } : {};
-  const common: AppOptions = {
+  return {
     token: config.botToken,
     logger: log,
     clientOptions: { ...api, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true },
     // Acks go out before listeners finish (Slack's 3 s deadline); true is only for FaaS.
     processBeforeResponse: false,
+    // auth.test runs in start(), retried until Slack answers: Bolt would cache a failed one for good.
+    deferInitialization: true,
   };
-  if (config.appToken) return { ...common, socketMode: true, appToken: config.appToken };
-  return { ...common, signingSecret: config.signingSecret ?? "", endpoints: "/slack/events" };
+}
+
+/** HTTP mode's receiver: SlackFrontDoor feeds it the requests that passed its checks. */
+function httpReceiver(config: SlackConfig, logger: Logger): HTTPReceiver {
+  return new HTTPReceiver({
+    signingSecret: config.signingSecret ?? "",
+    endpoints: EVENTS_PATH,
+    logger: boltLogger(logger),
+    processBeforeResponse: false,
+  });
+}
+
+/** A refused payload's audit row, through the dispatcher like every other request. */
+function recordRefusal(dispatcher: Dispatcher, problem: PayloadProblem, dedupeKey: string, receivedAt: Date) {
+  const { salvage } = problem;
+  return dispatcher.recordInvalid(
+    {
+      platform: PLATFORM,
+      workspace: salvage.workspace,
+      channel: salvage.channel,
+      thread: null,
+      actor: { id: salvage.actorId ?? "unknown", name: salvage.actorName ?? "unknown", platform: PLATFORM },
+      text: salvage.text,
+      dedupeKey,
+      receivedAt,
+    },
+    problem,
+  );
 }
 
 /** Socket Mode's receiver, built here so its client's connection state reaches SlackHealth. */

@@ -15,8 +15,9 @@ export function slackLabel(slack: SlackConfig): string {
 }
 
 /**
- * Starts the Slack front-end for `baton start`. One that cannot start (bad token, port taken,
- * Slack unreachable) stops baton with one sentence instead of hanging.
+ * Starts the Slack front-end for `baton start`. One that cannot start (bad token, port taken, a
+ * socket that never connects) stops baton with one sentence instead of hanging; a Slack API that
+ * cannot be reached is retried in the background, and "started" is logged once it answers.
  */
 export async function startSlack(
   slack: SlackConfig,
@@ -50,6 +51,13 @@ export async function startSlack(
   } finally {
     clearTimeout(timer);
   }
-  app.logger.info("slack front-end started", { mode: frontEnd.describe() });
+  const started = () => app.logger.info("slack front-end started", { mode: frontEnd.describe() });
+  if (frontEnd.isStarted) {
+    started();
+  } else {
+    // auth.test failed for want of an answer: baton keeps trying (status shows it) and serves 503 meanwhile.
+    app.logger.warn("slack front-end waiting for Slack's API; retrying with backoff", { mode: frontEnd.describe() });
+    frontEnd.started.then(started, () => undefined);
+  }
   return frontEnd;
 }
