@@ -88,8 +88,11 @@ function instant(value: unknown): string | null {
   return new Date(value instanceof Date ? value.getTime() : String(value)).toISOString();
 }
 
+/** A lone UTF-16 surrogate cannot be stored as UTF-8: both databases write U+FFFD instead, so hash that. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 function textOf(value: unknown): string | null {
-  return value === null || value === undefined ? null : String(value);
+  return value === null || value === undefined ? null : String(value).replace(LONE_SURROGATE, "\uFFFD");
 }
 
 /** JSON columns come back as text on SQLite and parsed on PostgreSQL. */

@@ -109,3 +109,14 @@ describe("audit export rows", () => {
     expect(csvLine(exported)).toContain(`"'=1+1, ""quoted"""`);
   });
 });
+
+describe("text the databases cannot store as typed", () => {
+  it("hashes a lone surrogate as the U+FFFD both databases write instead", () => {
+    expect(chainHash(GENESIS_HASH, row(1, { text: "broken \ud800 pair" }))).toBe(
+      chainHash(GENESIS_HASH, row(1, { text: "broken \ufffd pair" })),
+    );
+    expect(chainHash(GENESIS_HASH, row(1, { text: "emoji 😀" }))).not.toBe(
+      chainHash(GENESIS_HASH, row(1, { text: "emoji \ufffd" })),
+    );
+  });
+});
