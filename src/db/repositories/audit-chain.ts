@@ -52,6 +52,15 @@ export class AuditChain {
     return next;
   }
 
+  /** Reads the head now, so the first close after start is one statement too. */
+  prime(): Promise<void> {
+    const next = this.tail.then(async () => {
+      this.head ??= await this.readHead();
+    });
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+
   private async appendNow(row: ClosedRow): Promise<boolean> {
     for (let race = 0; race < MAX_RACES; race += 1) {
       const head = this.head ?? (await this.readHead());

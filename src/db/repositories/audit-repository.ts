@@ -136,6 +136,11 @@ export class AuditRepository {
     }
   }
 
+  /** Reads where the chain ends, ahead of the first close (start-up). */
+  primeChain(): Promise<void> {
+    return this.chain.prime();
+  }
+
   /** Extends the lease of every row this process still has open; returns how many it renewed. */
   async renewOpen(): Promise<number> {
     if (this.openRows.size === 0) return 0;

@@ -14,9 +14,12 @@ export class AuditSweeper {
 
   constructor(private readonly deps: { audit: AuditRepository; logger: Logger; leaseMs: number }) {}
 
-  start(): Promise<number> {
+  async start(): Promise<number> {
     this.timer ??= setInterval(() => void this.sweep(), Math.max(250, Math.floor(this.deps.leaseMs / 3)));
     this.timer.unref();
+    await this.deps.audit
+      .primeChain()
+      .catch((error: unknown) => this.deps.logger.warn("could not read the audit chain's head", { error }));
     return this.sweep();
   }
 
