@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
 import { chainHash } from "../../src/audit/audit-hash.js";
+import { verifyChain } from "../../src/audit/verify-chain.js";
 import { openDatabase } from "../../src/db/database.js";
+import { migrateToLatest, withMigrator } from "../../src/db/migrate.js";
 import { AuditLogReader, type StoredAuditRow } from "../../src/db/repositories/audit-log-reader.js";
 import { AuditRepository } from "../../src/db/repositories/audit-repository.js";
 import { silentLogger } from "../../src/logger.js";
@@ -116,5 +118,58 @@ describe.each(DATABASE_KINDS)("the audit chain on $kind", ({ create }) => {
     expect(broken.stderr).toContain(
       `Audit row ${target.id} (seq 30) no longer matches the hash the next row recorded for it: it was changed after it was recorded. (29 row(s) before it verified.)`,
     );
+  });
+});
+
+describe.each(DATABASE_KINDS)("migration 0009 on $kind", ({ create }) => {
+  it("chains the rows closed before the chain existed, in id order, and leaves pending ones for their close", async () => {
+    const testDb = await create();
+    const db = await openDatabase({ url: testDb.url, logger: silentLogger, migrate: false });
+    try {
+      await withMigrator(db, silentLogger, (migrator) => migrator.up({ to: "0007-agents-budgets-events" }));
+      const row = (i: number, outcome: string) => ({
+        created_at: new Date(Date.UTC(2026, 0, i)),
+        finished_at: outcome === "pending" ? null : new Date(Date.UTC(2026, 0, i, 0, 0, 1)),
+        platform: "console",
+        channel: "ops",
+        actor_id: "ada",
+        text: `/orchestrate status ${i}`,
+        command: outcome === "pending" ? null : JSON.stringify({ type: "status" }),
+        command_type: outcome === "pending" ? null : "status",
+        confidence: outcome === "pending" ? null : 0.73,
+        outcome,
+        duration_ms: outcome === "pending" ? null : 1000,
+        llm_cost_usd: outcome === "pending" ? null : "0.000420",
+        dedupe_key: `legacy:${i}`,
+      });
+      await db.sequelize
+        .getQueryInterface()
+        .bulkInsert("audit_entries", [row(1, "ok"), row(2, "pending"), row(3, "denied"), row(4, "error")]);
+      await migrateToLatest(db, silentLogger);
+
+      expect(await verifyChain(new AuditLogReader(db).chained())).toEqual({ intact: true, verified: 3 });
+      const rows = await db.models.AuditEntry.findAll({ order: [["id", "ASC"]] });
+      expect(rows.map((r) => (r.seq === null ? null : Number(r.seq)))).toEqual([1, null, 2, 3]);
+
+      // The pending one is chained when it closes, after them.
+      const audit = new AuditRepository(db);
+      await audit.close(Number(rows[1]?.id), {
+        finishedAt: new Date(),
+        command: { type: "status" },
+        commandType: "status",
+        resolvedBy: "grammar",
+        confidence: 1,
+        outcome: "ok",
+        errorCode: null,
+        errorMessage: null,
+        durationMs: 5,
+        executionId: null,
+        llm: null,
+      });
+      expect(await verifyChain(new AuditLogReader(db).chained())).toEqual({ intact: true, verified: 4 });
+    } finally {
+      await db.close();
+      await testDb.drop();
+    }
   });
 });
