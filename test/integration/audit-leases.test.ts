@@ -14,10 +14,13 @@ import { eventually } from "../support/scheduling.js";
 const LEASE_MS = 1000;
 let testDb: TestDatabase | null = null;
 let app: App | null = null;
+let other: App | null = null;
 
 afterEach(async () => {
   await app?.close();
+  await other?.close();
   app = null;
+  other = null;
   await testDb?.drop();
 });
 
@@ -74,5 +77,33 @@ describe.each(DATABASE_KINDS)("audit rows left open on $kind", ({ create }) => {
     const outcome = await waiting;
     expect(outcome.outcome).toBe("denied");
     expect((await live.orchestrator.audit.get(open?.id ?? 0))?.outcome).toBe("denied");
+  });
+
+  it("never lets another live process sweep a confirmation that is still waiting, however long it waits", async () => {
+    testDb = await create();
+    const clock = new FakeClock();
+    const env = { BATON_LEASE_MS: String(LEASE_MS) };
+    app = await startAgentsApp({ url: testDb.url, clock, env });
+    other = await startAgentsApp({ url: testDb.url, clock, env });
+    const live = app;
+
+    const conversation = new RecordingConversation("ask");
+    const waiting = live.dispatcher.dispatch(chatRequest("/orchestrate pause"), conversation);
+    await conversation.asked();
+    const [open] = await live.orchestrator.audit.recent({ limit: 1 });
+    const id = open?.id ?? 0;
+
+    // Time moves on in steps shorter than the lease, each renewed by the live process as it lives:
+    // three leases later the other replica's sweeps have still left the row alone.
+    for (let step = 0; step < 10; step += 1) {
+      clock.advance(LEASE_MS * 0.3);
+      const renewedTo = clock.now().getTime() + LEASE_MS;
+      await eventually(async () => (await leaseOf(live, id))?.getTime() === renewedTo);
+    }
+    expect((await other.orchestrator.audit.get(id))?.outcome).toBe("pending");
+
+    conversation.decide(true);
+    expect((await waiting).outcome).toBe("ok");
+    expect((await other.orchestrator.audit.get(id))?.outcome).toBe("ok");
   });
 });
