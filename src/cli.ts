@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Readable, Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import { type App, createApp, packageVersion } from "./app.js";
+import { AUDIT_USAGE, auditCommand } from "./audit/audit-cli.js";
 import type { ChannelPublisher, ConfirmationPrompt, Conversation, PostedMessage } from "./bot/chat.js";
 import { ConsoleAdapter } from "./bot/console/console-adapter.js";
 import { ConsolePublisher } from "./bot/console/console-publisher.js";
@@ -33,6 +34,7 @@ Usage:
                                      (no text: one request per stdin line, answered in turn;
                                      --json prints one JSON object per request)
   baton migrate                      apply pending database migrations
+${AUDIT_USAGE}
   baton help | --version
 
 Environment variables are documented in README.md.`;
@@ -60,6 +62,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         return await route(rest, config, logger, io);
       case "migrate":
         return await migrate(config, logger, io);
+      case "audit":
+        return await auditCommand(rest, config, logger, io);
       default:
         return write(io.stderr, `Unknown command "${command}".\n\n${USAGE}`, 2);
     }

@@ -1,4 +1,4 @@
-import { accessOf, type Command } from "../orchestrator/commands.js";
+import { accessOf, type Command, type CommandType } from "../orchestrator/commands.js";
 import type { Actor } from "../orchestrator/context.js";
 
 /**
@@ -6,8 +6,25 @@ import type { Actor } from "../orchestrator/context.js";
  * - read-only commands are open to everyone;
  * - state-changing commands are open to everyone unless BATON_ADMINS lists admins, then to them alone;
  * - destructive commands follow the same rule and always ask for confirmation first.
+ * Spending is not reading: a command that can call an LLM (SPENDS_LLM) is state-changing whatever
+ * the command table says, so a user who may not spawn agents cannot spend through `ask` either.
  */
 export type PolicyDecision = { allowed: true; needsConfirmation: boolean } | { allowed: false; reason: string };
+
+/**
+ * The command types whose handlers can call an LLM, directly or by starting work that does:
+ * `ask` (an agent answers), `agent.spawn` (an agent others then ask), `improve` (the improver
+ * drafts a proposal), `workflow.run` and `execution.approve` (agent steps run), `orchestrator.step`
+ * (retries and resumes runs). help, status, history and the list/show commands never do.
+ */
+export const SPENDS_LLM: ReadonlySet<CommandType> = new Set<CommandType>([
+  "ask",
+  "agent.spawn",
+  "improve",
+  "workflow.run",
+  "execution.approve",
+  "orchestrator.step",
+]);
 
 export class Policy {
   private readonly admins: ReadonlySet<string>;
@@ -28,13 +45,13 @@ export class Policy {
 
   decide(command: Command, actor: Actor): PolicyDecision {
     const access = accessOf(command);
-    if (access === "read") return { allowed: true, needsConfirmation: false };
-    if (!this.canChangeState(actor)) {
-      return {
-        allowed: false,
-        reason: `Only baton admins may run \`${command.type}\`; ask one of them, or run a read-only command such as \`/orchestrate status\`.`,
-      };
-    }
+    if (access === "read" && !SPENDS_LLM.has(command.type)) return { allowed: true, needsConfirmation: false };
+    if (!this.canChangeState(actor)) return { allowed: false, reason: refusal(command.type) };
     return { allowed: true, needsConfirmation: access === "destructive" };
   }
+}
+
+function refusal(type: CommandType): string {
+  const why = SPENDS_LLM.has(type) ? ` (it spends LLM budget)` : "";
+  return `Only baton admins may run \`${type}\`${why}; ask one of them, or run a read-only command such as \`/orchestrate status\`.`;
 }

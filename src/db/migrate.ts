@@ -8,6 +8,8 @@ import * as waitingFor from "./migrations/0003-execution-waiting-for.js";
 import * as slackMessages from "./migrations/0004-slack-messages.js";
 import * as schedules from "./migrations/0006-schedules.js";
 import * as agentsBudgetsEvents from "./migrations/0007-agents-budgets-events.js";
+import * as auditLeases from "./migrations/0008-audit-leases-run-routes.js";
+import * as auditChain from "./migrations/0009-audit-chain.js";
 
 /** What each migration receives: the query interface and the transaction every statement joins. */
 export interface MigrationContext {
@@ -22,7 +24,16 @@ type Migration = {
 };
 
 /** In order. Listed explicitly so the same code runs from src/ (tsx) and dist/ (node). */
-const MIGRATIONS: Migration[] = [initial, llmCalls, waitingFor, slackMessages, schedules, agentsBudgetsEvents];
+const MIGRATIONS: Migration[] = [
+  initial,
+  llmCalls,
+  waitingFor,
+  slackMessages,
+  schedules,
+  agentsBudgetsEvents,
+  auditLeases,
+  auditChain,
+];
 
 /** Every migration baton ships, in order. */
 export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map((m) => m.name);

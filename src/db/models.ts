@@ -35,6 +35,13 @@ export class AuditEntryRow extends Model<InferAttributes<AuditEntryRow>, InferCr
   declare llm_cost_usd: string | null;
   declare execution_id: string | null;
   declare dedupe_key: string;
+  /** The process that opened the row, and until when it vouches for it while the request is open. */
+  declare owner: string | null;
+  declare lease_until: Date | null;
+  /** The row's place in the tamper-evident chain (null while pending), and the hashes that link it. */
+  declare seq: number | null;
+  declare prev_hash: string | null;
+  declare hash: string | null;
 }
 
 export class WorkflowRow extends Model<InferAttributes<WorkflowRow>, InferCreationAttributes<WorkflowRow>> {
@@ -172,6 +179,11 @@ export function defineModels(sequelize: Sequelize): Models {
       llm_cost_usd: { type: DataTypes.DECIMAL(14, 6), allowNull: true },
       execution_id: str(),
       dedupe_key: reqStr(),
+      owner: str(),
+      lease_until: date(),
+      seq: { type: DataTypes.BIGINT, allowNull: true },
+      prev_hash: str(),
+      hash: str(),
     },
     { ...common, tableName: "audit_entries", modelName: "AuditEntry" },
   );

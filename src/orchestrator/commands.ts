@@ -103,7 +103,7 @@ export const COMMAND_SPECS: Readonly<Record<CommandType, CommandSpec>> = {
   "execution.approve": { access: "write", usage: "approve <execution> [note]", summary: "Approve a waiting step." },
   "execution.reject": { access: "write", usage: "reject <execution> [reason]", summary: "Reject a waiting step." },
   "execution.cancel": { access: "destructive", usage: "cancel <execution>", summary: "Cancel an execution." },
-  ask: { access: "read", usage: "ask <question>", summary: "Ask a specialist agent." },
+  ask: { access: "write", usage: "ask <question>", summary: "Ask a specialist agent." },
   "agent.list": { access: "read", usage: "agents", summary: "Active specialist agents." },
   "agent.spawn": { access: "write", usage: "spawn <specialty> [context]", summary: "Start a specialist agent." },
   "agent.retire": { access: "write", usage: "retire <agent>", summary: "Retire an agent." },

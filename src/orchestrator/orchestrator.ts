@@ -21,6 +21,7 @@ import { type AgentSettings, type AgentsSetup, createAgents, DEFAULT_AGENT_SETTI
 import type { Specialties } from "./agents/specialties.js";
 import type { AgentRunner } from "./agents.js";
 import { ApprovalDesk } from "./approvals.js";
+import { AuditSweeper } from "./audit/audit-sweeper.js";
 import { COMMAND_SPECS, type Command } from "./commands.js";
 import type { RequestContext } from "./context.js";
 import { ControlPlane } from "./control/control-plane.js";
@@ -98,6 +99,7 @@ export class Orchestrator {
   private readonly startedAt: Date;
   private readonly workflowDeps: WorkflowHandlerDeps;
   private readonly recovery: ExecutionRecovery;
+  private readonly auditSweeper: AuditSweeper;
   private readonly approvals: ApprovalDesk;
   private readonly leaseMs: number;
   private readonly frontEndHealth = new Map<string, () => string>();
@@ -109,13 +111,14 @@ export class Orchestrator {
 
   constructor(private readonly deps: OrchestratorDeps) {
     this.startedAt = deps.clock.now();
-    this.audit = new AuditRepository(deps.database);
+    this.leaseMs = deps.leaseMs ?? 60_000;
+    this.audit = new AuditRepository(deps.database, { owner: this.owner, leaseMs: this.leaseMs, clock: deps.clock });
+    this.auditSweeper = new AuditSweeper({ audit: this.audit, logger: deps.logger, leaseMs: this.leaseMs });
     this.llmCalls = new LlmCallRepository(deps.database);
     this.eventLog = new EventLog(new EventRepository(deps.database), deps.clock, deps.logger);
     this.eventLog.attach(this.events);
     this.executions = new ExecutionRepository(deps.database);
     this.catalog = new WorkflowCatalog(new WorkflowRepository(deps.database), deps.tools, deps.clock, deps.logger);
-    this.leaseMs = deps.leaseMs ?? 60_000;
     const subWorkflows = new SubWorkflows({
       catalog: this.catalog,
       executions: this.executions,
@@ -218,8 +221,8 @@ export class Orchestrator {
     await this.catalog.syncFromDirectory(this.deps.workflowsDir);
     if (!(options.recover ?? true)) return;
     const now = this.deps.clock.now();
-    // A pending audit row older than any request can take belongs to a process that died.
-    await this.audit.closeAbandoned(now, new Date(now.getTime() - 15 * 60_000));
+    // Audit rows a dead process left pending are closed now and by every sweep while this one lives.
+    await this.auditSweeper.start();
     if (options.resume ?? true) {
       await this.recovery.start(Math.max(1000, Math.floor(this.leaseMs / 2)));
       // Long-running processes also run schedules (seeded from the file, missed fires caught up).
@@ -375,6 +378,7 @@ export class Orchestrator {
   async shutdown(): Promise<string[]> {
     await this.control.stop();
     await this.recovery.stop();
+    await this.auditSweeper.stop();
     const interrupted = await this.runner.shutdown();
     await this.eventLog.close();
     return interrupted;

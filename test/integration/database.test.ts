@@ -53,6 +53,8 @@ describe.each(DATABASE_KINDS)("database on $kind", ({ kind, create }) => {
       "0004-slack-messages",
       "0006-schedules",
       "0007-agents-budgets-events",
+      "0008-audit-leases-run-routes",
+      "0009-audit-chain",
     ]);
   });
 

@@ -84,8 +84,13 @@ describe("the Discord HTTP interactions endpoint", () => {
       return shown.includes("baton status") && shown;
     }, "the edited reply");
     expect(text).toContain("baton status");
-    const entries = await new AuditRepository(app.database).recent({ limit: 5 });
-    expect(entries.find((e) => e.dedupeKey === `discord:${id}`)).toMatchObject({
+    // The audit row closes right after the reply is posted: wait for it, not for a fixed time.
+    const audit = new AuditRepository(app.database);
+    const closed = async () => {
+      const entry = (await audit.recent({ limit: 5 })).find((e) => e.dedupeKey === `discord:${id}`);
+      return entry?.outcome !== "pending" && entry;
+    };
+    expect(await fake.until(closed, "the closed audit row")).toMatchObject({
       platform: "discord",
       workspace: fake.guildId,
       actorName: "ada",

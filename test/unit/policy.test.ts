@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { Policy } from "../../src/bot/policy.js";
-import type { Command } from "../../src/orchestrator/commands.js";
+import { Policy, SPENDS_LLM } from "../../src/bot/policy.js";
+import { COMMAND_SPECS, COMMAND_TYPES, type Command } from "../../src/orchestrator/commands.js";
 
 const ada = { id: "U1", name: "Ada", platform: "slack" };
 const lin = { id: "U2", name: "Lin", platform: "slack" };
@@ -47,5 +47,39 @@ describe("Policy", () => {
       allowed: true,
       needsConfirmation: false,
     });
+  });
+
+  it("treats ask, and every command that can call an LLM, as state-changing", () => {
+    const policy = new Policy(["slack:U1"]);
+    const ask: Command = { type: "ask", question: "why did the deploy fail?" };
+    expect(policy.decide(ask, lin)).toEqual({
+      allowed: false,
+      reason:
+        "Only baton admins may run `ask` (it spends LLM budget); ask one of them, or run a read-only command such as `/orchestrate status`.",
+    });
+    expect(policy.decide(ask, ada)).toEqual({ allowed: true, needsConfirmation: false });
+    for (const type of SPENDS_LLM) expect(COMMAND_SPECS[type].access, type).not.toBe("read");
+  });
+
+  it("keeps help, status, history and the list and show commands open to everyone", () => {
+    const policy = new Policy(["slack:U1"]);
+    const reads = COMMAND_TYPES.filter((type) => COMMAND_SPECS[type].access === "read");
+    expect(reads.sort()).toEqual(
+      [
+        "help",
+        "status",
+        "history",
+        "workflow.list",
+        "workflow.show",
+        "execution.list",
+        "execution.show",
+        "agent.list",
+        "schedule.list",
+        "budget.show",
+      ].sort(),
+    );
+    for (const type of reads) expect(SPENDS_LLM.has(type), type).toBe(false);
+    expect(policy.decide({ type: "help" }, lin)).toEqual({ allowed: true, needsConfirmation: false });
+    expect(policy.decide({ type: "agent.list" }, lin)).toEqual({ allowed: true, needsConfirmation: false });
   });
 });

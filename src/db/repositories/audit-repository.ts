@@ -1,9 +1,15 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import { col, fn, Op, where as sqlWhere, UniqueConstraintError, type WhereOptions } from "sequelize";
+import { type Clock, systemClock } from "../../clock.js";
 import type { Database } from "../database.js";
 import type { AuditEntryRow } from "../models.js";
+import { AuditChain, type ClosedRow } from "./audit-chain.js";
+import { type AuditClosingColumns, closingColumns, INTERRUPTED, openingOf } from "./audit-columns.js";
 import { clip, clipKey } from "./columns.js";
 
-export type AuditOutcome = "pending" | "ok" | "denied" | "invalid" | "unavailable" | "error";
+/** `interrupted`: the process handling the request died before it finished (closed by another's sweep). */
+export type AuditOutcome = "pending" | "ok" | "denied" | "invalid" | "unavailable" | "error" | "interrupted";
 
 /** Written when a request arrives, before any work, so nothing accepted is lost. */
 export interface AuditOpening {
@@ -34,6 +40,17 @@ export interface AuditClosing {
   llm: { inputTokens: number; outputTokens: number; costUsd: number } | null;
 }
 
+export interface AuditRepositoryOptions {
+  /** Names this process on the rows it opens (default: host, pid and a random tag). */
+  owner?: string;
+  /** How long an open row stays vouched for without a renewal (BATON_LEASE_MS). */
+  leaseMs?: number;
+  clock?: Clock;
+}
+
+/** Rows written before leases existed carry none: they count as abandoned after this long. */
+const UNLEASED_AFTER_MS = 15 * 60_000;
+
 export interface AuditEntry extends AuditOpening {
   id: number;
   finishedAt: Date | null;
@@ -52,64 +69,122 @@ export interface AuditEntry extends AuditOpening {
 }
 
 export class AuditRepository {
-  constructor(private readonly db: Database) {}
+  readonly owner: string;
+  private readonly leaseMs: number;
+  private readonly clock: Clock;
+  private readonly chain: AuditChain;
+  /** Rows this process opened and has not closed yet, with what was written at open (hashed at close). */
+  private readonly openRows = new Map<number, Omit<ClosedRow, keyof AuditClosingColumns>>();
+
+  constructor(
+    private readonly db: Database,
+    options: AuditRepositoryOptions = {},
+  ) {
+    this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.clock = options.clock ?? systemClock;
+    this.chain = new AuditChain(db);
+  }
 
   /**
    * One autocommit insert (no transaction: DESIGN.md). The dedupe key is unique per platform event,
-   * so a redelivered event finds its row taken and is answered once.
+   * so a redelivered event finds its row taken and is answered once. The row carries this process
+   * as its owner and a lease the process renews while the request is open (renewOpen).
    */
   async open(entry: AuditOpening): Promise<{ id: number } | "duplicate"> {
+    const opening = {
+      created_at: entry.at,
+      platform: clip(entry.platform, 32),
+      workspace: clip(entry.workspace, 128),
+      channel: clip(entry.channel, 128),
+      thread: clip(entry.thread, 128),
+      actor_id: clip(entry.actorId, 128),
+      actor_name: clip(entry.actorName, 256),
+      text: entry.text,
+      dedupe_key: clipKey(entry.dedupeKey, 256),
+      owner: this.owner,
+    };
     try {
       const row = await this.db.models.AuditEntry.create({
-        created_at: entry.at,
-        finished_at: null,
-        platform: clip(entry.platform, 32),
-        workspace: clip(entry.workspace, 128),
-        channel: clip(entry.channel, 128),
-        thread: clip(entry.thread, 128),
-        actor_id: clip(entry.actorId, 128),
-        actor_name: clip(entry.actorName, 256),
-        text: entry.text,
-        command: null,
-        command_type: null,
-        resolved_by: null,
-        confidence: null,
+        ...opening,
+        ...closingColumns(null),
         outcome: "pending",
-        error_code: null,
-        error_message: null,
-        duration_ms: null,
-        llm_input_tokens: null,
-        llm_output_tokens: null,
-        llm_cost_usd: null,
-        execution_id: null,
-        dedupe_key: clipKey(entry.dedupeKey, 256),
+        lease_until: this.leaseEnd(),
+        seq: null,
+        prev_hash: null,
+        hash: null,
       });
-      return { id: Number(row.id) };
+      const id = Number(row.id);
+      this.openRows.set(id, { id, ...opening });
+      return { id };
     } catch (error) {
       if (error instanceof UniqueConstraintError) return "duplicate";
       throw error;
     }
   }
 
+  /**
+   * Writes the outcome and chains the row (audit-chain.ts), in one statement. A row a sweep already
+   * closed as interrupted stays as it is: chained rows never change.
+   */
   async close(id: number, closing: AuditClosing): Promise<void> {
-    await this.db.models.AuditEntry.update(
-      {
-        finished_at: closing.finishedAt,
-        command: closing.command,
-        command_type: closing.commandType,
-        resolved_by: closing.resolvedBy,
-        confidence: closing.confidence,
-        outcome: closing.outcome,
-        error_code: closing.errorCode,
-        error_message: closing.errorMessage,
-        duration_ms: Math.round(closing.durationMs),
-        execution_id: closing.executionId,
-        llm_input_tokens: closing.llm?.inputTokens ?? null,
-        llm_output_tokens: closing.llm?.outputTokens ?? null,
-        llm_cost_usd: closing.llm ? closing.llm.costUsd.toFixed(6) : null,
-      },
-      { where: { id } },
+    const opening = this.openRows.get(id) ?? (await this.openingOf(id));
+    try {
+      if (opening) await this.chain.append({ ...opening, ...closingColumns(closing) });
+    } finally {
+      this.openRows.delete(id);
+    }
+  }
+
+  /** Reads where the chain ends, ahead of the first close (start-up). */
+  primeChain(): Promise<void> {
+    return this.chain.prime();
+  }
+
+  /** Extends the lease of every row this process still has open; returns how many it renewed. */
+  async renewOpen(): Promise<number> {
+    if (this.openRows.size === 0) return 0;
+    const [count] = await this.db.models.AuditEntry.update(
+      { lease_until: this.leaseEnd() },
+      { where: { id: { [Op.in]: [...this.openRows.keys()] }, outcome: "pending" } },
     );
+    return count;
+  }
+
+  /**
+   * Closes as `interrupted` the pending rows whose lease lapsed: their process died (a live one
+   * renews its own first). Each is chained like any close, so two sweepers never both close one.
+   */
+  async closeAbandoned(): Promise<number> {
+    const now = this.clock.now();
+    const lapsed = await this.db.models.AuditEntry.findAll({
+      where: {
+        outcome: "pending",
+        [Op.or]: [
+          { lease_until: { [Op.lt]: now } },
+          { lease_until: null, created_at: { [Op.lt]: new Date(now.getTime() - UNLEASED_AFTER_MS) } },
+        ],
+      },
+      order: [["id", "ASC"]],
+      limit: 500,
+    });
+    let closed = 0;
+    for (const row of lapsed) {
+      const id = Number(row.id);
+      if (this.openRows.has(id)) continue;
+      const content = { ...openingOf(row), ...closingColumns(null), ...INTERRUPTED, finished_at: now };
+      if (await this.chain.append(content)) closed += 1;
+    }
+    return closed;
+  }
+
+  private leaseEnd(): Date {
+    return new Date(this.clock.now().getTime() + this.leaseMs);
+  }
+
+  private async openingOf(id: number) {
+    const row = await this.db.models.AuditEntry.findByPk(id);
+    return row ? openingOf(row) : null;
   }
 
   /** Newest first. `actor` matches the actor id or name exactly (case-insensitive for names). */
@@ -167,20 +242,6 @@ export class AuditRepository {
   async get(id: number): Promise<AuditEntry | null> {
     const row = await this.db.models.AuditEntry.findByPk(id);
     return row ? toEntry(row) : null;
-  }
-
-  /** Requests still pending when a process died: recorded as interrupted, never left open. */
-  async closeAbandoned(now: Date, olderThan: Date): Promise<number> {
-    const [count] = await this.db.models.AuditEntry.update(
-      {
-        outcome: "error",
-        error_code: "interrupted",
-        error_message: "baton stopped before this request finished.",
-        finished_at: now,
-      },
-      { where: { outcome: "pending", created_at: { [Op.lt]: olderThan } } },
-    );
-    return count;
   }
 }
 

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Clock } from "../../clock.js";
 import type { AgentRecord } from "../../db/repositories/agent-repository.js";
 import type { ExecutionRepository } from "../../db/repositories/execution-repository.js";
+import type { RunRouteRepository } from "../../db/repositories/run-route-repository.js";
 import { BatonError } from "../../errors.js";
 import type { ChatModel } from "../../llm/chat-model.js";
 import type { AgentAnswer, AgentRequest, AgentRunner } from "../agents.js";
@@ -23,6 +24,8 @@ export interface AgentServiceDeps {
   maxTurns: number;
   /** Called before an agent is spawned (budgets: max agents); throws to refuse. */
   beforeSpawn?: (owner: { actorId: string | null; channel: string | null }) => Promise<void>;
+  /** Keeps a run's cheaper-model decision with the run, so it outlives this process. */
+  routes?: Pick<RunRouteRepository, "choose" | "get">;
 }
 
 /** Who an agent works for and where; `goal` is what it is for. */
@@ -113,7 +116,7 @@ export class AgentService implements AgentRunner {
         executionId: request.executionId,
         channel: execution?.channel ?? null,
         workflow: execution?.workflowName ?? null,
-        ...this.overrideFor(request.executionId),
+        ...(await this.overrideFor(request.executionId)),
       },
     });
     return { text: answer.text, provider: answer.provider, model: answer.model };
@@ -121,19 +124,37 @@ export class AgentService implements AgentRunner {
 
   /**
    * Sends the rest of a run's agent calls to the cheapest configured provider (by its price for
-   * the same estimate); returns its name, or null when there is no cheaper one than the chain's first.
+   * the same estimate), stored with the run so a process resuming it after a restart does too;
+   * returns its name, or null when there is no cheaper one than the chain's first.
    */
-  useCheaperModel(executionId: string, costOf: (model: string) => number): string | null {
+  async useCheaperModel(
+    executionId: string,
+    costOf: (model: string) => number,
+    decidedBy: string | null = null,
+  ): Promise<string | null> {
     const providers = this.deps.chat?.candidates([]) ?? [];
     const [first] = providers;
     const cheapest = [...providers].sort((a, b) => costOf(a.model) - costOf(b.model))[0];
     if (!first || !cheapest || costOf(cheapest.model) >= costOf(first.model)) return null;
+    const decidedAt = this.deps.clock.now();
+    await this.deps.routes?.choose({
+      executionId,
+      provider: cheapest.name,
+      model: cheapest.model,
+      decidedBy,
+      decidedAt,
+    });
     this.routeOverrides.set(executionId, cheapest.name);
     return `${cheapest.name} (${cheapest.model})`;
   }
 
-  private overrideFor(executionId: string): { route?: string[]; exclusive?: boolean } {
-    const provider = this.routeOverrides.get(executionId);
+  /** The run's stored route (remembered here once read); none for a run nobody redirected. */
+  private async overrideFor(executionId: string): Promise<{ route?: string[]; exclusive?: boolean }> {
+    let provider = this.routeOverrides.get(executionId);
+    if (provider === undefined && this.deps.routes) {
+      provider = (await this.deps.routes.get(executionId))?.provider;
+      if (provider !== undefined) this.routeOverrides.set(executionId, provider);
+    }
     return provider ? { route: [provider], exclusive: true } : {};
   }
 

@@ -5,6 +5,7 @@ import { AgentRepository } from "../../db/repositories/agent-repository.js";
 import type { AuditRepository } from "../../db/repositories/audit-repository.js";
 import { BudgetRepository } from "../../db/repositories/budget-repository.js";
 import type { ExecutionRepository } from "../../db/repositories/execution-repository.js";
+import { RunRouteRepository } from "../../db/repositories/run-route-repository.js";
 import { BudgetedChat } from "../../llm/budgeted-chat.js";
 import type { ChatModel } from "../../llm/chat-model.js";
 import type { Logger } from "../../logger.js";
@@ -89,6 +90,7 @@ export function createAgents(deps: {
     maxTurns: settings.maxTurns,
     inThread: (where) => agents.activeInThread(where),
     beforeSpawn: (owner) => reportBreach(deps.events, owner, checkAgentLimit(budgets, agents, owner)),
+    routes: new RunRouteRepository(deps.database),
   });
   return { service, pool, agents, budgets, guard, chat };
 }

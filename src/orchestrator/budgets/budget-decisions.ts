@@ -17,7 +17,7 @@ export interface BudgetDecisionDeps {
 
 /**
  * Approving a run paused by a budget: `cheaper` sends its remaining agent calls to the cheapest
- * provider; anything else raises the breached limit (to twice what it was, or at least enough for
+ * provider, a decision stored with the run (execution_routes) so it survives a restart; anything else raises the breached limit (to twice what it was, or at least enough for
  * the refused call). Rejecting stops the run like any rejection. The dispatcher audits the command.
  */
 export async function applyBudgetChoice(
@@ -29,7 +29,9 @@ export async function applyBudgetChoice(
 ): Promise<string> {
   if (note?.trim().toLowerCase().startsWith("cheaper")) {
     const sample = { inputTokens: 1000, outputTokens: 1000, cachedInputTokens: 0, cacheWriteTokens: 0 };
-    const chosen = deps.service.useCheaperModel(execution.id, (model) => costOf(sample, deps.price(model)) ?? 0);
+    // Stored with the run: a process that resumes it after a restart keeps to the cheaper model.
+    const price = (model: string) => costOf(sample, deps.price(model)) ?? 0;
+    const chosen = await deps.service.useCheaperModel(execution.id, price, actor.id);
     if (!chosen) {
       throw new BatonError(
         "invalid_command",
