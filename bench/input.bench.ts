@@ -4,9 +4,10 @@
  * against plain prose of the same length in the same run. A linear function stays near 1×; a
  * backtracking regex shows up as a ratio that grows with the length. Sizes: ~100 KB, and the input
  * limit (BATON_MAX_INPUT_CHARS, 4,000 by default) that the dispatcher lets through.
- * The last line is JSON: { worst_ratio, worst_input, …the same without redactSecrets (the secrets
- * helper's), and for the entry points alone; worst_growth: how steeply the worst adversarial time
- * grows with length (≈1 linear, ≈2 quadratic) }.
+ * The last line is JSON: { worst_ratio, worst_input: the worst over what a message goes through (the
+ * entry points and the whole path); worst_ratio_any_function, worst_input_any_function: the worst
+ * single helper; worst_growth: how steeply the worst adversarial time grows with length (≈1 linear,
+ * ≈2 quadratic) }.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,6 +15,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createApp } from "../src/app.js";
 import { parseCommandText } from "../src/bot/grammar.js";
+import { textForAudit } from "../src/bot/input-limit.js";
 import { withoutMention } from "../src/bot/slack/slack-requests.js";
 import { tokenize } from "../src/bot/tokenize.js";
 import { loadConfig } from "../src/config.js";
@@ -123,13 +125,27 @@ function functions(resolve: (text: string) => Promise<unknown>) {
     ["closest (did you mean)", (text: string) => closest(text, ["status", "history", "workflows"])],
     ["slack mention (bot id)", (text: string) => withoutMention(text, "U1")],
     ["slack mention (leading)", (text: string) => withoutMention(text, null)],
+    ["message (whole path)", (text: string) => message(resolve, text)],
     ["template render", (text: string) => safely(() => renderTemplate(text, { input: {}, steps: {} }))],
     ["expression parse", (text: string) => safely(() => parseExpression(text))],
   ] as const;
 }
 
+/**
+ * Everything one chat message's text goes through before baton answers: the front-end's mention
+ * stripping, the dispatcher's resolve (limit, grammar, rules router), the audit row's clipped and
+ * redacted copy, and the reply's one-line echo with broadcasts defused.
+ */
+async function message(resolve: (text: string) => Promise<unknown>, text: string): Promise<unknown> {
+  const stripped = withoutMention(text, "U1");
+  await resolve(stripped);
+  redactSecrets(textForAudit(stripped, LIMIT));
+  return withoutMassMentions(truncate(stripped, 500));
+}
+
 /** What one chat message goes through on its way in: the front-ends' mention stripping, then the dispatcher. */
 const ENTRY_POINTS = new Set([
+  "message (whole path)",
   "tokenize",
   "grammar parse",
   "rules router",
@@ -137,10 +153,6 @@ const ENTRY_POINTS = new Set([
   "slack mention (bot id)",
   "slack mention (leading)",
 ]);
-
-function without(rows: readonly Row[], fn: string): Row[] {
-  return rows.filter((r) => r.fn !== fn);
-}
 
 function worstOf(suffix: string, rows: readonly Row[], by: (row: Row) => number) {
   const worst = rows.reduce<Row | undefined>((a, b) => (a === undefined || by(b) > by(a) ? b : a), undefined);
@@ -281,16 +293,17 @@ async function main(): Promise<void> {
       }
     }
     console.log(table(rows));
+    // The headline is what a message costs (the entry points, the whole path among them). Each
+    // helper is listed too: one whose work is proportional to its matches (defusing 20,000 `@here`s)
+    // can sit above 3× prose that has none while it stays linear, which `growth` shows.
     const summary = {
-      ...worstOf("", rows, (r) => r.ratio),
-      ...worstOf("_without_redact", without(rows, "redactSecrets"), (r) => r.ratio),
       ...worstOf(
-        "_entry_points",
+        "",
         rows.filter((r) => ENTRY_POINTS.has(r.fn)),
         (r) => r.ratio,
       ),
+      ...worstOf("_any_function", rows, (r) => r.ratio),
       ...growthOf("", rows),
-      ...growthOf("_without_redact", without(rows, "redactSecrets")),
       target: 3,
     };
     console.log(JSON.stringify(summary));

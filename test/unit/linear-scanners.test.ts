@@ -65,6 +65,13 @@ describe("urlsIn (trailing punctuation off each URL)", () => {
     const url = `https://example.com/${".".repeat(30_000)}x`;
     expect(urlsIn(`check ${url}.`)).toEqual([url]);
   });
+
+  it("reads one URL past the healthcheck's 50, so the tool refuses the list instead of a silent cut", () => {
+    const many = Array.from({ length: 5000 }, (_, i) => `https://h${i}.example.com/`).join(" ");
+    const urls = urlsIn(many);
+    expect(urls).toHaveLength(51);
+    expect(urls[50]).toBe("https://h50.example.com/");
+  });
 });
 
 describe("toUtterance (chat markup, tidy ends, plain form)", () => {

@@ -168,8 +168,34 @@ export function countIn(plain: string, max = 100): number | undefined {
 
 const URL = /\bhttps?:\/\/[^\s<>"'|,]+/gi;
 
+/**
+ * More URLs than a healthcheck takes (the http tool's limit is 50) are never needed to answer: one
+ * past the limit is enough for the tool to refuse the list in its own words, and stopping there
+ * keeps a message made of thousands of URLs from costing thousands of matches.
+ */
+const MAX_URLS_READ = 51;
+
 export function urlsIn(text: string): string[] {
-  return Array.from(text.matchAll(URL), (match) => match[0].replace(/(?<![.;:!?)\]])[.;:!?)\]]+$/, ""));
+  const urls: string[] = [];
+  URL.lastIndex = 0;
+  for (let match = URL.exec(text); match && urls.length < MAX_URLS_READ; match = URL.exec(text)) {
+    urls.push(withoutTrailing(match[0], URL_TRAILING));
+  }
+  return urls;
+}
+
+const URL_TRAILING = ".;:!?)]";
+const VALUE_TRAILING = ".,;:!?";
+
+/** `text` without the run of `chars` (and, for values, whitespace) at its end, scanned from the end. */
+function withoutTrailing(text: string, chars: string, spaces = false): string {
+  let end = text.length;
+  while (end > 0) {
+    const char = text.charAt(end - 1);
+    if (!chars.includes(char) && !(spaces && /\s/.test(char))) break;
+    end -= 1;
+  }
+  return text.slice(0, end);
 }
 
 /**
@@ -196,11 +222,15 @@ export function escapeRegExp(text: string): string {
 
 /** Trailing punctuation and surrounding quotes off a value taken from free text. */
 export function trimValue(value: string): string {
-  return value
-    .trim()
-    .replace(/(?<![\s.,;:!?])[\s.,;:!?]+$/, "")
-    .replace(/^(["'])(.*)\1$/, "$2")
-    .trim();
+  const trimmed = withoutTrailing(value.trim(), VALUE_TRAILING, true);
+  const quote = trimmed.charAt(0);
+  // What `^(["'])(.*)\1$` meant: `.` stops at a line break, so a value spread over lines stays quoted.
+  const quoted =
+    trimmed.length >= 2 &&
+    (quote === '"' || quote === "'") &&
+    trimmed.endsWith(quote) &&
+    !/[\n\r\u2028\u2029]/.test(trimmed);
+  return (quoted ? trimmed.slice(1, -1) : trimmed).trim();
 }
 
 /** Words that sit where a name would but are never one: "run it", "retire everyone", "history for today". */
