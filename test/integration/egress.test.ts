@@ -101,10 +101,21 @@ function workflows(): string {
     "steps:",
     "  - id: post",
     "    tool: http.post",
-    '    with: { url: "{{ input.url }}", body: "hello", headers: { cookie: "session=abc" } }',
+    '    with: { url: "{{ input.url }}", body: "hello", headers: { cookie: "{{ secrets.SESSION }}" } }',
     "",
   ];
   writeFileSync(join(dir, "post.yaml"), postOne.join("\n"));
+  // A URL with credentials is a secret: it comes from the secret store, never from chat.
+  const fetchPrivate = [
+    "name: fetch-private",
+    "description: GETs the URL kept as the PRIVATE_URL secret.",
+    "steps:",
+    "  - id: get",
+    "    tool: http.get",
+    '    with: { url: "{{ secrets.PRIVATE_URL }}", timeoutMs: 10000 }',
+    "",
+  ];
+  writeFileSync(join(dir, "fetch-private.yaml"), fetchPrivate.join("\n"));
   return dir;
 }
 
@@ -254,14 +265,17 @@ describe("the egress policy on the workflow path", () => {
   });
 
   it("follows allowed redirects itself, at most five of them", async () => {
-    const started = await start({ BATON_HTTP_ALLOW: "127.0.0.2" }, scriptedDns({ "public.example": [["127.0.0.2"]] }));
+    const started = await start(
+      { BATON_HTTP_ALLOW: "127.0.0.2", BATON_SECRET_PRIVATE_URL: `http://ada:p%40ss@127.0.0.2:${port}/cross-origin` },
+      scriptedDns({ "public.example": [["127.0.0.2"]] }),
+    );
     const hop = await run(started, `/orchestrate run fetch url=http://127.0.0.2:${port}/hop`);
     expect(hop.first?.output).toMatchObject({ status: 200, body: "public page /landing" });
     const loop = await run(started, `/orchestrate run fetch url=http://127.0.0.2:${port}/loop`);
     expect(loop.first?.errorMessage).toBe(`http://127.0.0.2:${port}/loop redirected more than 5 times.`);
     expect(outside.requests.filter((r) => r.url === "/loop")).toHaveLength(6);
     // Credentials in the URL go as Basic auth to that URL only, not to where it redirects.
-    await run(started, `/orchestrate run fetch url=http://ada:p%40ss@127.0.0.2:${port}/cross-origin`);
+    await run(started, "/orchestrate run fetch-private");
     expect(outside.requests.slice(-2)).toEqual([
       { url: "/cross-origin", host: `127.0.0.2:${port}`, authorization: `Basic ${btoa("ada:p@ss")}` },
       { url: "/landing", host: `public.example:${port}` },
@@ -270,7 +284,7 @@ describe("the egress policy on the workflow path", () => {
 
   it("turns a POST into a GET on 303, and keeps the cookie only on the same origin", async () => {
     const dns = scriptedDns({ "public.example": [["127.0.0.2"]] });
-    const started = await start({ BATON_HTTP_ALLOW: "127.0.0.2" }, dns);
+    const started = await start({ BATON_HTTP_ALLOW: "127.0.0.2", BATON_SECRET_SESSION: "session=abc" }, dns);
     await run(started, `/orchestrate run post url=http://127.0.0.2:${port}/submit`);
     await run(started, `/orchestrate run post url=http://127.0.0.2:${port}/same-origin`);
     await run(started, `/orchestrate run post url=http://127.0.0.2:${port}/cross-origin`);
