@@ -160,6 +160,7 @@ function worstOf(suffix: string, rows: readonly Row[], by: (row: Row) => number)
   return {
     [`worst_ratio${suffix}`]: Number(worst.ratio.toFixed(2)),
     [`worst_input${suffix}`]: `${worst.fn}: ${worst.input} (${worst.size} chars)`,
+    [`worst_ms${suffix}`]: Number(worst.adversarialMs.toFixed(3)),
   };
 }
 
