@@ -51,8 +51,9 @@ export function secretInChatMessage(names: readonly string[]): string {
       : `${named.map((name) => `\`${name}\``).join(" and ")} ${named.length === 1 ? "is a secret" : "are secrets"}`;
   const example = secretEnvName(named[0] ?? "NAME");
   return (
+    // No `NAME=…` in the advice: the audit row keeps this sentence, and redaction would blank it.
     `baton did not store or run this request because ${what}; add it as a baton secret instead ` +
-    `(\`BATON_SECRET_${example}=…\` in baton's environment, or \`${example}: …\` in the BATON_SECRETS_FILE) ` +
+    `(the environment variable \`BATON_SECRET_${example}\`, or the key \`${example}\` in the BATON_SECRETS_FILE) ` +
     `and have the workflow use \`{{ secrets.${example} }}\`.`
   );
 }

@@ -111,7 +111,7 @@ describe("a secret typed into chat (issue 12)", () => {
     );
     const printed = JSON.parse(run.stdout) as { outcome: string; reply: { text: string }; result: unknown };
     expect(printed.reply.text).toBe(
-      "baton did not store or run this request because `token` and `password` are secrets; add it as a baton secret instead (`BATON_SECRET_TOKEN=…` in baton's environment, or `TOKEN: …` in the BATON_SECRETS_FILE) and have the workflow use `{{ secrets.TOKEN }}`.",
+      "baton did not store or run this request because `token` and `password` are secrets; add it as a baton secret instead (the environment variable `BATON_SECRET_TOKEN`, or the key `TOKEN` in the BATON_SECRETS_FILE) and have the workflow use `{{ secrets.TOKEN }}`.",
     );
     expect(printed).toMatchObject({ outcome: "invalid", result: null });
     for (const output of [run.stdout, run.stderr]) {
@@ -122,6 +122,8 @@ describe("a secret typed into chat (issue 12)", () => {
       expect(await tablesContaining(db, ["PlainOpaqueValue42", "CorrectHorseBattery"])).toEqual([]);
       const [row] = await new AuditRepository(db).recent({ limit: 1 });
       expect(row).toMatchObject({ outcome: "invalid", errorCode: "secret_in_chat", executionId: null });
+      // The row keeps the sentence the person read, not a copy mangled by redaction.
+      expect(row?.errorMessage).toBe(printed.reply.text);
       expect(row?.text).toBe("/orchestrate run deploy token=[REDACTED] password=[REDACTED]");
       expect(row?.command).toEqual({
         type: "workflow.run",

@@ -196,7 +196,7 @@ describe("secrets typed into chat", () => {
 
   it("says in one sentence that nothing was stored and how to add a baton secret", () => {
     expect(secretInChatMessage(["token", "password"])).toBe(
-      "baton did not store or run this request because `token` and `password` are secrets; add it as a baton secret instead (`BATON_SECRET_TOKEN=…` in baton's environment, or `TOKEN: …` in the BATON_SECRETS_FILE) and have the workflow use `{{ secrets.TOKEN }}`.",
+      "baton did not store or run this request because `token` and `password` are secrets; add it as a baton secret instead (the environment variable `BATON_SECRET_TOKEN`, or the key `TOKEN` in the BATON_SECRETS_FILE) and have the workflow use `{{ secrets.TOKEN }}`.",
     );
     expect(secretInChatMessage([""])).toMatch(
       /because it contains something that looks like a secret; .*BATON_SECRET_NAME/,
