@@ -36,10 +36,12 @@ describe.each(DATABASE_KINDS)("digest delivery on $kind", ({ create }) => {
     await testDb.drop();
   });
 
+  /** The request's own reply as posted (a pattern offer that follows it is a separate post). */
   async function say(text: string) {
     const conversation = new RecordingConversation(true);
-    await (await app.dispatcher.dispatch(chatRequest(text), conversation)).settled;
-    return conversation.lastText;
+    const { reply } = await (await app.dispatcher.dispatch(chatRequest(text), conversation)).settled;
+    expect(conversation.posts.map((posted) => posted.text)).toContain(reply.text);
+    return reply.text;
   }
 
   it("retries a failed post with backoff under one idempotency key and records the message id", async () => {
