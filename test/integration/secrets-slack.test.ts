@@ -32,7 +32,7 @@ describe.each(DATABASE_KINDS)("a secret typed into a Slack slash command ($kind)
     );
     expect(refusal).toMatchObject({ channel: "C0OPS", user: "U0ADA" });
     expect(String(refusal.text)).toMatch(
-      /^baton did not store or run this request because `token` and `password` are secrets; add it as a baton secret instead \(`BATON_SECRET_TOKEN=…`/,
+      /^baton did not store or run this request because `token` and `password` are secrets; add it as a baton secret instead \(the environment variable `BATON_SECRET_TOKEN`/,
     );
     await h.settle();
     await h.app.orchestrator.eventLog.flush();
