@@ -10,11 +10,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createApp } from "../src/app.js";
 import type { Conversation } from "../src/bot/chat.js";
-import { parseCommandText } from "../src/bot/grammar.js";
 import { Policy } from "../src/bot/policy.js";
 import { loadConfig } from "../src/config.js";
 import { AuditRepository } from "../src/db/repositories/audit-repository.js";
 import { silentLogger } from "../src/logger.js";
+import { parseCommandText } from "../src/routing/grammar.js";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);

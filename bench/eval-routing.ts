@@ -5,19 +5,19 @@
  * the share of fixtures its fast path answered without any LLM call. Last line: JSON.
  */
 import { isDeepStrictEqual } from "node:util";
-import { parseCommandText } from "../src/bot/grammar.js";
 import { systemClock } from "../src/clock.js";
 import { loadConfig } from "../src/config.js";
-import { createRouter } from "../src/llm/create-router.js";
-import { LlmCommandRouter } from "../src/llm/llm-router.js";
 import { LlmMeter } from "../src/llm/meter.js";
 import { ProviderHealth } from "../src/llm/provider-health.js";
 import { AnthropicProvider } from "../src/llm/providers/anthropic.js";
 import { OpenAiProvider } from "../src/llm/providers/openai.js";
-import { RulesRouter } from "../src/llm/providers/rules.js";
-import type { CommandRouter, RouteResult } from "../src/llm/types.js";
 import type { LlmCallRecord } from "../src/llm/usage.js";
 import { createLogger } from "../src/logger.js";
+import { createRouter } from "../src/routing/create-router.js";
+import { parseCommandText } from "../src/routing/grammar.js";
+import { LlmCommandRouter } from "../src/routing/llm-router.js";
+import { RulesRouter } from "../src/routing/rules.js";
+import type { CommandRouter, RouteResult } from "../src/routing/types.js";
 import { FIXTURE_CONTEXT, loadRoutingFixtures, type RoutingFixture } from "../test/support/routing-fixtures.js";
 
 const config = loadConfig();

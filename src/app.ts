@@ -7,13 +7,13 @@ import { type Clock, systemClock } from "./clock.js";
 import type { Config } from "./config.js";
 import { type Database, openDatabase } from "./db/database.js";
 import { LlmCallRepository } from "./db/repositories/llm-call-repository.js";
-import { createRouter } from "./llm/create-router.js";
 import type { Logger } from "./logger.js";
 import { loadSpecialties } from "./orchestrator/agents/specialties.js";
 import { Orchestrator } from "./orchestrator/orchestrator.js";
 import type { FireDriver } from "./orchestrator/scheduler/job-driver.js";
 import type { Resolver } from "./orchestrator/tools/egress/egress-policy.js";
 import { createBuiltinTools } from "./orchestrator/tools/registry.js";
+import { createRouter } from "./routing/create-router.js";
 import { loadSecretStore } from "./secrets/secret-store.js";
 
 export interface App {

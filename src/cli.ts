@@ -13,8 +13,8 @@ import { type Config, ConfigError, loadConfig } from "./config.js";
 import { openDatabase } from "./db/database.js";
 import { migrateToLatest } from "./db/migrate.js";
 import { BatonError } from "./errors.js";
-import type { RouteUsage } from "./llm/types.js";
 import { createLogger, type Logger } from "./logger.js";
+import type { RouteUsage } from "./routing/types.js";
 
 export interface CliIo {
   stdin: Readable & { isTTY?: boolean };

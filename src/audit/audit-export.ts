@@ -1,5 +1,5 @@
+import type { ChainedColumns } from "../db/audit-hash.js";
 import { redactValue } from "../redact.js";
-import type { ChainedColumns } from "./audit-hash.js";
 
 export const EXPORT_FORMATS = ["jsonl", "csv"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];

@@ -1,4 +1,4 @@
-import { type ChainedColumns, chainHash, GENESIS_HASH } from "./audit-hash.js";
+import { type ChainedColumns, chainHash, GENESIS_HASH } from "../db/audit-hash.js";
 
 /** A chained row as read back: its content, its place and the two hashes that link it. */
 export interface ChainLink extends ChainedColumns {

@@ -1,4 +1,4 @@
-import type { Actor } from "../orchestrator/context.js";
+import type { Actor } from "../commands/context.js";
 import type { Reply } from "./reply.js";
 
 /** One message a person sent to baton, as an adapter hands it to the dispatcher. */

@@ -1,4 +1,4 @@
-import type { Command } from "../orchestrator/commands.js";
+import type { Command } from "../commands/commands.js";
 
 /** One sentence saying what a destructive command will do, asked before it runs. */
 export function confirmationQuestion(command: Command): string {

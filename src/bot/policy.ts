@@ -1,5 +1,5 @@
-import { accessOf, type Command, type CommandType } from "../orchestrator/commands.js";
-import type { Actor } from "../orchestrator/context.js";
+import { accessOf, type Command, type CommandType } from "../commands/commands.js";
+import type { Actor } from "../commands/context.js";
 
 /**
  * Who may run what. Never delegated to an LLM (DESIGN.md step 3):

@@ -1,9 +1,9 @@
+import type { Command } from "../commands/commands.js";
 import type { AuditOutcome } from "../db/repositories/audit-repository.js";
 import type { BatonError, ErrorCode } from "../errors.js";
-import type { ResolvedBy, RouteUsage } from "../llm/types.js";
 import type { Logger } from "../logger.js";
-import type { Command } from "../orchestrator/commands.js";
 import type { Result } from "../orchestrator/results.js";
+import type { ResolvedBy, RouteUsage } from "../routing/types.js";
 import { errorReply, type Reply } from "./reply.js";
 
 export interface DispatchOutcome {

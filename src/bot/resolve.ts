@@ -1,12 +1,12 @@
 import type { Clock } from "../clock.js";
+import type { Command } from "../commands/commands.js";
 import type { AuditEntry } from "../db/repositories/audit-repository.js";
 import type { ErrorCode } from "../errors.js";
-import type { CommandRouter, ResolvedBy, RouteContext, RouteUsage, ThreadTurn } from "../llm/types.js";
-import type { Command } from "../orchestrator/commands.js";
 import type { Orchestrator } from "../orchestrator/orchestrator.js";
+import { parseCommandText } from "../routing/grammar.js";
+import type { CommandRouter, ResolvedBy, RouteContext, RouteUsage, ThreadTurn } from "../routing/types.js";
 import { truncate, withoutMassMentions } from "../text.js";
 import type { ChatRequest } from "./chat.js";
-import { parseCommandText } from "./grammar.js";
 import { inputTooLong } from "./input-limit.js";
 import { errorReply, type Reply, reply } from "./reply.js";
 

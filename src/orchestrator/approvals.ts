@@ -1,9 +1,9 @@
 import type { Clock } from "../clock.js";
+import type { Actor } from "../commands/context.js";
 import type { AuditRepository } from "../db/repositories/audit-repository.js";
 import type { ExecutionRecord, ExecutionRepository } from "../db/repositories/execution-repository.js";
 import { BatonError } from "../errors.js";
 import type { Logger } from "../logger.js";
-import type { Actor } from "./context.js";
 import type { ExecutionRecovery } from "./recovery.js";
 import type { ApprovalWait } from "./workflow/approval-step.js";
 import type { WorkflowCatalog } from "./workflow/catalog.js";

@@ -1,8 +1,8 @@
+import type { CommandSpec, CommandType } from "../commands/commands.js";
 import type { AuditEntry } from "../db/repositories/audit-repository.js";
 import type { ExecutionRecord, StepAttemptRecord } from "../db/repositories/execution-repository.js";
 import type { SpendSummary } from "../db/repositories/llm-call-repository.js";
 import type { ProviderHealthSnapshot } from "../llm/provider-health.js";
-import type { CommandSpec, CommandType } from "./commands.js";
 import type { ControlResult, ControlSnapshot } from "./control/control-results.js";
 import type { AgentResult } from "./results-agents.js";
 

@@ -1,5 +1,5 @@
-import type { WorkflowHint } from "../llm/types.js";
-import type { Command } from "../orchestrator/commands.js";
+import type { Command } from "../commands/commands.js";
+import type { WorkflowHint } from "../commands/workflow-hint.js";
 import { redactChatText, secretsInText, typedSecrets, withoutTypedSecrets } from "./chat-secrets.js";
 
 /**

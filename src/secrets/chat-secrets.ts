@@ -1,4 +1,4 @@
-import type { Command } from "../orchestrator/commands.js";
+import type { Command } from "../commands/commands.js";
 import { containsSecret, hasSecretShape, REDACTED, redactSecrets } from "../redact.js";
 import { isSecretKey } from "./secret-keys.js";
 import { secretEnvName } from "./secret-names.js";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
-import { chainHash } from "../../src/audit/audit-hash.js";
 import { verifyChain } from "../../src/audit/verify-chain.js";
+import { chainHash } from "../../src/db/audit-hash.js";
 import { openDatabase } from "../../src/db/database.js";
 import { migrateToLatest, withMigrator } from "../../src/db/migrate.js";
 import { AuditLogReader, type StoredAuditRow } from "../../src/db/repositories/audit-log-reader.js";

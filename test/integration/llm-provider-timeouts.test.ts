@@ -2,15 +2,15 @@ import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LlmError } from "../../src/llm/errors.js";
-import { LlmCommandRouter } from "../../src/llm/llm-router.js";
 import { LlmMeter } from "../../src/llm/meter.js";
 import type { LlmRequest } from "../../src/llm/provider.js";
 import { ProviderHealth } from "../../src/llm/provider-health.js";
 import { AnthropicProvider } from "../../src/llm/providers/anthropic.js";
 import { OpenAiProvider } from "../../src/llm/providers/openai.js";
-import { RulesRouter } from "../../src/llm/providers/rules.js";
 import type { LlmCallRecord } from "../../src/llm/usage.js";
 import { silentLogger } from "../../src/logger.js";
+import { LlmCommandRouter } from "../../src/routing/llm-router.js";
+import { RulesRouter } from "../../src/routing/rules.js";
 import { startFakeAnthropic } from "../support/fake-anthropic.js";
 import type { FakeLlmServer } from "../support/fake-llm.js";
 

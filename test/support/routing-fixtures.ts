@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { z } from "zod";
-import type { RouteContext } from "../../src/llm/types.js";
-import { Command } from "../../src/orchestrator/commands.js";
+import { Command } from "../../src/commands/commands.js";
+import type { RouteContext } from "../../src/routing/types.js";
 
 /**
  * test/fixtures/routing.yaml, checked: what people type, and what a correct router makes of it.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { csvLine, exportedRow } from "../../src/audit/audit-export.js";
-import { type ChainedColumns, canonicalContent, chainHash, GENESIS_HASH } from "../../src/audit/audit-hash.js";
 import { type ChainLink, verifyChain } from "../../src/audit/verify-chain.js";
+import { type ChainedColumns, canonicalContent, chainHash, GENESIS_HASH } from "../../src/db/audit-hash.js";
 
 function row(id: number, overrides: Partial<ChainedColumns> = {}): ChainedColumns {
   return {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CLARIFY_TOOL, COMMAND_TOOLS, readToolCall, toolName } from "../../src/llm/command-tools.js";
-import { COMMAND_TYPES } from "../../src/orchestrator/commands.js";
+import { COMMAND_TYPES } from "../../src/commands/commands.js";
+import { CLARIFY_TOOL, COMMAND_TOOLS, readToolCall, toolName } from "../../src/routing/command-tools.js";
 
 const call = (name: string, argumentsJson: string) => ({ id: "t1", name, argumentsJson });
 

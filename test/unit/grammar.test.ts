@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { GRAMMAR_VERBS, type GrammarResult, parseCommandText } from "../../src/bot/grammar.js";
-import { tokenize } from "../../src/bot/tokenize.js";
+import { Command, EXECUTION_STATUSES } from "../../src/commands/commands.js";
 import { closest, editDistance } from "../../src/did-you-mean.js";
-import { Command, EXECUTION_STATUSES } from "../../src/orchestrator/commands.js";
+import { GRAMMAR_VERBS, type GrammarResult, parseCommandText } from "../../src/routing/grammar.js";
+import { tokenize } from "../../src/routing/tokenize.js";
 
 const command = (value: Command): GrammarResult => ({ kind: "command", command: value });
 

@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseCommandText } from "../../src/bot/grammar.js";
 import { withoutMention } from "../../src/bot/slack/slack-requests.js";
-import { RulesRouter } from "../../src/llm/providers/rules.js";
-import { inOrder, quotable, toUtterance, trimValue, urlsIn } from "../../src/llm/providers/rules-text.js";
-import type { RouteContext } from "../../src/llm/types.js";
 import { renderTemplate, templatePaths } from "../../src/orchestrator/workflow/template.js";
+import { parseCommandText } from "../../src/routing/grammar.js";
+import { RulesRouter } from "../../src/routing/rules.js";
+import { inOrder, quotable, toUtterance, trimValue, urlsIn } from "../../src/routing/rules-text.js";
+import type { RouteContext } from "../../src/routing/types.js";
 import { truncate, withoutMassMentions } from "../../src/text.js";
 
 /**

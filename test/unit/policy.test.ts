@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Policy, SPENDS_LLM } from "../../src/bot/policy.js";
-import { COMMAND_SPECS, COMMAND_TYPES, type Command } from "../../src/orchestrator/commands.js";
+import { COMMAND_SPECS, COMMAND_TYPES, type Command } from "../../src/commands/commands.js";
 
 const ada = { id: "U1", name: "Ada", platform: "slack" };
 const lin = { id: "U2", name: "Lin", platform: "slack" };

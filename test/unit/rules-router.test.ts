@@ -1,9 +1,9 @@
 import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { RulesRouter } from "../../src/llm/providers/rules.js";
-import type { RouteContext, RouteResult } from "../../src/llm/types.js";
-import { COMMAND_TYPES, Command } from "../../src/orchestrator/commands.js";
+import { COMMAND_TYPES, Command } from "../../src/commands/commands.js";
+import { RulesRouter } from "../../src/routing/rules.js";
+import type { RouteContext, RouteResult } from "../../src/routing/types.js";
 import { FIXTURE_CONTEXT, loadRoutingFixtures, type RoutingFixture } from "../support/routing-fixtures.js";
 
 const context = FIXTURE_CONTEXT;

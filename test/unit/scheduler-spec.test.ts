@@ -118,7 +118,7 @@ describe("readSchedulesFile", () => {
 
 describe("the decision journal in the grammar", () => {
   it("reads `history orchestrator [n]` as the orchestrator's history", async () => {
-    const { parseCommandText } = await import("../../src/bot/grammar.js");
+    const { parseCommandText } = await import("../../src/routing/grammar.js");
     const parsed = (text: string) => {
       const result = parseCommandText(text);
       return result.kind === "command" ? result.command : result;

@@ -1,6 +1,6 @@
 import type { Clock } from "../../clock.js";
+import type { RequestContext } from "../../commands/context.js";
 import type { Logger } from "../../logger.js";
-import type { RequestContext } from "../../orchestrator/context.js";
 import type { Orchestrator } from "../../orchestrator/orchestrator.js";
 import type { Result } from "../../orchestrator/results.js";
 import type { RenderTime } from "../format.js";

@@ -1,5 +1,5 @@
 import { DataTypes, QueryTypes } from "sequelize";
-import { type ChainedColumns, chainHash, GENESIS_HASH } from "../../audit/audit-hash.js";
+import { type ChainedColumns, chainHash, GENESIS_HASH } from "../audit-hash.js";
 import type { MigrationContext } from "../migrate.js";
 
 /**

@@ -1,6 +1,6 @@
 import { UniqueConstraintError } from "sequelize";
-import { type ChainedColumns, chainHash, GENESIS_HASH } from "../../audit/audit-hash.js";
 import { BatonError } from "../../errors.js";
+import { type ChainedColumns, chainHash, GENESIS_HASH } from "../audit-hash.js";
 import type { Database } from "../database.js";
 
 /** A row's final content, without its place in the chain (the chain assigns it). */

@@ -1,5 +1,5 @@
 import { Op, type WhereOptions } from "sequelize";
-import type { ChainedColumns } from "../../audit/audit-hash.js";
+import type { ChainedColumns } from "../audit-hash.js";
 import type { Database } from "../database.js";
 
 /** An audit row as stored, with its chain columns (what `baton audit verify` and `export` read). */

@@ -1,4 +1,6 @@
 import type { Clock } from "../../clock.js";
+import type { Command, CommandOf } from "../../commands/commands.js";
+import type { RequestContext } from "../../commands/context.js";
 import type { ModelPrice } from "../../config-llm.js";
 import type { Database } from "../../db/database.js";
 import type { ExecutionRecord, ExecutionRepository } from "../../db/repositories/execution-repository.js";
@@ -9,8 +11,6 @@ import { applyBudgetChoice } from "../budgets/budget-decisions.js";
 import { setBudget, showBudgets } from "../budgets/budget-handlers.js";
 import { budgetWaitOf } from "../budgets/budget-pause.js";
 import { checkRunLimit } from "../budgets/count-limits.js";
-import type { Command, CommandOf } from "../commands.js";
-import type { RequestContext } from "../context.js";
 import type { OrchestratorEventBus } from "../events.js";
 import { parseProposalId } from "../improve/improve-results.js";
 import { ImproveService } from "../improve/improve-service.js";

@@ -1,6 +1,6 @@
+import type { CommandOf } from "../../commands/commands.js";
+import type { RequestContext } from "../../commands/context.js";
 import type { AgentRepository } from "../../db/repositories/agent-repository.js";
-import type { CommandOf } from "../commands.js";
-import type { RequestContext } from "../context.js";
 import { type AgentResult, agentSummary } from "../results-agents.js";
 import { type AgentService, contextOf } from "./agent-service.js";
 import type { AgentPool } from "./pool.js";

@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
 import type { Clock } from "../../clock.js";
+import type { RequestContext } from "../../commands/context.js";
 import type { AgentRecord } from "../../db/repositories/agent-repository.js";
 import type { ExecutionRepository } from "../../db/repositories/execution-repository.js";
 import type { RunRouteRepository } from "../../db/repositories/run-route-repository.js";
 import { BatonError } from "../../errors.js";
 import type { ChatModel } from "../../llm/chat-model.js";
 import type { AgentAnswer, AgentRequest, AgentRunner } from "../agents.js";
-import type { RequestContext } from "../context.js";
 import type { AgentPool } from "./pool.js";
 import type { QueryToolDeps } from "./query-tools.js";
 import { composePrompt, pickSpecialty, type Specialties, type Specialty } from "./specialties.js";

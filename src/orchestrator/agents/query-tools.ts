@@ -1,8 +1,8 @@
 import { z } from "zod";
+import { ExecutionStatus } from "../../commands/commands.js";
 import type { AuditRepository } from "../../db/repositories/audit-repository.js";
 import type { ExecutionRecord, ExecutionRepository } from "../../db/repositories/execution-repository.js";
 import type { LlmToolSpec } from "../../llm/provider.js";
-import { ExecutionStatus } from "../commands.js";
 import type { AgentToolName } from "./specialties.js";
 
 /**

@@ -1,11 +1,11 @@
 import type { Clock } from "../../clock.js";
+import type { Actor } from "../../commands/context.js";
 import type { ModelPrice } from "../../config-llm.js";
 import type { BudgetRepository } from "../../db/repositories/budget-repository.js";
 import type { ExecutionRecord } from "../../db/repositories/execution-repository.js";
 import { BatonError } from "../../errors.js";
 import { costOf } from "../../llm/usage.js";
 import type { AgentService } from "../agents/agent-service.js";
-import type { Actor } from "../context.js";
 import type { BudgetWait } from "./budget-pause.js";
 
 export interface BudgetDecisionDeps {

@@ -1,3 +1,5 @@
+import type { CommandOf } from "../../commands/commands.js";
+import type { RequestContext } from "../../commands/context.js";
 import {
   BUDGET_LIMITS,
   type BudgetLimit,
@@ -7,8 +9,6 @@ import {
   type ScopeUsage,
 } from "../../db/repositories/budget-repository.js";
 import { BatonError } from "../../errors.js";
-import type { CommandOf } from "../commands.js";
-import type { RequestContext } from "../context.js";
 import type { BudgetGuard } from "./budget-guard.js";
 import { parseScope } from "./scopes.js";
 

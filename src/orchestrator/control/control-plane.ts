@@ -1,4 +1,6 @@
 import type { Clock } from "../../clock.js";
+import type { Command } from "../../commands/commands.js";
+import type { RequestContext } from "../../commands/context.js";
 import type { SchedulerConfig } from "../../config-scheduler.js";
 import type { Database } from "../../db/database.js";
 import type { AuditRepository } from "../../db/repositories/audit-repository.js";
@@ -7,8 +9,6 @@ import type { ExecutionRepository } from "../../db/repositories/execution-reposi
 import { OrchestratorRunRepository } from "../../db/repositories/orchestrator-run-repository.js";
 import { type ScheduleRecord, ScheduleRepository } from "../../db/repositories/schedule-repository.js";
 import type { Logger } from "../../logger.js";
-import type { Command } from "../commands.js";
-import type { RequestContext } from "../context.js";
 import { STALE_CLAIM_MS } from "../digest/compose-digest.js";
 import type { DigestDelivery } from "../digest/digest.js";
 import type { Insights } from "../digest/insights.js";

@@ -1,7 +1,7 @@
+import type { ORCHESTRATOR_MODES } from "../../commands/commands.js";
 import type { DigestDeliveryRecord } from "../../db/repositories/digest-repository.js";
 import type { OrchestratorRunRecord } from "../../db/repositories/orchestrator-run-repository.js";
 import type { ScheduleFire, ScheduleRecord } from "../../db/repositories/schedule-repository.js";
-import type { ORCHESTRATOR_MODES } from "../commands.js";
 import type { DeliveryReport, Digest } from "../digest/digest.js";
 
 export type OrchestratorMode = (typeof ORCHESTRATOR_MODES)[number];

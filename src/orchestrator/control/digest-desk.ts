@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
 import type { Clock } from "../../clock.js";
+import type { CommandOf } from "../../commands/commands.js";
+import type { RequestContext } from "../../commands/context.js";
 import type { DigestRepository } from "../../db/repositories/digest-repository.js";
 import type { ExecutionRepository } from "../../db/repositories/execution-repository.js";
 import type { OrchestratorRunRepository } from "../../db/repositories/orchestrator-run-repository.js";
 import type { ScheduleRecord, ScheduleRepository } from "../../db/repositories/schedule-repository.js";
 import { BatonError } from "../../errors.js";
 import type { Logger } from "../../logger.js";
-import type { CommandOf } from "../commands.js";
-import type { RequestContext } from "../context.js";
 import { composeDigest, periodLength } from "../digest/compose-digest.js";
 import { deliverDigest } from "../digest/deliver-digest.js";
 import type { Digest, DigestDelivery } from "../digest/digest.js";

@@ -1,6 +1,6 @@
 import type { Clock } from "../../clock.js";
+import { ORCHESTRATOR_MODES } from "../../commands/commands.js";
 import type { OrchestratorRunRepository } from "../../db/repositories/orchestrator-run-repository.js";
-import { ORCHESTRATOR_MODES } from "../commands.js";
 import type { ControlResult, OrchestratorMode } from "./control-results.js";
 
 /** Before anyone sets a mode, schedules fire and steps run on command or schedule. */

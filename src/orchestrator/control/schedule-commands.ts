@@ -1,7 +1,7 @@
+import type { CommandOf } from "../../commands/commands.js";
+import type { RequestContext } from "../../commands/context.js";
 import type { ScheduleRepository } from "../../db/repositories/schedule-repository.js";
 import { BatonError } from "../../errors.js";
-import type { CommandOf } from "../commands.js";
-import type { RequestContext } from "../context.js";
 import { upcomingFires } from "../scheduler/cron.js";
 import { buildSchedule } from "../scheduler/schedule-spec.js";
 import { channelId } from "./channels.js";

@@ -1,8 +1,8 @@
+import type { Command } from "../../commands/commands.js";
+import type { RequestContext } from "../../commands/context.js";
 import type { AuditRepository } from "../../db/repositories/audit-repository.js";
 import type { ScheduleRecord } from "../../db/repositories/schedule-repository.js";
 import { BatonError, toBatonError } from "../../errors.js";
-import type { Command } from "../commands.js";
-import type { RequestContext } from "../context.js";
 import type { Result } from "../results.js";
 import { describeAction } from "../scheduler/schedule-spec.js";
 

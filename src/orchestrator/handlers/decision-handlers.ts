@@ -1,10 +1,10 @@
 import type { Clock } from "../../clock.js";
+import type { CommandOf } from "../../commands/commands.js";
+import type { RequestContext } from "../../commands/context.js";
 import type { ExecutionRecord, ExecutionRepository } from "../../db/repositories/execution-repository.js";
 import { BatonError } from "../../errors.js";
 import { type ApprovalDesk, approvalOf } from "../approvals.js";
 import { budgetWaitOf } from "../budgets/budget-pause.js";
-import type { CommandOf } from "../commands.js";
-import type { RequestContext } from "../context.js";
 import type { ExecutionRecovery } from "../recovery.js";
 import type { Result } from "../results.js";
 

@@ -1,10 +1,10 @@
 import { startOfDay } from "../../clock.js";
+import { COMMAND_SPECS, COMMAND_TYPES, type CommandOf } from "../../commands/commands.js";
+import type { RequestContext } from "../../commands/context.js";
 import type { AuditRepository } from "../../db/repositories/audit-repository.js";
 import type { ExecutionRepository } from "../../db/repositories/execution-repository.js";
 import type { LlmCallRepository } from "../../db/repositories/llm-call-repository.js";
 import type { ProviderHealthSnapshot } from "../../llm/provider-health.js";
-import { COMMAND_SPECS, COMMAND_TYPES, type CommandOf } from "../commands.js";
-import type { RequestContext } from "../context.js";
 import type { HelpEntry, Result, StatusSnapshot } from "../results.js";
 import type { WorkflowCatalog } from "../workflow/catalog.js";
 

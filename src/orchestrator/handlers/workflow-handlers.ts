@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import type { Clock } from "../../clock.js";
+import type { CommandOf } from "../../commands/commands.js";
+import type { RequestContext } from "../../commands/context.js";
 import type { ExecutionRecord, ExecutionRepository } from "../../db/repositories/execution-repository.js";
 import { BatonError } from "../../errors.js";
-import type { CommandOf } from "../commands.js";
-import type { RequestContext } from "../context.js";
 import type { ExecutionDetail, Result, WorkflowSummary } from "../results.js";
 import type { WorkflowCatalog } from "../workflow/catalog.js";
 import { resolveInputs, secretInputNames, type WorkflowDefinition } from "../workflow/definition.js";

@@ -1,4 +1,6 @@
 import type { Clock } from "../../clock.js";
+import type { CommandOf } from "../../commands/commands.js";
+import type { Actor, RequestContext } from "../../commands/context.js";
 import type { ExecutionRecord, ExecutionRepository } from "../../db/repositories/execution-repository.js";
 import type { FeedbackRecord, FeedbackRepository } from "../../db/repositories/feedback-repository.js";
 import type { ProposalRepository } from "../../db/repositories/proposal-repository.js";
@@ -6,8 +8,6 @@ import { BatonError, toBatonError } from "../../errors.js";
 import type { ChatModel } from "../../llm/chat-model.js";
 import type { Logger } from "../../logger.js";
 import type { AgentRunner } from "../agents.js";
-import type { CommandOf } from "../commands.js";
-import type { Actor, RequestContext } from "../context.js";
 import type { OrchestratorEventBus } from "../events.js";
 import type { ToolRegistry } from "../tools/registry.js";
 import type { WorkflowCatalog } from "../workflow/catalog.js";

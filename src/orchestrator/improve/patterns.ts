@@ -1,8 +1,8 @@
 import type { Clock } from "../../clock.js";
+import type { CommandOf } from "../../commands/commands.js";
+import type { RequestContext } from "../../commands/context.js";
 import type { Database } from "../../db/database.js";
 import { commandsSince } from "../../db/repositories/event-repository.js";
-import type { CommandOf } from "../commands.js";
-import type { RequestContext } from "../context.js";
 import type { OrchestratorEventBus } from "../events.js";
 
 const WINDOW_MS = 7 * 24 * 3_600_000;

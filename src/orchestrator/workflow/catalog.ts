@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import type { Clock } from "../../clock.js";
+import type { WorkflowHint } from "../../commands/workflow-hint.js";
 import type { WorkflowRecord, WorkflowRepository } from "../../db/repositories/workflow-repository.js";
 import { BatonError } from "../../errors.js";
-import type { WorkflowHint } from "../../llm/types.js";
 import type { Logger } from "../../logger.js";
 import type { ToolRegistry } from "../tools/registry.js";
 import { loadWorkflowDirectory, WorkflowDefinition } from "./definition.js";

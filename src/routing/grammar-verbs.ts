@@ -1,12 +1,12 @@
 import type { z } from "zod";
-import { closest } from "../did-you-mean.js";
 import {
   COMMAND_SPECS,
   type Command,
   type CommandType,
   EXECUTION_STATUSES,
   ORCHESTRATOR_MODES,
-} from "../orchestrator/commands.js";
+} from "../commands/commands.js";
+import { closest } from "../did-you-mean.js";
 import { joinTokens, type Pair, type Positional, parseReference, type Token, tokenText } from "./tokenize.js";
 
 /**

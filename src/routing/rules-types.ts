@@ -1,6 +1,6 @@
-import type { Command, CommandType } from "../../orchestrator/commands.js";
-import type { RouteContext } from "../types.js";
+import type { Command, CommandType } from "../commands/commands.js";
 import type { Utterance } from "./rules-text.js";
+import type { RouteContext } from "./types.js";
 
 /**
  * How sure a rule is. The router acts at or above its threshold (0.6 by default), so UNSURE and

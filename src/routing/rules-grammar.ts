@@ -1,5 +1,6 @@
-import type { Command, CommandOf, CommandType } from "../../orchestrator/commands.js";
-import type { RouteContext, WorkflowHint } from "../types.js";
+import type { Command, CommandOf, CommandType } from "../commands/commands.js";
+import type { WorkflowHint } from "../commands/workflow-hint.js";
+import type { RouteContext } from "./types.js";
 
 /**
  * Commands written back as `/orchestrate` grammar (DESIGN.md "The command vocabulary"), so a

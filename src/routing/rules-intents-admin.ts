@@ -1,4 +1,4 @@
-import { type Command, ORCHESTRATOR_MODES } from "../../orchestrator/commands.js";
+import { type Command, ORCHESTRATOR_MODES } from "../commands/commands.js";
 import { exampleFor } from "./rules-grammar.js";
 import { inOrder, isNegated, NOT_A_NAME } from "./rules-text.js";
 import { GUESS, type IntentRule, LIKELY, SURE, UNSURE } from "./rules-types.js";

@@ -1,6 +1,5 @@
-import { BatonError } from "../../errors.js";
-import { Command } from "../../orchestrator/commands.js";
-import type { CommandRouter, RouteContext, RouteResult } from "../types.js";
+import { Command } from "../commands/commands.js";
+import { BatonError } from "../errors.js";
 import {
   digest,
   orchestratorMode,
@@ -17,6 +16,7 @@ import { workflowList, workflowRollback, workflowRun, workflowShow } from "./rul
 import { notSure, suggestionsFor } from "./rules-suggest.js";
 import { toUtterance, type Utterance } from "./rules-text.js";
 import { GUESS, type IntentRule, type Match } from "./rules-types.js";
+import type { CommandRouter, RouteContext, RouteResult } from "./types.js";
 
 /**
  * The offline router (DESIGN.md "One request, end to end", step 2): natural language to one

@@ -1,4 +1,4 @@
-import type { Command } from "../../orchestrator/commands.js";
+import type { Command } from "../commands/commands.js";
 import { exampleFor } from "./rules-grammar.js";
 import { isNegated, NOT_A_NAME, trimValue } from "./rules-text.js";
 import { GUESS, type IntentRule, LIKELY, type Match, PLAUSIBLE, UNSURE } from "./rules-types.js";

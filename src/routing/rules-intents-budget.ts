@@ -1,8 +1,8 @@
-import type { Command } from "../../orchestrator/commands.js";
-import type { RouteContext } from "../types.js";
+import type { Command } from "../commands/commands.js";
 import { exampleFor, toGrammar } from "./rules-grammar.js";
 import { inOrder, isNegated } from "./rules-text.js";
 import { GUESS, type IntentRule, LIKELY, type Match, PLAUSIBLE, UNSURE } from "./rules-types.js";
+import type { RouteContext } from "./types.js";
 
 /** Budgets: how much was spent, and (for admins, the policy decides) changing a scope's limits. */
 

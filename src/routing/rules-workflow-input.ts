@@ -1,4 +1,4 @@
-import type { WorkflowHint, WorkflowInputHint } from "../types.js";
+import type { WorkflowHint, WorkflowInputHint } from "../commands/workflow-hint.js";
 import { escapeRegExp, NOT_A_NAME, trimValue, urlsIn } from "./rules-text.js";
 
 /**

@@ -1,22 +1,9 @@
-import type { Command } from "../orchestrator/commands.js";
-import type { UsageTotals } from "./usage.js";
+import type { Command } from "../commands/commands.js";
+import type { WorkflowHint } from "../commands/workflow-hint.js";
+import type { UsageTotals } from "../llm/usage.js";
 
 /** How a request became a Command; recorded in the audit log. */
 export type ResolvedBy = "grammar" | "rules" | `llm:${string}`;
-
-export interface WorkflowInputHint {
-  name: string;
-  required: boolean;
-  description?: string;
-  /** Declared `secret: true`: never typed into chat (the dispatcher refuses it). */
-  secret?: boolean;
-}
-
-export interface WorkflowHint {
-  name: string;
-  description?: string;
-  inputs: WorkflowInputHint[];
-}
 
 /** One earlier exchange in the same thread (or, outside threads, the same channel and person). */
 export interface ThreadTurn {

@@ -1,10 +1,11 @@
-import { editDistance } from "../../did-you-mean.js";
-import type { CommandType } from "../../orchestrator/commands.js";
-import type { RouteContext, WorkflowHint } from "../types.js";
+import type { CommandType } from "../commands/commands.js";
+import type { WorkflowHint } from "../commands/workflow-hint.js";
+import { editDistance } from "../did-you-mean.js";
 import { exampleFor, orchestrate, runExample, toGrammar } from "./rules-grammar.js";
 import { escapeRegExp, inOrder, isNegated, NOT_A_NAME } from "./rules-text.js";
 import { DOUBTFUL, GUESS, type IntentRule, LIKELY, type Match, PLAUSIBLE, SURE, UNSURE } from "./rules-types.js";
 import { collectInput } from "./rules-workflow-input.js";
+import type { RouteContext } from "./types.js";
 
 /** Intents about workflows: list, show, run, roll back. A workflow is one the context knows, by name. */
 

@@ -1,15 +1,15 @@
 import type { Clock } from "../clock.js";
+import { accessOf } from "../commands/commands.js";
+import { LlmError } from "../llm/errors.js";
+import type { LlmMeter } from "../llm/meter.js";
+import type { LlmMessage, LlmProvider, LlmRequest, LlmResponse } from "../llm/provider.js";
+import type { ProviderHealth } from "../llm/provider-health.js";
+import { addUsage, EMPTY_TOTALS } from "../llm/usage.js";
 import type { Logger } from "../logger.js";
-import { accessOf } from "../orchestrator/commands.js";
 import { CLARIFY_TOOL, COMMAND_TOOLS, readToolCall, type ToolCallReading } from "./command-tools.js";
-import { LlmError } from "./errors.js";
-import type { LlmMeter } from "./meter.js";
-import type { LlmMessage, LlmProvider, LlmRequest, LlmResponse } from "./provider.js";
-import type { ProviderHealth } from "./provider-health.js";
-import { looksLikeSteering } from "./providers/rules.js";
 import { answersQuestion, ROUTER_SYSTEM_PROMPT, routingContext, routingMessage } from "./router-prompt.js";
+import { looksLikeSteering } from "./rules.js";
 import type { CommandRouter, RouteContext, RouteResult, RouteUsage, ThreadTurn } from "./types.js";
-import { addUsage, EMPTY_TOTALS } from "./usage.js";
 
 export interface LlmRouterOptions {
   /** In fallback order. The rules router is not among them: it is `rules`, always last. */

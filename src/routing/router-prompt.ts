@@ -1,5 +1,6 @@
+import type { WorkflowHint } from "../commands/workflow-hint.js";
 import { truncate } from "../text.js";
-import type { RouteContext, ThreadTurn, WorkflowHint } from "./types.js";
+import type { RouteContext, ThreadTurn } from "./types.js";
 
 /**
  * The static instructions: identical for every request, so with the tools they form the prefix a

@@ -1,4 +1,4 @@
-import type { Command, ExecutionStatus } from "../../orchestrator/commands.js";
+import type { Command, ExecutionStatus } from "../commands/commands.js";
 import { exampleFor, toGrammar } from "./rules-grammar.js";
 import { countIn, isNegated, trimValue } from "./rules-text.js";
 import { GUESS, type IntentRule, LIKELY, type Match, PLAUSIBLE, SURE } from "./rules-types.js";

@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { Command, type CommandType } from "../commands/commands.js";
 import { closest } from "../did-you-mean.js";
-import { Command, type CommandType } from "../orchestrator/commands.js";
 import { type Args, fail, GRAMMAR_VERBS, type GrammarError, NOT_GRAMMAR, type Parse, VERBS } from "./grammar-verbs.js";
 import { type Pair, type Positional, type Token, tokenize } from "./tokenize.js";
 

@@ -1,17 +1,17 @@
 import type { Clock } from "../clock.js";
 import type { LlmConfig, LlmProviderName, ModelPrice } from "../config-llm.js";
+import type { SpendGuard } from "../llm/budgeted-chat.js";
+import { BudgetedMeter } from "../llm/budgeted-meter.js";
+import { type ChatModel, ProviderChat } from "../llm/chat-model.js";
+import type { LlmProvider } from "../llm/provider.js";
+import { ProviderHealth, type ProviderHealthSnapshot } from "../llm/provider-health.js";
+import { AnthropicProvider } from "../llm/providers/anthropic.js";
+import { OpenAiProvider } from "../llm/providers/openai.js";
+import type { UsageLedger } from "../llm/usage.js";
 import type { Logger } from "../logger.js";
-import type { SpendGuard } from "./budgeted-chat.js";
-import { BudgetedMeter } from "./budgeted-meter.js";
-import { type ChatModel, ProviderChat } from "./chat-model.js";
 import { LlmCommandRouter } from "./llm-router.js";
-import type { LlmProvider } from "./provider.js";
-import { ProviderHealth, type ProviderHealthSnapshot } from "./provider-health.js";
-import { AnthropicProvider } from "./providers/anthropic.js";
-import { OpenAiProvider } from "./providers/openai.js";
-import { RulesRouter } from "./providers/rules.js";
+import { RulesRouter } from "./rules.js";
 import type { CommandRouter } from "./types.js";
-import type { UsageLedger } from "./usage.js";
 
 export interface RouterSetup {
   router: CommandRouter;

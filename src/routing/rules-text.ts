@@ -1,4 +1,4 @@
-import { replaceMarkup } from "../../text.js";
+import { replaceMarkup } from "../text.js";
 import { withTyposFixed } from "./rules-typos.js";
 
 /**

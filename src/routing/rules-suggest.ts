@@ -1,9 +1,9 @@
-import { editDistance } from "../../did-you-mean.js";
-import type { CommandType } from "../../orchestrator/commands.js";
-import type { RouteContext } from "../types.js";
+import type { CommandType } from "../commands/commands.js";
+import { editDistance } from "../did-you-mean.js";
 import { exampleFor, runExample, toGrammar } from "./rules-grammar.js";
 import { quotable } from "./rules-text.js";
 import type { Match } from "./rules-types.js";
+import type { RouteContext } from "./types.js";
 
 /** What the rules router says when it will not act: one sentence, and up to three commands to try. */
 

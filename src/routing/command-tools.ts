@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { COMMAND_SPECS, Command, type CommandType } from "../orchestrator/commands.js";
-import type { LlmToolCall, LlmToolSpec } from "./provider.js";
+import { COMMAND_SPECS, Command, type CommandType } from "../commands/commands.js";
+import type { LlmToolCall, LlmToolSpec } from "../llm/provider.js";
 
 /**
  * The router's tools, generated from the command zod schemas (DESIGN.md: the LLM router's tool

@@ -1,7 +1,7 @@
-import type { Command, CommandType } from "../../orchestrator/commands.js";
-import type { RouteContext } from "../types.js";
+import type { Command, CommandType } from "../commands/commands.js";
 import { countIn, NOT_A_NAME } from "./rules-text.js";
 import { type IntentRule, LIKELY, type Match, PLAUSIBLE, SURE } from "./rules-types.js";
+import type { RouteContext } from "./types.js";
 
 /** Read-only intents: status, help, history. Getting one of these wrong costs a reply, never an action. */
 
