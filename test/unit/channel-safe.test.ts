@@ -42,7 +42,7 @@ describe("errors shown in a channel", () => {
       parent: driver,
     });
     const error = toBatonError(sequelize);
-    expect(error).toMatchObject({ code: "database_error", retryable: true, cause: sequelize });
+    expect(error).toMatchObject({ code: "database_error", retryable: false, cause: sequelize });
     expect(error.message).toBe("The database refused the request (SQLITE_ERROR); baton's log has the details.");
     const refused = databaseError(new Error("password authentication failed for user postgres at 10.0.0.5:5432"));
     expect(refused.message).toBe("The database refused the request; baton's log has the details.");
