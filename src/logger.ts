@@ -32,15 +32,30 @@ export function createLogger(level: LogLevel, write: (line: string) => void = (l
 
 function serialise(fields: LogFields | undefined): LogFields {
   if (!fields) return {};
-  const plain = Object.fromEntries(
-    Object.entries(fields).map(([key, value]) => [
-      key,
-      value instanceof Error
-        ? { name: value.name, message: value.message, code: (value as { code?: unknown }).code }
-        : value,
-    ]),
-  );
+  const plain = Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, plainError(value)]));
   return redactValue(plain);
+}
+
+/** How many causes deep an error is written; the rest of the chain is cut with a marker. */
+const MAX_CAUSE_DEPTH = 5;
+
+/**
+ * An Error as plain JSON (JSON.stringify writes `{}` for one): name, message, code, stack and its
+ * `cause` chain, bounded in depth and safe against a cycle. Strings in it are redacted with the rest
+ * of the fields (`serialise`).
+ */
+function plainError(value: unknown, depth = 0, seen: ReadonlySet<Error> = new Set()): unknown {
+  if (!(value instanceof Error)) return value;
+  if (seen.has(value)) return { name: value.name, circular: true };
+  if (depth > MAX_CAUSE_DEPTH) return { name: value.name, truncated: true };
+  const { code, cause } = value as { code?: unknown; cause?: unknown };
+  return {
+    name: value.name,
+    message: value.message,
+    ...(code === undefined ? {} : { code }),
+    ...(value.stack === undefined ? {} : { stack: value.stack }),
+    ...(cause === undefined ? {} : { cause: plainError(cause, depth + 1, new Set([...seen, value])) }),
+  };
 }
 
 export const silentLogger: Logger = createLogger("silent");
