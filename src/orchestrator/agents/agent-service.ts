@@ -6,6 +6,7 @@ import type { ExecutionRepository } from "../../db/repositories/execution-reposi
 import type { RunRouteRepository } from "../../db/repositories/run-route-repository.js";
 import { BatonError } from "../../errors.js";
 import type { ChatModel } from "../../llm/chat-model.js";
+import type { Logger } from "../../logger.js";
 import type { AgentAnswer, AgentRequest, AgentRunner } from "../agents.js";
 import type { AgentPool } from "./pool.js";
 import type { QueryToolDeps } from "./query-tools.js";
@@ -21,6 +22,7 @@ export interface AgentServiceDeps {
   /** Finds the active agent of a specialty in a thread, so a follow-up `ask` there reuses it. */
   inThread?: (where: { specialty: string; channel: string | null; thread: string }) => Promise<string | null>;
   clock: Clock;
+  logger: Logger;
   maxTurns: number;
   /** Called before an agent is spawned (budgets: max agents); throws to refuse. */
   beforeSpawn?: (owner: { actorId: string | null; channel: string | null }) => Promise<void>;
@@ -84,7 +86,24 @@ export class AgentService implements AgentRunner {
     const { thread, channel } = request.origin;
     if (thread === null || !this.deps.inThread) return null;
     const id = await this.deps.inThread({ specialty, channel, thread });
-    return id ? this.deps.pool.use(id).catch(() => null) : null;
+    return id ? this.stillActive(id) : null;
+  }
+
+  /**
+   * The agent `id` if it can still work, or null so the caller spawns a new one: an agent that ended
+   * is expected (info), anything else (the database failing, say) is worth a warning.
+   */
+  private async stillActive(id: string): Promise<AgentRecord | null> {
+    try {
+      return await this.deps.pool.use(id);
+    } catch (error) {
+      const ended = error instanceof BatonError && error.code === "not_found";
+      this.deps.logger[ended ? "info" : "warn"]("an agent could not be reused; a new one is spawned", {
+        agent: id,
+        error,
+      });
+      return null;
+    }
   }
 
   /** A workflow `agent` step: the execution's agent of that specialty answers the step's prompt. */
@@ -93,7 +112,7 @@ export class AgentService implements AgentRunner {
     const execution = await this.deps.queries.executions.get(request.executionId);
     const key = `${request.executionId}:${request.specialty}`;
     const known = this.stepAgents.get(key);
-    const agent = known ? await this.deps.pool.use(known).catch(() => null) : null;
+    const agent = known ? await this.stillActive(known) : null;
     const working =
       agent ??
       (await this.spawnFrom(this.stepSpecialty(request.specialty), {

@@ -87,6 +87,7 @@ export function createAgents(deps: {
     chat,
     queries: { executions: deps.executions, audit: deps.audit },
     clock: deps.clock,
+    logger: deps.logger,
     maxTurns: settings.maxTurns,
     inThread: (where) => agents.activeInThread(where),
     beforeSpawn: (owner) => reportBreach(deps.events, owner, checkAgentLimit(budgets, agents, owner)),

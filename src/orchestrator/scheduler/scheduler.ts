@@ -55,7 +55,11 @@ export class Scheduler {
     await this.catchUp();
     await this.refresh();
     const every = this.deps.refreshMs ?? 30_000;
-    this.timer = setInterval(() => void this.refresh().catch(() => undefined), every);
+    const refreshLogged = () =>
+      this.refresh().catch((error: unknown) => {
+        this.deps.logger.warn("could not refresh the schedules; the next refresh tries again", { error });
+      });
+    this.timer = setInterval(() => void refreshLogged(), every);
     this.timer.unref();
   }
 
@@ -102,6 +106,8 @@ export class Scheduler {
 
   private track<T>(work: Promise<T>): Promise<T> {
     this.inFlight.add(work);
+    // Deliberately quiet: this chain only forgets the work. The work is a `fireLogged`, which logs
+    // its own failure and never rejects; a rejection here would only repeat one already logged.
     void work.finally(() => this.inFlight.delete(work)).catch(() => undefined);
     return work;
   }
@@ -157,7 +163,12 @@ export class Scheduler {
     let gapMs: number;
     try {
       gapMs = shortestGapSeconds(schedule.cron) * 1000;
-    } catch {
+    } catch (error) {
+      this.deps.logger.warn("cannot tell how often a stored schedule fires", {
+        schedule: schedule.id,
+        cron: schedule.cron,
+        error,
+      });
       return;
     }
     if (gapMs >= minimum) return;

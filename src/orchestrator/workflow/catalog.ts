@@ -140,7 +140,14 @@ export class WorkflowCatalog {
     this.currentRecords.clear();
     const hints: WorkflowHint[] = [];
     for (const record of await this.repository.list()) {
-      const definition = await this.definition(record.name, record.currentVersion).catch(() => null);
+      const definition = await this.definition(record.name, record.currentVersion).catch((error: unknown) => {
+        this.logger.warn("a stored workflow version could not be read; the routers are not told of it", {
+          workflow: record.name,
+          version: record.currentVersion,
+          error,
+        });
+        return null;
+      });
       if (!definition) continue;
       hints.push({
         name: record.name,
