@@ -51,7 +51,7 @@ describe("specialist agents", () => {
     await start();
     const { result } = await send("/orchestrate spawn writer release notes for 1.2");
     if (result?.type !== "agent.spawn") throw new Error(`expected agent.spawn, got ${result?.type}`);
-    expect(result.agent.id).toMatch(/^writer_[0-9a-f]{8}$/);
+    expect(result.agent.id).toMatch(/^writer_[0-9a-f]{16}$/);
     const stored = await new AgentRepository((app as App).database).get(result.agent.id);
     expect(stored).toMatchObject({ specialty: "writer", status: "active", createdBy: "ada", channel: "test" });
     expect(stored?.config.systemPrompt).toContain("Requested by Ada in test. Goal: release notes for 1.2");
