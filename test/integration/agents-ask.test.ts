@@ -172,7 +172,8 @@ describe("specialist agents", () => {
     const recent = await spawn("critic");
     clock.advance(5 * 3_600_000);
     expect(await started.orchestrator.agents.pool.retireIdle()).toEqual([old]);
-    const retired = await send(`/orchestrate retire ${recent}`);
+    // A unique prefix of the id (the specialty, `_` and a few hex digits) stands for the whole id.
+    const retired = await send(`/orchestrate retire ${recent.slice(0, "critic_".length + 6)}`);
     expect(retired.reply.text).toBe(`Retired \`${recent}\` (critic).`);
     const again = await send(`/orchestrate retire ${recent}`);
     expect(again.reply.text).toContain(`There is no active agent \`${recent}\``);
