@@ -193,15 +193,17 @@ export class Dispatcher {
     const decision = this.deps.policy.decide(command, request.actor);
     if (!decision.allowed) throw new BatonError("denied", decision.reason);
     // A router may ask for confirmation too (a model's answer to steering text), never skip it.
+    let target = command;
     if (decision.needsConfirmation || resolution.confirm === true) {
-      await this.deps.orchestrator.preflight(command);
+      // The question names the whole id when a unique prefix was typed.
+      target = await this.deps.orchestrator.preflight(command);
       const confirmed = await conversation.confirm({
-        question: confirmationQuestion(command),
-        commandType: command.type,
+        question: confirmationQuestion(target),
+        commandType: target.type,
       });
       if (!confirmed) throw new BatonError("confirmation_declined", "Not confirmed, so nothing was changed.");
     }
-    await this.execute(command, request, conversation, state);
+    await this.execute(target, request, conversation, state);
   }
 
   private async execute(

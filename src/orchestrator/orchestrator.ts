@@ -7,6 +7,7 @@ import type { WorkflowHint } from "../commands/workflow-hint.js";
 import type { ModelPrice } from "../config-llm.js";
 import { DEFAULT_SCHEDULER_CONFIG, type SchedulerConfig } from "../config-scheduler.js";
 import type { Database } from "../db/database.js";
+import { AgentRepository } from "../db/repositories/agent-repository.js";
 import { AuditRepository } from "../db/repositories/audit-repository.js";
 import { EventRepository } from "../db/repositories/event-repository.js";
 import { type ExecutionRecord, ExecutionRepository } from "../db/repositories/execution-repository.js";
@@ -40,6 +41,7 @@ import {
   showWorkflow,
   type WorkflowHandlerDeps,
 } from "./handlers/workflow-handlers.js";
+import { fullIds } from "./ids.js";
 import type { ImproveResult } from "./improve/improve-results.js";
 import { ExecutionRecovery } from "./recovery.js";
 import type { Result, StatusSnapshot } from "./results.js";
@@ -104,6 +106,7 @@ export class Orchestrator {
   private readonly leaseMs: number;
   private readonly frontEndHealth = new Map<string, () => string>();
   readonly control: ControlPlane;
+  private readonly agentIds: AgentRepository;
   /** Specialist agents: the pool (LRU, idle retirement) and the service that spawns and asks them. */
   readonly agents: AgentsSetup;
   /** Agents, budgets, `/improve` and rollback commands, and what they add around runs and status. */
@@ -118,6 +121,7 @@ export class Orchestrator {
     this.eventLog = new EventLog(new EventRepository(deps.database), deps.clock, deps.logger);
     this.eventLog.attach(this.events);
     this.executions = new ExecutionRepository(deps.database);
+    this.agentIds = new AgentRepository(deps.database);
     this.catalog = new WorkflowCatalog(new WorkflowRepository(deps.database), deps.tools, deps.clock, deps.logger);
     const subWorkflows = new SubWorkflows({
       catalog: this.catalog,
@@ -237,7 +241,8 @@ export class Orchestrator {
     });
   }
 
-  async handle(command: Command, context: RequestContext): Promise<Result> {
+  async handle(typed: Command, context: RequestContext): Promise<Result> {
+    const command = await this.withFullIds(typed);
     const deps = this.workflowDeps;
     const answered = this.desk.handle(command, context);
     if (answered) return answered;
@@ -298,17 +303,19 @@ export class Orchestrator {
 
   /**
    * Checks a command's target before anyone is asked to confirm it, so nobody confirms the
-   * cancellation of an execution that does not exist or has already finished.
+   * cancellation of an execution that does not exist or has already finished. Returns the command
+   * with typed short ids made whole, so the question names the execution or schedule meant.
    */
-  async preflight(command: Command): Promise<void> {
-    if (!this.isAvailable(command)) throw notAvailable(command);
+  async preflight(typed: Command): Promise<Command> {
+    if (!this.isAvailable(typed)) throw notAvailable(typed);
+    const command = await this.withFullIds(typed);
     if (command.type === "schedule.delete" && !(await this.control.schedules.get(command.schedule))) {
       throw new BatonError(
         "not_found",
         `There is no schedule \`${command.schedule}\`; \`/orchestrate schedules\` lists them.`,
       );
     }
-    if (command.type !== "execution.cancel") return;
+    if (command.type !== "execution.cancel") return command;
     const { execution } = await executionDetail(command.execution, this.workflowDeps);
     if (isFinished(execution.status)) {
       throw new BatonError(
@@ -316,6 +323,12 @@ export class Orchestrator {
         `\`${execution.id}\` has already ${execution.status}; there is nothing to cancel.`,
       );
     }
+    return command;
+  }
+
+  /** A unique prefix typed for an execution, agent or schedule id stands for the whole id. */
+  private withFullIds(command: Command): Promise<Command> {
+    return fullIds(command, { execution: this.executions, agent: this.agentIds, schedule: this.control.schedules });
   }
 
   private async withControl(result: Result): Promise<Result> {

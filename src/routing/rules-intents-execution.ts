@@ -5,7 +5,7 @@ import { GUESS, type IntentRule, LIKELY, type Match, PLAUSIBLE, SURE } from "./r
 
 /** Intents about executions: one by id (show, cancel, approve, reject), or a list of recent ones. */
 
-/** Execution ids are `ex_` and letters or digits, e.g. `ex_ab12cd34`. */
+/** Execution ids are `ex_` and letters or digits, e.g. `ex_ab12cd34ef56ab78`, or a prefix of one (`ex_ab12`). */
 const EXECUTION_ID = /(?<![\w.-])(ex_[A-Za-z0-9]+)(?![\w-])/i;
 
 type ExecutionVerb = "execution.cancel" | "execution.reject" | "execution.approve" | "execution.show";

@@ -88,7 +88,7 @@ describe("agent steps", () => {
     const calls = await (app as App).database.models.LlmCall.findAll({ where: { execution_id: id }, raw: true });
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ purpose: "agent", provider: "anthropic", input_tokens: 400, output_tokens: 30 });
-    expect(calls[0]?.agent_id).toMatch(/^researcher_[0-9a-f]{8}$/);
+    expect(calls[0]?.agent_id).toMatch(/^researcher_[0-9a-f]{16}$/);
   });
 
   it("run the shipped critic loop: the best draft wins once the critic is satisfied", async () => {

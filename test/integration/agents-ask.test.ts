@@ -51,7 +51,7 @@ describe("specialist agents", () => {
     await start();
     const { result } = await send("/orchestrate spawn writer release notes for 1.2");
     if (result?.type !== "agent.spawn") throw new Error(`expected agent.spawn, got ${result?.type}`);
-    expect(result.agent.id).toMatch(/^writer_[0-9a-f]{8}$/);
+    expect(result.agent.id).toMatch(/^writer_[0-9a-f]{16}$/);
     const stored = await new AgentRepository((app as App).database).get(result.agent.id);
     expect(stored).toMatchObject({ specialty: "writer", status: "active", createdBy: "ada", channel: "test" });
     expect(stored?.config.systemPrompt).toContain("Requested by Ada in test. Goal: release notes for 1.2");
@@ -172,7 +172,8 @@ describe("specialist agents", () => {
     const recent = await spawn("critic");
     clock.advance(5 * 3_600_000);
     expect(await started.orchestrator.agents.pool.retireIdle()).toEqual([old]);
-    const retired = await send(`/orchestrate retire ${recent}`);
+    // A unique prefix of the id (the specialty, `_` and a few hex digits) stands for the whole id.
+    const retired = await send(`/orchestrate retire ${recent.slice(0, "critic_".length + 6)}`);
     expect(retired.reply.text).toBe(`Retired \`${recent}\` (critic).`);
     const again = await send(`/orchestrate retire ${recent}`);
     expect(again.reply.text).toContain(`There is no active agent \`${recent}\``);

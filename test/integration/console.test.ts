@@ -65,8 +65,8 @@ describe("console front-end", () => {
 
   async function startSlowRun(): Promise<string> {
     terminal.type("/orchestrate run slow");
-    const shown = await terminal.waitFor(/Started slow as `?(ex_[0-9a-f]{8})/);
-    return /Started slow as `?(ex_[0-9a-f]{8})/.exec(shown)?.[1] ?? "";
+    const shown = await terminal.waitFor(/Started slow as `?(ex_[0-9a-f]{16})/);
+    return /Started slow as `?(ex_[0-9a-f]{16})/.exec(shown)?.[1] ?? "";
   }
 
   it("asks y/N before cancelling and cancels on y", async () => {

@@ -40,7 +40,7 @@ describe.each(DATABASE_KINDS)("dispatcher end to end on $kind", ({ create }) => 
   it("runs the hello workflow from the grammar and records the execution and its step", async () => {
     const { outcome, settled, conversation, row } = await say("/orchestrate run hello name=Ada");
     expect(outcome.outcome).toBe("ok");
-    expect(conversation.posts[0]?.text).toMatch(/Started hello as `ex_[0-9a-f]{8}`/);
+    expect(conversation.posts[0]?.text).toMatch(/Started hello as `ex_[0-9a-f]{16}`/);
     expect(settled.reply.text).toContain("Hello, Ada!");
     const executionId = row?.executionId ?? "";
     const stored = await executions.get(executionId);

@@ -47,7 +47,7 @@ describe.each(DATABASE_KINDS)("schedules fire at most once a minute on $kind", (
     expect(await say(app, '/orchestrate schedule "*/1 * * * * *" digest #ops')).toBe(SENTENCE);
     expect(await app.orchestrator.control.schedules.list()).toEqual([]);
     // Once a minute is the floor, not a refusal; a lower BATON_SCHEDULE_MIN_INTERVAL_S opens seconds.
-    expect(await say(app, '/orchestrate schedule "* * * * *" digest #ops')).toMatch(/Scheduled `sch_[0-9a-f]{6}`/);
+    expect(await say(app, '/orchestrate schedule "* * * * *" digest #ops')).toMatch(/Scheduled `sch_[0-9a-f]{16}`/);
   });
 
   it("lets BATON_SCHEDULE_MIN_INTERVAL_S raise and lower the floor", async () => {
@@ -59,7 +59,7 @@ describe.each(DATABASE_KINDS)("schedules fire at most once a minute on $kind", (
     apps = [];
     const loose = await start({ BATON_SCHEDULE_MIN_INTERVAL_S: "30" });
     expect(await say(loose, '/orchestrate schedule "*/30 * * * * *" digest #ops')).toMatch(
-      /Scheduled `sch_[0-9a-f]{6}`/,
+      /Scheduled `sch_[0-9a-f]{16}`/,
     );
   });
 

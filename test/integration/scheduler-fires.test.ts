@@ -38,7 +38,7 @@ describe.each(DATABASE_KINDS)("scheduler fires on $kind", ({ create }) => {
   it("creates a schedule from chat and posts its digest once per fire time", async () => {
     const { app, publisher, driver } = await start();
     const created = await say(app, '/orchestrate schedule "0 9 * * 1-5" digest #ops tz=Europe/Berlin');
-    expect(created).toMatch(/Scheduled `sch_[0-9a-f]{6}`: digest → #ops at `0 9 \* \* 1-5` \(Europe\/Berlin\)/);
+    expect(created).toMatch(/Scheduled `sch_[0-9a-f]{16}`: digest → #ops at `0 9 \* \* 1-5` \(Europe\/Berlin\)/);
     const [schedule] = await app.orchestrator.control.schedules.list();
     if (!schedule) throw new Error("no schedule");
     expect(driver.armed.has(schedule.id)).toBe(true);
@@ -182,7 +182,7 @@ describe.each(DATABASE_KINDS)("scheduler fires on $kind", ({ create }) => {
     if (!schedule) throw new Error("no schedule");
     const fireTime = nextFireAfter(schedule.cron, schedule.timeZone, clock.now());
     const outcome = await app.orchestrator.control.scheduler.fire(schedule.id, fireTime);
-    expect(outcome).toMatchObject({ kind: "ran", detail: expect.stringMatching(/^started hello as ex_[0-9a-f]{8}$/) });
+    expect(outcome).toMatchObject({ kind: "ran", detail: expect.stringMatching(/^started hello as ex_[0-9a-f]{16}$/) });
     const executionId = (outcome as { detail: string }).detail.split(" as ")[1] ?? "";
     const execution = await app.orchestrator.waitUntilSettled(executionId);
     expect(execution).toMatchObject({ status: "succeeded", requestedBy: "scheduler", input: { name: "Ada" } });

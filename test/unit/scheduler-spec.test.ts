@@ -27,7 +27,7 @@ describe("buildSchedule", () => {
       enabled: true,
       timeZone: "Europe/Berlin",
     });
-    expect(schedule.id).toMatch(/^sch_[0-9a-f]{6}$/);
+    expect(schedule.id).toMatch(/^sch_[0-9a-f]{16}$/);
   });
 
   it("reads a workflow name as workflow.run with the rest as input", () => {

@@ -4,6 +4,7 @@ import type { Database } from "../database.js";
 import type { AgentRow } from "../models-agents.js";
 import { parseJson } from "./audit-repository.js";
 import { clip } from "./columns.js";
+import { idsStartingWith } from "./id-prefix.js";
 
 /** A spawned agent as stored: enough to rebuild it after eviction or a restart. */
 export interface AgentRecord {
@@ -45,6 +46,11 @@ export class AgentRepository {
       last_used_at: agent.lastUsedAt,
       retired_at: null,
     });
+  }
+
+  /** Ids beginning with a typed prefix (at most `limit`): a unique prefix stands for the whole id. */
+  idsStartingWith(prefix: string, limit = 2): Promise<string[]> {
+    return idsStartingWith(this.db, "agents", prefix, limit);
   }
 
   async get(id: string): Promise<AgentRecord | null> {

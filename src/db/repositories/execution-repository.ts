@@ -5,6 +5,7 @@ import type { ExecutionRow, StepAttemptRow } from "../models.js";
 import type { SqlValue } from "../raw-statements.js";
 import { parseJson } from "./audit-repository.js";
 import { clip } from "./columns.js";
+import { idsStartingWith } from "./id-prefix.js";
 
 export interface ExecutionRecord {
   id: string;
@@ -251,6 +252,11 @@ export class ExecutionRepository {
       { where: { id, lease_owner: owner } },
     );
     return count > 0;
+  }
+
+  /** Ids beginning with a typed prefix (at most `limit`): a unique prefix stands for the whole id. */
+  idsStartingWith(prefix: string, limit = 2): Promise<string[]> {
+    return idsStartingWith(this.db, "executions", prefix, limit);
   }
 
   async get(id: string): Promise<ExecutionRecord | null> {

@@ -4,6 +4,7 @@ import type { Database } from "../database.js";
 import type { ScheduleFireRow, ScheduleRow } from "../models-schedules.js";
 import { parseJson } from "./audit-repository.js";
 import { clip } from "./columns.js";
+import { idsStartingWith } from "./id-prefix.js";
 
 export const SCHEDULE_ACTIONS = ["digest", "workflow.run", "orchestrator.step"] as const;
 export type ScheduleAction = (typeof SCHEDULE_ACTIONS)[number];
@@ -71,6 +72,11 @@ export class ScheduleRepository {
     const { created_at: _created, id: _id, ...row } = toRow(schedule);
     await this.db.models.Schedule.update(row, { where: { id: schedule.id } });
     return "updated";
+  }
+
+  /** Ids beginning with a typed prefix (at most `limit`): a unique prefix stands for the whole id. */
+  idsStartingWith(prefix: string, limit = 2): Promise<string[]> {
+    return idsStartingWith(this.db, "schedules", prefix, limit);
   }
 
   async get(id: string): Promise<ScheduleRecord | null> {

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import type { Clock } from "../../clock.js";
 import type { RequestContext } from "../../commands/context.js";
 import type { AgentRecord } from "../../db/repositories/agent-repository.js";
@@ -8,6 +7,7 @@ import { BatonError } from "../../errors.js";
 import type { ChatModel } from "../../llm/chat-model.js";
 import type { Logger } from "../../logger.js";
 import type { AgentAnswer, AgentRequest, AgentRunner } from "../agents.js";
+import { newId } from "../ids.js";
 import type { AgentPool } from "./pool.js";
 import type { QueryToolDeps } from "./query-tools.js";
 import { composePrompt, pickSpecialty, type Specialties, type Specialty } from "./specialties.js";
@@ -197,7 +197,7 @@ export class AgentService implements AgentRunner {
     await this.deps.beforeSpawn?.({ actorId: context.actorId, channel: context.channel });
     const now = this.deps.clock.now();
     const agent: AgentRecord = {
-      id: `${specialty.name}_${randomBytes(4).toString("hex")}`,
+      id: newId(specialty.name),
       specialty: specialty.name,
       status: "active",
       config: {

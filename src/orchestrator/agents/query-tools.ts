@@ -2,7 +2,9 @@ import { z } from "zod";
 import { ExecutionStatus } from "../../commands/commands.js";
 import type { AuditRepository } from "../../db/repositories/audit-repository.js";
 import type { ExecutionRecord, ExecutionRepository } from "../../db/repositories/execution-repository.js";
+import { BatonError } from "../../errors.js";
 import type { LlmToolSpec } from "../../llm/provider.js";
+import { fullId } from "../ids.js";
 import type { AgentToolName } from "./specialties.js";
 
 /**
@@ -55,10 +57,16 @@ const TOOLS: Record<AgentToolName, QueryTool> = {
   },
   execution: {
     spec: spec("execution", "One execution's steps with status, outputs and errors.", {
-      execution: { type: "string", description: "execution id, e.g. ex_1a2b3c" },
+      execution: { type: "string", description: "execution id, e.g. ex_1a2b3c4d5e6f7a8b" },
     }),
     run: async (args, deps) => {
-      const { execution } = ExecutionArgs.parse(args);
+      const typed = ExecutionArgs.parse(args).execution;
+      // The question may quote a short prefix (`why did ex_3f2a fail?`); several matches come back as the error.
+      const execution = await fullId(typed, "execution", deps.executions).catch((error: unknown) => {
+        if (error instanceof BatonError) return error;
+        throw error;
+      });
+      if (execution instanceof BatonError) return { error: execution.message };
       const record = await deps.executions.get(execution);
       if (!record) return { error: `There is no execution ${execution}.` };
       const attempts = await deps.executions.attempts(execution);

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import type { Clock } from "../../clock.js";
 import type { DigestRepository } from "../../db/repositories/digest-repository.js";
 import type { ExecutionRecord, ExecutionRepository } from "../../db/repositories/execution-repository.js";
@@ -12,6 +11,7 @@ import type { ScheduleRepository } from "../../db/repositories/schedule-reposito
 import { toBatonError } from "../../errors.js";
 import { approvalOf } from "../approvals.js";
 import type { Insights } from "../digest/insights.js";
+import { newId } from "../ids.js";
 import type { OrchestratorMode } from "./control-results.js";
 import {
   type InsightStepDeps,
@@ -78,7 +78,7 @@ export async function runStep(deps: StepDeps, trigger: StepTrigger): Promise<Orc
     decisions.push({ subject: "step", decision: "stop", reason, outcome: "the step ended early" });
   }
   const run: OrchestratorRunRecord = {
-    id: `or_${randomBytes(4).toString("hex")}`,
+    id: newId("or"),
     trigger: trigger.kind,
     triggeredBy: trigger.by,
     mode: trigger.mode,

@@ -1,9 +1,9 @@
-import { randomBytes } from "node:crypto";
 import type { Clock } from "../../clock.js";
 import type { CommandOf } from "../../commands/commands.js";
 import type { RequestContext } from "../../commands/context.js";
 import type { ExecutionRecord, ExecutionRepository } from "../../db/repositories/execution-repository.js";
 import { BatonError } from "../../errors.js";
+import { newId } from "../ids.js";
 import type { ExecutionDetail, Result, WorkflowSummary } from "../results.js";
 import type { WorkflowCatalog } from "../workflow/catalog.js";
 import { resolveInputs, secretInputNames, type WorkflowDefinition } from "../workflow/definition.js";
@@ -73,7 +73,7 @@ export async function runWorkflow(
   const input = resolveInputs(definition, command.input);
   const now = deps.clock.now();
   const execution: ExecutionRecord = {
-    id: `ex_${randomBytes(4).toString("hex")}`,
+    id: newId("ex"),
     workflowName: record.name,
     workflowVersion: record.currentVersion,
     status: "running",

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import {
   MISSED_POLICIES,
   type MissedPolicy,
@@ -7,6 +6,7 @@ import {
   type ScheduleRecord,
 } from "../../db/repositories/schedule-repository.js";
 import { BatonError } from "../../errors.js";
+import { newId } from "../ids.js";
 import { checkCron, expandCron } from "./cron.js";
 import { checkCronInterval } from "./cron-interval.js";
 
@@ -89,7 +89,7 @@ export function buildSchedule(
   }
   const { workflow: _w, ...input } = request.input ?? {};
   return {
-    id: request.id ?? `sch_${randomBytes(3).toString("hex")}`,
+    id: request.id ?? newId("sch"),
     cron: expandCron(request.cron),
     timeZone: request.timeZone,
     action,

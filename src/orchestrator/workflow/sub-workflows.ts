@@ -88,7 +88,9 @@ export class SubWorkflows {
   /** The child an earlier, cut-off attempt of this step started, unless it failed (then retry anew). */
   private async earlierChild(call: ChildCall): Promise<ExecutionRecord | null> {
     for (let attempt = call.attempt; attempt >= 1; attempt -= 1) {
-      const child = await this.deps.executions.get(childId(call, attempt));
+      const child =
+        (await this.deps.executions.get(childId(call, attempt))) ??
+        (await this.deps.executions.get(childId(call, attempt, LEGACY_HEX_DIGITS)));
       if (!child) continue;
       return child.status === "failed" || child.status === "cancelled" ? null : child;
     }
@@ -181,8 +183,11 @@ function unlessAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-/** `ex_` + 8 hex, like every execution id, fixed by (parent, step path, attempt). */
-function childId(call: ChildCall, attempt: number): string {
+/** Children started before ids had 64 bits were named with 8 hex digits; a resumed parent still finds them. */
+const LEGACY_HEX_DIGITS = 8;
+
+/** `ex_` + 16 hex, like every execution id (see ids.ts), fixed by (parent, step path, attempt). */
+function childId(call: ChildCall, attempt: number, hexDigits = 16): string {
   const digest = createHash("sha256").update(`${call.parent.id}/${call.stepPath}/${attempt}`).digest("hex");
-  return `ex_${digest.slice(0, 8)}`;
+  return `ex_${digest.slice(0, hexDigits)}`;
 }
