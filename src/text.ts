@@ -23,7 +23,7 @@ export function truncate(text: string, max: number): string {
 }
 
 /** What `\s` matches in a JavaScript regular expression. */
-function isWhitespace(code: number): boolean {
+export function isWhitespace(code: number): boolean {
   if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
   return (
     code === 0xa0 ||

@@ -3,6 +3,7 @@
  * refused with one sentence naming the limit, before any parsing, routing or redaction looks at it.
  * Nothing downstream ever acts on a cut-off copy.
  */
+import { isWhitespace } from "../text.js";
 
 export const DEFAULT_MAX_INPUT_CHARS = 4000;
 
@@ -28,11 +29,7 @@ export function textForAudit(text: string, max: number): string {
 /** Where the last whole word before `max` ends: a token cut in half could slip past redaction. */
 function lastWordEnd(text: string, max: number): number {
   let at = max;
-  while (at > 0 && !isSpace(text.charCodeAt(at))) at -= 1;
-  while (at > 0 && isSpace(text.charCodeAt(at - 1))) at -= 1;
+  while (at > 0 && !isWhitespace(text.charCodeAt(at))) at -= 1;
+  while (at > 0 && isWhitespace(text.charCodeAt(at - 1))) at -= 1;
   return at;
-}
-
-function isSpace(code: number): boolean {
-  return code === 0x20 || (code >= 0x09 && code <= 0x0d) || code === 0xa0 || code === 0x2028 || code === 0x2029;
 }

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { InteractionResponseType, MessageFlags } from "discord.js";
 import type { Logger } from "../../logger.js";
+import { readBody } from "../read-body.js";
 import type { DiscordHandler } from "./discord-handler.js";
 import type { IncomingInteraction } from "./discord-interaction.js";
 import { type InteractionProblem, parseInteraction, unreadableBody } from "./interaction-payload.js";
@@ -70,7 +71,7 @@ export class InteractionsEndpoint {
       respond(res, 404, { error: "POST Discord interactions to /interactions" });
       return;
     }
-    const body = await readBody(req);
+    const body = await readBody(req, MAX_BODY_BYTES);
     const signature = header(req, "x-signature-ed25519");
     const timestamp = header(req, "x-signature-timestamp");
     if (body === null || !verifySignature(this.key, signature, timestamp, body)) {
@@ -146,17 +147,6 @@ function message(text: string): InteractionAck {
 function header(req: IncomingMessage, name: string): string {
   const value = req.headers[name];
   return typeof value === "string" ? value : "";
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 function respond(res: ServerResponse, status: number, body: unknown): void {

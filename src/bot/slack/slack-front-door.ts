@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { type HTTPReceiver, verifySlackRequest } from "@slack/bolt";
 import type { Clock } from "../../clock.js";
 import type { Logger } from "../../logger.js";
+import { readBody } from "../read-body.js";
 import { checkSlackBody, isSslCheck, type PayloadProblem, readSlackBody, refusalKey } from "./slack-payload.js";
 
 export const EVENTS_PATH = "/slack/events";
@@ -66,7 +67,7 @@ export class SlackFrontDoor {
       answer(res, 404, `POST Slack requests to ${EVENTS_PATH}.`);
       return;
     }
-    const raw = await readBody(req);
+    const raw = await readBody(req, MAX_BODY_BYTES);
     if (raw === null) {
       answer(res, 413, "The request body is too large.");
       return;
@@ -124,17 +125,6 @@ export class SlackFrontDoor {
 function header(req: IncomingMessage, name: string): string | null {
   const value = req.headers[name];
   return typeof value === "string" ? value : null;
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 function answer(res: ServerResponse, status: number, text: string): void {
