@@ -11,6 +11,7 @@ import type { ResolvedAddress, Resolver } from "../../src/orchestrator/tools/egr
 import { chatRequest, RecordingConversation, startTestApp } from "../support/app.js";
 import { WORKFLOWS_DIR } from "../support/cli.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
+import { eventually } from "../support/scheduling.js";
 
 /**
  * The egress policy through the real path: chat → dispatcher → workflow engine → http.get → a
@@ -367,12 +368,7 @@ describe("the egress policy on the workflow path", () => {
     const output = big.first?.output as { body: string } | undefined;
     expect(output?.body).toHaveLength(64 * 1024);
     // baton hung up after 64 KiB: the server never got to finish its 64 MiB.
-    await waitFor(() => huge.closed);
+    await eventually(() => huge.closed);
     expect(huge.finished).toBe(false);
   });
 });
-
-async function waitFor(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !check(); i += 1) await new Promise((resolve) => setTimeout(resolve, 25));
-  if (!check()) throw new Error("condition not reached");
-}
