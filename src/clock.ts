@@ -1,9 +1,50 @@
-/** Injected wherever time matters, so tests can use a fake (CONVENTIONS.md). */
-export interface Clock {
-  now(): Date;
+/** A scheduled callback; `cancel` is safe to call more than once, or after it ran. */
+export interface Timer {
+  cancel(): void;
 }
 
-export const systemClock: Clock = { now: () => new Date() };
+/**
+ * Injected wherever time matters, so tests can use a fake (CONVENTIONS.md): every wait, backoff,
+ * retry, timeout, lease and interval in src goes through one of these. Timers never keep the
+ * process alive on their own (the system clock unrefs them).
+ */
+export interface Clock {
+  now(): Date;
+  /** Resolves after `ms`; rejects with the signal's reason as soon as `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  setTimeout(callback: () => void, ms: number): Timer;
+  setInterval(callback: () => void, ms: number): Timer;
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new Error("The wait was cancelled.");
+}
+
+export const systemClock: Clock = {
+  now: () => new Date(),
+  sleep(ms, signal) {
+    return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(abortReason(signal));
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(abortReason(signal as AbortSignal));
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      }, ms);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  },
+  setTimeout(callback, ms) {
+    const timer = setTimeout(callback, ms).unref();
+    return { cancel: () => clearTimeout(timer) };
+  },
+  setInterval(callback, ms) {
+    const timer = setInterval(callback, ms).unref();
+    return { cancel: () => clearInterval(timer) };
+  },
+};
 
 /** The calendar and clock fields of `at` as seen in `timeZone` (two-digit, 24-hour), plus the zone's short name. */
 export function zonedParts(at: Date | number, timeZone: string): (type: Intl.DateTimeFormatPartTypes) => string {

@@ -5,10 +5,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
 import { AgentRepository } from "../../src/db/repositories/agent-repository.js";
 import { EventRepository } from "../../src/db/repositories/event-repository.js";
-import { FakeClock, startAgentsApp, workflowsWithBrokenOne } from "../support/agents-app.js";
+import { startAgentsApp, workflowsWithBrokenOne } from "../support/agents-app.js";
 import { chatRequest, RecordingConversation } from "../support/app.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
 import { startFakeAnthropic } from "../support/fake-anthropic.js";
+import { FakeClock } from "../support/fake-clock.js";
 import type { FakeLlmServer } from "../support/fake-llm.js";
 
 let anthropic: FakeLlmServer;

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
 import { AuditRepository } from "../../src/db/repositories/audit-repository.js";
-import { FakeClock, startAgentsApp } from "../support/agents-app.js";
+import { startAgentsApp } from "../support/agents-app.js";
 import { chatRequest, RecordingConversation } from "../support/app.js";
 import { DATABASE_KINDS, type TestDatabase } from "../support/databases.js";
+import { FakeClock } from "../support/fake-clock.js";
 import { eventually } from "../support/scheduling.js";
 
 /**

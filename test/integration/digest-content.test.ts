@@ -4,7 +4,8 @@ import { renderText } from "../../src/bot/console/text-renderer.js";
 import { renderDigest } from "../../src/bot/render-digest.js";
 import { ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
 import { DATABASE_KINDS, type TestDatabase } from "../support/databases.js";
-import { FakeClock, startSchedulingApp } from "../support/scheduling.js";
+import { FakeClock } from "../support/fake-clock.js";
+import { startSchedulingApp } from "../support/scheduling.js";
 
 const NOW = new Date("2026-03-27T12:00:00Z");
 const hoursAgo = (h: number) => new Date(NOW.getTime() - h * 3600_000);

@@ -5,7 +5,8 @@ import { renderResult } from "../../src/bot/render.js";
 import { nextFireAfter } from "../../src/orchestrator/scheduler/cron.js";
 import { chatRequest, RecordingConversation } from "../support/app.js";
 import { DATABASE_KINDS, type TestDatabase } from "../support/databases.js";
-import { FakeChatServer, FakeClock, HttpPublisher, startSchedulingApp } from "../support/scheduling.js";
+import { FakeClock } from "../support/fake-clock.js";
+import { FakeChatServer, HttpPublisher, startSchedulingApp } from "../support/scheduling.js";
 
 describe.each(DATABASE_KINDS)("digest delivery on $kind", ({ create }) => {
   let testDb: TestDatabase;

@@ -7,7 +7,8 @@ import { EventRepository } from "../../src/db/repositories/event-repository.js";
 import { ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
 import { FeedbackRepository } from "../../src/db/repositories/feedback-repository.js";
 import { DATABASE_KINDS, type TestDatabase } from "../support/databases.js";
-import { FakeClock, startSchedulingApp } from "../support/scheduling.js";
+import { FakeClock } from "../support/fake-clock.js";
+import { startSchedulingApp } from "../support/scheduling.js";
 
 const NOW = new Date("2026-03-27T12:00:00Z");
 const hoursAgo = (h: number) => new Date(NOW.getTime() - h * 3600_000);

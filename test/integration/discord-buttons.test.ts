@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
 import { decodeAction } from "../../src/bot/actions.js";
 import { DiscordAdapter } from "../../src/bot/discord/discord-adapter.js";
+import { systemClock } from "../../src/clock.js";
 import { ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
 import { startTestApp } from "../support/app.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
@@ -54,7 +55,7 @@ function workflows(): string {
 
 /** The adapter's clock, shifted by tests that need an interaction token to have expired. */
 let shiftMs = 0;
-const shiftedClock = { now: () => new Date(Date.now() + shiftMs) };
+const shiftedClock = { ...systemClock, now: () => new Date(Date.now() + shiftMs) };
 
 let fake: FakeDiscord;
 let testDb: TestDatabase;

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
 import { EventRepository } from "../../src/db/repositories/event-repository.js";
-import { FakeClock, startAgentsApp } from "../support/agents-app.js";
+import { startAgentsApp } from "../support/agents-app.js";
 import { chatRequest, RecordingConversation, workflowsWithSlowOne } from "../support/app.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
+import { FakeClock } from "../support/fake-clock.js";
 
 let testDb: TestDatabase;
 let app: App;

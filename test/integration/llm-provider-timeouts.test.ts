@@ -1,6 +1,7 @@
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { systemClock } from "../../src/clock.js";
 import { LlmError } from "../../src/llm/errors.js";
 import { LlmMeter } from "../../src/llm/meter.js";
 import type { LlmRequest } from "../../src/llm/provider.js";
@@ -77,7 +78,7 @@ describe("the router without its conversation", () => {
 
   it("routes without the thread when it cannot be read", async () => {
     const calls: LlmCallRecord[] = [];
-    const clock = { now: () => new Date() };
+    const clock = systemClock;
     const router = new LlmCommandRouter({
       providers: [new AnthropicProvider({ ...settings, timeoutMs: 5000, baseUrl: anthropic.url })],
       rules: new RulesRouter(),

@@ -1,6 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type App, createApp } from "../../src/app.js";
-import type { Clock } from "../../src/clock.js";
 import { loadConfig } from "../../src/config.js";
 import { AuditRepository } from "../../src/db/repositories/audit-repository.js";
 import { ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
@@ -10,18 +9,9 @@ import { chatRequest, RecordingConversation, workflowsWithSlowOne } from "../sup
 import { runCli, WORKFLOWS_DIR } from "../support/cli.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
 import { startFakeAnthropic } from "../support/fake-anthropic.js";
+import { FakeClock } from "../support/fake-clock.js";
 import type { FakeLlmServer } from "../support/fake-llm.js";
 import { startFakeOpenAi } from "../support/fake-openai.js";
-
-class FakeClock implements Clock {
-  private at = Date.parse("2026-11-21T10:00:00Z");
-  now(): Date {
-    return new Date(this.at);
-  }
-  advance(ms: number): void {
-    this.at += ms;
-  }
-}
 
 let anthropic: FakeLlmServer;
 let openai: FakeLlmServer;
@@ -40,7 +30,7 @@ afterAll(async () => {
 });
 
 async function start(env: Record<string, string> = {}): Promise<App> {
-  clock = new FakeClock();
+  clock = new FakeClock("2026-11-21T10:00:00Z");
   const config = loadConfig({
     DATABASE_URL: testDb.url,
     BATON_WORKFLOWS_DIR: workflowsWithSlowOne(),

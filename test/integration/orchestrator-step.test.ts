@@ -7,7 +7,8 @@ import { ExecutionRepository } from "../../src/db/repositories/execution-reposit
 import { nextFireAfter } from "../../src/orchestrator/scheduler/cron.js";
 import { chatRequest, RecordingConversation } from "../support/app.js";
 import { DATABASE_KINDS, type TestDatabase } from "../support/databases.js";
-import { eventually, FakeClock, startSchedulingApp } from "../support/scheduling.js";
+import { FakeClock } from "../support/fake-clock.js";
+import { eventually, startSchedulingApp } from "../support/scheduling.js";
 
 function workflows(): string {
   const dir = mkdtempSync(join(tmpdir(), "baton-step-"));

@@ -7,7 +7,8 @@ import { ScheduleRepository } from "../../src/db/repositories/schedule-repositor
 import { buildSchedule } from "../../src/orchestrator/scheduler/schedule-spec.js";
 import { chatRequest, RecordingConversation } from "../support/app.js";
 import { DATABASE_KINDS, type TestDatabase } from "../support/databases.js";
-import { FakeClock, RecordingPublisher, startSchedulingApp } from "../support/scheduling.js";
+import { FakeClock } from "../support/fake-clock.js";
+import { RecordingPublisher, startSchedulingApp } from "../support/scheduling.js";
 
 const SENTENCE =
   "`*/1 * * * * *` can fire 1 second after its previous fire, but baton runs a schedule at most once every 1 minute (BATON_SCHEDULE_MIN_INTERVAL_S); use a cron whose fires are further apart, e.g. `*/5 * * * *`.";

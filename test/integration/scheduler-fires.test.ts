@@ -3,7 +3,8 @@ import type { App } from "../../src/app.js";
 import { nextFireAfter } from "../../src/orchestrator/scheduler/cron.js";
 import { chatRequest, RecordingConversation } from "../support/app.js";
 import { DATABASE_KINDS, type TestDatabase } from "../support/databases.js";
-import { FakeClock, ManualDriver, RecordingPublisher, startSchedulingApp } from "../support/scheduling.js";
+import { FakeClock } from "../support/fake-clock.js";
+import { ManualDriver, RecordingPublisher, startSchedulingApp } from "../support/scheduling.js";
 
 describe.each(DATABASE_KINDS)("scheduler fires on $kind", ({ create }) => {
   let testDb: TestDatabase;

@@ -7,19 +7,6 @@ import { loadConfig } from "../../src/config.js";
 import { silentLogger } from "../../src/logger.js";
 import { WORKFLOWS_DIR } from "./cli.js";
 
-export class FakeClock implements Clock {
-  private at: number;
-  constructor(start = Date.now()) {
-    this.at = start;
-  }
-  now(): Date {
-    return new Date(this.at);
-  }
-  advance(ms: number): void {
-    this.at += ms;
-  }
-}
-
 /** A whole app (as test/support/app.ts builds one) with an injectable clock. */
 export async function startAgentsApp(options: {
   url: string;

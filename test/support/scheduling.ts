@@ -7,20 +7,6 @@ import type { ScheduleRecord } from "../../src/db/repositories/schedule-reposito
 import { BatonError } from "../../src/errors.js";
 import type { FireDriver } from "../../src/orchestrator/scheduler/job-driver.js";
 
-/** A clock the test moves by hand. */
-export class FakeClock implements Clock {
-  constructor(private current: Date) {}
-  now(): Date {
-    return new Date(this.current);
-  }
-  set(at: Date | string): void {
-    this.current = new Date(at);
-  }
-  advance(ms: number): void {
-    this.current = new Date(this.current.getTime() + ms);
-  }
-}
-
 /** Arms nothing: the test calls the scheduler's fire() with computed fire times itself. */
 export class ManualDriver implements FireDriver {
   readonly armed = new Map<string, ScheduleRecord>();

@@ -7,6 +7,7 @@ import { GatewayHealth } from "../../src/bot/discord/gateway-health.js";
 import { parseInteraction } from "../../src/bot/discord/interaction-payload.js";
 import { ed25519PublicKey, verifySignature } from "../../src/bot/discord/interactions-endpoint.js";
 import { type ConfigError, loadConfig } from "../../src/config.js";
+import { FakeClock } from "../support/fake-clock.js";
 
 describe("Discord configuration", () => {
   it("is off without a token or public key, and on with a token and application id", () => {
@@ -99,16 +100,16 @@ describe("Discord pieces", () => {
   });
 
   it("describes gateway health from the last event's age", () => {
-    let now = new Date("2026-11-21T09:00:00Z");
-    const health = new GatewayHealth({ now: () => now });
+    const clock = new FakeClock("2026-11-21T09:00:00Z");
+    const health = new GatewayHealth(clock);
     expect(health.describe()).toBe("discord: connecting to the gateway");
     health.ready();
     expect(health.describe()).toBe("discord: connected, no events yet");
     health.event();
-    now = new Date("2026-11-21T09:00:12Z");
+    clock.set("2026-11-21T09:00:12Z");
     expect(health.describe()).toBe("discord: events arriving (last 12 s ago)");
     health.reconnecting();
-    now = new Date("2026-11-21T09:03:12Z");
+    clock.set("2026-11-21T09:03:12Z");
     expect(health.describe()).toBe("discord: reconnecting to the gateway (events: last 3 min 12 s ago)");
   });
 

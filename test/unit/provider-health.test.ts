@@ -1,15 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { Clock } from "../../src/clock.js";
 import { LlmError, llmErrorFromStatus, retryAfterMs } from "../../src/llm/errors.js";
 import { ProviderHealth } from "../../src/llm/provider-health.js";
 import { costOf } from "../../src/llm/usage.js";
-
-class FakeClock implements Clock {
-  at = 1_000_000;
-  now(): Date {
-    return new Date(this.at);
-  }
-}
+import { FakeClock } from "../support/fake-clock.js";
 
 const failure = (retryAfter: number | null = null) =>
   new LlmError({
@@ -23,17 +16,17 @@ const failure = (retryAfter: number | null = null) =>
 
 describe("ProviderHealth", () => {
   it("rests a provider until its retry-after, then lets it go again", () => {
-    const clock = new FakeClock();
+    const clock = new FakeClock(1_000_000);
     const health = new ProviderHealth(clock, 3, 60_000);
     health.failed("anthropic", failure(5000));
     expect(health.available("anthropic")).toBe(false);
     expect(health.snapshot(["anthropic"])[0]).toMatchObject({ state: "cooling", consecutiveFailures: 1 });
-    clock.at += 5000;
+    clock.advance(5000);
     expect(health.available("anthropic")).toBe(true);
   });
 
   it("opens the circuit after N failures in a row and closes it on success", () => {
-    const clock = new FakeClock();
+    const clock = new FakeClock(1_000_000);
     const health = new ProviderHealth(clock, 2, 60_000);
     health.failed("openai", failure());
     expect(health.available("openai")).toBe(true);
@@ -41,13 +34,13 @@ describe("ProviderHealth", () => {
     expect(health.snapshot(["openai"])[0]).toMatchObject({
       state: "open",
       consecutiveFailures: 2,
-      until: new Date(clock.at + 60_000),
+      until: new Date(clock.now().getTime() + 60_000),
     });
-    clock.at += 60_000;
+    clock.advance(60_000);
     expect(health.available("openai")).toBe(true);
     health.failed("openai", failure());
     expect(health.available("openai")).toBe(false);
-    clock.at += 60_000;
+    clock.advance(60_000);
     health.succeeded("openai");
     expect(health.snapshot(["openai"])[0]).toMatchObject({ state: "ok", consecutiveFailures: 0, until: null });
   });
@@ -97,10 +90,10 @@ describe("costOf", () => {
 
 describe("ProviderHealth after a cooldown", () => {
   it("lets exactly one trial call through until it has a verdict", () => {
-    const clock = new FakeClock();
+    const clock = new FakeClock(1_000_000);
     const health = new ProviderHealth(clock, 1, 10_000);
     health.failed("anthropic", failure());
-    clock.at += 10_000;
+    clock.advance(10_000);
     expect(health.available("anthropic")).toBe(true);
     expect(health.available("anthropic")).toBe(false);
     expect(health.snapshot(["anthropic"])[0]).toMatchObject({ state: "open", until: null });
@@ -108,7 +101,7 @@ describe("ProviderHealth after a cooldown", () => {
     expect(health.available("anthropic")).toBe(true);
     health.failed("anthropic", failure());
     expect(health.available("anthropic")).toBe(false);
-    clock.at += 10_000;
+    clock.advance(10_000);
     expect(health.available("anthropic")).toBe(true);
     health.succeeded("anthropic");
     expect(health.available("anthropic")).toBe(true);

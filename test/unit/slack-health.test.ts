@@ -1,20 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { SlackHealth } from "../../src/bot/slack/slack-health.js";
-import type { Clock } from "../../src/clock.js";
-
-class HandClock implements Clock {
-  constructor(private at: number) {}
-  now(): Date {
-    return new Date(this.at);
-  }
-  advance(ms: number): void {
-    this.at += ms;
-  }
-}
+import { FakeClock } from "../support/fake-clock.js";
 
 describe("SlackHealth", () => {
   it("says when the last event arrived, and that a reconnecting socket is not healthy", () => {
-    const clock = new HandClock(Date.parse("2026-03-27T07:00:00Z"));
+    const clock = new FakeClock(Date.parse("2026-03-27T07:00:00Z"));
     const health = new SlackHealth(clock, "socket");
     expect(health.describe()).toBe("slack: connecting the socket");
     health.connected();
@@ -32,7 +22,7 @@ describe("SlackHealth", () => {
   });
 
   it("in HTTP mode there is no socket: listening until requests come", () => {
-    const health = new SlackHealth(new HandClock(0), "http");
+    const health = new SlackHealth(new FakeClock(0), "http");
     expect(health.describe()).toBe("slack: listening, no events yet");
   });
 });

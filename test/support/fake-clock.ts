@@ -1,0 +1,105 @@
+import type { Clock, Timer } from "../../src/clock.js";
+
+interface Pending {
+  id: number;
+  due: number;
+  callback: () => void;
+  every: number | null;
+}
+
+/**
+ * The one clock tests move by hand: `now` reads the test's time, and sleeps, timeouts and
+ * intervals fire only when `advance` or `set` moves time past them (in due order).
+ */
+export class FakeClock implements Clock {
+  private at: number;
+  private nextId = 0;
+  private pending: Pending[] = [];
+  /** Every sleep asked for, in order (what backoff the code chose). */
+  readonly sleeps: number[] = [];
+
+  constructor(start: Date | number | string = Date.now()) {
+    this.at = new Date(start).getTime();
+  }
+
+  now(): Date {
+    return new Date(this.at);
+  }
+
+  /** Timers and sleeps not yet due. */
+  get waiting(): number {
+    return this.pending.length;
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    this.sleeps.push(ms);
+    return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const timer = this.setTimeout(() => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      }, ms);
+      const onAbort = () => {
+        timer.cancel();
+        reject(signal?.reason);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  setTimeout(callback: () => void, ms: number): Timer {
+    return this.schedule(callback, ms, null);
+  }
+
+  setInterval(callback: () => void, ms: number): Timer {
+    return this.schedule(callback, ms, Math.max(1, ms));
+  }
+
+  /** Moves time to `at`, firing what falls due on the way. */
+  set(at: Date | number | string): void {
+    this.runUntil(new Date(at).getTime());
+  }
+
+  /** Moves time forward by `ms`, firing what falls due on the way. */
+  advance(ms: number): void {
+    this.runUntil(this.at + ms);
+  }
+
+  /** Like `advance`, letting the promise work each fired callback starts settle before the next. */
+  async advanceAsync(ms: number): Promise<void> {
+    const target = this.at + ms;
+    for (let next = this.nextDue(target); next; next = this.nextDue(target)) {
+      this.fire(next);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    this.at = target;
+  }
+
+  private schedule(callback: () => void, ms: number, every: number | null): Timer {
+    const entry = { id: this.nextId++, due: this.at + Math.max(0, ms), callback, every };
+    this.pending.push(entry);
+    return { cancel: () => this.remove(entry.id) };
+  }
+
+  private remove(id: number): void {
+    this.pending = this.pending.filter((p) => p.id !== id);
+  }
+
+  private nextDue(limit: number): Pending | undefined {
+    let best: Pending | undefined;
+    for (const p of this.pending) if (p.due <= limit && (!best || p.due < best.due)) best = p;
+    return best;
+  }
+
+  private fire(entry: Pending): void {
+    this.at = Math.max(this.at, entry.due);
+    if (entry.every === null) this.remove(entry.id);
+    else entry.due += entry.every;
+    entry.callback();
+  }
+
+  private runUntil(target: number): void {
+    for (let next = this.nextDue(target); next; next = this.nextDue(target)) this.fire(next);
+    this.at = Math.max(this.at, target);
+  }
+}
