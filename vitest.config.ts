@@ -8,6 +8,7 @@ export default defineConfig({
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
           environment: "node",
+          setupFiles: ["test/support/setup.ts"],
         },
       },
       {
@@ -15,10 +16,14 @@ export default defineConfig({
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
           environment: "node",
+          setupFiles: ["test/support/setup.ts"],
           testTimeout: 30_000,
           hookTimeout: 30_000,
-          // Integration tests share real files and spawn the CLI; one file at a time keeps them honest on 2 cores.
-          fileParallelism: false,
+          // Files run side by side: each gets its own SQLite files, PostgreSQL databases and temp dirs,
+          // and binds port 0. Most of a file's time is spent waiting on child processes and sockets,
+          // so more workers than the 2 cores still shortens the run.
+          fileParallelism: true,
+          maxWorkers: 4,
         },
       },
     ],

@@ -1,16 +1,16 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
 import { ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
 import { chatRequest, RecordingConversation, startTestApp } from "../support/app.js";
+import { tempDir } from "../support/cleanup.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
 import { startFakeAnthropic } from "../support/fake-anthropic.js";
 import type { FakeLlmServer } from "../support/fake-llm.js";
 
 function workflows(): string {
-  const dir = mkdtempSync(join(tmpdir(), "baton-agents-"));
+  const dir = tempDir("agents");
   const lines = [
     "name: summarise",
     "inputs:",

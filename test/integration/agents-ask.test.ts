@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
@@ -7,6 +6,7 @@ import { AgentRepository } from "../../src/db/repositories/agent-repository.js";
 import { EventRepository } from "../../src/db/repositories/event-repository.js";
 import { startAgentsApp, workflowsWithBrokenOne } from "../support/agents-app.js";
 import { chatRequest, RecordingConversation } from "../support/app.js";
+import { tempDir } from "../support/cleanup.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
 import { startFakeAnthropic } from "../support/fake-anthropic.js";
 import { FakeClock } from "../support/fake-clock.js";
@@ -143,7 +143,7 @@ describe("specialist agents", () => {
   });
 
   it("load a team's specialties file, and refuse to start on a bad one naming file and field", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "baton-team-"));
+    const dir = tempDir("team");
     const good = join(dir, "team.yaml");
     writeFileSync(
       good,

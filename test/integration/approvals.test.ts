@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
@@ -7,10 +6,12 @@ import { renderText } from "../../src/bot/console/text-renderer.js";
 import { AuditRepository } from "../../src/db/repositories/audit-repository.js";
 import { type ExecutionRecord, ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
 import { chatRequest, RecordingConversation, startTestApp } from "../support/app.js";
+import { tempDir } from "../support/cleanup.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
+import { eventually } from "../support/eventually.js";
 
 function workflows(): string {
-  const dir = mkdtempSync(join(tmpdir(), "baton-approvals-"));
+  const dir = tempDir("approvals");
   const write = (name: string, lines: string[]) => writeFileSync(join(dir, `${name}.yaml`), `${lines.join("\n")}\n`);
   write("gate", [
     "name: gate",
@@ -145,10 +146,7 @@ describe("approval steps", () => {
   it("take their default action when the timeout passes, and audit it", async () => {
     const { id } = await startRun("/orchestrate run timed");
     expect((await execution(id))?.status).toBe("waiting");
-    for (let i = 0; i < 100 && (await execution(id))?.status !== "succeeded"; i += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect((await execution(id))?.status).toBe("succeeded");
+    await eventually(async () => (await execution(id))?.status === "succeeded", "the run going on after its timeout");
     const attempts = await new ExecutionRepository(app.database).attempts(id);
     expect(attempts[0]?.output).toMatchObject({ approved: true, by: "timeout" });
     const audit = await new AuditRepository(app.database).recent({ limit: 20 });

@@ -4,8 +4,8 @@ import { AuditRepository } from "../../src/db/repositories/audit-repository.js";
 import { startAgentsApp } from "../support/agents-app.js";
 import { chatRequest, RecordingConversation } from "../support/app.js";
 import { DATABASE_KINDS, type TestDatabase } from "../support/databases.js";
+import { eventually } from "../support/eventually.js";
 import { FakeClock } from "../support/fake-clock.js";
-import { eventually } from "../support/scheduling.js";
 
 /**
  * Issue 12, item 5: a request killed while waiting for a confirmation stayed `pending` until a
@@ -61,7 +61,10 @@ describe.each(DATABASE_KINDS)("audit rows left open on $kind", ({ create }) => {
 
     clock.advance(LEASE_MS + 1);
     const lapsedAt = clock.now();
-    await eventually(async () => (await live.orchestrator.audit.get(abandoned.id))?.outcome === "interrupted");
+    await eventually(
+      async () => (await live.orchestrator.audit.get(abandoned.id))?.outcome === "interrupted",
+      "the abandoned audit row marked interrupted",
+    );
 
     const closed = await live.orchestrator.audit.get(abandoned.id);
     expect(closed).toMatchObject({
@@ -99,7 +102,7 @@ describe.each(DATABASE_KINDS)("audit rows left open on $kind", ({ create }) => {
     for (let step = 0; step < 10; step += 1) {
       clock.advance(LEASE_MS * 0.3);
       const renewedTo = clock.now().getTime() + LEASE_MS;
-      await eventually(async () => (await leaseOf(live, id))?.getTime() === renewedTo);
+      await eventually(async () => (await leaseOf(live, id))?.getTime() === renewedTo, "the renewed lease");
     }
     expect((await other.orchestrator.audit.get(id))?.outcome).toBe("pending");
 

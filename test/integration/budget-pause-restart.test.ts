@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
@@ -7,11 +6,12 @@ import { ExecutionRepository } from "../../src/db/repositories/execution-reposit
 import { RunRouteRepository } from "../../src/db/repositories/run-route-repository.js";
 import { startAgentsApp } from "../support/agents-app.js";
 import { chatRequest, pollExecution, RecordingConversation } from "../support/app.js";
+import { tempDir } from "../support/cleanup.js";
 import { DATABASE_KINDS, type TestDatabase } from "../support/databases.js";
+import { eventually } from "../support/eventually.js";
 import { startFakeAnthropic } from "../support/fake-anthropic.js";
 import type { FakeLlmServer } from "../support/fake-llm.js";
 import { startFakeOpenAi } from "../support/fake-openai.js";
-import { eventually } from "../support/scheduling.js";
 
 /**
  * Issue 12, item 5: the "continue on a cheaper model" decision taken on a budget pause was held in
@@ -38,7 +38,7 @@ afterEach(async () => {
 
 /** Two agent steps with a pause between them, long enough to stop the process in the middle. */
 function workflows(): string {
-  const dir = mkdtempSync(join(tmpdir(), "baton-budget-restart-"));
+  const dir = tempDir("budget-restart");
   const lines = [
     "name: relay",
     "steps:",
@@ -87,8 +87,9 @@ describe.each(DATABASE_KINDS)("a cheaper-model decision on $kind", ({ create }) 
     // Not waiting for `settled`: that follows the run to its end, and the process stops before it.
     await first.dispatcher.dispatch(chatRequest(`/orchestrate approve ${id} cheaper`), new RecordingConversation(true));
     const executions = new ExecutionRepository(first.database);
-    await eventually(async () =>
-      (await executions.attempts(id)).some((a) => a.stepPath === "nap" && a.status === "running"),
+    await eventually(
+      async () => (await executions.attempts(id)).some((a) => a.stepPath === "nap" && a.status === "running"),
+      "the nap step running",
     );
     await first.close();
     apps.splice(apps.indexOf(first), 1);

@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
@@ -7,6 +6,7 @@ import { BudgetRepository } from "../../src/db/repositories/budget-repository.js
 import { ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
 import { startAgentsApp } from "../support/agents-app.js";
 import { chatRequest, RecordingConversation } from "../support/app.js";
+import { tempDir } from "../support/cleanup.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
 import { startFakeAnthropic } from "../support/fake-anthropic.js";
 import type { FakeLlmServer } from "../support/fake-llm.js";
@@ -18,7 +18,7 @@ let testDb: TestDatabase;
 let app: App;
 
 function workflows(): string {
-  const dir = mkdtempSync(join(tmpdir(), "baton-budget-"));
+  const dir = tempDir("budget");
   const lines = ["name: draft", "steps:", "  - id: write", "    agent: { specialty: writer, prompt: Draft a note. }"];
   writeFileSync(join(dir, "draft.yaml"), `${lines.join("\n")}\n`);
   const fan = [

@@ -7,6 +7,7 @@ import { silentLogger } from "../../src/logger.js";
 import { workflowsWithSlowOne } from "../support/app.js";
 import { runCli, WORKFLOWS_DIR } from "../support/cli.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
+import { eventually } from "../support/eventually.js";
 
 describe("the baton CLI", () => {
   let testDb: TestDatabase;
@@ -194,8 +195,13 @@ describe("the baton CLI", () => {
       stdout += chunk.toString();
     });
     const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-    const running = await pollFor(() =>
-      withDatabase((db) => new ExecutionRepository(db).list({ status: "running", limit: 1 })),
+    const running = await eventually(
+      async () => {
+        const found = await withDatabase((db) => new ExecutionRepository(db).list({ status: "running", limit: 1 }));
+        return found.length > 0 && found;
+      },
+      "the run the other process started",
+      { timeoutMs: 15_000 },
     );
     child.kill("SIGINT");
     expect(await exited).toBe(130);
@@ -205,14 +211,3 @@ describe("the baton CLI", () => {
     expect(row?.finishedAt).not.toBeNull();
   });
 });
-
-/** Polls until `probe` returns a non-empty list (the other process got that far). */
-async function pollFor<T>(probe: () => Promise<T[]>, timeoutMs = 15_000): Promise<T[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await probe().catch(() => []);
-    if (found.length > 0) return found;
-    if (Date.now() > deadline) throw new Error("timed out waiting for the other process");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -6,6 +6,7 @@ import { ExecutionRepository } from "../../src/db/repositories/execution-reposit
 import { silentLogger } from "../../src/logger.js";
 import { startTestApp, workflowsWithSlowOne } from "../support/app.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
+import { eventually } from "../support/eventually.js";
 
 /** Drives the REPL through streams: type a line, wait for the output to show something. */
 class Terminal {
@@ -23,12 +24,11 @@ class Terminal {
     this.input.write(`${line}\n`);
   }
 
-  async waitFor(pattern: RegExp, timeoutMs = 10_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    while (!pattern.test(this.text)) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; got:\n${this.text}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+  async waitFor(pattern: RegExp): Promise<string> {
+    await eventually(
+      () => pattern.test(this.text),
+      () => `${pattern} on the terminal, which shows:\n${this.text}`,
+    );
     return this.text;
   }
 }

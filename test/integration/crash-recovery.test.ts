@@ -1,14 +1,15 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Database, openDatabase } from "../../src/db/database.js";
 import { ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
 import { silentLogger } from "../../src/logger.js";
+import { tempDir } from "../support/cleanup.js";
 import { DATABASE_KINDS, postgresAdminUrl } from "../support/databases.js";
+import { eventually } from "../support/eventually.js";
 
 /**
  * Real processes: `baton start` runs a workflow, is SIGKILLed in the middle of a step, and other
@@ -34,7 +35,7 @@ afterAll(async () => {
 });
 
 function workflows(): string {
-  const dir = mkdtempSync(join(tmpdir(), "baton-crash-"));
+  const dir = tempDir("crash");
   const steps = [
     "name: pipeline",
     "inputs:",
@@ -61,16 +62,6 @@ function startBaton(env: Record<string, string>): ChildProcessWithoutNullStreams
   });
 }
 
-async function poll<T>(probe: () => Promise<T | null>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await probe().catch(() => null);
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 async function stop(child: ChildProcessWithoutNullStreams): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const closed = new Promise((resolve) => child.on("close", resolve));
@@ -89,23 +80,35 @@ describe.each(DATABASE_KINDS)("crash recovery with real processes on $kind", ({ 
     try {
       const doomed = startBaton(env);
       doomed.stdin.write(`/orchestrate run pipeline base=${base}\n`);
-      db = await poll(() => openDatabase({ url: database.url, logger: silentLogger, migrate: false }));
+      db = await eventually(
+        () => openDatabase({ url: database.url, logger: silentLogger, migrate: false }),
+        "the database the first process migrates",
+        { timeoutMs: 20_000 },
+      );
       const repo = new ExecutionRepository(db);
-      const running = await poll(async () => {
-        const [execution] = await repo.list({ limit: 1 });
-        const attempts = execution ? await repo.attempts(execution.id) : [];
-        return attempts.some((a) => a.stepPath === "nap" && a.status === "running") ? execution : null;
-      });
+      const running = await eventually(
+        async () => {
+          const [execution] = await repo.list({ limit: 1 });
+          const attempts = execution ? await repo.attempts(execution.id) : [];
+          return attempts.some((a) => a.stepPath === "nap" && a.status === "running") && execution;
+        },
+        "the run's nap step running in the first process",
+        { timeoutMs: 20_000 },
+      );
       doomed.kill("SIGKILL");
       await new Promise((resolve) => doomed.on("close", resolve));
 
       // On PostgreSQL two replicas start together and race for the run; on SQLite one restarts.
       const restarts = kind === "postgres" ? 2 : 1;
       for (let i = 0; i < restarts; i += 1) children.push(startBaton(env));
-      const done = await poll(async () => {
-        const execution = await repo.get(running?.id ?? "");
-        return execution?.status === "succeeded" ? execution : null;
-      });
+      const done = await eventually(
+        async () => {
+          const execution = await repo.get(running.id);
+          return execution?.status === "succeeded" && execution;
+        },
+        "the run resumed to success by the restarted process",
+        { timeoutMs: 20_000 },
+      );
       expect(done.status).toBe("succeeded");
       expect(hits).toEqual({ "/fetch": 1, "/report": 1 });
       const attempts = await repo.attempts(done.id);

@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
@@ -8,6 +7,7 @@ import { DiscordAdapter } from "../../src/bot/discord/discord-adapter.js";
 import { systemClock } from "../../src/clock.js";
 import { ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
 import { startTestApp } from "../support/app.js";
+import { tempDir } from "../support/cleanup.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
 import { FakeDiscord, type StoredMessage } from "../support/fake-discord.js";
 import { fakeUser } from "../support/fake-discord-payloads.js";
@@ -17,7 +17,7 @@ const grace = fakeUser("400000000000000007", "grace");
 const lin = fakeUser("400000000000000008", "lin");
 
 function workflows(): string {
-  const dir = mkdtempSync(join(tmpdir(), "baton-discord-"));
+  const dir = tempDir("discord");
   writeFileSync(
     join(dir, "gate.yaml"),
     [

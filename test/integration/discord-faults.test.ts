@@ -7,10 +7,10 @@ import { renderResult } from "../../src/bot/render.js";
 import { type AuditEntry, AuditRepository } from "../../src/db/repositories/audit-repository.js";
 import { startTestApp } from "../support/app.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
+import { eventually } from "../support/eventually.js";
 import { FakeDiscord, type RecordedRequest } from "../support/fake-discord.js";
 import type { JsonObject } from "../support/fake-discord-payloads.js";
 import { ManualSleep } from "../support/manual-sleep.js";
-import { eventually } from "../support/scheduling.js";
 
 /** Unhandled rejections anywhere in the process fail the file (discord.js used to leak them). */
 const rejections: unknown[] = [];
@@ -39,12 +39,10 @@ async function statusText(app: App): Promise<string> {
 }
 
 async function auditRow(app: App, found: (row: AuditEntry) => boolean): Promise<AuditEntry> {
-  let row: AuditEntry | undefined;
-  await eventually(async () => {
-    row = (await new AuditRepository(app.database).recent({ limit: 100 })).find(found);
-    return row !== undefined;
-  });
-  return row as AuditEntry;
+  return eventually(
+    async () => (await new AuditRepository(app.database).recent({ limit: 100 })).find(found),
+    "the audit row",
+  );
 }
 
 function config(fake: FakeDiscord, publicKey: string | null, token: string | null = fake.token) {
@@ -279,10 +277,10 @@ describe("Discord's REST API down when baton starts", () => {
     expect(await statusText(app)).toContain(
       "discord: Discord is unreachable (HTTP 503 from Discord's API; 1 try, next in 1 s)",
     );
-    await eventually(() => sleeper.pending === 1);
+    await eventually(() => sleeper.pending === 1, "a pending wait");
     const fetchesBefore = gatewayFetches().length;
     sleeper.wake();
-    await eventually(() => sleeper.delays.length === 2);
+    await eventually(() => sleeper.delays.length === 2, "the second wait");
     expect(sleeper.delays).toEqual([1000, 2000]);
     expect(gatewayFetches().length).toBeGreaterThan(fetchesBefore);
     expect(await statusText(app)).toContain("2 tries, next in 2 s");
@@ -290,7 +288,7 @@ describe("Discord's REST API down when baton starts", () => {
 
   it("connects by itself once Discord answers, and serves", async () => {
     fake.rest.down = false;
-    await eventually(() => sleeper.pending === 1);
+    await eventually(() => sleeper.pending === 1, "a pending wait");
     sleeper.wake();
     await fake.until(() => fake.connected && fake.identifies > 0, "the gateway connection");
     const { token } = fake.slashCommand("orchestrate", { request: "status" });

@@ -1,7 +1,6 @@
-import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer as createTlsServer, type Server as TlsServer } from "node:tls";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -9,9 +8,10 @@ import type { App } from "../../src/app.js";
 import { ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
 import type { ResolvedAddress, Resolver } from "../../src/orchestrator/tools/egress/egress-policy.js";
 import { chatRequest, RecordingConversation, startTestApp } from "../support/app.js";
+import { tempDir } from "../support/cleanup.js";
 import { WORKFLOWS_DIR } from "../support/cli.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
-import { eventually } from "../support/scheduling.js";
+import { eventually } from "../support/eventually.js";
 
 /**
  * The egress policy through the real path: chat → dispatcher → workflow engine → http.get → a
@@ -80,7 +80,7 @@ let outside: RecordingServer;
 const huge = { finished: false, closed: false };
 
 function workflows(): string {
-  const dir = mkdtempSync(join(tmpdir(), "baton-egress-"));
+  const dir = tempDir("egress");
   copyFileSync(join(WORKFLOWS_DIR, "healthcheck.yaml"), join(dir, "healthcheck.yaml"));
   const fetchOne = [
     "name: fetch",
@@ -368,7 +368,7 @@ describe("the egress policy on the workflow path", () => {
     const output = big.first?.output as { body: string } | undefined;
     expect(output?.body).toHaveLength(64 * 1024);
     // baton hung up after 64 KiB: the server never got to finish its 64 MiB.
-    await eventually(() => huge.closed);
+    await eventually(() => huge.closed, "the huge response closed");
     expect(huge.finished).toBe(false);
   });
 });

@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
@@ -8,6 +7,7 @@ import { ExecutionRepository } from "../../src/db/repositories/execution-reposit
 import { FeedbackRepository } from "../../src/db/repositories/feedback-repository.js";
 import { startAgentsApp } from "../support/agents-app.js";
 import { chatRequest, RecordingConversation } from "../support/app.js";
+import { tempDir } from "../support/cleanup.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
 import { startFakeAnthropic } from "../support/fake-anthropic.js";
 import type { FakeLlmServer } from "../support/fake-llm.js";
@@ -45,7 +45,7 @@ afterEach(async () => {
 async function start(env: Record<string, string>, fresh = true): Promise<App> {
   if (fresh) {
     testDb = sqliteDatabase();
-    dir = mkdtempSync(join(tmpdir(), "baton-improve-"));
+    dir = tempDir("improve");
     writeFileSync(join(dir, "greet.yaml"), `${GREET.join("\n")}\n`);
   }
   app = await startAgentsApp({ url: testDb.url, workflowsDir: dir, env });

@@ -1,13 +1,14 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
 import { ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
 import { chatRequest, RecordingConversation, startTestApp } from "../support/app.js";
+import { tempDir } from "../support/cleanup.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
+import { eventually } from "../support/eventually.js";
 
 /** A critic that rates iteration n with SCORES[n - 1], counting how often each iteration was rated. */
 const SCORES = [3, 7, 5, 6, 4, 2, 1, 1, 1, 1];
@@ -16,7 +17,7 @@ let server: Server;
 let base: string;
 
 function workflows(): string {
-  const dir = mkdtempSync(join(tmpdir(), "baton-loops-"));
+  const dir = tempDir("loops");
   const write = (name: string, lines: string[]) => writeFileSync(join(dir, `${name}.yaml`), `${lines.join("\n")}\n`);
   write("drafts", [
     "name: drafts",
@@ -147,18 +148,14 @@ describe("loops", () => {
     const first = await open();
     const { id } = await run(first, `/orchestrate run slow base=${base}`, false);
     const repo = new ExecutionRepository(first.database);
-    for (let i = 0; i < 200; i += 1) {
-      const attempts = await repo.attempts(id);
-      if (attempts.some((a) => a.stepPath === "improve.2.think" && a.status === "running")) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await eventually(
+      async () => (await repo.attempts(id)).some((a) => a.stepPath === "improve.2.think" && a.status === "running"),
+      "the second iteration thinking before the restart",
+    );
     await first.close();
     const second = await open();
     const again = new ExecutionRepository(second.database);
-    for (let i = 0; i < 200 && (await again.get(id))?.status !== "succeeded"; i += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    expect((await again.get(id))?.status).toBe("succeeded");
+    await eventually(async () => (await again.get(id))?.status === "succeeded", "the resumed run succeeded");
     expect(rated).toEqual({ 1: 1, 2: 1 });
     const paths = (await again.attempts(id)).map((a) => `${a.stepPath}:${a.status}`);
     expect(paths.filter((p) => p.startsWith("improve.1."))).toEqual([

@@ -1,13 +1,14 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
 import { ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
 import { pollExecution, startTestApp } from "../support/app.js";
+import { tempDir } from "../support/cleanup.js";
 import { DATABASE_KINDS, sqliteDatabase, type TestDatabase } from "../support/databases.js";
+import { eventually } from "../support/eventually.js";
 import { startFakeAnthropic } from "../support/fake-anthropic.js";
 import type { FakeLlmServer } from "../support/fake-llm.js";
 
@@ -46,7 +47,7 @@ afterAll(async () => {
 });
 
 function workflowsDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "baton-map-"));
+  const dir = tempDir("map");
   writeFileSync(
     join(dir, "fetch-all.yaml"),
     [
@@ -140,12 +141,11 @@ describe.each(DATABASE_KINDS)("map steps on $kind", ({ create }) => {
     const first = await open();
     const id = await run(first, "a,slow,b");
     const repo = new ExecutionRepository(first.database);
-    for (let i = 0; i < 200; i += 1) {
+    await eventually(async () => {
       const attempts = await repo.attempts(id);
       const finished = attempts.filter((a) => a.status === "succeeded").length;
-      if (finished >= 2 && attempts.some((a) => a.stepPath === "fetch.1.get" && a.status === "running")) break;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+      return finished >= 2 && attempts.some((a) => a.stepPath === "fetch.1.get" && a.status === "running");
+    }, "two items fetched and the slow one in flight before the restart");
     await first.close();
     const second = await open();
     const done = await pollExecution(second, id, "succeeded");

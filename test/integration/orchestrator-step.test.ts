@@ -1,17 +1,18 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
 import { ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
 import { nextFireAfter } from "../../src/orchestrator/scheduler/cron.js";
 import { chatRequest, RecordingConversation } from "../support/app.js";
+import { tempDir } from "../support/cleanup.js";
 import { DATABASE_KINDS, type TestDatabase } from "../support/databases.js";
+import { eventually } from "../support/eventually.js";
 import { FakeClock } from "../support/fake-clock.js";
-import { eventually, startSchedulingApp } from "../support/scheduling.js";
+import { startSchedulingApp } from "../support/scheduling.js";
 
 function workflows(): string {
-  const dir = mkdtempSync(join(tmpdir(), "baton-step-"));
+  const dir = tempDir("step");
   writeFileSync(
     join(dir, "timed.yaml"),
     [
@@ -59,7 +60,10 @@ describe.each(DATABASE_KINDS)("orchestrator.step on $kind", ({ create }) => {
     await start();
     const started = await say("/orchestrate run timed");
     const id = started.result && "execution" in started.result ? started.result.execution.id : "";
-    await eventually(async () => (await app.orchestrator.executionDetail(id)).execution.status === "waiting");
+    await eventually(
+      async () => (await app.orchestrator.executionDetail(id)).execution.status === "waiting",
+      "the run waiting on its approval",
+    );
     await seedFailure(app, clock.now());
     clock.advance(2 * 60_000);
 
@@ -97,7 +101,10 @@ describe.each(DATABASE_KINDS)("orchestrator.step on $kind", ({ create }) => {
     await start({ BATON_STEP_MAX_ACTIONS: "0" });
     const started = await say("/orchestrate run timed");
     const id = started.result && "execution" in started.result ? started.result.execution.id : "";
-    await eventually(async () => (await app.orchestrator.executionDetail(id)).execution.status === "waiting");
+    await eventually(
+      async () => (await app.orchestrator.executionDetail(id)).execution.status === "waiting",
+      "the run waiting on its approval",
+    );
     clock.advance(2 * 60_000);
     const run = await app.orchestrator.control.step("command", "test");
     expect(run.actions).toEqual([]);
@@ -108,14 +115,14 @@ describe.each(DATABASE_KINDS)("orchestrator.step on $kind", ({ create }) => {
   it("steps on its own once per delay window in continuous mode, and not at all in manual mode", async () => {
     await start({ BATON_CONTINUOUS_DELAY_MS: "1000" });
     expect((await say("/orchestrate mode continuous")).text).toContain("scheduled → *continuous*");
-    await eventually(async () => (await app.orchestrator.control.runs.recent(5)).length > 0);
+    await eventually(async () => (await app.orchestrator.control.runs.recent(5)).length > 0, "the first run");
     const [first] = await app.orchestrator.control.runs.recent(5);
     expect(first).toMatchObject({ trigger: "continuous", triggeredBy: "continuous mode", mode: "continuous" });
     // The fake clock stands still: the same window is never stepped twice.
     await new Promise((resolve) => setTimeout(resolve, 2500));
     expect(await app.orchestrator.control.runs.recent(5)).toHaveLength(1);
     clock.advance(1000);
-    await eventually(async () => (await app.orchestrator.control.runs.recent(5)).length === 2);
+    await eventually(async () => (await app.orchestrator.control.runs.recent(5)).length === 2, "the second run");
 
     await say("/orchestrate mode manual");
     await say('/orchestrate schedule "*/5 * * * *" step');

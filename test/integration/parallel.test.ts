@@ -1,13 +1,14 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
 import { type ExecutionRecord, ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
 import { chatRequest, RecordingConversation, startTestApp } from "../support/app.js";
+import { tempDir } from "../support/cleanup.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
+import { eventually } from "../support/eventually.js";
 
 /** Counts requests per path and the most that were in flight at once. */
 let server: Server;
@@ -17,7 +18,7 @@ let inFlight = 0;
 let maxInFlight = 0;
 
 function workflows(): string {
-  const dir = mkdtempSync(join(tmpdir(), "baton-parallel-"));
+  const dir = tempDir("parallel");
   const branch = (id: string, path: string, extra: string[] = []) => [
     `        - id: ${id}`,
     "          tool: http.get",
@@ -148,19 +149,16 @@ describe("parallel groups", () => {
   it("resume without running a finished branch again", async () => {
     const first = await open();
     const id = await run(first, "long", false);
-    for (let i = 0; i < 100; i += 1) {
-      const { steps } = await state(first, id);
-      if (steps.some(([path, status]) => path === "fan.a" && status === "succeeded")) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await eventually(
+      async () => (await state(first, id)).steps.some(([path, status]) => path === "fan.a" && status === "succeeded"),
+      "branch fan.a finished before the restart",
+    );
     await first.close();
     const second = await open();
-    let final = await state(second, id);
-    for (let i = 0; i < 200 && final.execution?.status !== "succeeded"; i += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-      final = await state(second, id);
-    }
-    expect(final.execution?.status).toBe("succeeded");
+    const final = await eventually(async () => {
+      const now = await state(second, id);
+      return now.execution?.status === "succeeded" && now;
+    }, "the resumed run succeeded");
     expect(hits["/fast"]).toBe(1);
     expect(final.steps).toEqual([
       ["fan.a", "succeeded"],

@@ -1,13 +1,14 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
 import { type ExecutionRecord, ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
 import { chatRequest, RecordingConversation, startTestApp } from "../support/app.js";
+import { tempDir } from "../support/cleanup.js";
 import { DATABASE_KINDS, type TestDatabase } from "../support/databases.js";
+import { eventually } from "../support/eventually.js";
 
 /** Counts every side effect a workflow has on this local service. */
 let server: Server;
@@ -15,7 +16,7 @@ let base: string;
 const hits: Record<string, number> = {};
 
 function workflowsDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "baton-recovery-"));
+  const dir = tempDir("recovery");
   const write = (name: string, steps: string[]) =>
     writeFileSync(
       join(dir, `${name}.yaml`),
@@ -92,30 +93,30 @@ describe.each(DATABASE_KINDS)("resuming executions on $kind", ({ create }) => {
     return outcome.result?.type === "workflow.run" ? outcome.result.execution.id : "";
   }
 
-  async function until(app: App, id: string, test: (e: ExecutionRecord | null, stepsRunning: string[]) => boolean) {
+  /** Waits until `reached` holds for the execution and the paths of its running steps; returns the execution. */
+  async function executionReaches(
+    app: App,
+    id: string,
+    reached: (e: ExecutionRecord | null, stepsRunning: string[]) => boolean,
+    description: string,
+  ): Promise<ExecutionRecord | null> {
     const repo = new ExecutionRepository(app.database);
-    for (let i = 0; i < 200; i += 1) {
+    const { execution } = await eventually(async () => {
       const attempts = await repo.attempts(id);
       const execution = await repo.get(id);
-      if (
-        test(
-          execution,
-          attempts.filter((a) => a.status === "running").map((a) => a.stepPath),
-        )
-      )
-        return execution;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    throw new Error(`execution ${id} never reached the expected state`);
+      const running = attempts.filter((a) => a.status === "running").map((a) => a.stepPath);
+      return reached(execution, running) && { execution };
+    }, `execution ${id}: ${description}`);
+    return execution;
   }
 
   it("continues after a restart without running a finished step again", async () => {
     const first = await open();
     const id = await startRun(first, "pipeline");
-    await until(first, id, (_e, running) => running.includes("nap"));
+    await executionReaches(first, id, (_e, running) => running.includes("nap"), "nap running");
     await first.close();
     const second = await open();
-    const done = await until(second, id, (e) => e?.status === "succeeded");
+    const done = await executionReaches(second, id, (e) => e?.status === "succeeded", "succeeded");
     expect(done?.status).toBe("succeeded");
     expect(hits).toEqual({ "/fetch": 1, "/report": 1 });
     const attempts = await new ExecutionRepository(second.database).attempts(id);
@@ -130,10 +131,10 @@ describe.each(DATABASE_KINDS)("resuming executions on $kind", ({ create }) => {
   it("waits for a person when the step cut off is not safe to repeat; approve runs it again", async () => {
     const first = await open();
     const id = await startRun(first, "publish");
-    await until(first, id, (_e, running) => running.includes("post"));
+    await executionReaches(first, id, (_e, running) => running.includes("post"), "post running");
     await first.close();
     const second = await open();
-    const waiting = await until(second, id, (e) => e?.status === "waiting");
+    const waiting = await executionReaches(second, id, (e) => e?.status === "waiting", "waiting");
     expect(waiting).toMatchObject({ errorCode: "decision_needed" });
     expect(waiting?.errorMessage).toContain(`/orchestrate approve ${id}`);
     const status = await second.dispatcher.dispatch(chatRequest("/orchestrate status"), new RecordingConversation());
@@ -151,10 +152,10 @@ describe.each(DATABASE_KINDS)("resuming executions on $kind", ({ create }) => {
   it("reject fails the waiting run with the reason", async () => {
     const first = await open();
     const id = await startRun(first, "publish");
-    await until(first, id, (_e, running) => running.includes("post"));
+    await executionReaches(first, id, (_e, running) => running.includes("post"), "post running");
     await first.close();
     const second = await open();
-    await until(second, id, (e) => e?.status === "waiting");
+    await executionReaches(second, id, (e) => e?.status === "waiting", "waiting");
     const reject = await second.dispatcher.dispatch(
       chatRequest(`/orchestrate reject ${id} the post went out already`),
       new RecordingConversation(),
@@ -172,12 +173,12 @@ describe.each(DATABASE_KINDS)("resuming executions on $kind", ({ create }) => {
   it("resumes on the workflow version the run started on, even after the file changed", async () => {
     const first = await open();
     const id = await startRun(first, "pipeline");
-    await until(first, id, (_e, running) => running.includes("nap"));
+    await executionReaches(first, id, (_e, running) => running.includes("nap"), "nap running");
     await first.close();
     const file = join(dir, "pipeline.yaml");
     writeFileSync(file, readFileSync(file, "utf8").replace("/report", "/report-v2"));
     const second = await open();
-    const done = await until(second, id, (e) => e?.status === "succeeded");
+    const done = await executionReaches(second, id, (e) => e?.status === "succeeded", "succeeded");
     expect(done?.workflowVersion).toBe(1);
     expect(hits).toEqual({ "/fetch": 1, "/report": 1 });
     const fresh = await second.dispatcher.dispatch(
@@ -190,7 +191,7 @@ describe.each(DATABASE_KINDS)("resuming executions on $kind", ({ create }) => {
   it("never lets onError: continue turn a shutdown into success", async () => {
     const first = await open();
     const id = await startRun(first, "lenient");
-    await until(first, id, (_e, running) => running.includes("nap"));
+    await executionReaches(first, id, (_e, running) => running.includes("nap"), "nap running");
     await first.close();
     const after = await open(false);
     expect((await new ExecutionRepository(after.database).get(id))?.status).toBe("interrupted");
@@ -199,17 +200,14 @@ describe.each(DATABASE_KINDS)("resuming executions on $kind", ({ create }) => {
   it("stops its copy of a run when another process has taken the lease", async () => {
     const app = await open();
     const id = await startRun(app, "pipeline");
-    await until(app, id, (_e, running) => running.includes("nap"));
+    await executionReaches(app, id, (_e, running) => running.includes("nap"), "nap running");
     await app.database.models.Execution.update({ lease_owner: "another-process" }, { where: { id } });
     const repo = new ExecutionRepository(app.database);
-    await until(app, id, () => true);
-    for (let i = 0; i < 100; i += 1) {
-      const nap = (await repo.attempts(id)).find((a) => a.stepPath === "nap");
-      if (nap?.status !== "running") break;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    const attempts = await repo.attempts(id);
-    expect(attempts.find((a) => a.stepPath === "nap")?.status).toBe("interrupted");
+    const nap = await eventually(
+      async () => (await repo.attempts(id)).find((a) => a.stepPath === "nap" && a.status !== "running"),
+      "the nap step to stop once the lease is lost",
+    );
+    expect(nap.status).toBe("interrupted");
     // The run still belongs to the other process: this one wrote no outcome and ran no further step.
     expect(await repo.get(id)).toMatchObject({ status: "running", leaseOwner: "another-process" });
     expect(hits["/report"]).toBeUndefined();
@@ -218,10 +216,10 @@ describe.each(DATABASE_KINDS)("resuming executions on $kind", ({ create }) => {
   it("lets exactly one of two processes resume an execution left behind", async () => {
     const first = await open();
     const id = await startRun(first, "pipeline");
-    await until(first, id, (_e, running) => running.includes("nap"));
+    await executionReaches(first, id, (_e, running) => running.includes("nap"), "nap running");
     await first.close();
     const [a, b] = await Promise.all([open(), open()]);
-    const done = await until(a as App, id, (e) => e?.status === "succeeded");
+    const done = await executionReaches(a as App, id, (e) => e?.status === "succeeded", "succeeded");
     expect(done?.status).toBe("succeeded");
     expect(hits).toEqual({ "/fetch": 1, "/report": 1 });
     const attempts = await new ExecutionRepository((b as App).database).attempts(id);

@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
 import { ScheduleRepository } from "../../src/db/repositories/schedule-repository.js";
 import { buildSchedule } from "../../src/orchestrator/scheduler/schedule-spec.js";
 import { chatRequest, RecordingConversation } from "../support/app.js";
+import { tempDir } from "../support/cleanup.js";
 import { DATABASE_KINDS, type TestDatabase } from "../support/databases.js";
 import { FakeClock } from "../support/fake-clock.js";
 import { RecordingPublisher, startSchedulingApp } from "../support/scheduling.js";
@@ -65,7 +65,7 @@ describe.each(DATABASE_KINDS)("schedules fire at most once a minute on $kind", (
   });
 
   it("refuses the same cron in BATON_SCHEDULES_FILE, naming the file and the entry", async () => {
-    const file = join(mkdtempSync(join(tmpdir(), "baton-schedules-")), "schedules.yaml");
+    const file = join(tempDir("schedules"), "schedules.yaml");
     writeFileSync(
       file,
       ["schedules:", "  - { id: fast, cron: '*/1 * * * * *', action: digest, channel: ops }", ""].join("\n"),

@@ -1,6 +1,5 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -9,9 +8,10 @@ import { DigestRepository } from "../../src/db/repositories/digest-repository.js
 import { ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
 import { ScheduleRepository } from "../../src/db/repositories/schedule-repository.js";
 import { silentLogger } from "../../src/logger.js";
+import { tempDir } from "../support/cleanup.js";
 import { WORKFLOWS_DIR } from "../support/cli.js";
 import { DATABASE_KINDS, type TestDatabase } from "../support/databases.js";
-import { eventually } from "../support/scheduling.js";
+import { eventually } from "../support/eventually.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -48,7 +48,7 @@ describe.each(DATABASE_KINDS)("two baton processes on one $kind database", ({ cr
   });
 
   it("run every fire of a schedule once: one post per fire, one execution per fire", async () => {
-    const file = join(mkdtempSync(join(tmpdir(), "baton-replicas-")), "schedules.yaml");
+    const file = join(tempDir("replicas"), "schedules.yaml");
     writeFileSync(
       file,
       [
@@ -71,7 +71,8 @@ describe.each(DATABASE_KINDS)("two baton processes on one $kind database", ({ cr
     try {
       await eventually(
         async () => (await done("every-second-digest")).length >= 4 && (await done("every-second-hello")).length >= 4,
-        60_000,
+        "four finished fires of each schedule",
+        { timeoutMs: 60_000 },
       );
     } finally {
       for (const replica of replicas) replica.child.stdin.end();

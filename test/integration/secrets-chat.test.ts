@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -9,8 +8,10 @@ import { type Database, openDatabase } from "../../src/db/database.js";
 import { AuditRepository } from "../../src/db/repositories/audit-repository.js";
 import { silentLogger } from "../../src/logger.js";
 import { startTestApp } from "../support/app.js";
+import { tempDir } from "../support/cleanup.js";
 import { runCli } from "../support/cli.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
+import { eventually } from "../support/eventually.js";
 import { tablesContaining } from "../support/raw-tables.js";
 
 // Built at run time so no secret-shaped literal sits in the repository.
@@ -18,7 +19,7 @@ const join$ = (...parts: string[]) => parts.join("");
 
 /** A workflow that would happily take a token and a password as inputs, and one declaring `secret: true`. */
 function workflowsDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "baton-secret-workflows-"));
+  const dir = tempDir("secret-workflows");
   writeFileSync(
     join(dir, "deploy.yaml"),
     [
@@ -69,12 +70,12 @@ class Terminal {
   async say(line: string, expected: RegExp): Promise<string> {
     const before = this.text.length;
     this.input.write(`${line}\n`);
-    const deadline = Date.now() + 10_000;
-    while (!expected.test(this.text.slice(before))) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${expected}; got:\n${this.text.slice(before)}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    return this.text.slice(before);
+    const answer = () => this.text.slice(before);
+    await eventually(
+      () => expected.test(answer()),
+      () => `${expected} in the answer, which was:\n${answer()}`,
+    );
+    return answer();
   }
 }
 
@@ -223,7 +224,7 @@ describe("a bad BATON_SECRETS_FILE", () => {
   });
 
   it("stops the CLI with one sentence naming the file and what is wrong, never a value", async () => {
-    const file = join(mkdtempSync(join(tmpdir(), "baton-secrets-")), "secrets.yaml");
+    const file = join(tempDir("secrets"), "secrets.yaml");
     writeFileSync(file, "API_TOKEN: [ValueThatMustNotShow\n");
     const run = await runCli(["say", "/orchestrate status"], {
       DATABASE_URL: testDb.url,

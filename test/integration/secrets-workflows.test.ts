@@ -1,12 +1,12 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
 import { ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
 import { chatRequest, RecordingConversation, startTestApp } from "../support/app.js";
+import { tempDir } from "../support/cleanup.js";
 import { DATABASE_KINDS, type TestDatabase } from "../support/databases.js";
 import { tablesContaining } from "../support/raw-tables.js";
 
@@ -30,7 +30,7 @@ function echoServer(): Promise<{ server: Server; url: string; seen: string[] }> 
 }
 
 function workflows(apiUrl: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "baton-secret-workflows-"));
+  const dir = tempDir("secret-workflows");
   const write = (name: string, lines: string[]) => writeFileSync(join(dir, `${name}.yaml`), [...lines, ""].join("\n"));
   write("whoami", [
     "name: whoami",

@@ -6,11 +6,11 @@ import { renderResult } from "../../src/bot/render.js";
 import { main } from "../../src/cli.js";
 import { type AuditEntry, AuditRepository } from "../../src/db/repositories/audit-repository.js";
 import { DATABASE_KINDS, sqliteDatabase, type TestDatabase } from "../support/databases.js";
+import { eventually } from "../support/eventually.js";
 import { FakeSlack, TEAM } from "../support/fake-slack.js";
 import { type SlackHarness, slackWorkflows, startSlackHarness } from "../support/fake-slack-app.js";
 import { commandBody, eventBody, eventEnvelope, postSigned } from "../support/fake-slack-requests.js";
 import { ManualSleep } from "../support/manual-sleep.js";
-import { eventually } from "../support/scheduling.js";
 
 const FORM = "application/x-www-form-urlencoded";
 const JSON_TYPE = "application/json";
@@ -81,9 +81,9 @@ describe.each(["refuse", "503"] as const)("Slack's API down when baton starts (%
   });
 
   it("retries auth.test with a growing backoff while Slack stays down", async () => {
-    await eventually(() => sleeper.pending === 1);
+    await eventually(() => sleeper.pending === 1, "a pending wait");
     sleeper.wake();
-    await eventually(() => sleeper.delays.length === 2);
+    await eventually(() => sleeper.delays.length === 2, "the second wait");
     expect(sleeper.delays).toEqual([1000, 2000]);
     expect(h.slack.calls.filter((c) => c.method === "auth.test").map((c) => c.performed)).toEqual([false, false]);
     expect(await statusText(h.app)).toContain("2 tries, next in 2 s");
@@ -92,7 +92,7 @@ describe.each(["refuse", "503"] as const)("Slack's API down when baton starts (%
 
   it("recovers by itself once Slack answers: the next signed request is answered and audited", async () => {
     h.slack.down = null;
-    await eventually(() => sleeper.pending === 1);
+    await eventually(() => sleeper.pending === 1, "a pending wait");
     sleeper.wake();
     await h.frontEnd.started;
     expect(h.frontEnd.isStarted).toBe(true);
@@ -135,7 +135,7 @@ describe("Slack's API down when baton starts, Socket Mode", () => {
     expect(h.slack.calls.filter((c) => c.method === "apps.connections.open")).toEqual([]);
     expect(await statusText(h.app)).toContain("slack: Slack is unreachable (HTTP 503 from Slack's API; 1 try");
     h.slack.down = null;
-    await eventually(() => sleeper.pending === 1);
+    await eventually(() => sleeper.pending === 1, "a pending wait");
     sleeper.wake();
     await h.frontEnd.started;
     await h.slack.waitFor(() => h.slack.connections > 0, "a Socket Mode connection");
@@ -395,7 +395,7 @@ describe("malformed Socket Mode payloads", () => {
       "EvSOCKNOCHAN",
     );
     await h.slack.sendEnvelope("events_api", event);
-    await eventually(async () => (await auditRows(h.app)).length === rowsBefore + 1);
+    await eventually(async () => (await auditRows(h.app)).length === rowsBefore + 1, "one more audit row");
     expect((await auditRows(h.app))[0]).toMatchObject({ errorCode: "missing_event_channel", outcome: "invalid" });
     await h.slack.sendEnvelope("slash_commands", command({ channel_id: "C0SOCKGOOD" }));
     await h.slack.waitFor(

@@ -5,10 +5,10 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
+import { eventually } from "../support/eventually.js";
 import { FakeSlack, TEAM } from "../support/fake-slack.js";
 import { slackWorkflows } from "../support/fake-slack-app.js";
 import { commandBody, postSigned, SIGNING_SECRET } from "../support/fake-slack-requests.js";
-import { eventually } from "../support/scheduling.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -133,13 +133,15 @@ describe("baton start with Slack configured", () => {
     const url = `http://127.0.0.1:${port}/slack/events`;
     const form = "application/x-www-form-urlencoded";
     try {
-      await eventually(() => stderr.includes("slack front-end waiting for Slack's API"), 20_000);
+      await eventually(() => stderr.includes("slack front-end waiting for Slack's API"), "the waiting log line", {
+        timeoutMs: 20_000,
+      });
       expect(stderr).toContain("slack api unreachable; retrying");
       expect(stderr).not.toContain("slack front-end started");
       const refused = await postSigned(url, commandBody("/orchestrate", "status", { channel_id: "C0CLIDOWN" }), form);
       expect(refused.status).toBe(503);
       slack.down = null;
-      await eventually(() => stderr.includes("slack front-end started"), 20_000);
+      await eventually(() => stderr.includes("slack front-end started"), "the started log line", { timeoutMs: 20_000 });
       const answered = await postSigned(url, commandBody("/orchestrate", "status", { channel_id: "C0CLIBACK" }), form);
       expect(answered.status).toBe(200);
       await slack.waitFor(

@@ -1,13 +1,14 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
 import { ExecutionRepository, type StepAttemptRecord } from "../../src/db/repositories/execution-repository.js";
 import { startTestApp } from "../support/app.js";
+import { tempDir } from "../support/cleanup.js";
 import { DATABASE_KINDS, type TestDatabase } from "../support/databases.js";
+import { eventually } from "../support/eventually.js";
 
 /**
  * How the engine writes a step: one finished row for a quick repeatable step, a `running` row
@@ -53,7 +54,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 function workflows(): string {
-  const dir = mkdtempSync(join(tmpdir(), "baton-step-writes-"));
+  const dir = tempDir("step-writes");
   const write = (name: string, steps: string[]) =>
     writeFileSync(join(dir, `${name}.yaml`), [`name: ${name}`, "steps:", ...steps, ""].join("\n"));
   write("quick", ["  - id: hi", "    tool: template", '    with: { text: "hi" }']);
@@ -124,7 +125,7 @@ describe.each(DATABASE_KINDS)("step writes on $kind", ({ create }) => {
       resume: false,
       env: { BATON_HTTP_ALLOW: "127.0.0.1" },
     });
-    while ((hits["/slow"] ?? 0) === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    await eventually(() => hits["/slow"], "the first step's request to /slow");
     const cancelled = await other.orchestrator.handle({ type: "execution.cancel", execution: id }, context);
     expect(cancelled).toMatchObject({ type: "execution.cancel", alreadyFinished: false });
     await (app as App).orchestrator.waitUntilSettled(id);

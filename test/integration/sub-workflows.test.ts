@@ -1,13 +1,14 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
 import { type ExecutionRecord, ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
 import { pollExecution, startTestApp } from "../support/app.js";
+import { tempDir } from "../support/cleanup.js";
 import { DATABASE_KINDS, type TestDatabase } from "../support/databases.js";
+import { eventually } from "../support/eventually.js";
 
 /** `workflow` steps: a child execution per call, its outputs readable, failures and cancels carried across. */
 const context = {
@@ -36,7 +37,7 @@ afterAll(async () => {
 });
 
 function workflowsDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "baton-subworkflows-"));
+  const dir = tempDir("subworkflows");
   const write = (name: string, lines: string[]) => writeFileSync(join(dir, `${name}.yaml`), `${lines.join("\n")}\n`);
   write(
     "greet",
@@ -160,28 +161,23 @@ describe.each(DATABASE_KINDS)("sub-workflows on $kind", ({ create }) => {
     const app = await open();
     const id = await run(app, "parent", { who: "Ada", nap: "20000" });
     const repo = new ExecutionRepository(app.database);
-    let child: ExecutionRecord | undefined;
-    for (let i = 0; i < 200 && !child; i += 1) {
-      [child] = await children(app, id);
-      if (!child) await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    const child = await eventually(async () => (await children(app, id))[0], "the child run started");
     const result = await app.orchestrator.handle({ type: "execution.cancel", execution: id }, context);
     expect(result).toMatchObject({ type: "execution.cancel", alreadyFinished: false });
-    await app.orchestrator.waitUntilSettled(child?.id ?? "");
+    await app.orchestrator.waitUntilSettled(child.id);
     expect((await repo.get(id))?.status).toBe("cancelled");
-    expect((await repo.get(child?.id ?? ""))?.status).toBe("cancelled");
+    expect((await repo.get(child.id))?.status).toBe("cancelled");
     expect(hits["/after"]).toBeUndefined();
   });
 
   it("re-attaches to its child after a restart instead of starting a second one", async () => {
     const first = await open();
     const id = await run(first, "parent", { who: "Ada", nap: "1500" });
-    for (let i = 0; i < 200; i += 1) {
+    await eventually(async () => {
       const [child] = await children(first, id);
       const attempts = child ? await new ExecutionRepository(first.database).attempts(child.id) : [];
-      if (attempts.some((a) => a.stepPath === "nap" && a.status === "running")) break;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+      return attempts.some((a) => a.stepPath === "nap" && a.status === "running");
+    }, "the child's nap step running before the restart");
     await first.close();
     const second = await open();
     const done = await pollExecution(second, id, "succeeded");

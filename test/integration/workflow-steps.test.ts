@@ -1,12 +1,12 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
 import { ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
 import { chatRequest, RecordingConversation, startTestApp } from "../support/app.js";
+import { tempDir } from "../support/cleanup.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
 
 /** A local service whose /flaky fails a set number of times before it answers. */
@@ -16,7 +16,7 @@ let failuresLeft = 0;
 let hits = 0;
 
 function workflows(): string {
-  const dir = mkdtempSync(join(tmpdir(), "baton-steps-"));
+  const dir = tempDir("steps");
   const write = (name: string, lines: string[]) => writeFileSync(join(dir, `${name}.yaml`), `${lines.join("\n")}\n`);
   write("flaky", [
     "name: flaky",

@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type App, createApp } from "../../src/app.js";
 import type { Clock } from "../../src/clock.js";
 import { loadConfig } from "../../src/config.js";
 import { silentLogger } from "../../src/logger.js";
+import { tempDir } from "./cleanup.js";
 import { WORKFLOWS_DIR } from "./cli.js";
 
 /** A whole app (as test/support/app.ts builds one) with an injectable clock. */
@@ -29,7 +29,7 @@ export async function startAgentsApp(options: {
 
 /** A workflows directory with `broken`, whose only step fails: GET `input.url` must answer 2xx. */
 export function workflowsWithBrokenOne(): string {
-  const dir = mkdtempSync(join(tmpdir(), "baton-agents-wf-"));
+  const dir = tempDir("agents-wf");
   const lines = [
     "name: broken",
     "description: Always fails.",

@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type App, createApp } from "../../src/app.js";
 import type { ChatRequest, ConfirmationPrompt, Conversation, PostedMessage } from "../../src/bot/chat.js";
@@ -8,7 +7,9 @@ import { loadConfig } from "../../src/config.js";
 import { type ExecutionRecord, ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
 import { silentLogger } from "../../src/logger.js";
 import type { Resolver } from "../../src/orchestrator/tools/egress/egress-policy.js";
+import { tempDir } from "./cleanup.js";
 import { WORKFLOWS_DIR } from "./cli.js";
+import { eventually } from "./eventually.js";
 
 export async function startTestApp(options: {
   url: string;
@@ -34,7 +35,7 @@ export async function startTestApp(options: {
 
 /** A workflows directory holding the shipped examples plus a slow one (for cancel and shutdown tests). */
 export function workflowsWithSlowOne(): string {
-  const dir = mkdtempSync(join(tmpdir(), "baton-workflows-"));
+  const dir = tempDir("workflows");
   writeFileSync(
     join(dir, "slow.yaml"),
     [
@@ -68,16 +69,15 @@ export function workflowsWithSlowOne(): string {
 }
 
 /**
- * Polls the database until the execution has `status` (or about 10 s pass) and returns it as last
- * read — for runs another app instance resumes, which `waitUntilSettled` cannot follow.
+ * Waits until the execution has `status` and returns it — for runs another app instance resumes,
+ * which `waitUntilSettled` cannot follow.
  */
-export async function pollExecution(app: App, id: string, status: string): Promise<ExecutionRecord | null> {
+export async function pollExecution(app: App, id: string, status: string): Promise<ExecutionRecord> {
   const executions = new ExecutionRepository(app.database);
-  for (let i = 0; ; i += 1) {
+  return eventually(async () => {
     const latest = await executions.get(id);
-    if (latest?.status === status || i >= 400) return latest;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+    return latest?.status === status && latest;
+  }, `execution ${id} to be ${status}`);
 }
 
 let sequence = 0;

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
+import { afterFile, tempDir } from "./cleanup.js";
 
 export interface TestDatabase {
   label: string;
@@ -10,9 +10,9 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh SQLite file in its own temporary directory. */
+/** A fresh SQLite file in its own temporary directory (removed after the test file if not dropped before). */
 export function sqliteDatabase(): TestDatabase {
-  const dir = mkdtempSync(join(tmpdir(), "baton-test-"));
+  const dir = tempDir("test");
   return {
     label: "sqlite",
     url: `sqlite:${join(dir, "baton.db")}`,
@@ -27,18 +27,24 @@ if (!postgresAdminUrl) {
   console.warn("BATON_TEST_POSTGRES_URL is not set: PostgreSQL integration tests are skipped.");
 }
 
-/** A new, empty PostgreSQL database for one test file; dropped afterwards. */
+/**
+ * A new, empty PostgreSQL database of its own, dropped by `drop()` or else after the test file. Every
+ * call gets a fresh one, so test files running in parallel (and other checkouts' runs against the
+ * same server) never share tables; the name carries the vitest worker for whoever finds one left.
+ */
 export async function postgresDatabase(): Promise<TestDatabase> {
   if (!postgresAdminUrl) throw new Error("BATON_TEST_POSTGRES_URL is not set");
-  const name = `baton_test_${randomBytes(4).toString("hex")}`;
+  const name = `baton_test_w${process.env.VITEST_POOL_ID ?? "0"}_${randomBytes(6).toString("hex")}`;
   await adminQuery(`CREATE DATABASE ${name}`);
   const url = new URL(postgresAdminUrl);
   url.pathname = `/${name}`;
-  return {
-    label: "postgres",
-    url: url.toString(),
-    drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  let dropped: Promise<void> | null = null;
+  const drop = () => {
+    dropped ??= adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    return dropped;
   };
+  afterFile(drop);
+  return { label: "postgres", url: url.toString(), drop };
 }
 
 async function adminQuery(sql: string): Promise<void> {

@@ -49,10 +49,7 @@ export class FakeDiscordRest {
   /** While true, Discord's REST API is down: every request answers 503 and does nothing. */
   down = false;
 
-  constructor(
-    private readonly identity: FakeDiscordIdentity,
-    private readonly wake: () => void,
-  ) {}
+  constructor(private readonly identity: FakeDiscordIdentity) {}
 
   /** The next request matching method and path answers 429 with retry_after first. */
   rateLimitNext(method: string, path: RegExp, retryAfterSeconds = 0.2): void {
@@ -91,7 +88,6 @@ export class FakeDiscordRest {
     this.requests.push({ method, path, query: url.searchParams, body, status });
     res.writeHead(status, { ...(answer !== null && { "content-type": "application/json" }), ...headers });
     res.end(answer === null ? undefined : JSON.stringify(answer));
-    this.wake();
   }
 
   private route(

@@ -3,6 +3,7 @@ import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type WebSocket, WebSocketServer } from "ws";
+import { eventually, type Truthy } from "./eventually.js";
 import { fakeGuild, fakeMessage, fakeUser, type JsonObject } from "./fake-discord-payloads.js";
 import { FakeDiscordRest, type RecordedRequest, type StoredMessage } from "./fake-discord-rest.js";
 
@@ -34,12 +35,11 @@ export class FakeDiscord {
   /** Intents sent with the last IDENTIFY. */
   lastIntents: number | null = null;
 
-  readonly rest = new FakeDiscordRest(this, () => this.wake());
+  readonly rest = new FakeDiscordRest(this);
   private readonly server: Server = createServer((req, res) => void this.rest.handle(req, res));
   private readonly gateway = new WebSocketServer({ noServer: true });
   private socket: WebSocket | null = null;
   private session: { id: string; events: GatewayEvent[]; seq: number } | null = null;
-  private readonly waiters = new Set<() => void>();
   private nextId = 500_000_000_000_000_000n;
 
   constructor(private readonly options: { heartbeatIntervalMs?: number } = {}) {
@@ -101,27 +101,9 @@ export class FakeDiscord {
     this.rest.failNext(method, path, status, times);
   }
 
-  /** Resolves when `predicate` holds, re-checked after every request and gateway event. */
-  async until<T>(
-    predicate: () => T | undefined | null | false | Promise<T | undefined | null | false>,
-    what: string,
-    timeoutMs = 10_000,
-  ): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await predicate();
-      if (value) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          this.waiters.delete(wake);
-          clearTimeout(timer);
-          resolve();
-        };
-        const timer = setTimeout(wake, 50);
-        this.waiters.add(wake);
-      });
-    }
+  /** Resolves with what `predicate` returns once that is truthy (see eventually). */
+  until<T>(predicate: () => T | Promise<T>, what: string, timeoutMs?: number): Promise<Truthy<T>> {
+    return eventually(predicate, what, { ...(timeoutMs !== undefined && { timeoutMs }) });
   }
 
   requestsTo(method: string, path: RegExp): RecordedRequest[] {
@@ -180,7 +162,6 @@ export class FakeDiscord {
     const event = { s: this.session.seq, t, d };
     this.session.events.push(event);
     this.socket?.send(JSON.stringify({ op: 0, ...event }));
-    this.wake();
   }
 
   /** Closes the socket as Discord does when it drops a connection (4000: unknown error, resumable). */
@@ -277,7 +258,6 @@ export class FakeDiscord {
         this.resume(ws, payload.d);
         break;
     }
-    this.wake();
   }
 
   private identify(ws: WebSocket, d: JsonObject): void {
@@ -311,9 +291,5 @@ export class FakeDiscord {
       ws.send(JSON.stringify({ op: 0, ...event }));
     }
     this.dispatch("RESUMED", {});
-  }
-
-  private wake(): void {
-    for (const wake of [...this.waiters]) wake();
   }
 }

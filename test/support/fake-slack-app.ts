@@ -1,18 +1,18 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { App } from "../../src/app.js";
 import type { Sleep } from "../../src/bot/platform-connection.js";
 import { SlackFrontEnd } from "../../src/bot/slack/slack-front-end.js";
 import { silentLogger } from "../../src/logger.js";
 import { startTestApp } from "./app.js";
+import { tempDir } from "./cleanup.js";
 import type { TestDatabase } from "./databases.js";
 import { FakeSlack } from "./fake-slack.js";
 import { SIGNING_SECRET } from "./fake-slack-requests.js";
 
 /** Workflows for Slack tests: `gate` waits for an approval only UGRACE may give. */
 export function slackWorkflows(): string {
-  const dir = mkdtempSync(join(tmpdir(), "baton-slack-workflows-"));
+  const dir = tempDir("slack-workflows");
   writeFileSync(
     join(dir, "gate.yaml"),
     [

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type WebSocket, WebSocketServer } from "ws";
+import { eventually, type Truthy } from "./eventually.js";
 
 /**
  * A local Slack: the Web API (POST /api/<method>, form or JSON bodies, Slack's JSON answers,
@@ -44,7 +45,6 @@ export class FakeSlack {
   /** Channels where posting fails with this Slack error (e.g. not_in_channel). */
   readonly refusedChannels = new Map<string, string>();
   private sequence = 0;
-  private waiters: Array<() => void> = [];
   url = "";
 
   async start(): Promise<this> {
@@ -93,21 +93,11 @@ export class FakeSlack {
     return String(this.calls.find((c) => c.args === args)?.response?.ts ?? "");
   }
 
-  /** Resolves once `check` returns something truthy (checked after every API call). */
-  async waitFor<T>(check: () => T | undefined | null | false, what = "a Slack call", timeoutMs = 10_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = check();
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; calls: ${this.summary()}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 100);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+  /** Resolves with what `check` returns once that is truthy; a timeout lists the calls so far. */
+  waitFor<T>(check: () => T, what = "a Slack call", timeoutMs?: number): Promise<Truthy<T>> {
+    return eventually(check, () => `${what}; calls: ${this.summary()}`, {
+      ...(timeoutMs !== undefined && { timeoutMs }),
+    });
   }
 
   summary(): string {
@@ -224,9 +214,6 @@ export class FakeSlack {
 
   private record(call: ApiCall): void {
     this.calls.push(call);
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake();
   }
 
   private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {

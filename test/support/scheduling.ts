@@ -142,12 +142,3 @@ export async function startSchedulingApp(options: SchedulingAppOptions) {
     ...(options.sleep && { sleep: options.sleep }),
   });
 }
-
-/** Polls until `check` holds (no timing is asserted; this only waits for an outcome). */
-export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error("condition not reached in time");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -1,11 +1,12 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { composePrompt, loadSpecialties, pickSpecialty } from "../../src/orchestrator/agents/specialties.js";
+import { tempDir } from "../support/cleanup.js";
 
 function teamFile(text: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), "baton-specialties-")), "team.yaml");
+  const file = join(tempDir("specialties"), "team.yaml");
   writeFileSync(file, text);
   return file;
 }

@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildSchedule, type ScheduleRequest } from "../../src/orchestrator/scheduler/schedule-spec.js";
 import { readSchedulesFile } from "../../src/orchestrator/scheduler/schedules-file.js";
+import { tempDir } from "../support/cleanup.js";
 
 const now = new Date("2026-01-01T00:00:00Z");
 const isWorkflow = (name: string) => ["healthcheck", "hello"].includes(name);
@@ -57,7 +57,7 @@ describe("buildSchedule", () => {
 
 describe("readSchedulesFile", () => {
   const write = (text: string) => {
-    const file = join(mkdtempSync(join(tmpdir(), "baton-schedules-")), "schedules.yaml");
+    const file = join(tempDir("schedules"), "schedules.yaml");
     writeFileSync(file, text);
     return file;
   };

@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Command } from "../../src/commands/commands.js";
@@ -15,11 +14,12 @@ import {
   withoutTypedSecrets,
 } from "../../src/secrets/chat-secrets.js";
 import { loadSecretStore, SecretStore } from "../../src/secrets/secret-store.js";
+import { tempDir } from "../support/cleanup.js";
 
 const tools = createBuiltinTools();
 
 function secretsFile(name: string, text: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), "baton-secrets-")), name);
+  const file = join(tempDir("secrets"), name);
   writeFileSync(file, text);
   return file;
 }
