@@ -14,7 +14,7 @@ describe("SendQueue", () => {
     const write = (name: string) => async () => {
       active += 1;
       maxActive = Math.max(maxActive, active);
-      await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setImmediate(r)); // hold the slot across a turn of the event loop, no wall time
       order.push(name);
       active -= 1;
       return name;

@@ -13,7 +13,7 @@ describe("WorkQueue", () => {
       queue.push(async () => {
         active += 1;
         peak = Math.max(peak, active);
-        await new Promise((r) => setTimeout(r, 5));
+        await new Promise((r) => setImmediate(r)); // hold the slot across a turn of the event loop, no wall time
         active -= 1;
         if (i === 3) throw new Error("boom");
         done.push(i);
