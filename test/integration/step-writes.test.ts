@@ -1,5 +1,5 @@
 import { writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -28,6 +28,11 @@ const hits: Record<string, number> = {};
 let rowsDuringPost: StepAttemptRecord[] = [];
 let app: App | null = null;
 let other: App | null = null;
+/** Requests to /slow, unanswered until the test lets them go: a cancel always lands while the first step runs. */
+const heldSlow: ServerResponse[] = [];
+const releaseSlow = () => {
+  for (const response of heldSlow.splice(0)) response.writeHead(200).end("ok");
+};
 
 beforeAll(async () => {
   server = createServer((request, response) => {
@@ -45,7 +50,8 @@ beforeAll(async () => {
         });
       return;
     }
-    setTimeout(() => response.writeHead(200).end("ok"), path === "/slow" ? 400 : 0);
+    if (path === "/slow") return void heldSlow.push(response);
+    response.writeHead(200).end("ok");
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -84,6 +90,7 @@ describe.each(DATABASE_KINDS)("step writes on $kind", ({ create }) => {
   });
 
   afterEach(async () => {
+    releaseSlow();
     await other?.close();
     await app?.close();
     other = null;
@@ -125,9 +132,10 @@ describe.each(DATABASE_KINDS)("step writes on $kind", ({ create }) => {
       resume: false,
       env: { BATON_HTTP_ALLOW: "127.0.0.1" },
     });
-    await eventually(() => hits["/slow"], "the first step's request to /slow");
+    await eventually(() => heldSlow.length > 0, "the first step's request to /slow");
     const cancelled = await other.orchestrator.handle({ type: "execution.cancel", execution: id }, context);
     expect(cancelled).toMatchObject({ type: "execution.cancel", alreadyFinished: false });
+    releaseSlow();
     await (app as App).orchestrator.waitUntilSettled(id);
     const execution = await new ExecutionRepository((app as App).database).get(id);
     expect(execution?.status).toBe("cancelled");
