@@ -74,7 +74,8 @@ export const LlmEnvShape = {
 const LlmEnvObject = z.object(LlmEnvShape);
 type LlmEnv = z.output<typeof LlmEnvObject>;
 
-export interface ProviderConfig {
+/** One provider's settings: read from the environment here, handed as is to its provider (src/llm/providers). */
+export interface ProviderSettings {
   apiKey: string;
   baseUrl?: string;
   model: string;
@@ -86,8 +87,8 @@ export interface ProviderConfig {
 export interface LlmConfig {
   /** In fallback order; always ends with `rules`. */
   providers: LlmProviderName[];
-  anthropic: ProviderConfig | null;
-  openai: ProviderConfig | null;
+  anthropic: ProviderSettings | null;
+  openai: ProviderSettings | null;
   deadlineMs: number;
   maxRetryWaitMs: number;
   cooldownFailures: number;
@@ -111,9 +112,9 @@ export const DEFAULT_PRICES: Record<string, ModelPrice> = {
 function provider(
   key: string | undefined,
   baseUrl: string | undefined,
-  settings: Omit<ProviderConfig, "apiKey" | "baseUrl">,
+  settings: Omit<ProviderSettings, "apiKey" | "baseUrl">,
   keyOptional: boolean,
-): ProviderConfig | null {
+): ProviderSettings | null {
   if (!key && !keyOptional) return null;
   return { apiKey: key ?? "not-needed", ...(baseUrl !== undefined && { baseUrl }), ...settings };
 }

@@ -5,6 +5,9 @@ import type { ReplayResult } from "../orchestrator/improve/replay.js";
 import { truncate } from "./format.js";
 import { type Reply, type ReplyBlock, reply } from "./reply.js";
 
+/** Shown in place of an empty diff: the proposal only re-words what the definition already says. */
+const NO_CHANGE = "(the proposed definition is the same as the current one)";
+
 /** `/improve` results → Reply: the acknowledgement, then the proposal's diff beside its replay. */
 export function renderImproveResult(result: ImproveResult): Reply {
   switch (result.type) {
@@ -51,7 +54,7 @@ function renderProposal(result: Extract<ImproveResult, { type: "improve.proposal
   const blocks: ReplyBlock[] = [
     { type: "header", text: header },
     ...(result.summary ? [{ type: "section" as const, text: result.summary }] : []),
-    { type: "code", text: proposal.diff.slice(0, 2900) },
+    { type: "code", text: (proposal.diff || NO_CHANGE).slice(0, 2900) },
     { type: "section", text: `*Replay against \`${replay.executionId ?? "the run"}\`: ${replay.outcome}*` },
     { type: "list", items: steps },
     {
@@ -66,7 +69,7 @@ function renderProposal(result: Extract<ImproveResult, { type: "improve.proposal
       ],
     },
   ];
-  const text = [header, result.summary, proposal.diff, `Replay: ${replay.outcome}`, ...steps]
+  const text = [header, result.summary, proposal.diff || NO_CHANGE, `Replay: ${replay.outcome}`, ...steps]
     .filter(Boolean)
     .join("\n");
   return reply(text, blocks);

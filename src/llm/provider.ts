@@ -63,13 +63,3 @@ export interface LlmProvider {
   readonly model: string;
   complete(request: LlmRequest): Promise<LlmResponse>;
 }
-
-/** Per-provider settings from config. */
-export interface ProviderSettings {
-  apiKey: string;
-  baseUrl?: string;
-  model: string;
-  temperature: number;
-  maxTokens: number;
-  timeoutMs: number;
-}

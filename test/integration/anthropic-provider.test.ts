@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { ProviderSettings } from "../../src/config-llm.js";
 import { LlmError } from "../../src/llm/errors.js";
-import type { LlmRequest, ProviderSettings } from "../../src/llm/provider.js";
+import type { LlmRequest } from "../../src/llm/provider.js";
 import { AnthropicProvider } from "../../src/llm/providers/anthropic.js";
 import { startFakeAnthropic } from "../support/fake-anthropic.js";
 import type { FakeLlmServer } from "../support/fake-llm.js";

@@ -86,10 +86,13 @@ describe("/improve", () => {
     const text = improve.conversation.updates[0]?.text ?? "";
     expect(text).toContain(
       [
-        '-       text: "Note: {{ steps.draft.output.text }}"',
-        '+       text: "Short note: {{ steps.draft.output.text }}"',
+        '-      text: "Note: {{ steps.draft.output.text }}"',
+        '+      text: "Short note: {{ steps.draft.output.text }}"',
       ].join("\n"),
     );
+    // Hunks, not the whole file: the change is in the last step, far from the workflow's name.
+    expect(text).toMatch(/^@@ -\d+,\d+ \+\d+,\d+ @@$/m);
+    expect(text).not.toContain("name: greet");
     expect(text).toContain("Replay: succeeded");
     expect(text).toContain('draft: succeeded (recorded) — {"text":"Release 1.2 ships Friday."');
     expect(text).toContain('post: succeeded (ran) — {"text":"Short note: Release 1.2 ships Friday."}');

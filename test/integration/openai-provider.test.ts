@@ -1,8 +1,9 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { ProviderSettings } from "../../src/config-llm.js";
 import { LlmError } from "../../src/llm/errors.js";
-import type { LlmRequest, ProviderSettings } from "../../src/llm/provider.js";
+import type { LlmRequest } from "../../src/llm/provider.js";
 import { OpenAiProvider } from "../../src/llm/providers/openai.js";
 import type { FakeLlmServer } from "../support/fake-llm.js";
 import { startFakeOpenAi } from "../support/fake-openai.js";

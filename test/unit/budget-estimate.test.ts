@@ -78,7 +78,36 @@ describe("budget scopes", () => {
 });
 
 describe("line diff", () => {
-  it("marks removed lines before added ones and keeps the rest", () => {
-    expect(lineDiff("a\nb\nc\n", "a\nB\nc\nd\n")).toBe(["  a", "- b", "+ B", "  c", "+ d"].join("\n"));
+  it("marks removed lines before added ones under a hunk header", () => {
+    expect(lineDiff("a\nb\nc\n", "a\nB\nc\nd")).toBe(["@@ -1,3 +1,4 @@", " a", "-b", "+B", " c", "+d"].join("\n"));
+  });
+
+  it("shows three lines of context around each change and leaves out the unchanged lines between", () => {
+    const before = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`);
+    const after = before.map((line) => (line === "line 2" || line === "line 25" ? `${line} changed` : line));
+    const diff = lineDiff(before.join("\n"), after.join("\n"));
+    expect(diff.split("\n")).toEqual([
+      "@@ -1,5 +1,5 @@",
+      " line 1",
+      "-line 2",
+      "+line 2 changed",
+      " line 3",
+      " line 4",
+      " line 5",
+      "@@ -22,7 +22,7 @@",
+      " line 22",
+      " line 23",
+      " line 24",
+      "-line 25",
+      "+line 25 changed",
+      " line 26",
+      " line 27",
+      " line 28",
+    ]);
+    expect(diff).not.toContain("line 13");
+  });
+
+  it("is empty when nothing changed", () => {
+    expect(lineDiff("a\nb", "a\nb\n")).toBe("");
   });
 });

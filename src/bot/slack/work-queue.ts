@@ -1,47 +1,38 @@
+import pLimit, { type LimitFunction } from "p-limit";
+
 /**
  * Runs accepted requests' work a few at a time. Acks go out first (Slack's 3 s deadline); a burst
  * of requests then does not start hundreds of dispatches at once, which would leave the acks of
- * the requests still arriving waiting behind them. Queued work is drained on shutdown.
+ * the requests still arriving waiting behind them. Work starts in the order it was pushed; queued
+ * work is drained on shutdown.
  */
 export class WorkQueue {
-  private readonly waiting: Array<() => Promise<unknown>> = [];
-  private running = 0;
-  private idle: Array<() => void> = [];
+  private readonly limit: LimitFunction;
+  private readonly tasks = new Set<Promise<void>>();
 
   constructor(
-    private readonly concurrency: number,
+    concurrency: number,
     /** Work that throws is reported here; the queue goes on. */
     private readonly onError: (error: unknown) => void,
-  ) {}
+  ) {
+    this.limit = pLimit(concurrency);
+  }
 
   push(work: () => Promise<unknown>): void {
-    this.waiting.push(work);
     // After the current I/O callbacks: requests that arrived together are acked before work starts.
-    setImmediate(() => this.pump());
+    // setImmediate callbacks run in the order they were set, so the limiter sees pushes in order.
+    const task: Promise<void> = new Promise((resolve) => setImmediate(resolve))
+      .then(() => this.limit(work))
+      .then(
+        () => undefined,
+        (error: unknown) => this.onError(error),
+      )
+      .finally(() => this.tasks.delete(task));
+    this.tasks.add(task);
   }
 
-  /** Resolves when nothing is queued or running. */
-  drain(): Promise<void> {
-    if (this.running === 0 && this.waiting.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idle.push(resolve));
-  }
-
-  private pump(): void {
-    while (this.running < this.concurrency) {
-      const work = this.waiting.shift();
-      if (!work) break;
-      this.running += 1;
-      void work()
-        .catch(this.onError)
-        .finally(() => {
-          this.running -= 1;
-          this.pump();
-        });
-    }
-    if (this.running === 0 && this.waiting.length === 0) {
-      const idle = this.idle;
-      this.idle = [];
-      for (const resolve of idle) resolve();
-    }
+  /** Resolves when nothing is queued or running, including work pushed while draining. */
+  async drain(): Promise<void> {
+    while (this.tasks.size > 0) await Promise.all([...this.tasks]);
   }
 }

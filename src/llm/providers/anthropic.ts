@@ -14,8 +14,9 @@ import type {
   ToolResultBlockParam,
   ToolUseBlockParam,
 } from "@anthropic-ai/sdk/resources/messages";
+import type { ProviderSettings } from "../../config-llm.js";
 import { callWithTimeout } from "../call-timeout.js";
-import { LlmError, llmErrorFromStatus } from "../errors.js";
+import { LlmError } from "../errors.js";
 import type {
   LlmMessage,
   LlmProvider,
@@ -24,8 +25,8 @@ import type {
   LlmToolCall,
   LlmToolSpec,
   LlmUsage,
-  ProviderSettings,
 } from "../provider.js";
+import { sdkErrorMapper } from "./sdk-errors.js";
 
 const PROVIDER = "anthropic";
 
@@ -174,19 +175,9 @@ function toUsage(usage: Message["usage"] | undefined): LlmUsage {
   };
 }
 
-/** Every SDK failure as one LlmError. Order matters: the SDK's abort and connection errors extend APIError. */
-export function toLlmError(error: unknown): LlmError {
-  if (error instanceof LlmError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  const base = { provider: PROVIDER, cause: error };
-  if (error instanceof APIUserAbortError)
-    return new LlmError({ ...base, code: "cancelled", message: "anthropic request was cancelled" });
-  if (error instanceof APIConnectionTimeoutError)
-    return new LlmError({ ...base, code: "timeout", retryable: true, message: "anthropic request timed out" });
-  if (error instanceof APIConnectionError)
-    return new LlmError({ ...base, code: "network", retryable: true, message: `anthropic unreachable: ${message}` });
-  if (error instanceof APIError && typeof error.status === "number")
-    // apiMessage is the body's error.message; the SDK's own message is "<status> <whole JSON body>".
-    return llmErrorFromStatus(PROVIDER, error.status, error.apiMessage ?? message, error.headers, error);
-  return new LlmError({ ...base, code: "invalid_response", message: `anthropic response unreadable: ${message}` });
-}
+/** Every SDK failure as one LlmError. apiMessage is the body's error.message; the SDK's own message is "<status> <whole JSON body>". */
+export const toLlmError = sdkErrorMapper(
+  PROVIDER,
+  { APIUserAbortError, APIConnectionTimeoutError, APIConnectionError, APIError },
+  (error) => error.apiMessage ?? error.message,
+);

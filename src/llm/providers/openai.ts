@@ -6,8 +6,9 @@ import type {
   ChatCompletionMessageToolCall,
   ChatCompletionTool,
 } from "openai/resources/chat/completions";
+import type { ProviderSettings } from "../../config-llm.js";
 import { callWithTimeout } from "../call-timeout.js";
-import { LlmError, llmErrorFromStatus } from "../errors.js";
+import { LlmError } from "../errors.js";
 import type {
   LlmMessage,
   LlmProvider,
@@ -16,8 +17,8 @@ import type {
   LlmToolCall,
   LlmToolSpec,
   LlmUsage,
-  ProviderSettings,
 } from "../provider.js";
+import { sdkErrorMapper } from "./sdk-errors.js";
 
 const PROVIDER = "openai";
 
@@ -141,19 +142,9 @@ function toUsage(usage: ChatCompletion["usage"]): LlmUsage {
   };
 }
 
-/** Every SDK failure as one LlmError. Order matters: the SDK's abort and timeout errors extend APIError. */
-export function toLlmError(error: unknown): LlmError {
-  if (error instanceof LlmError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  const base = { provider: PROVIDER, cause: error };
-  if (error instanceof APIUserAbortError)
-    return new LlmError({ ...base, code: "cancelled", message: "openai request was cancelled" });
-  if (error instanceof APIConnectionTimeoutError)
-    return new LlmError({ ...base, code: "timeout", retryable: true, message: "openai request timed out" });
-  if (error instanceof APIConnectionError)
-    return new LlmError({ ...base, code: "network", retryable: true, message: `openai unreachable: ${message}` });
-  if (error instanceof APIError && typeof error.status === "number")
-    // The SDK's message starts with the status ("429 Rate limit…"); llmErrorFromStatus adds its own.
-    return llmErrorFromStatus(PROVIDER, error.status, message.replace(/^\d{3} /, ""), error.headers, error);
-  return new LlmError({ ...base, code: "invalid_response", message: `openai response unreadable: ${message}` });
-}
+/** Every SDK failure as one LlmError. The SDK's message starts with the status ("429 Rate limit…"); llmErrorFromStatus adds its own. */
+export const toLlmError = sdkErrorMapper(
+  PROVIDER,
+  { APIUserAbortError, APIConnectionTimeoutError, APIConnectionError, APIError },
+  (error) => error.message.replace(/^\d{3} /, ""),
+);

@@ -1,32 +1,24 @@
+import { structuredPatch } from "diff";
+
+/** Unchanged lines shown around each change, as `diff -u` does. */
+const CONTEXT_LINES = 3;
+
 /**
- * A unified-style line diff (`-` removed, `+` added, two spaces unchanged) from the longest common
- * subsequence; workflow definitions are a few dozen lines, so the quadratic table is fine.
+ * The changed parts of a workflow definition as unified-diff hunks: an `@@ -a,b +c,d @@` header
+ * per hunk, then its lines (` ` unchanged, `-` removed, `+` added). Lines further than three from
+ * a change are left out, so a one-line edit to a long workflow reads as a few lines, not the whole
+ * file. Empty when nothing changed.
  */
 export function lineDiff(before: string, after: string): string {
-  const a = before.replace(/\n$/, "").split("\n");
-  const b = after.replace(/\n$/, "").split("\n");
-  const lcs: number[][] = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
-  for (let i = a.length - 1; i >= 0; i -= 1) {
-    for (let j = b.length - 1; j >= 0; j -= 1) {
-      const row = lcs[i] as number[];
-      row[j] = a[i] === b[j] ? (lcs[i + 1]?.[j + 1] ?? 0) + 1 : Math.max(lcs[i + 1]?.[j] ?? 0, row[j + 1] ?? 0);
-    }
-  }
-  const lines: string[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    if (i < a.length && j < b.length && a[i] === b[j]) {
-      lines.push(`  ${a[i]}`);
-      i += 1;
-      j += 1;
-    } else if (j < b.length && (i >= a.length || (lcs[i]?.[j + 1] ?? 0) > (lcs[i + 1]?.[j] ?? 0))) {
-      lines.push(`+ ${b[j]}`);
-      j += 1;
-    } else {
-      lines.push(`- ${a[i]}`);
-      i += 1;
-    }
-  }
-  return lines.join("\n");
+  const patch = structuredPatch("before", "after", withFinalNewline(before), withFinalNewline(after), "", "", {
+    context: CONTEXT_LINES,
+  });
+  return patch.hunks
+    .flatMap((hunk) => [`@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@`, ...hunk.lines])
+    .join("\n");
+}
+
+/** Both sides end in a new line, so a missing one is not reported as a change of its own. */
+function withFinalNewline(text: string): string {
+  return text.endsWith("\n") ? text : `${text}\n`;
 }

@@ -1,3 +1,4 @@
+import pLimit from "p-limit";
 import { z } from "zod";
 import { BatonError } from "../../errors.js";
 import type { EgressClient } from "./egress/egress-client.js";
@@ -136,7 +137,7 @@ async function checkUrls(
   plan: Omit<RequestPlan, "url">,
   signal: AbortSignal,
 ): Promise<JsonValue> {
-  const results = await mapConcurrently(urls, CHECK_CONCURRENCY, (url) => checkOne(channel, { ...plan, url }, signal));
+  const results = await pLimit(CHECK_CONCURRENCY).map(urls, (url) => checkOne(channel, { ...plan, url }, signal));
   const up = results.filter((result) => result.ok).length;
   const summary = results.map(summaryLine).join("\n");
   return { results, ok: up === results.length, up, down: results.length - up, summary };
@@ -167,16 +168,4 @@ function since(startedAt: number): number {
 function isHttpUrl(value: string): boolean {
   const protocol = URL.canParse(value) ? new URL(value).protocol : "";
   return protocol === "http:" || protocol === "https:";
-}
-
-async function mapConcurrently<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    for (let index = next++; index < items.length; index = next++) {
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

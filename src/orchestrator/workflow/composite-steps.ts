@@ -1,3 +1,4 @@
+import pLimit from "p-limit";
 import type { BatonError } from "../../errors.js";
 import type { JsonValue } from "../tools/types.js";
 import { NonRetriableError } from "./control-errors.js";
@@ -41,22 +42,17 @@ function stops(step: BranchStep, result: StepResult): result is { error: BatonEr
 export async function runGroup(group: ParallelStep, scope: TemplateScope, body: BodyRunner): Promise<StepResult> {
   const results: Record<string, JsonValue> = {};
   let failure: BatonError | null = null;
-  const queue = [...group.parallel.steps];
-  const branchWorker = async () => {
-    for (let branch = queue.shift(); branch !== undefined; branch = queue.shift()) {
-      const result = await runOrRestore(body, branch, scope, `${group.id}.${branch.id}`);
-      if (result === "skipped" || "waiting" in result) continue;
-      if (stops(branch, result)) {
-        failure ??= result.error;
-        continue;
-      }
-      const output = "output" in result ? result.output : null;
-      results[branch.id] = output;
-      scope.steps[branch.id] = { output };
+  await pLimit(group.parallel.maxConcurrency).map(group.parallel.steps, async (branch) => {
+    const result = await runOrRestore(body, branch, scope, `${group.id}.${branch.id}`);
+    if (result === "skipped" || "waiting" in result) return;
+    if (stops(branch, result)) {
+      failure ??= result.error;
+      return;
     }
-  };
-  const workers = Math.min(group.parallel.maxConcurrency, group.parallel.steps.length);
-  await Promise.all(Array.from({ length: workers }, branchWorker));
+    const output = "output" in result ? result.output : null;
+    results[branch.id] = output;
+    scope.steps[branch.id] = { output };
+  });
   return failure ? { error: failure } : { output: results };
 }
 
@@ -94,21 +90,17 @@ export async function runMapItems(step: MapStep, scope: TemplateScope, body: Bod
   const items = mapItems(step, scope);
   const results: JsonValue[] = items.map(() => null);
   let failure: BatonError | null = null;
-  let next = 0;
-  const itemWorker = async () => {
-    for (let index = next++; index < items.length; index = next++) {
-      if (body.signal.aborted) return;
-      const inner: TemplateScope = { ...scope, steps: { ...scope.steps }, item: items[index], index };
-      const result = await runOrRestore(body, step.map.step, inner, `${step.id}.${index}.${step.map.step.id}`);
-      if (result === "skipped" || "waiting" in result) continue;
-      if (stops(step.map.step, result)) {
-        failure ??= result.error;
-        continue;
-      }
-      results[index] = "output" in result ? result.output : null;
+  await pLimit(step.map.maxConcurrency).map(items, async (item, index) => {
+    if (body.signal.aborted) return;
+    const inner: TemplateScope = { ...scope, steps: { ...scope.steps }, item, index };
+    const result = await runOrRestore(body, step.map.step, inner, `${step.id}.${index}.${step.map.step.id}`);
+    if (result === "skipped" || "waiting" in result) return;
+    if (stops(step.map.step, result)) {
+      failure ??= result.error;
+      return;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(step.map.maxConcurrency, items.length) }, itemWorker));
+    results[index] = "output" in result ? result.output : null;
+  });
   if (body.signal.aborted) return { error: abortReason(body.signal) };
   return failure ? { error: failure } : { output: results };
 }
