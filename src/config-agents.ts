@@ -1,13 +1,7 @@
 import { z } from "zod";
+import { bounded } from "./config-numbers.js";
 
 /** The agents and budgets part of the environment; src/config.ts merges it and stays the only reader. */
-
-const bounded = (fallback: number, min: number, max: number) =>
-  z.coerce
-    .number({ message: `expected a number from ${min} to ${max}` })
-    .min(min, `expected a number from ${min} to ${max}`)
-    .max(max, `expected a number from ${min} to ${max}`)
-    .default(fallback) as z.ZodType<number, unknown>;
 
 export const AgentsEnvShape = {
   BATON_SPECIALTIES_FILE: z.string().min(1).optional(),

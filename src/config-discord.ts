@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { port } from "./config-numbers.js";
 
 /** The Discord part of the environment schema; src/config.ts merges it and is still the only reader. */
 
@@ -18,12 +19,7 @@ export const DiscordEnvShape = {
     .string()
     .regex(/^[0-9a-fA-F]{64}$/, "expected the application's public key: 64 hexadecimal characters")
     .optional(),
-  DISCORD_INTERACTIONS_PORT: z.coerce
-    .number({ message: "expected a port number from 0 to 65535" })
-    .int()
-    .min(0, "expected a port number from 0 to 65535")
-    .max(65_535, "expected a port number from 0 to 65535")
-    .default(3002) as z.ZodType<number, unknown>,
+  DISCORD_INTERACTIONS_PORT: port(3002),
 };
 
 const DiscordEnvObject = z.object(DiscordEnvShape);

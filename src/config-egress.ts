@@ -1,16 +1,12 @@
 import { z } from "zod";
+import { bounded } from "./config-numbers.js";
 import { type AllowEntry, parseAllowList } from "./orchestrator/tools/egress/allow-list.js";
 
 /** The egress policy's part of the environment schema; src/config.ts merges it and is still the only reader. */
 
 export const EgressEnvShape = {
   BATON_HTTP_ALLOW: z.string().optional(),
-  BATON_HTTP_MAX_REQUESTS_PER_RUN: z.coerce
-    .number({ message: "expected a whole number from 1 to 100000" })
-    .int("expected a whole number from 1 to 100000")
-    .min(1, "expected a whole number from 1 to 100000")
-    .max(100_000, "expected a whole number from 1 to 100000")
-    .default(100) as z.ZodType<number, unknown>,
+  BATON_HTTP_MAX_REQUESTS_PER_RUN: bounded(100, 1, 100_000, { whole: true }),
 };
 
 const EgressEnvObject = z.object(EgressEnvShape);

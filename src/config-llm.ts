@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { bounded, millis } from "./config-numbers.js";
 
 /** The LLM part of the environment schema; src/config.ts merges it and is still the only reader. */
 
@@ -12,14 +13,6 @@ export interface ModelPrice {
   cachedInput?: number | undefined;
   cacheWrite?: number | undefined;
 }
-
-const number = (message: string) => z.coerce.number({ message });
-const bounded = (fallback: number, min: number, max: number) =>
-  number(`expected a number from ${min} to ${max}`)
-    .min(min, `expected a number from ${min} to ${max}`)
-    .max(max, `expected a number from ${min} to ${max}`)
-    .default(fallback) as z.ZodType<number, unknown>;
-const millis = (fallback: number) => bounded(fallback, 1, 600_000);
 
 const price = z.strictObject({
   input: z.number().nonnegative(),
@@ -55,17 +48,17 @@ export const LlmEnvShape = {
   ANTHROPIC_BASE_URL: z.url({ message: "expected a URL such as https://api.anthropic.com" }).optional(),
   ANTHROPIC_MODEL: z.string().min(1).default("claude-haiku-4-5"),
   ANTHROPIC_MAX_TOKENS: bounded(1024, 1, 64_000),
-  ANTHROPIC_TIMEOUT_MS: millis(15_000),
+  ANTHROPIC_TIMEOUT_MS: millis(15_000, 1, 600_000),
   OPENAI_API_KEY: z.string().min(1).optional(),
   OPENAI_BASE_URL: z.url({ message: "expected a URL such as http://localhost:11434/v1" }).optional(),
   OPENAI_MODEL: z.string().min(1).default("gpt-4.1-mini"),
   OPENAI_TEMPERATURE: bounded(0, 0, 2),
   OPENAI_MAX_TOKENS: bounded(1024, 1, 64_000),
-  OPENAI_TIMEOUT_MS: millis(15_000),
-  LLM_DEADLINE_MS: millis(20_000),
+  OPENAI_TIMEOUT_MS: millis(15_000, 1, 600_000),
+  LLM_DEADLINE_MS: millis(20_000, 1, 600_000),
   LLM_MAX_RETRY_WAIT_MS: bounded(2000, 0, 60_000),
   LLM_COOLDOWN_FAILURES: bounded(3, 1, 100),
-  LLM_COOLDOWN_MS: millis(60_000),
+  LLM_COOLDOWN_MS: millis(60_000, 1, 600_000),
   LLM_FAST_PATH_CONFIDENCE: bounded(0.8, 0, 1),
   LLM_THREAD_TURNS: bounded(10, 0, 50),
   LLM_PRICES: priceTable.optional(),

@@ -1,23 +1,18 @@
 import { existsSync } from "node:fs";
 import { z } from "zod";
+import { bounded } from "./config-numbers.js";
 
 /** The scheduler's part of the environment schema; src/config.ts merges it and is still the only reader. */
 
-const bounded = (fallback: number, min: number, max: number) =>
-  z.coerce
-    .number({ message: `expected a number from ${min} to ${max}` })
-    .int(`expected a whole number from ${min} to ${max}`)
-    .min(min, `expected a number from ${min} to ${max}`)
-    .max(max, `expected a number from ${min} to ${max}`)
-    .default(fallback) as z.ZodType<number, unknown>;
+const whole = (fallback: number, min: number, max: number) => bounded(fallback, min, max, { whole: true });
 
 export const SchedulerEnvShape = {
   BATON_SCHEDULES_FILE: z.string().min(1).optional(),
-  BATON_CONTINUOUS_DELAY_MS: bounded(60_000, 1000, 86_400_000),
-  BATON_STEP_MAX_ACTIONS: bounded(10, 0, 1000),
-  BATON_DIGEST_RETRIES: bounded(4, 1, 10),
-  BATON_DIGEST_RETRY_MS: bounded(2000, 1, 600_000),
-  BATON_SCHEDULE_MIN_INTERVAL_S: bounded(60, 1, 86_400),
+  BATON_CONTINUOUS_DELAY_MS: whole(60_000, 1000, 86_400_000),
+  BATON_STEP_MAX_ACTIONS: whole(10, 0, 1000),
+  BATON_DIGEST_RETRIES: whole(4, 1, 10),
+  BATON_DIGEST_RETRY_MS: whole(2000, 1, 600_000),
+  BATON_SCHEDULE_MIN_INTERVAL_S: whole(60, 1, 86_400),
 };
 
 const SchedulerEnvObject = z.object(SchedulerEnvShape);

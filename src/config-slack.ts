@@ -1,14 +1,7 @@
 import { z } from "zod";
+import { millis, port } from "./config-numbers.js";
 
 /** The Slack part of the environment schema; src/config.ts merges it and is still the only reader. */
-
-const millis = (fallback: number, max: number) =>
-  z.coerce
-    .number({ message: `expected milliseconds from 0 to ${max}` })
-    .int()
-    .min(0, `expected milliseconds from 0 to ${max}`)
-    .max(max, `expected milliseconds from 0 to ${max}`)
-    .default(fallback) as z.ZodType<number, unknown>;
 
 export const SlackEnvShape = {
   SLACK_BOT_TOKEN: z
@@ -21,13 +14,8 @@ export const SlackEnvShape = {
     .optional(),
   SLACK_SIGNING_SECRET: z.string().min(8, "expected the app's signing secret").optional(),
   SLACK_API_URL: z.url({ message: "expected a URL such as https://slack.com/api/" }).optional(),
-  PORT: z.coerce
-    .number({ message: "expected a port number from 0 to 65535" })
-    .int()
-    .min(0, "expected a port number from 0 to 65535")
-    .max(65_535, "expected a port number from 0 to 65535")
-    .default(3000) as z.ZodType<number, unknown>,
-  SLACK_SEND_INTERVAL_MS: millis(1000, 60_000),
+  PORT: port(3000),
+  SLACK_SEND_INTERVAL_MS: millis(1000, 0, 60_000),
 };
 
 const SlackEnvSchema = z.object(SlackEnvShape);

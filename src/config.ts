@@ -3,6 +3,7 @@ import { type AgentsConfig, AgentsEnvShape, buildAgentsConfig } from "./config-a
 import { buildDiscordConfig, type DiscordConfig, DiscordEnvShape, discordProblems } from "./config-discord.js";
 import { buildEgressConfig, type EgressConfig, EgressEnvShape, egressProblems } from "./config-egress.js";
 import { buildLlmConfig, type LlmConfig, LlmEnvShape, llmProblems } from "./config-llm.js";
+import { bounded, millis } from "./config-numbers.js";
 import { buildSchedulerConfig, type SchedulerConfig, SchedulerEnvShape } from "./config-scheduler.js";
 import { buildSecretsSettings } from "./config-secrets.js";
 import { buildSlackConfig, type SlackConfig, SlackEnvShape, slackProblems } from "./config-slack.js";
@@ -42,9 +43,6 @@ const listOfIds = z
   )
   .pipe(z.array(z.string().regex(/^[^:\s]+(:[^:\s]+)?$/, "entries look like platform:userId or userId")));
 
-const positiveInt = (fallback: number, max: number) =>
-  z.coerce.number().int().min(1).max(max).default(fallback) as z.ZodType<number, unknown>;
-
 const EnvSchema = z.object({
   DATABASE_URL: databaseUrl.default("sqlite:./data/baton.db"),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info"),
@@ -58,26 +56,12 @@ const EnvSchema = z.object({
   BATON_WORKFLOWS_DIR: z.string().min(1).default("./workflows"),
   BATON_USER: z.string().min(1).optional(),
   USER: z.string().optional(),
-  BATON_ROUTER_THRESHOLD: z.coerce
-    .number({ message: "expected a number between 0 and 1" })
-    .min(0, "expected a number between 0 and 1")
-    .max(1, "expected a number between 0 and 1")
-    .default(0.6),
-  BATON_DB_BUSY_TIMEOUT_MS: positiveInt(5000, 600_000),
-  BATON_SHUTDOWN_GRACE_MS: positiveInt(10_000, 600_000),
-  BATON_LEASE_MS: z.coerce
-    .number({ message: "expected milliseconds from 1000 to 3600000" })
-    .int()
-    .min(1000, "expected milliseconds from 1000 to 3600000")
-    .max(3_600_000, "expected milliseconds from 1000 to 3600000")
-    .default(60_000) as z.ZodType<number, unknown>,
+  BATON_ROUTER_THRESHOLD: bounded(0.6, 0, 1),
+  BATON_DB_BUSY_TIMEOUT_MS: millis(5000, 1, 600_000),
+  BATON_SHUTDOWN_GRACE_MS: millis(10_000, 1, 600_000),
+  BATON_LEASE_MS: millis(60_000, 1000, 3_600_000),
   // 4000 is DEFAULT_MAX_INPUT_CHARS (src/bot/input-limit.ts), the limit the command schemas' text fields share.
-  BATON_MAX_INPUT_CHARS: z.coerce
-    .number({ message: "expected a whole number of characters from 100 to 100000" })
-    .int("expected a whole number of characters from 100 to 100000")
-    .min(100, "expected a whole number of characters from 100 to 100000")
-    .max(100_000, "expected a whole number of characters from 100 to 100000")
-    .default(4000) as z.ZodType<number, unknown>,
+  BATON_MAX_INPUT_CHARS: bounded(4000, 100, 100_000, { whole: true, what: "a whole number of characters" }),
   ...LlmEnvShape,
   ...DiscordEnvShape,
   ...SlackEnvShape,

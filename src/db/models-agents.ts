@@ -1,11 +1,26 @@
 import {
   type CreationOptional,
-  DataTypes,
   type InferAttributes,
   type InferCreationAttributes,
   Model,
   type Sequelize,
 } from "sequelize";
+import {
+  bigint,
+  date,
+  decimal,
+  id,
+  int,
+  json,
+  key,
+  reqDate,
+  reqDecimal,
+  reqInt,
+  reqJson,
+  reqStr,
+  reqText,
+  str,
+} from "./columns.js";
 
 /** Row shapes of the tables migration 0007 creates (agents, budgets, events, feedback, proposals). */
 
@@ -86,50 +101,45 @@ export interface AgentModels {
   Proposal: typeof ProposalRow;
 }
 
-const str = () => ({ type: DataTypes.STRING, allowNull: true });
-const reqStr = () => ({ type: DataTypes.STRING, allowNull: false });
-const reqDate = () => ({ type: DataTypes.DATE, allowNull: false });
-const limit = () => ({ type: DataTypes.DECIMAL(14, 6), allowNull: true });
-
 export function defineAgentModels(sequelize: Sequelize): AgentModels {
   const common = { sequelize, timestamps: false, underscored: true } as const;
   class Event extends EventRow {}
   Event.init(
     {
-      id: { type: DataTypes.BIGINT, primaryKey: true, autoIncrement: true },
+      id: id(),
       created_at: reqDate(),
       type: reqStr(),
       execution_id: str(),
       agent_id: str(),
       actor_id: str(),
-      payload: { type: DataTypes.JSON, allowNull: false },
+      payload: reqJson(),
     },
     { ...common, tableName: "events", modelName: "Event" },
   );
   class Agent extends AgentRow {}
   Agent.init(
     {
-      id: { type: DataTypes.STRING, primaryKey: true },
+      id: key(),
       specialty: reqStr(),
       status: reqStr(),
-      config: { type: DataTypes.JSON, allowNull: false },
+      config: reqJson(),
       created_by: str(),
       channel: str(),
       thread: str(),
       created_at: reqDate(),
       last_used_at: reqDate(),
-      retired_at: { type: DataTypes.DATE, allowNull: true },
+      retired_at: date(),
     },
     { ...common, tableName: "agents", modelName: "Agent" },
   );
   class Budget extends BudgetRow {}
   Budget.init(
     {
-      scope: { type: DataTypes.STRING, primaryKey: true },
-      max_agents: limit(),
-      max_concurrent_runs: limit(),
-      max_daily_cost_usd: limit(),
-      max_tokens_per_run: limit(),
+      scope: key(),
+      max_agents: decimal(),
+      max_concurrent_runs: decimal(),
+      max_daily_cost_usd: decimal(),
+      max_tokens_per_run: decimal(),
       updated_by: str(),
       updated_at: reqDate(),
     },
@@ -138,23 +148,23 @@ export function defineAgentModels(sequelize: Sequelize): AgentModels {
   class BudgetUsage extends BudgetUsageRow {}
   BudgetUsage.init(
     {
-      scope: { type: DataTypes.STRING, primaryKey: true },
-      day: { type: DataTypes.STRING, primaryKey: true },
-      reserved_usd: { type: DataTypes.DECIMAL(14, 6), allowNull: false },
-      spent_usd: { type: DataTypes.DECIMAL(14, 6), allowNull: false },
+      scope: key(),
+      day: key(),
+      reserved_usd: reqDecimal(),
+      spent_usd: reqDecimal(),
     },
     { ...common, tableName: "budget_usage", modelName: "BudgetUsage" },
   );
   class Feedback extends FeedbackRow {}
   Feedback.init(
     {
-      id: { type: DataTypes.BIGINT, primaryKey: true, autoIncrement: true },
+      id: id(),
       created_at: reqDate(),
       actor_id: reqStr(),
       execution_id: str(),
       workflow_name: str(),
-      workflow_version: { type: DataTypes.INTEGER, allowNull: true },
-      text: { type: DataTypes.TEXT, allowNull: false },
+      workflow_version: int(),
+      text: reqText(),
       status: reqStr(),
       channel: str(),
       thread: str(),
@@ -164,18 +174,18 @@ export function defineAgentModels(sequelize: Sequelize): AgentModels {
   class Proposal extends ProposalRow {}
   Proposal.init(
     {
-      id: { type: DataTypes.BIGINT, primaryKey: true, autoIncrement: true },
+      id: id(),
       created_at: reqDate(),
-      feedback_id: { type: DataTypes.BIGINT, allowNull: true },
+      feedback_id: bigint(),
       workflow_name: reqStr(),
-      base_version: { type: DataTypes.INTEGER, allowNull: false },
-      definition: { type: DataTypes.JSON, allowNull: false },
-      diff: { type: DataTypes.TEXT, allowNull: false },
-      replay: { type: DataTypes.JSON, allowNull: true },
+      base_version: reqInt(),
+      definition: reqJson(),
+      diff: reqText(),
+      replay: json(),
       status: reqStr(),
-      applied_version: { type: DataTypes.INTEGER, allowNull: true },
+      applied_version: int(),
       decided_by: str(),
-      decided_at: { type: DataTypes.DATE, allowNull: true },
+      decided_at: date(),
     },
     { ...common, tableName: "improvement_proposals", modelName: "Proposal" },
   );

@@ -1,11 +1,11 @@
 import {
   type CreationOptional,
-  DataTypes,
   type InferAttributes,
   type InferCreationAttributes,
   Model,
   type Sequelize,
 } from "sequelize";
+import { date, id, json, key, reqBool, reqDate, reqInt, reqStr, str, text } from "./columns.js";
 
 /** Row shapes of migration 0006 (schedules, fires, orchestrator settings and runs, digest deliveries). */
 
@@ -92,92 +92,87 @@ export interface ScheduleModels {
   DigestDelivery: typeof DigestDeliveryRow;
 }
 
-const str = (allowNull: boolean) => ({ type: DataTypes.STRING, allowNull });
-const date = (allowNull: boolean) => ({ type: DataTypes.DATE, allowNull });
-const json = () => ({ type: DataTypes.JSON, allowNull: true });
-const bigId = () => ({ type: DataTypes.BIGINT, primaryKey: true, autoIncrement: true });
-
 /** Per Sequelize instance, like defineModels (two databases in one process never share a binding). */
 export function defineScheduleModels(sequelize: Sequelize): ScheduleModels {
   const common = { sequelize, timestamps: false, underscored: true } as const;
   class Schedule extends ScheduleRow {}
   Schedule.init(
     {
-      id: { type: DataTypes.STRING, primaryKey: true },
-      cron: str(false),
-      time_zone: str(false),
-      action: str(false),
-      workflow: str(true),
+      id: key(),
+      cron: reqStr(),
+      time_zone: reqStr(),
+      action: reqStr(),
+      workflow: str(),
       input: json(),
-      platform: str(false),
-      channel: str(true),
-      enabled: { type: DataTypes.BOOLEAN, allowNull: false },
-      missed_policy: str(false),
-      created_by: str(false),
-      source: str(false),
-      created_at: date(false),
-      updated_at: date(false),
+      platform: reqStr(),
+      channel: str(),
+      enabled: reqBool(),
+      missed_policy: reqStr(),
+      created_by: reqStr(),
+      source: reqStr(),
+      created_at: reqDate(),
+      updated_at: reqDate(),
     },
     { ...common, tableName: "schedules", modelName: "Schedule" },
   );
   class ScheduleFire extends ScheduleFireRow {}
   ScheduleFire.init(
     {
-      id: bigId(),
-      schedule_id: str(false),
-      fire_time: date(false),
-      claimed_by: str(false),
-      claimed_at: date(false),
-      status: str(false),
-      detail: { type: DataTypes.TEXT, allowNull: true },
-      finished_at: date(true),
+      id: id(),
+      schedule_id: reqStr(),
+      fire_time: reqDate(),
+      claimed_by: reqStr(),
+      claimed_at: reqDate(),
+      status: reqStr(),
+      detail: text(),
+      finished_at: date(),
     },
     { ...common, tableName: "schedule_fires", modelName: "ScheduleFire" },
   );
   class OrchestratorSetting extends OrchestratorSettingRow {}
   OrchestratorSetting.init(
     {
-      key: { type: DataTypes.STRING, primaryKey: true },
-      value: str(false),
-      updated_by: str(true),
-      updated_at: date(false),
+      key: key(),
+      value: reqStr(),
+      updated_by: str(),
+      updated_at: reqDate(),
     },
     { ...common, tableName: "orchestrator_settings", modelName: "OrchestratorSetting" },
   );
   class OrchestratorRun extends OrchestratorRunRow {}
   OrchestratorRun.init(
     {
-      id: { type: DataTypes.STRING, primaryKey: true },
-      trigger: str(false),
-      triggered_by: str(false),
-      mode: str(false),
-      started_at: date(false),
-      finished_at: date(true),
+      id: key(),
+      trigger: reqStr(),
+      triggered_by: reqStr(),
+      mode: reqStr(),
+      started_at: reqDate(),
+      finished_at: date(),
       decisions: json(),
       actions: json(),
       stats_before: json(),
       stats_after: json(),
-      outcome: str(false),
+      outcome: reqStr(),
     },
     { ...common, tableName: "orchestrator_runs", modelName: "OrchestratorRun" },
   );
   class DigestDelivery extends DigestDeliveryRow {}
   DigestDelivery.init(
     {
-      id: bigId(),
-      idempotency_key: str(false),
-      platform: str(false),
-      channel: str(false),
-      period_start: date(false),
-      period_end: date(false),
-      status: str(false),
-      attempts: { type: DataTypes.INTEGER, allowNull: false },
-      message_id: str(true),
-      last_error: { type: DataTypes.TEXT, allowNull: true },
-      requested_by: str(false),
-      created_at: date(false),
-      delivered_at: date(true),
-      reported_at: date(true),
+      id: id(),
+      idempotency_key: reqStr(),
+      platform: reqStr(),
+      channel: reqStr(),
+      period_start: reqDate(),
+      period_end: reqDate(),
+      status: reqStr(),
+      attempts: reqInt(),
+      message_id: str(),
+      last_error: text(),
+      requested_by: reqStr(),
+      created_at: reqDate(),
+      delivered_at: date(),
+      reported_at: date(),
     },
     { ...common, tableName: "digest_deliveries", modelName: "DigestDelivery" },
   );

@@ -1,11 +1,27 @@
 import {
   type CreationOptional,
-  DataTypes,
   type InferAttributes,
   type InferCreationAttributes,
   Model,
   type Sequelize,
 } from "sequelize";
+import {
+  bigint,
+  date,
+  decimal,
+  float,
+  id,
+  int,
+  json,
+  key,
+  reqDate,
+  reqInt,
+  reqJson,
+  reqStr,
+  reqText,
+  str,
+  text,
+} from "./columns.js";
 import { type AgentModels, defineAgentModels } from "./models-agents.js";
 import { defineScheduleModels, type ScheduleModels } from "./models-schedules.js";
 
@@ -135,18 +151,6 @@ export interface Models extends ScheduleModels, AgentModels {
   LlmCall: typeof LlmCallRow;
 }
 
-// Factories, not shared objects: Sequelize writes `field` and `fieldName` into each attribute definition.
-const id = () => ({ type: DataTypes.BIGINT, primaryKey: true, autoIncrement: true });
-const str = () => ({ type: DataTypes.STRING, allowNull: true });
-const reqStr = () => ({ type: DataTypes.STRING, allowNull: false });
-const date = () => ({ type: DataTypes.DATE, allowNull: true });
-const reqDate = () => ({ type: DataTypes.DATE, allowNull: false });
-const json = () => ({ type: DataTypes.JSON, allowNull: true });
-const reqJson = () => ({ type: DataTypes.JSON, allowNull: false });
-const text = () => ({ type: DataTypes.TEXT, allowNull: true });
-const int = () => ({ type: DataTypes.INTEGER, allowNull: true });
-const reqInt = () => ({ type: DataTypes.INTEGER, allowNull: false });
-
 /**
  * Each Sequelize instance gets its own model classes (subclasses), so two databases in one process
  * — as tests and benchmarks open — never share a binding.
@@ -165,23 +169,23 @@ export function defineModels(sequelize: Sequelize): Models {
       thread: str(),
       actor_id: reqStr(),
       actor_name: str(),
-      text: { type: DataTypes.TEXT, allowNull: false },
+      text: reqText(),
       command: json(),
       command_type: str(),
       resolved_by: str(),
-      confidence: { type: DataTypes.FLOAT, allowNull: true },
+      confidence: float(),
       outcome: reqStr(),
       error_code: str(),
       error_message: text(),
       duration_ms: int(),
       llm_input_tokens: int(),
       llm_output_tokens: int(),
-      llm_cost_usd: { type: DataTypes.DECIMAL(14, 6), allowNull: true },
+      llm_cost_usd: decimal(),
       execution_id: str(),
       dedupe_key: reqStr(),
       owner: str(),
       lease_until: date(),
-      seq: { type: DataTypes.BIGINT, allowNull: true },
+      seq: bigint(),
       prev_hash: str(),
       hash: str(),
     },
@@ -190,7 +194,7 @@ export function defineModels(sequelize: Sequelize): Models {
   class Workflow extends WorkflowRow {}
   Workflow.init(
     {
-      name: { type: DataTypes.STRING, primaryKey: true },
+      name: key(),
       description: text(),
       current_version: reqInt(),
       created_at: reqDate(),
@@ -215,7 +219,7 @@ export function defineModels(sequelize: Sequelize): Models {
   class Execution extends ExecutionRow {}
   Execution.init(
     {
-      id: { type: DataTypes.STRING, primaryKey: true },
+      id: key(),
       workflow_name: reqStr(),
       workflow_version: reqInt(),
       parent_execution_id: str(),
@@ -270,11 +274,11 @@ export function defineModels(sequelize: Sequelize): Models {
       output_tokens: reqInt(),
       cached_input_tokens: reqInt(),
       cache_write_tokens: reqInt(),
-      cost_usd: { type: DataTypes.DECIMAL(14, 6), allowNull: true },
+      cost_usd: decimal(),
       latency_ms: reqInt(),
       outcome: reqStr(),
       error_code: str(),
-      audit_id: { type: DataTypes.BIGINT, allowNull: true },
+      audit_id: bigint(),
       execution_id: str(),
       agent_id: str(),
       actor_id: str(),

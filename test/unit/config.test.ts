@@ -136,7 +136,7 @@ describe("loadConfig", () => {
     expect(found.find((p) => p.startsWith("DATABASE_URL:"))).toMatch(/expected sqlite:<path>.*postgres:\/\//);
     expect(found.find((p) => p.startsWith("LOG_LEVEL:"))).toMatch(/debug, info, warn, error, silent/);
     expect(found.find((p) => p.startsWith("TZ:"))).toMatch(/IANA time zone/);
-    expect(found.find((p) => p.startsWith("BATON_ROUTER_THRESHOLD:"))).toMatch(/between 0 and 1/);
+    expect(found.find((p) => p.startsWith("BATON_ROUTER_THRESHOLD:"))).toMatch(/expected a number from 0 to 1/);
     expect(found.find((p) => p.startsWith("BATON_DB_BUSY_TIMEOUT_MS:"))).toBeDefined();
   });
 
