@@ -19,8 +19,8 @@ export default defineConfig({
           setupFiles: ["test/support/setup.ts"],
           // Generous: a CLI test spawns `node --import tsx` a few times, which takes seconds on a busy
           // machine. A limit is a stop for a hung test, never a timing the test asserts.
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
           // Files run side by side: each gets its own SQLite files, PostgreSQL databases and temp dirs,
           // and binds port 0. Much of a file's time is spent waiting on child processes, sockets and
           // the engine's own timers, so one worker more than the 2 cores still shortens the run.

@@ -7,7 +7,7 @@ import { silentLogger } from "../../src/logger.js";
 import { workflowsWithSlowOne } from "../support/app.js";
 import { runCli, WORKFLOWS_DIR } from "../support/cli.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
-import { eventually } from "../support/eventually.js";
+import { eventually, SPAWNED_PROCESS_MS } from "../support/eventually.js";
 
 describe("the baton CLI", () => {
   let testDb: TestDatabase;
@@ -201,7 +201,7 @@ describe("the baton CLI", () => {
         return found.length > 0 && found;
       },
       "the run the other process started",
-      { timeoutMs: 15_000 },
+      { timeoutMs: SPAWNED_PROCESS_MS },
     );
     child.kill("SIGINT");
     expect(await exited).toBe(130);

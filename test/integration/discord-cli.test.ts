@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WORKFLOWS_DIR } from "../support/cli.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
+import { SPAWNED_PROCESS_MS } from "../support/eventually.js";
 import { FakeDiscord } from "../support/fake-discord.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -48,7 +49,7 @@ describe("baton start with DISCORD_TOKEN", () => {
     });
     const exited = once(child, "close");
     try {
-      await fake.until(() => (fake.commands.get(fake.guildId) ?? []).length === 2, "the commands", 20_000);
+      await fake.until(() => (fake.commands.get(fake.guildId) ?? []).length === 2, "the commands", SPAWNED_PROCESS_MS);
       const { token } = fake.slashCommand("orchestrate", { request: "status" });
       const text = await fake.until(() => FakeDiscord.text(fake.original(token)), "the status reply");
       expect(text).toContain("baton status");

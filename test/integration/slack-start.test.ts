@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
-import { eventually } from "../support/eventually.js";
+import { eventually, SPAWNED_PROCESS_MS } from "../support/eventually.js";
 import { FakeSlack, TEAM } from "../support/fake-slack.js";
 import { slackWorkflows } from "../support/fake-slack-app.js";
 import { commandBody, postSigned, SIGNING_SECRET } from "../support/fake-slack-requests.js";
@@ -53,7 +53,11 @@ describe("baton start with Slack configured", () => {
     const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
     child.stdin.end();
     try {
-      await slack.waitFor(() => slack.connections > 0, `a Socket Mode connection (stderr: ${stderr})`, 20_000);
+      await slack.waitFor(
+        () => slack.connections > 0,
+        `a Socket Mode connection (stderr: ${stderr})`,
+        SPAWNED_PROCESS_MS,
+      );
       await slack.sendEnvelope("slash_commands", {
         team_id: TEAM,
         channel_id: "C0OPS",
@@ -134,14 +138,16 @@ describe("baton start with Slack configured", () => {
     const form = "application/x-www-form-urlencoded";
     try {
       await eventually(() => stderr.includes("slack front-end waiting for Slack's API"), "the waiting log line", {
-        timeoutMs: 20_000,
+        timeoutMs: SPAWNED_PROCESS_MS,
       });
       expect(stderr).toContain("slack api unreachable; retrying");
       expect(stderr).not.toContain("slack front-end started");
       const refused = await postSigned(url, commandBody("/orchestrate", "status", { channel_id: "C0CLIDOWN" }), form);
       expect(refused.status).toBe(503);
       slack.down = null;
-      await eventually(() => stderr.includes("slack front-end started"), "the started log line", { timeoutMs: 20_000 });
+      await eventually(() => stderr.includes("slack front-end started"), "the started log line", {
+        timeoutMs: SPAWNED_PROCESS_MS,
+      });
       const answered = await postSigned(url, commandBody("/orchestrate", "status", { channel_id: "C0CLIBACK" }), form);
       expect(answered.status).toBe(200);
       await slack.waitFor(

@@ -8,6 +8,12 @@ export interface EventuallyOptions {
   intervalMs?: number;
 }
 
+/**
+ * How long to give a process the test spawned (`node --import tsx src/bin.ts`, which loads all of
+ * baton) to get somewhere: seconds on an idle machine, far more when the 2 cores are shared.
+ */
+export const SPAWNED_PROCESS_MS = 45_000;
+
 type Falsy = false | 0 | "" | null | undefined;
 
 /** What a probe returns once it has succeeded. */
