@@ -3,14 +3,28 @@ import type { ChannelPublisher } from "./bot/chat.js";
 import { PublisherDigestDelivery } from "./bot/digest-delivery.js";
 import { Dispatcher } from "./bot/dispatch.js";
 import { Policy } from "./bot/policy.js";
+import type { FollowUps, FrontEndHealth, MessageLog } from "./bot/ports.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { Config } from "./config.js";
 import { type Database, openDatabase } from "./db/database.js";
+import type { AuditRepository } from "./db/repositories/audit-repository.js";
+import type { DigestRepository } from "./db/repositories/digest-repository.js";
 import { LlmCallRepository } from "./db/repositories/llm-call-repository.js";
+import type { OrchestratorRunRepository } from "./db/repositories/orchestrator-run-repository.js";
+import type { ScheduleRepository } from "./db/repositories/schedule-repository.js";
+import { SlackMessageRepository } from "./db/repositories/slack-message-repository.js";
 import type { Logger } from "./logger.js";
+import type { AgentsSetup } from "./orchestrator/agents/create-agents.js";
 import { loadSpecialties } from "./orchestrator/agents/specialties.js";
-import { Orchestrator } from "./orchestrator/orchestrator.js";
+import type { ControlSnapshot } from "./orchestrator/control/control-results.js";
+import type { DigestDesk } from "./orchestrator/control/digest-desk.js";
+import type { OrchestratorSteps } from "./orchestrator/control/steps.js";
+import { createBudgets, createOrchestrator } from "./orchestrator/create-orchestrator.js";
+import type { EventLog } from "./orchestrator/event-log.js";
+import { EventBus, type OrchestratorEventBus, type OrchestratorEvents } from "./orchestrator/events.js";
+import type { Orchestrator } from "./orchestrator/orchestrator.js";
 import type { FireDriver } from "./orchestrator/scheduler/job-driver.js";
+import type { Scheduler } from "./orchestrator/scheduler/scheduler.js";
 import type { Resolver } from "./orchestrator/tools/egress/egress-policy.js";
 import { createBuiltinTools } from "./orchestrator/tools/registry.js";
 import { createRouter } from "./routing/create-router.js";
@@ -19,10 +33,30 @@ import { loadSecretStore } from "./secrets/secret-store.js";
 export interface App {
   config: Config;
   database: Database;
+  /** `handle` and `preflight`: the one way a command runs. */
   orchestrator: Orchestrator;
   dispatcher: Dispatcher;
   clock: Clock;
   logger: Logger;
+  /** The narrow parts front-ends get (src/bot/ports.ts). */
+  frontEndHealth: FrontEndHealth;
+  followUps: FollowUps;
+  messages: MessageLog;
+  /** What operators and tests read: the rows baton keeps, its events, the control plane's parts. */
+  rows: {
+    audit: AuditRepository;
+    schedules: ScheduleRepository;
+    digests: DigestRepository;
+    runs: OrchestratorRunRepository;
+    llmCalls: LlmCallRepository;
+  };
+  events: OrchestratorEventBus;
+  eventLog: EventLog;
+  agents: AgentsSetup;
+  scheduler: Scheduler;
+  digestDesk: DigestDesk;
+  steps: OrchestratorSteps;
+  control(): Promise<ControlSnapshot>;
   /** Lets digests and other posts outside a request reach a platform once its front-end is up. */
   registerPublisher(publisher: ChannelPublisher): void;
   /** Stops in-flight work (recorded as interrupted) and closes the database. Safe to call twice. */
@@ -70,15 +104,21 @@ export async function createApp(
     busyTimeoutMs: config.busyTimeoutMs,
     logSql: config.logLevel === "debug",
   });
+  const events: OrchestratorEventBus = new EventBus<OrchestratorEvents>();
+  const budgets = createBudgets({ database, events, clock, logger, timeZone: config.timeZone });
+  const llmCalls = new LlmCallRepository(database);
   const routing = createRouter(config.llm, {
-    ledger: new LlmCallRepository(database),
+    ledger: llmCalls,
     clock,
     logger,
     threshold: config.routerThreshold,
+    budgets: { guard: budgets.guard, outputTokens: config.agents.estimateOutputTokens },
   });
   const delivery = new PublisherDigestDelivery(options.publishers ?? [], { clock, timeZone: config.timeZone });
-  const orchestrator = new Orchestrator({
+  const built = createOrchestrator({
     database,
+    events,
+    budgets,
     tools: createBuiltinTools({
       egress: { allow: config.egress.allow, ...(options.resolver && { resolver: options.resolver }) },
       maxRequestsPerRun: config.egress.maxRequestsPerRun,
@@ -100,7 +140,7 @@ export async function createApp(
     ...(options.fireDriver && { fireDriver: options.fireDriver }),
     ...(options.sleep && { sleep: options.sleep }),
   });
-  routing.useBudgets(orchestrator.agents.guard, config.agents.estimateOutputTokens);
+  const { orchestrator } = built;
   try {
     await orchestrator.start({
       recover: options.recover ?? true,
@@ -112,7 +152,9 @@ export async function createApp(
     throw error;
   }
   const dispatcher = new Dispatcher({
-    orchestrator,
+    commands: orchestrator,
+    audit: built.audit,
+    followUps: built.followUps,
     router: routing.router,
     policy: new Policy(config.admins),
     clock,
@@ -127,7 +169,27 @@ export async function createApp(
     return closing;
   };
   const registerPublisher = (publisher: ChannelPublisher) => delivery.register(publisher);
-  return { config, database, orchestrator, dispatcher, clock, logger, close, registerPublisher };
+  return {
+    config,
+    database,
+    orchestrator,
+    dispatcher,
+    clock,
+    logger,
+    close,
+    registerPublisher,
+    frontEndHealth: built.frontEndHealth,
+    followUps: built.followUps,
+    messages: new SlackMessageRepository(database),
+    rows: { ...built.rows, audit: built.audit, llmCalls },
+    events,
+    eventLog: built.eventLog,
+    agents: built.agents,
+    scheduler: built.scheduler,
+    digestDesk: built.digestDesk,
+    steps: built.steps,
+    control: built.control,
+  };
 }
 
 async function shutdown(
