@@ -1,5 +1,5 @@
 import type { Clock } from "../clock.js";
-import type { Command } from "../commands/commands.js";
+import { type Command, confirmationQuestion } from "../commands/commands.js";
 import type { RequestContext } from "../commands/context.js";
 import { BatonError, toBatonError } from "../errors.js";
 import type { Logger } from "../logger.js";
@@ -9,7 +9,6 @@ import type { CommandRouter } from "../routing/types.js";
 import { ChatSecretGuard } from "../secrets/chat-guard.js";
 import { secretInChatMessage } from "../secrets/chat-secrets.js";
 import type { ChatRequest, Conversation } from "./chat.js";
-import { confirmationQuestion } from "./confirmation.js";
 import { DEFAULT_MAX_INPUT_CHARS, textForAudit } from "./input-limit.js";
 import type { Policy } from "./policy.js";
 import type { AuditLog, CommandRunner, ConversationLookup, FollowUps } from "./ports.js";

@@ -14,14 +14,20 @@ export {
 /** read: anyone. write: anyone unless BATON_ADMINS is set. destructive: like write, plus confirmation. */
 export type Access = "read" | "write" | "destructive";
 
-export interface CommandSpec<T extends CommandType = CommandType> {
+interface SpecBase<T extends CommandType> {
   schema: z.ZodType<CommandOf<T>, unknown>;
-  access: Access;
   usage: string;
   summary: string;
   /** The `/orchestrate` verbs (and aliases) that may parse to this type; the grammar has a parser for each. */
   verbs: readonly string[];
 }
+
+/** One sentence saying what a command will do, asked before it runs. */
+type Question<T extends CommandType> = (command: CommandOf<T>) => string;
+
+/** A destructive command cannot be described without the question that confirms it. */
+export type CommandSpec<T extends CommandType = CommandType> = SpecBase<T> &
+  ({ access: "read" | "write"; confirm?: Question<T> } | { access: "destructive"; confirm: Question<T> });
 
 /**
  * The command table (DESIGN.md "The command vocabulary"): for every command type its schema,
@@ -77,6 +83,7 @@ export const COMMAND_SPECS = {
     access: "destructive",
     usage: "rollback <workflow> <version>",
     summary: "Make an older workflow version current.",
+    confirm: (command) => `Make version ${command.version} the current version of ${command.workflow}?`,
     verbs: ["rollback"],
   },
   "execution.list": {
@@ -112,6 +119,7 @@ export const COMMAND_SPECS = {
     access: "destructive",
     usage: "cancel <execution>",
     summary: "Cancel an execution.",
+    confirm: (command) => `Cancel execution ${command.execution}? Steps already done stay done; the rest will not run.`,
     verbs: ["cancel", "stop", "abort"],
   },
   ask: {
@@ -154,6 +162,7 @@ export const COMMAND_SPECS = {
     access: "write",
     usage: "mode <manual|scheduled|continuous|paused> (or pause, resume)",
     summary: "Change the orchestrator mode.",
+    confirm: (command) => `Switch the orchestrator to ${command.mode} mode? Autonomous work stops until it is resumed.`,
     verbs: ["mode", "pause", "resume"],
   },
   "schedule.list": {
@@ -175,6 +184,7 @@ export const COMMAND_SPECS = {
     access: "destructive",
     usage: "unschedule <schedule>",
     summary: "Delete a schedule.",
+    confirm: (command) => `Delete schedule ${command.schedule}? It will not fire again.`,
     verbs: ["unschedule"],
   },
   digest: {
@@ -217,6 +227,23 @@ export type GrammarVerb = (typeof COMMAND_SPECS)[CommandType]["verbs"][number];
 export function accessOf(command: schemas.Command): Access {
   if (command.type === "orchestrator.mode" && command.mode === "paused") return "destructive";
   return COMMAND_SPECS[command.type].access;
+}
+
+const SPECS: { readonly [T in CommandType]: CommandSpec<T> } = COMMAND_SPECS;
+
+function specOf<T extends CommandType>(type: T): CommandSpec<T> {
+  return SPECS[type];
+}
+
+/**
+ * What a command that waits for a button will do, in one sentence: the table's question, or (a
+ * router asked to confirm a command that needs none) the command as it was understood.
+ */
+export function confirmationQuestion(command: schemas.Command): string {
+  const question = specOf(command.type).confirm?.(command);
+  if (question !== undefined) return question;
+  const { type, ...args } = command;
+  return `Run ${type} with ${JSON.stringify(args)}, as I understood your message?`;
 }
 
 export function isCommandType(value: string): value is CommandType {
