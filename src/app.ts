@@ -3,34 +3,37 @@ import type { ChannelPublisher } from "./bot/chat.js";
 import { PublisherDigestDelivery } from "./bot/digest-delivery.js";
 import { Dispatcher } from "./bot/dispatch.js";
 import { Policy } from "./bot/policy.js";
-import type { FollowUps, FrontEndHealth, MessageLog } from "./bot/ports.js";
+import type { MessageLog } from "./bot/ports.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { Config } from "./config.js";
 import { type Database, openDatabase } from "./db/database.js";
 import type { AuditRepository } from "./db/repositories/audit-repository.js";
-import type { DigestRepository } from "./db/repositories/digest-repository.js";
 import { LlmCallRepository } from "./db/repositories/llm-call-repository.js";
-import type { OrchestratorRunRepository } from "./db/repositories/orchestrator-run-repository.js";
-import type { ScheduleRepository } from "./db/repositories/schedule-repository.js";
 import { SlackMessageRepository } from "./db/repositories/slack-message-repository.js";
 import type { Logger } from "./logger.js";
-import type { AgentsSetup } from "./orchestrator/agents/create-agents.js";
 import { loadSpecialties } from "./orchestrator/agents/specialties.js";
-import type { ControlSnapshot } from "./orchestrator/control/control-results.js";
-import type { DigestDesk } from "./orchestrator/control/digest-desk.js";
-import type { OrchestratorSteps } from "./orchestrator/control/steps.js";
-import { createBudgets, createOrchestrator } from "./orchestrator/create-orchestrator.js";
-import type { EventLog } from "./orchestrator/event-log.js";
+import { createBudgets, createOrchestrator, type OrchestratorSetup } from "./orchestrator/create-orchestrator.js";
 import { EventBus, type OrchestratorEventBus, type OrchestratorEvents } from "./orchestrator/events.js";
 import type { Orchestrator } from "./orchestrator/orchestrator.js";
 import type { FireDriver } from "./orchestrator/scheduler/job-driver.js";
-import type { Scheduler } from "./orchestrator/scheduler/scheduler.js";
 import type { Resolver } from "./orchestrator/tools/egress/egress-policy.js";
 import { createBuiltinTools } from "./orchestrator/tools/registry.js";
 import { createRouter } from "./routing/create-router.js";
 import { loadSecretStore } from "./secrets/secret-store.js";
 
-export interface App {
+/** The parts of the orchestrator front-ends, operators and tests use, by name (no repositories behind them). */
+type AppParts =
+  | "events"
+  | "eventLog"
+  | "agents"
+  | "scheduler"
+  | "digestDesk"
+  | "steps"
+  | "control"
+  | "followUps"
+  | "frontEndHealth";
+
+export interface App extends Pick<OrchestratorSetup, AppParts> {
   config: Config;
   database: Database;
   /** `handle` and `preflight`: the one way a command runs. */
@@ -38,25 +41,10 @@ export interface App {
   dispatcher: Dispatcher;
   clock: Clock;
   logger: Logger;
-  /** The narrow parts front-ends get (src/bot/ports.ts). */
-  frontEndHealth: FrontEndHealth;
-  followUps: FollowUps;
+  /** Where the Slack front-end records what it posted (src/bot/ports.ts `MessageLog`). */
   messages: MessageLog;
-  /** What operators and tests read: the rows baton keeps, its events, the control plane's parts. */
-  rows: {
-    audit: AuditRepository;
-    schedules: ScheduleRepository;
-    digests: DigestRepository;
-    runs: OrchestratorRunRepository;
-    llmCalls: LlmCallRepository;
-  };
-  events: OrchestratorEventBus;
-  eventLog: EventLog;
-  agents: AgentsSetup;
-  scheduler: Scheduler;
-  digestDesk: DigestDesk;
-  steps: OrchestratorSteps;
-  control(): Promise<ControlSnapshot>;
+  /** What operators and tests read: the rows baton keeps. */
+  rows: OrchestratorSetup["rows"] & { audit: AuditRepository; llmCalls: LlmCallRepository };
   /** Lets digests and other posts outside a request reach a platform once its front-end is up. */
   registerPublisher(publisher: ChannelPublisher): void;
   /** Stops in-flight work (recorded as interrupted) and closes the database. Safe to call twice. */
@@ -178,18 +166,24 @@ export async function createApp(
     logger,
     close,
     registerPublisher,
-    frontEndHealth: built.frontEndHealth,
-    followUps: built.followUps,
+    ...pick(built, [
+      "events",
+      "eventLog",
+      "agents",
+      "scheduler",
+      "digestDesk",
+      "steps",
+      "control",
+      "followUps",
+      "frontEndHealth",
+    ]),
     messages: new SlackMessageRepository(database),
     rows: { ...built.rows, audit: built.audit, llmCalls },
-    events,
-    eventLog: built.eventLog,
-    agents: built.agents,
-    scheduler: built.scheduler,
-    digestDesk: built.digestDesk,
-    steps: built.steps,
-    control: built.control,
   };
+}
+
+function pick<T, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((key) => [key, from[key]])) as Pick<T, K>;
 }
 
 async function shutdown(

@@ -1,7 +1,7 @@
 import type { Command } from "../commands/commands.js";
 import type { RequestContext } from "../commands/context.js";
 import type { WorkflowHint } from "../commands/workflow-hint.js";
-import type { AuditClosing, AuditEntry, AuditOpening } from "../db/repositories/audit-repository.js";
+import type { AuditClosing, AuditEntry, AuditOpening, ConversationQuery } from "../db/repositories/audit-repository.js";
 import type { ExecutionRecord } from "../db/repositories/execution-repository.js";
 import type { OrchestratorEventBus } from "../orchestrator/events.js";
 import type { ImproveResult } from "../orchestrator/improve/improve-results.js";
@@ -23,15 +23,7 @@ export interface AuditLog {
 
 /** Earlier turns of a conversation, for the LLM router. */
 export interface ConversationLookup {
-  conversation(where: {
-    platform: string;
-    channel: string | null;
-    thread: string | null;
-    actorId: string;
-    excludeId: number;
-    limit: number;
-    since: Date;
-  }): Promise<AuditEntry[]>;
+  conversation(where: ConversationQuery): Promise<AuditEntry[]>;
 }
 
 /** The one way a command runs (DESIGN.md): every front-end goes through `handle`. */

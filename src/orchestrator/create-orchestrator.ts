@@ -1,111 +1,29 @@
-import { randomBytes } from "node:crypto";
-import { hostname } from "node:os";
-import type { Clock } from "../clock.js";
-import type { ModelPrice } from "../config-llm.js";
-import { DEFAULT_SCHEDULER_CONFIG, type SchedulerConfig } from "../config-scheduler.js";
-import type { Database } from "../db/database.js";
-import { AgentRepository } from "../db/repositories/agent-repository.js";
-import { AuditRepository } from "../db/repositories/audit-repository.js";
-import { BudgetRepository } from "../db/repositories/budget-repository.js";
-import { DigestRepository } from "../db/repositories/digest-repository.js";
-import { EventRepository } from "../db/repositories/event-repository.js";
-import { type ExecutionRecord, ExecutionRepository } from "../db/repositories/execution-repository.js";
-import { FeedbackRepository } from "../db/repositories/feedback-repository.js";
-import { LlmCallRepository } from "../db/repositories/llm-call-repository.js";
-import { OrchestratorRunRepository } from "../db/repositories/orchestrator-run-repository.js";
+import type { AuditRepository } from "../db/repositories/audit-repository.js";
+import type { DigestRepository } from "../db/repositories/digest-repository.js";
+import type { ExecutionRecord } from "../db/repositories/execution-repository.js";
+import type { OrchestratorRunRepository } from "../db/repositories/orchestrator-run-repository.js";
 import { ProposalRepository } from "../db/repositories/proposal-repository.js";
-import { ScheduleRepository } from "../db/repositories/schedule-repository.js";
-import { WorkflowRepository } from "../db/repositories/workflow-repository.js";
-import type { ChatModel } from "../llm/chat-model.js";
-import type { ProviderHealthSnapshot } from "../llm/provider-health.js";
-import type { Logger } from "../logger.js";
-import type { SecretStore } from "../secrets/secret-store.js";
-import { type AgentSettings, type AgentsSetup, createAgents, DEFAULT_AGENT_SETTINGS } from "./agents/create-agents.js";
-import type { Specialties } from "./agents/specialties.js";
-import type { AgentRunner } from "./agents.js";
-import { ApprovalDesk } from "./approvals.js";
-import { AuditSweeper } from "./audit/audit-sweeper.js";
-import { BudgetGuard } from "./budgets/budget-guard.js";
+import type { ScheduleRepository } from "../db/repositories/schedule-repository.js";
+import type { AgentsSetup } from "./agents/create-agents.js";
 import { ControlLoop } from "./control/control-loop.js";
 import type { ControlSnapshot } from "./control/control-results.js";
 import { controlSnapshot } from "./control/control-snapshot.js";
-import { DigestDesk } from "./control/digest-desk.js";
-import { ModeControl } from "./control/mode.js";
-import { ScheduleBook } from "./control/schedule-book.js";
-import { OrchestratorSteps } from "./control/steps.js";
-import type { DigestDelivery } from "./digest/digest.js";
-import { createInsights, type Insights } from "./digest/insights.js";
-import { EngineSweep } from "./engine-sweep.js";
-import { EventLog } from "./event-log.js";
+import type { DigestDesk } from "./control/digest-desk.js";
+import type { OrchestratorSteps } from "./control/steps.js";
+import { type Control, createControl, createEngine, type Engine, type OrchestratorDeps } from "./create-parts.js";
+import type { EventLog } from "./event-log.js";
 import type { OrchestratorEventBus } from "./events.js";
-import { dispatch } from "./handlers/handler.js";
+import { dispatch, type HandlerTable } from "./handlers/handler.js";
 import { createHandlerTable } from "./handlers/handler-table.js";
 import { executionDetail } from "./handlers/workflow-handlers.js";
 import { ImproveService } from "./improve/improve-service.js";
 import { PatternOffers } from "./improve/pattern-offers.js";
 import { PatternDetector } from "./improve/patterns.js";
 import { Orchestrator } from "./orchestrator.js";
-import { ExecutionRecovery } from "./recovery.js";
-import type { ExecutionDetail } from "./results.js";
-import type { FireDriver } from "./scheduler/job-driver.js";
+import type { ExecutionDetail, Result } from "./results.js";
 import type { Scheduler } from "./scheduler/scheduler.js";
-import type { ToolRegistry } from "./tools/registry.js";
-import { WorkflowCatalog } from "./workflow/catalog.js";
-import { WorkflowRunner } from "./workflow/runner.js";
 
-export interface OrchestratorDeps {
-  database: Database;
-  tools: ToolRegistry;
-  clock: Clock;
-  logger: Logger;
-  workflowsDir: string;
-  timeZone: string;
-  info: { version: string; router: string; frontEnds: string[] };
-  /** The bus the engine, agents and budgets report to (built first: the router's budgets report there too). */
-  events: OrchestratorEventBus;
-  /** Budgets and their guard, shared with the router's calls (see `createBudgets`). */
-  budgets: OrchestratorBudgets;
-  /** The LLM chain's provider health, for status (circuit breakers and cooldowns). */
-  providerHealth?: () => ProviderHealthSnapshot[];
-  /** How long a process owns an execution without renewing (BATON_LEASE_MS). */
-  leaseMs?: number;
-  /** Runs `agent` steps when no chat model is given (an embedder's own runner); agents answer them otherwise. */
-  agents?: AgentRunner | null;
-  /** Schedules, modes, steps and digests (BATON_SCHEDULES_FILE, BATON_CONTINUOUS_DELAY_MS, …). */
-  scheduler?: SchedulerConfig;
-  /** Posts digests to platform channels; injected by src/app.ts so the orchestrator never imports the bot. */
-  digestDelivery?: DigestDelivery | null;
-  /** Tests replace node-schedule's timers to drive fires themselves. */
-  fireDriver?: FireDriver;
-  /** Waits between digest delivery attempts (tests pass a fast one). */
-  sleep?: (ms: number) => Promise<void>;
-  /** The providers as one chat model for specialist agents (null without an LLM provider). */
-  chat?: ChatModel | null;
-  /** Specialties from YAML (default: the shipped file alone). */
-  specialties?: Specialties;
-  agentSettings?: AgentSettings;
-  /** A model's price, for the budget estimate reserved before each agent call. */
-  price?: (model: string) => ModelPrice | undefined;
-  /** `{{ secrets.NAME }}` values (BATON_SECRET_<NAME>, BATON_SECRETS_FILE); none when absent. */
-  secrets?: SecretStore;
-}
-
-export interface OrchestratorBudgets {
-  budgets: BudgetRepository;
-  guard: BudgetGuard;
-}
-
-/** Budgets come first: the router's calls and the agents' calls reserve against the same guard. */
-export function createBudgets(deps: {
-  database: Database;
-  events: OrchestratorEventBus;
-  clock: Clock;
-  logger: Logger;
-  timeZone: string;
-}): OrchestratorBudgets {
-  const budgets = new BudgetRepository(deps.database);
-  return { budgets, guard: new BudgetGuard({ ...deps, budgets }) };
-}
+export { createBudgets, type OrchestratorBudgets, type OrchestratorDeps } from "./create-parts.js";
 
 /** What the composition root hands on: the orchestrator, and the narrow parts front-ends and tests use. */
 export interface OrchestratorSetup {
@@ -140,62 +58,9 @@ export interface OrchestratorSetup {
 export function createOrchestrator(deps: OrchestratorDeps): OrchestratorSetup {
   const engine = createEngine(deps);
   const control = createControl(deps, engine);
-  const improve = new ImproveService({
-    ...deps,
-    ...engine,
-    feedback: engine.feedback,
-    proposals: new ProposalRepository(deps.database),
-    agents: engine.agents.chat ? engine.agents.service : null,
-    chat: engine.agents.chat,
-  });
-  const offers = new PatternOffers({
-    detector: new PatternDetector({ database: deps.database, events: deps.events, clock: deps.clock }),
-    clock: deps.clock,
-    logger: deps.logger,
-  });
+  const requests = createRequestParts(deps, engine);
   const frontEndHealth = new Map<string, () => string>();
-  const startedAt = deps.clock.now();
-  const handlers = createHandlerTable({
-    info: {
-      ...engine,
-      providerHealth: deps.providerHealth ?? (() => []),
-      timeZone: deps.timeZone,
-      now: () => deps.clock.now(),
-      info: () => ({
-        ...deps.info,
-        startedAt,
-        database: { dialect: deps.database.dialect, location: deps.database.location },
-        frontEndHealth: [...frontEndHealth.values()].map((describe) => describe()),
-      }),
-      journal: async (limit) => ({ type: "orchestrator.journal", runs: await control.runs.recent(limit) }),
-    },
-    workflows: engine,
-    decisions: {
-      ...engine,
-      clock: deps.clock,
-      improve,
-      budgetChoice: { ...engine.agents, price: engine.price, clock: deps.clock },
-    },
-    agents: engine.agents,
-    budgets: { ...engine.agents, now: () => deps.clock.now() },
-    improve,
-    control: {
-      ...control,
-      clock: deps.clock,
-      timeZone: deps.timeZone,
-      isWorkflow: engine.isWorkflow,
-      minIntervalS: control.config.minIntervalS,
-    },
-    runLimit: { budgets: engine.agents.budgets, executions: engine.executions, events: deps.events },
-    offers,
-    statusParts: [
-      async (status) => {
-        const [active, feedback] = await Promise.all([engine.agents.agents.countActive(), improve.awaitingReview()]);
-        return { ...status, agents: { active, feedbackAwaitingReview: feedback.length } };
-      },
-      async (status) => ({ ...status, control: await controlSnapshot({ ...control, clock: deps.clock }) }),
-    ],
-  });
+  const handlers = createHandlers(deps, { engine, control, requests, frontEndHealth });
   const loop = new ControlLoop({
     ...control,
     audit: engine.audit,
@@ -228,8 +93,8 @@ export function createOrchestrator(deps: OrchestratorDeps): OrchestratorSetup {
       events: deps.events,
       waitUntilSettled: async (id) => (await engine.runner.whenSettled(id)) ?? engine.executions.get(id),
       executionDetail: (id) => executionDetail(id, engine),
-      patternOfferFor: (key) => offers.offerFor(key),
-      improvementFor: (feedbackId) => improve.proposalFor(feedbackId),
+      patternOfferFor: (key) => requests.offers.offerFor(key),
+      improvementFor: (feedbackId) => requests.improve.proposalFor(feedbackId),
     },
     frontEndHealth: {
       report: (frontEnd, describe) => {
@@ -240,120 +105,85 @@ export function createOrchestrator(deps: OrchestratorDeps): OrchestratorSetup {
   };
 }
 
-type Engine = ReturnType<typeof createEngine>;
-
-/** Repositories, the workflow engine and its recovery, approvals, and the specialist agents. */
-function createEngine(deps: OrchestratorDeps) {
-  const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
-  const leaseMs = deps.leaseMs ?? 60_000;
-  const { clock, logger, database, events } = deps;
-  const audit = new AuditRepository(database, { owner, leaseMs, clock });
-  const executions = new ExecutionRepository(database);
-  const catalog = new WorkflowCatalog(new WorkflowRepository(database), deps.tools, clock, logger);
-  const price = deps.price ?? (() => undefined);
-  const agents = createAgents({
+/** What a request leaves behind it: `/improve` proposals being drafted and pattern offers. */
+function createRequestParts(deps: OrchestratorDeps, engine: Engine) {
+  const improve = new ImproveService({
     ...deps,
-    ...deps.budgets,
-    executions,
-    audit,
-    chat: deps.chat ?? null,
-    price,
-    settings: deps.agentSettings,
+    ...engine,
+    proposals: new ProposalRepository(deps.database),
+    agents: engine.agents.chat ? engine.agents.service : null,
+    chat: engine.agents.chat,
   });
-  const runner = new WorkflowRunner({
-    executions,
-    tools: deps.tools,
-    events,
-    clock,
-    logger,
-    owner,
-    leaseMs,
-    agents: deps.chat ? agents.service : (deps.agents ?? null),
-    subWorkflows: { catalog, executions, clock, owner },
-    ...(deps.secrets && { secrets: deps.secrets }),
+  const offers = new PatternOffers({
+    detector: new PatternDetector({ database: deps.database, events: deps.events, clock: deps.clock }),
+    clock: deps.clock,
+    logger: deps.logger,
   });
-  const recovery = new ExecutionRecovery({ executions, catalog, runner, tools: deps.tools, clock, logger, owner });
-  const approvals = new ApprovalDesk({ executions, recovery, catalog, audit, clock, logger });
+  return { improve, offers };
+}
+
+/** The handler table, each module given what it needs from the parts built before it. */
+function createHandlers(
+  deps: OrchestratorDeps,
+  parts: {
+    engine: Engine;
+    control: Control;
+    requests: ReturnType<typeof createRequestParts>;
+    frontEndHealth: ReadonlyMap<string, () => string>;
+  },
+): HandlerTable {
+  const { engine, control, requests } = parts;
+  const { clock } = deps;
+  return createHandlerTable({
+    info: { ...engine, ...statusSources(deps, parts.frontEndHealth), journal: (limit) => journal(control, limit) },
+    workflows: engine,
+    decisions: {
+      ...engine,
+      improve: requests.improve,
+      budgetChoice: { ...engine.agents, price: engine.price, clock },
+    },
+    agents: engine.agents,
+    budgets: { ...engine.agents, now: () => clock.now() },
+    improve: requests.improve,
+    control: {
+      ...control,
+      clock,
+      timeZone: deps.timeZone,
+      isWorkflow: engine.isWorkflow,
+      minIntervalS: control.config.minIntervalS,
+    },
+    runLimit: { budgets: engine.agents.budgets, executions: engine.executions, events: deps.events },
+    offers: requests.offers,
+    statusParts: [
+      async (status) => {
+        const [active, feedback] = await Promise.all([
+          engine.agents.agents.countActive(),
+          requests.improve.awaitingReview(),
+        ]);
+        return { ...status, agents: { active, feedbackAwaitingReview: feedback.length } };
+      },
+      async (status) => ({ ...status, control: await controlSnapshot({ ...control, clock }) }),
+    ],
+  });
+}
+
+/** What status reports about this process: version, start time, database, router and front-ends. */
+function statusSources(deps: OrchestratorDeps, frontEndHealth: ReadonlyMap<string, () => string>) {
+  const startedAt = deps.clock.now();
   return {
-    owner,
-    leaseMs,
-    audit,
-    executions,
-    catalog,
-    agents,
-    price,
-    runner,
-    recovery,
-    approvals,
-    tools: deps.tools,
-    events,
-    clock,
-    feedback: new FeedbackRepository(database),
-    llmCalls: new LlmCallRepository(database),
-    agentIds: new AgentRepository(database),
-    eventLog: new EventLog(new EventRepository(database), events, clock, logger),
-    auditSweeper: new AuditSweeper({ audit, logger, leaseMs }),
-    engineSweep: new EngineSweep({ recovery, approvals, pool: agents.pool, clock, logger }),
-    isWorkflow: (name: string) => catalog.hints().some((hint) => hint.name === name),
+    providerHealth: deps.providerHealth ?? (() => []),
+    timeZone: deps.timeZone,
+    now: () => deps.clock.now(),
+    info: () => ({
+      ...deps.info,
+      startedAt,
+      database: { dialect: deps.database.dialect, location: deps.database.location },
+      frontEndHealth: [...frontEndHealth.values()].map((describe) => describe()),
+    }),
   };
 }
 
-/** Schedules, the mode, orchestrator steps and digests. */
-function createControl(deps: OrchestratorDeps, engine: Engine) {
-  const { database, clock, logger } = deps;
-  const config = deps.scheduler ?? DEFAULT_SCHEDULER_CONFIG;
-  const schedules = new ScheduleRepository(database);
-  const runs = new OrchestratorRunRepository(database);
-  const digests = new DigestRepository(database);
-  const insights = createEngineInsights(deps, engine);
-  const modes = new ModeControl(runs, clock);
-  const book = new ScheduleBook({
-    schedules,
-    clock,
-    logger,
-    timeZone: deps.timeZone,
-    schedulesFile: config.schedulesFile,
-    minIntervalS: config.minIntervalS,
-    isWorkflow: engine.isWorkflow,
-  });
-  const digestDesk = new DigestDesk({
-    digests,
-    executions: engine.executions,
-    schedules,
-    runs,
-    insights,
-    delivery: deps.digestDelivery ?? null,
-    clock,
-    logger,
-    timeZone: deps.timeZone,
-    attempts: config.digestRetries,
-    backoffMs: config.digestRetryMs,
-    ...(deps.sleep && { sleep: deps.sleep }),
-  });
-  const steps = new OrchestratorSteps({
-    modes,
-    executions: engine.executions,
-    digests,
-    runs,
-    schedules,
-    clock,
-    sweep: () => engine.engineSweep.sweep(),
-    insights,
-    maxActions: config.stepMaxActions,
-  });
-  return { config, runs, digests, modes, book, digestDesk, steps };
-}
-
-function createEngineInsights(deps: OrchestratorDeps, engine: Engine): Insights {
-  const { agents } = engine;
-  return createInsights({
-    budgets: agents.budgets,
-    feedback: engine.feedback,
-    events: new EventRepository(deps.database),
-    agents: agents.agents,
-    today: () => agents.guard.today(),
-    now: () => deps.clock.now(),
-    idleMs: (deps.agentSettings ?? DEFAULT_AGENT_SETTINGS).idleMs,
-    retireIdle: () => agents.pool.retireIdle(),
-  });
+/** `history orchestrator`: the decision journal, recent orchestrator steps with their decisions. */
+async function journal(control: Control, limit: number): Promise<Result> {
+  return { type: "orchestrator.journal", runs: await control.runs.recent(limit) };
 }
