@@ -60,7 +60,7 @@ async function baton(dir: string): Promise<{ linear: number; fanout: number }> {
   const runOne = (workflow: string) => async () => {
     const result = await app.orchestrator.handle({ type: "workflow.run", workflow, input: {} }, context);
     if (result.type !== "workflow.run") throw new Error("unexpected result");
-    const done = await app.orchestrator.waitUntilSettled(result.execution.id);
+    const done = await app.followUps.waitUntilSettled(result.execution.id);
     if (done?.status !== "succeeded") throw new Error(`run ${result.execution.id} ${done?.status}`);
   };
   try {

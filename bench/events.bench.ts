@@ -42,7 +42,7 @@ async function open(dir: string, name: string, workflows: string): Promise<App> 
 async function runOnce(app: App): Promise<void> {
   const result = await app.orchestrator.handle({ type: "workflow.run", workflow: "linear", input: {} }, context);
   if (result.type !== "workflow.run") throw new Error("unexpected result");
-  const done = await app.orchestrator.waitUntilSettled(result.execution.id);
+  const done = await app.followUps.waitUntilSettled(result.execution.id);
   if (done?.status !== "succeeded") throw new Error(`run ${result.execution.id} ${done?.status}`);
 }
 
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   const logged = await open(dir, "logged", workflows);
   const baseline = await open(dir, "baseline", workflows);
   // Detached: the baseline engine emits the same events, but nothing persists them.
-  await baseline.orchestrator.eventLog.close();
+  await baseline.eventLog.close();
   try {
     for (let i = 0; i < 10; i += 1) await Promise.all([runOnce(logged), runOnce(baseline)]); // warm-up
     const perBlock = Math.max(1, Math.floor(RUNS / BLOCKS));
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
       withLog += await block(logged, perBlock);
       without += await block(baseline, perBlock);
     }
-    await logged.orchestrator.eventLog.flush();
+    await logged.eventLog.flush();
     const stored = await logged.database.models.Event.count();
     const runs = perBlock * BLOCKS;
     const figures = {

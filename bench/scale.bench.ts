@@ -217,7 +217,7 @@ async function measure(label: string, url: string): Promise<Figures> {
     const figures = {
       history_ms: await median(() => orchestrator.handle({ type: "history" }, context)),
       status_ms: await median(() => orchestrator.handle({ type: "status" }, context)),
-      digest_ms: await median(() => orchestrator.control.digestDesk.compose(week)),
+      digest_ms: await median(() => app.digestDesk.compose(week)),
       fill_s,
     };
     const check = (ms: number) => (ms < 100 ? "ok" : "OVER 100 ms");

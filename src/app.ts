@@ -3,26 +3,48 @@ import type { ChannelPublisher } from "./bot/chat.js";
 import { PublisherDigestDelivery } from "./bot/digest-delivery.js";
 import { Dispatcher } from "./bot/dispatch.js";
 import { Policy } from "./bot/policy.js";
+import type { MessageLog } from "./bot/ports.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { Config } from "./config.js";
 import { type Database, openDatabase } from "./db/database.js";
+import type { AuditRepository } from "./db/repositories/audit-repository.js";
 import { LlmCallRepository } from "./db/repositories/llm-call-repository.js";
+import { SlackMessageRepository } from "./db/repositories/slack-message-repository.js";
 import type { Logger } from "./logger.js";
 import { loadSpecialties } from "./orchestrator/agents/specialties.js";
-import { Orchestrator } from "./orchestrator/orchestrator.js";
+import { createBudgets, createOrchestrator, type OrchestratorSetup } from "./orchestrator/create-orchestrator.js";
+import { EventBus, type OrchestratorEventBus, type OrchestratorEvents } from "./orchestrator/events.js";
+import type { Orchestrator } from "./orchestrator/orchestrator.js";
 import type { FireDriver } from "./orchestrator/scheduler/job-driver.js";
 import type { Resolver } from "./orchestrator/tools/egress/egress-policy.js";
 import { createBuiltinTools } from "./orchestrator/tools/registry.js";
 import { createRouter } from "./routing/create-router.js";
 import { loadSecretStore } from "./secrets/secret-store.js";
 
-export interface App {
+/** The parts of the orchestrator front-ends, operators and tests use, by name (no repositories behind them). */
+type AppParts =
+  | "events"
+  | "eventLog"
+  | "agents"
+  | "scheduler"
+  | "digestDesk"
+  | "steps"
+  | "control"
+  | "followUps"
+  | "frontEndHealth";
+
+export interface App extends Pick<OrchestratorSetup, AppParts> {
   config: Config;
   database: Database;
+  /** `handle` and `preflight`: the one way a command runs. */
   orchestrator: Orchestrator;
   dispatcher: Dispatcher;
   clock: Clock;
   logger: Logger;
+  /** Where the Slack front-end records what it posted (src/bot/ports.ts `MessageLog`). */
+  messages: MessageLog;
+  /** What operators and tests read: the rows baton keeps. */
+  rows: OrchestratorSetup["rows"] & { audit: AuditRepository; llmCalls: LlmCallRepository };
   /** Lets digests and other posts outside a request reach a platform once its front-end is up. */
   registerPublisher(publisher: ChannelPublisher): void;
   /** Stops in-flight work (recorded as interrupted) and closes the database. Safe to call twice. */
@@ -70,15 +92,21 @@ export async function createApp(
     busyTimeoutMs: config.busyTimeoutMs,
     logSql: config.logLevel === "debug",
   });
+  const events: OrchestratorEventBus = new EventBus<OrchestratorEvents>();
+  const budgets = createBudgets({ database, events, clock, logger, timeZone: config.timeZone });
+  const llmCalls = new LlmCallRepository(database);
   const routing = createRouter(config.llm, {
-    ledger: new LlmCallRepository(database),
+    ledger: llmCalls,
     clock,
     logger,
     threshold: config.routerThreshold,
+    budgets: { guard: budgets.guard, outputTokens: config.agents.estimateOutputTokens },
   });
   const delivery = new PublisherDigestDelivery(options.publishers ?? [], { clock, timeZone: config.timeZone });
-  const orchestrator = new Orchestrator({
+  const built = createOrchestrator({
     database,
+    events,
+    budgets,
     tools: createBuiltinTools({
       egress: { allow: config.egress.allow, ...(options.resolver && { resolver: options.resolver }) },
       maxRequestsPerRun: config.egress.maxRequestsPerRun,
@@ -100,7 +128,7 @@ export async function createApp(
     ...(options.fireDriver && { fireDriver: options.fireDriver }),
     ...(options.sleep && { sleep: options.sleep }),
   });
-  routing.useBudgets(orchestrator.agents.guard, config.agents.estimateOutputTokens);
+  const { orchestrator } = built;
   try {
     await orchestrator.start({
       recover: options.recover ?? true,
@@ -112,7 +140,9 @@ export async function createApp(
     throw error;
   }
   const dispatcher = new Dispatcher({
-    orchestrator,
+    commands: orchestrator,
+    audit: built.audit,
+    followUps: built.followUps,
     router: routing.router,
     policy: new Policy(config.admins),
     clock,
@@ -127,7 +157,33 @@ export async function createApp(
     return closing;
   };
   const registerPublisher = (publisher: ChannelPublisher) => delivery.register(publisher);
-  return { config, database, orchestrator, dispatcher, clock, logger, close, registerPublisher };
+  return {
+    config,
+    database,
+    orchestrator,
+    dispatcher,
+    clock,
+    logger,
+    close,
+    registerPublisher,
+    ...pick(built, [
+      "events",
+      "eventLog",
+      "agents",
+      "scheduler",
+      "digestDesk",
+      "steps",
+      "control",
+      "followUps",
+      "frontEndHealth",
+    ]),
+    messages: new SlackMessageRepository(database),
+    rows: { ...built.rows, audit: built.audit, llmCalls },
+  };
+}
+
+function pick<T, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((key) => [key, from[key]])) as Pick<T, K>;
 }
 
 async function shutdown(

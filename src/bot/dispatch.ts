@@ -1,18 +1,17 @@
 import type { Clock } from "../clock.js";
-import type { Command } from "../commands/commands.js";
+import { type Command, confirmationQuestion } from "../commands/commands.js";
 import type { RequestContext } from "../commands/context.js";
 import { BatonError, toBatonError } from "../errors.js";
 import type { Logger } from "../logger.js";
-import type { Orchestrator } from "../orchestrator/orchestrator.js";
 import { redactSecrets, redactValue } from "../redact.js";
 import { parseCommandText } from "../routing/grammar.js";
 import type { CommandRouter } from "../routing/types.js";
 import { ChatSecretGuard } from "../secrets/chat-guard.js";
 import { secretInChatMessage } from "../secrets/chat-secrets.js";
 import type { ChatRequest, Conversation } from "./chat.js";
-import { confirmationQuestion } from "./confirmation.js";
 import { DEFAULT_MAX_INPUT_CHARS, textForAudit } from "./input-limit.js";
 import type { Policy } from "./policy.js";
+import type { AuditLog, CommandRunner, ConversationLookup, FollowUps } from "./ports.js";
 import { followExecution } from "./progress.js";
 import { renderResult } from "./render.js";
 import { renderPatternOffer } from "./render-improve.js";
@@ -21,7 +20,9 @@ import { type DispatchOutcome, llmTotals, RequestState, unauditedOutcome } from 
 import { type Resolution, type ResolveRequest, Resolver } from "./resolve.js";
 
 export interface DispatcherDeps {
-  orchestrator: Orchestrator;
+  commands: CommandRunner;
+  audit: AuditLog & ConversationLookup;
+  followUps: FollowUps;
   router: CommandRouter;
   policy: Policy;
   clock: Clock;
@@ -52,12 +53,13 @@ export class Dispatcher {
     this.maxInputChars = deps.maxInputChars ?? DEFAULT_MAX_INPUT_CHARS;
     this.resolver = new Resolver({
       router: deps.router,
-      orchestrator: deps.orchestrator,
+      commands: deps.commands,
+      conversations: deps.audit,
       threadTurns: deps.threadTurns ?? 10,
       clock: deps.clock,
       maxInputChars: this.maxInputChars,
     });
-    this.secrets = new ChatSecretGuard(() => deps.orchestrator.workflowHints());
+    this.secrets = new ChatSecretGuard(() => deps.commands.workflowHints());
   }
 
   dispatch(request: ChatRequest, conversation: Conversation): Promise<DispatchOutcome> {
@@ -123,7 +125,7 @@ export class Dispatcher {
 
   private async openAudit(request: ChatRequest): Promise<{ id: number } | "duplicate" | { error: BatonError }> {
     try {
-      return await this.deps.orchestrator.audit.open({
+      return await this.deps.audit.open({
         at: request.receivedAt,
         platform: request.platform,
         workspace: request.workspace,
@@ -196,7 +198,7 @@ export class Dispatcher {
     let target = command;
     if (decision.needsConfirmation || resolution.confirm === true) {
       // The question names the whole id when a unique prefix was typed.
-      target = await this.deps.orchestrator.preflight(command);
+      target = await this.deps.commands.preflight(command);
       const confirmed = await conversation.confirm({
         question: confirmationQuestion(target),
         commandType: target.type,
@@ -223,7 +225,7 @@ export class Dispatcher {
       canChangeState: this.deps.policy.canChangeState(request.actor),
       auditId: state.auditId,
     };
-    const result = await this.deps.orchestrator.handle(command, context);
+    const result = await this.deps.commands.handle(command, context);
     state.result = result;
     state.reply = renderResult(result, { now: this.deps.clock.now(), timeZone: this.deps.timeZone });
     if ("execution" in result) state.executionId = result.execution.id;
@@ -233,7 +235,7 @@ export class Dispatcher {
       result.type === "workflow.run" || result.type === "execution.approve" || result.type === "execution.reject";
     if (message && follows) {
       state.settled = followExecution({
-        orchestrator: this.deps.orchestrator,
+        followUps: this.deps.followUps,
         conversation,
         message,
         executionId: result.execution.id,
@@ -247,7 +249,7 @@ export class Dispatcher {
       }));
     }
     // The third same-shaped run in a week: once it settles, offer to schedule it or save its inputs.
-    const offer = this.deps.orchestrator.patternOfferFor(
+    const offer = this.deps.followUps.patternOfferFor(
       result.type === "workflow.run" ? result.execution.id : `audit:${state.auditId}`,
     );
     if (offer) {
@@ -263,7 +265,7 @@ export class Dispatcher {
     }
     // `/improve` was acknowledged at once; the improver's proposal (diff and replay) replaces the ack.
     const proposal =
-      message && result.type === "improve" ? this.deps.orchestrator.improvementFor(result.feedback.id) : null;
+      message && result.type === "improve" ? this.deps.followUps.improvementFor(result.feedback.id) : null;
     if (message && proposal) {
       state.settled = proposal.then(async (next) => {
         const reply = renderResult(next, { now: this.deps.clock.now(), timeZone: this.deps.timeZone });
@@ -298,7 +300,7 @@ export class Dispatcher {
 
   private async closeAudit(state: RequestState, durationMs: number): Promise<void> {
     try {
-      await this.deps.orchestrator.audit.close(state.auditId, {
+      await this.deps.audit.close(state.auditId, {
         finishedAt: this.deps.clock.now(),
         command: state.command ? redactValue(state.command) : null,
         commandType: state.command?.type ?? null,

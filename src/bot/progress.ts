@@ -1,14 +1,14 @@
 import type { Clock } from "../clock.js";
 import { toBatonError } from "../errors.js";
 import type { Logger } from "../logger.js";
-import type { Orchestrator } from "../orchestrator/orchestrator.js";
 import type { ExecutionDetail } from "../orchestrator/results.js";
 import type { Conversation, PostedMessage } from "./chat.js";
+import type { FollowUps } from "./ports.js";
 import { renderExecution } from "./render-execution.js";
 import type { Reply } from "./reply.js";
 
 export interface FollowOptions {
-  orchestrator: Orchestrator;
+  followUps: Pick<FollowUps, "events" | "waitUntilSettled" | "executionDetail">;
   conversation: Conversation;
   message: PostedMessage;
   executionId: string;
@@ -24,15 +24,15 @@ export interface FollowOptions {
  * then updates that same message). Resolves with the final reply when the execution stops running.
  */
 export async function followExecution(options: FollowOptions): Promise<{ reply: Reply; detail: ExecutionDetail }> {
-  const { orchestrator, executionId } = options;
+  const { followUps, executionId } = options;
   const edits = new ThrottledEdits(options);
   const unsubscribe = [
-    orchestrator.events.on("step.started", (a) => a.executionId === executionId && edits.request()),
-    orchestrator.events.on("step.finished", (a) => a.executionId === executionId && edits.request()),
-    orchestrator.events.on("step.retrying", (r) => r.executionId === executionId && edits.request()),
+    followUps.events.on("step.started", (a) => a.executionId === executionId && edits.request()),
+    followUps.events.on("step.finished", (a) => a.executionId === executionId && edits.request()),
+    followUps.events.on("step.retrying", (r) => r.executionId === executionId && edits.request()),
   ];
   try {
-    await orchestrator.waitUntilSettled(executionId);
+    await followUps.waitUntilSettled(executionId);
     return await edits.final();
   } finally {
     for (const off of unsubscribe) off();
@@ -65,7 +65,7 @@ class ThrottledEdits {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.chain;
-    const detail = await this.options.orchestrator.executionDetail(this.options.executionId);
+    const detail = await this.options.followUps.executionDetail(this.options.executionId);
     const reply = renderExecution(detail, this.time());
     await this.send(reply);
     return { reply, detail };
@@ -73,7 +73,7 @@ class ThrottledEdits {
 
   private async edit(): Promise<void> {
     this.lastEdit = Date.now();
-    const detail = await this.options.orchestrator.executionDetail(this.options.executionId).catch(() => null);
+    const detail = await this.options.followUps.executionDetail(this.options.executionId).catch(() => null);
     if (detail) await this.send(renderExecution(detail, this.time()));
   }
 

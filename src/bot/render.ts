@@ -73,25 +73,17 @@ function renderRedacted(result: Result, time: RenderTime): Reply {
 }
 
 function renderHelp(result: Extract<Result, { type: "help" }>): Reply {
-  const available = result.entries.filter((e) => e.available);
-  const later = result.entries.filter((e) => !e.available);
   if (result.entries.length === 0) {
     return reply(`No command matches “${result.topic ?? ""}”. Try \`/orchestrate help\`.`, [], { ephemeral: true });
   }
   const blocks: ReplyBlock[] = [
     { type: "header", text: result.topic ? `baton help: ${result.topic}` : "baton help" },
     { type: "section", text: "Type `/orchestrate <command>` (or just ask in plain words, e.g. “what's running?”)." },
-    { type: "list", items: available.map((e) => `\`${e.usage}\` — ${e.summary}`) },
+    { type: "list", items: result.entries.map((e) => `\`${e.usage}\` — ${e.summary}`) },
   ];
-  if (later.length > 0) {
-    blocks.push({
-      type: "context",
-      text: `Coming in a later version: ${later.map((e) => `\`${e.usage}\``).join(", ")}.`,
-    });
-  }
   if (result.restricted)
     blocks.push({ type: "context", text: "Commands that change state are limited to baton admins here." });
-  const text = ["baton help", ...available.map((e) => `/orchestrate ${e.usage} — ${e.summary}`)].join("\n");
+  const text = ["baton help", ...result.entries.map((e) => `/orchestrate ${e.usage} — ${e.summary}`)].join("\n");
   return reply(text, blocks, { ephemeral: true });
 }
 

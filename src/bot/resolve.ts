@@ -2,12 +2,12 @@ import type { Clock } from "../clock.js";
 import type { Command } from "../commands/commands.js";
 import type { AuditEntry } from "../db/repositories/audit-repository.js";
 import type { ErrorCode } from "../errors.js";
-import type { Orchestrator } from "../orchestrator/orchestrator.js";
 import { parseCommandText } from "../routing/grammar.js";
 import type { CommandRouter, ResolvedBy, RouteContext, RouteUsage, ThreadTurn } from "../routing/types.js";
 import { truncate, withoutMassMentions } from "../text.js";
 import type { ChatRequest } from "./chat.js";
 import { inputTooLong } from "./input-limit.js";
+import type { CommandRunner, ConversationLookup } from "./ports.js";
 import { errorReply, type Reply, reply } from "./reply.js";
 
 /** The outcome of the parse and route steps: a command, or a reply explaining why there is none. */
@@ -27,7 +27,8 @@ export type ResolveRequest = Pick<ChatRequest, "actor" | "platform" | "channel" 
 
 export interface ResolverDeps {
   router: CommandRouter;
-  orchestrator: Orchestrator;
+  commands: Pick<CommandRunner, "workflowHints">;
+  conversations: ConversationLookup;
   /** How many earlier turns of the conversation an LLM router sees. */
   threadTurns: number;
   clock: Clock;
@@ -109,16 +110,16 @@ export class Resolver {
   }
 
   private context(request: ResolveRequest): RouteContext {
-    const { orchestrator, threadTurns } = this.deps;
+    const { commands, conversations, threadTurns } = this.deps;
     const auditId = request.auditId;
     return {
       actorId: request.actor.id,
       actorName: request.actor.name,
-      workflows: orchestrator.workflowHints(),
+      workflows: commands.workflowHints(),
       ...(auditId !== undefined && {
         auditId,
         loadThread: async () => {
-          const entries = await orchestrator.audit.conversation({
+          const entries = await conversations.conversation({
             platform: request.platform,
             channel: request.channel,
             thread: request.thread,

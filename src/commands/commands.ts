@@ -1,137 +1,249 @@
-import { z } from "zod";
+import type { z } from "zod";
+import type { CommandOf, CommandType } from "./command-schemas.js";
+import * as schemas from "./command-schemas.js";
 
-/**
- * The command vocabulary (DESIGN.md "The command vocabulary"). The grammar, the routers, the
- * policy, the audit log and the tests all speak these types. Names are fixed: add, never rename.
- */
-
-const name = z
-  .string()
-  .min(1)
-  .max(100)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "letters, digits, '_', '-' or '.'");
-const text = z.string().trim().min(1).max(4000);
-const limit = z.number().int().min(1).max(100);
-
-export const EXECUTION_STATUSES = [
-  "pending",
-  "running",
-  "waiting",
-  "succeeded",
-  "failed",
-  "cancelled",
-  "interrupted",
-] as const;
-export const ExecutionStatus = z.enum(EXECUTION_STATUSES);
-export type ExecutionStatus = z.infer<typeof ExecutionStatus>;
-
-export const ORCHESTRATOR_MODES = ["manual", "scheduled", "continuous", "paused"] as const;
-
-export const Command = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("help"), topic: z.string().max(100).optional() }),
-  z.object({ type: z.literal("status") }),
-  z.object({ type: z.literal("history"), limit: limit.optional(), user: z.string().min(1).max(200).optional() }),
-  z.object({ type: z.literal("workflow.list") }),
-  z.object({ type: z.literal("workflow.show"), workflow: name }),
-  z.object({
-    type: z.literal("workflow.run"),
-    workflow: name,
-    input: z.record(z.string().min(1).max(100), z.string().max(4000)).default({}),
-  }),
-  z.object({ type: z.literal("workflow.rollback"), workflow: name, version: z.number().int().min(1) }),
-  z.object({ type: z.literal("execution.list"), status: ExecutionStatus.optional(), limit: limit.optional() }),
-  z.object({ type: z.literal("execution.show"), execution: name }),
-  z.object({ type: z.literal("execution.approve"), execution: name, note: z.string().max(2000).optional() }),
-  z.object({ type: z.literal("execution.reject"), execution: name, note: z.string().max(2000).optional() }),
-  z.object({ type: z.literal("execution.cancel"), execution: name }),
-  z.object({ type: z.literal("ask"), question: text, specialty: name.optional() }),
-  z.object({ type: z.literal("agent.list") }),
-  z.object({ type: z.literal("agent.spawn"), specialty: name, context: z.string().max(4000).optional() }),
-  z.object({ type: z.literal("agent.retire"), agent: name }),
-  z.object({ type: z.literal("orchestrator.step") }),
-  z.object({ type: z.literal("orchestrator.mode"), mode: z.enum(ORCHESTRATOR_MODES) }),
-  z.object({ type: z.literal("schedule.list") }),
-  z.object({
-    type: z.literal("schedule.create"),
-    cron: z.string().min(1).max(200),
-    tz: z.string().min(1).max(100).optional(),
-    action: z.string().min(1).max(200),
-    target: z.string().min(1).max(200).optional(),
-    input: z.record(z.string(), z.string()).optional(),
-  }),
-  z.object({ type: z.literal("schedule.delete"), schedule: name }),
-  z.object({ type: z.literal("digest"), channel: z.string().min(1).max(200).optional() }),
-  z.object({ type: z.literal("budget.show"), scope: z.string().min(1).max(200).optional() }),
-  z.object({
-    type: z.literal("budget.set"),
-    scope: z.string().min(1).max(200),
-    limits: z.record(z.string().min(1).max(100), z.number().nonnegative()),
-  }),
-  z.object({ type: z.literal("improve"), feedback: text, execution: name.optional() }),
-]);
-export type Command = z.infer<typeof Command>;
-export type CommandType = Command["type"];
-export type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;
+export {
+  Command,
+  type CommandOf,
+  type CommandType,
+  EXECUTION_STATUSES,
+  ExecutionStatus,
+  ORCHESTRATOR_MODES,
+} from "./command-schemas.js";
 
 /** read: anyone. write: anyone unless BATON_ADMINS is set. destructive: like write, plus confirmation. */
 export type Access = "read" | "write" | "destructive";
 
-export interface CommandSpec {
-  access: Access;
+interface SpecBase<T extends CommandType> {
+  schema: z.ZodType<CommandOf<T>, unknown>;
   usage: string;
   summary: string;
+  /** The `/orchestrate` verbs (and aliases) that may parse to this type; the grammar has a parser for each. */
+  verbs: readonly string[];
 }
 
-export const COMMAND_SPECS: Readonly<Record<CommandType, CommandSpec>> = {
-  help: { access: "read", usage: "help [topic]", summary: "Show what you can do here." },
-  status: { access: "read", usage: "status", summary: "Running and waiting executions, mode, health." },
-  history: { access: "read", usage: "history [n] [user=@name]", summary: "Recent commands from the audit log." },
-  "workflow.list": { access: "read", usage: "workflows", summary: "Known workflows and their current version." },
-  "workflow.show": { access: "read", usage: "show <workflow>", summary: "A workflow's steps, inputs and versions." },
-  "workflow.run": { access: "write", usage: "run <workflow> [key=value…]", summary: "Start a workflow." },
+/** One sentence saying what a command will do, asked before it runs. */
+type Question<T extends CommandType> = (command: CommandOf<T>) => string;
+
+/** A destructive command cannot be described without the question that confirms it. */
+export type CommandSpec<T extends CommandType = CommandType> = SpecBase<T> &
+  ({ access: "read" | "write"; confirm?: Question<T> } | { access: "destructive"; confirm: Question<T> });
+
+/**
+ * The command table (DESIGN.md "The command vocabulary"): for every command type its schema,
+ * access class, usage, help text and `/orchestrate` verbs. The grammar, the routers, the policy,
+ * the help and the tests all read it; it is typed over every command type, so a command that is
+ * not fully described does not compile. Names are fixed: add, never rename.
+ */
+export const COMMAND_SPECS = {
+  help: {
+    schema: schemas.helpCommand,
+    access: "read",
+    usage: "help [topic]",
+    summary: "Show what you can do here.",
+    verbs: ["help", "?"],
+  },
+  status: {
+    schema: schemas.statusCommand,
+    access: "read",
+    usage: "status",
+    summary: "Running and waiting executions, mode, health.",
+    verbs: ["status"],
+  },
+  history: {
+    schema: schemas.historyCommand,
+    access: "read",
+    usage: "history [n] [user=@name]",
+    summary: "Recent commands from the audit log.",
+    verbs: ["history", "log", "audit"],
+  },
+  "workflow.list": {
+    schema: schemas.workflowListCommand,
+    access: "read",
+    usage: "workflows",
+    summary: "Known workflows and their current version.",
+    verbs: ["workflows", "wf", "workflow"],
+  },
+  "workflow.show": {
+    schema: schemas.workflowShowCommand,
+    access: "read",
+    usage: "show <workflow>",
+    summary: "A workflow's steps, inputs and versions.",
+    verbs: ["show", "workflow"],
+  },
+  "workflow.run": {
+    schema: schemas.workflowRunCommand,
+    access: "write",
+    usage: "run <workflow> [key=value…]",
+    summary: "Start a workflow.",
+    verbs: ["run", "start", "exec", "execute"],
+  },
   "workflow.rollback": {
+    schema: schemas.workflowRollbackCommand,
     access: "destructive",
     usage: "rollback <workflow> <version>",
     summary: "Make an older workflow version current.",
+    confirm: (command) => `Make version ${command.version} the current version of ${command.workflow}?`,
+    verbs: ["rollback"],
   },
-  "execution.list": { access: "read", usage: "runs [status] [n]", summary: "Recent executions." },
+  "execution.list": {
+    schema: schemas.executionListCommand,
+    access: "read",
+    usage: "runs [status] [n]",
+    summary: "Recent executions.",
+    verbs: ["runs", "executions"],
+  },
   "execution.show": {
+    schema: schemas.executionShowCommand,
     access: "read",
     usage: "show <execution>",
     summary: "An execution's steps, timings and outputs.",
+    verbs: ["show"],
   },
-  "execution.approve": { access: "write", usage: "approve <execution> [note]", summary: "Approve a waiting step." },
-  "execution.reject": { access: "write", usage: "reject <execution> [reason]", summary: "Reject a waiting step." },
-  "execution.cancel": { access: "destructive", usage: "cancel <execution>", summary: "Cancel an execution." },
-  ask: { access: "write", usage: "ask <question>", summary: "Ask a specialist agent." },
-  "agent.list": { access: "read", usage: "agents", summary: "Active specialist agents." },
-  "agent.spawn": { access: "write", usage: "spawn <specialty> [context]", summary: "Start a specialist agent." },
-  "agent.retire": { access: "write", usage: "retire <agent>", summary: "Retire an agent." },
-  "orchestrator.step": { access: "write", usage: "step", summary: "Run one orchestrator step now." },
+  "execution.approve": {
+    schema: schemas.executionApproveCommand,
+    access: "write",
+    usage: "approve <execution> [note]",
+    summary: "Approve a waiting step.",
+    verbs: ["approve", "ok", "lgtm"],
+  },
+  "execution.reject": {
+    schema: schemas.executionRejectCommand,
+    access: "write",
+    usage: "reject <execution> [reason]",
+    summary: "Reject a waiting step.",
+    verbs: ["reject", "deny"],
+  },
+  "execution.cancel": {
+    schema: schemas.executionCancelCommand,
+    access: "destructive",
+    usage: "cancel <execution>",
+    summary: "Cancel an execution.",
+    confirm: (command) => `Cancel execution ${command.execution}? Steps already done stay done; the rest will not run.`,
+    verbs: ["cancel", "stop", "abort"],
+  },
+  ask: {
+    schema: schemas.askCommand,
+    access: "write",
+    usage: "ask <question>",
+    summary: "Ask a specialist agent.",
+    verbs: ["ask"],
+  },
+  "agent.list": {
+    schema: schemas.agentListCommand,
+    access: "read",
+    usage: "agents",
+    summary: "Active specialist agents.",
+    verbs: ["agents"],
+  },
+  "agent.spawn": {
+    schema: schemas.agentSpawnCommand,
+    access: "write",
+    usage: "spawn <specialty> [context]",
+    summary: "Start a specialist agent.",
+    verbs: ["spawn"],
+  },
+  "agent.retire": {
+    schema: schemas.agentRetireCommand,
+    access: "write",
+    usage: "retire <agent>",
+    summary: "Retire an agent.",
+    verbs: ["retire"],
+  },
+  "orchestrator.step": {
+    schema: schemas.orchestratorStepCommand,
+    access: "write",
+    usage: "step",
+    summary: "Run one orchestrator step now.",
+    verbs: ["step"],
+  },
   "orchestrator.mode": {
+    schema: schemas.orchestratorModeCommand,
     access: "write",
     usage: "mode <manual|scheduled|continuous|paused> (or pause, resume)",
     summary: "Change the orchestrator mode.",
+    confirm: (command) => `Switch the orchestrator to ${command.mode} mode? Autonomous work stops until it is resumed.`,
+    verbs: ["mode", "pause", "resume"],
   },
-  "schedule.list": { access: "read", usage: "schedules", summary: "Scheduled actions." },
+  "schedule.list": {
+    schema: schemas.scheduleListCommand,
+    access: "read",
+    usage: "schedules",
+    summary: "Scheduled actions.",
+    verbs: ["schedules"],
+  },
   "schedule.create": {
+    schema: schemas.scheduleCreateCommand,
     access: "write",
     usage: 'schedule "<cron>" <action> [#channel] [tz=Area/City]',
     summary: "Schedule an action.",
+    verbs: ["schedule"],
   },
-  "schedule.delete": { access: "destructive", usage: "unschedule <schedule>", summary: "Delete a schedule." },
-  digest: { access: "write", usage: "digest [#channel]", summary: "Compose and post the status digest now." },
-  "budget.show": { access: "read", usage: "budget [scope]", summary: "Budgets and spend." },
-  "budget.set": { access: "write", usage: "budget set <scope> key=value…", summary: "Change a budget (admins)." },
-  improve: { access: "write", usage: "/improve <feedback>", summary: "Feedback on your last run." },
-};
+  "schedule.delete": {
+    schema: schemas.scheduleDeleteCommand,
+    access: "destructive",
+    usage: "unschedule <schedule>",
+    summary: "Delete a schedule.",
+    confirm: (command) => `Delete schedule ${command.schedule}? It will not fire again.`,
+    verbs: ["unschedule"],
+  },
+  digest: {
+    schema: schemas.digestCommand,
+    access: "write",
+    usage: "digest [#channel]",
+    summary: "Compose and post the status digest now.",
+    verbs: ["digest"],
+  },
+  "budget.show": {
+    schema: schemas.budgetShowCommand,
+    access: "read",
+    usage: "budget [scope]",
+    summary: "Budgets and spend.",
+    verbs: ["budget"],
+  },
+  "budget.set": {
+    schema: schemas.budgetSetCommand,
+    access: "write",
+    usage: "budget set <scope> key=value…",
+    summary: "Change a budget (admins).",
+    verbs: ["budget"],
+  },
+  improve: {
+    schema: schemas.improveCommand,
+    access: "write",
+    usage: "/improve <feedback>",
+    summary: "Feedback on your last run.",
+    // `/improve <text>` is its own prefix, not an `/orchestrate` verb.
+    verbs: [],
+  },
+} as const satisfies { readonly [T in CommandType]: CommandSpec<T> };
 
 export const COMMAND_TYPES = Object.keys(COMMAND_SPECS) as CommandType[];
 
+/** Every verb and alias `/orchestrate` understands, from the table. */
+export type GrammarVerb = (typeof COMMAND_SPECS)[CommandType]["verbs"][number];
+
 /** Pausing stops autonomous work, so it is destructive; other mode changes are plain writes. */
-export function accessOf(command: Command): Access {
+export function accessOf(command: schemas.Command): Access {
   if (command.type === "orchestrator.mode" && command.mode === "paused") return "destructive";
   return COMMAND_SPECS[command.type].access;
+}
+
+const SPECS: { readonly [T in CommandType]: CommandSpec<T> } = COMMAND_SPECS;
+
+function specOf<T extends CommandType>(type: T): CommandSpec<T> {
+  return SPECS[type];
+}
+
+/**
+ * What a command that waits for a button will do, in one sentence: the table's question, or (a
+ * router asked to confirm a command that needs none) the command as it was understood.
+ */
+export function confirmationQuestion(command: schemas.Command): string {
+  const question = specOf(command.type).confirm?.(command);
+  if (question !== undefined) return question;
+  const { type, ...args } = command;
+  return `Run ${type} with ${JSON.stringify(args)}, as I understood your message?`;
 }
 
 export function isCommandType(value: string): value is CommandType {

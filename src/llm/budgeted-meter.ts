@@ -1,8 +1,17 @@
+import type { Clock } from "../clock.js";
+import type { ModelPrice } from "../config-llm.js";
+import type { Logger } from "../logger.js";
 import { estimateCall, type SpendGuard, type SpendReservation } from "./budgeted-chat.js";
 import { LlmError } from "./errors.js";
 import { type CallPurpose, LlmMeter } from "./meter.js";
 import type { LlmProvider, LlmRequest, LlmResponse } from "./provider.js";
-import type { LlmCallRecord } from "./usage.js";
+import type { LlmCallRecord, UsageLedger } from "./usage.js";
+
+/** The budgets routing calls reserve against, and the output tokens each call is estimated at. */
+export interface RoutingBudgets {
+  guard: SpendGuard;
+  outputTokens: number;
+}
 
 /**
  * The ledger plus budgets for routing calls: each one reserves its estimate on the provider it is
@@ -12,13 +21,20 @@ import type { LlmCallRecord } from "./usage.js";
  * holding it against the provider; the offline rules router is the last resort.
  */
 export class BudgetedMeter extends LlmMeter {
-  private guard: SpendGuard | null = null;
-  private outputTokens = 1024;
+  private readonly guard: SpendGuard | null;
+  private readonly outputTokens: number;
 
-  /** Budgets live in the orchestrator, which is built after the router: they are attached here. */
-  useBudgets(guard: SpendGuard, outputTokens: number): void {
-    this.guard = guard;
-    this.outputTokens = outputTokens;
+  /** Without `budgets`, routing calls are metered but not held to a budget. */
+  constructor(
+    ledger: UsageLedger,
+    prices: Readonly<Record<string, ModelPrice>>,
+    clock: Clock,
+    logger: Logger,
+    budgets?: RoutingBudgets,
+  ) {
+    super(ledger, prices, clock, logger);
+    this.guard = budgets?.guard ?? null;
+    this.outputTokens = budgets?.outputTokens ?? 1024;
   }
 
   override async complete(

@@ -23,11 +23,14 @@ export class EventLog {
 
   constructor(
     private readonly repository: EventRepository,
+    bus: OrchestratorEventBus,
     private readonly clock: Clock,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.subscribe(bus);
+  }
 
-  attach(bus: OrchestratorEventBus): void {
+  private subscribe(bus: OrchestratorEventBus): void {
     const on = <K extends keyof OrchestratorEvents & string>(
       type: K,
       toEvent: (...args: OrchestratorEvents[K]) => Omit<NewEvent, "at" | "type">,

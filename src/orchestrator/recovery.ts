@@ -17,8 +17,6 @@ export interface RecoveryDeps {
   clock: Clock;
   logger: Logger;
   owner: string;
-  /** Runs after every sweep (approval timeouts). */
-  afterSweep?: () => Promise<void>;
 }
 
 /**
@@ -27,21 +25,12 @@ export interface RecoveryDeps {
  * two processes on one database never run the same execution.
  */
 export class ExecutionRecovery {
-  private timer: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
 
   constructor(private readonly deps: RecoveryDeps) {}
 
-  /** Sweeps now, then every `intervalMs` (another replica's crash is noticed when its lease expires). */
-  start(intervalMs: number): Promise<void> {
-    this.timer = setInterval(() => void this.sweep(), intervalMs);
-    this.timer.unref();
-    return this.sweep();
-  }
-
+  /** Resolves once the sweep in progress (if any) has finished; EngineSweep runs them. */
   stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
     return this.sweeping ?? Promise.resolve();
   }
 
@@ -63,9 +52,6 @@ export class ExecutionRecovery {
     } catch (error) {
       this.deps.logger.error("could not look for executions to resume", { error });
     }
-    await this.deps
-      .afterSweep?.()
-      .catch((error: unknown) => this.deps.logger.error("sweep follow-up failed", { error }));
   }
 
   /**

@@ -8,9 +8,8 @@ import type { AgentResult } from "./results-agents.js";
 
 /** What orchestrator.handle answers; the renderers turn it into a platform-neutral Reply. */
 
-export interface HelpEntry extends CommandSpec {
+export interface HelpEntry extends Pick<CommandSpec, "access" | "usage" | "summary"> {
   type: CommandType;
-  available: boolean;
 }
 
 export interface StatusSnapshot {

@@ -1,7 +1,6 @@
 import type { Clock } from "../clock.js";
 import type { LlmConfig, LlmProviderName, ModelPrice } from "../config-llm.js";
-import type { SpendGuard } from "../llm/budgeted-chat.js";
-import { BudgetedMeter } from "../llm/budgeted-meter.js";
+import { BudgetedMeter, type RoutingBudgets } from "../llm/budgeted-meter.js";
 import { type ChatModel, ProviderChat } from "../llm/chat-model.js";
 import type { LlmProvider } from "../llm/provider.js";
 import { ProviderHealth, type ProviderHealthSnapshot } from "../llm/provider-health.js";
@@ -17,8 +16,6 @@ export interface RouterSetup {
   router: CommandRouter;
   /** The providers as one chat model for specialist agents and the improver; null without one. */
   chat: ChatModel | null;
-  /** Routing calls reserve their estimated cost against these budgets from now on. */
-  useBudgets(guard: SpendGuard, outputTokens: number): void;
   /** A model's price (LLM_PRICES and the defaults), for budget estimates. */
   price: (model: string) => ModelPrice | undefined;
   /** e.g. "anthropic (claude-haiku-4-5) → openai (gpt-4.1-mini) → rules" */
@@ -35,7 +32,14 @@ function createProvider(name: Exclude<LlmProviderName, "rules">, config: LlmConf
 /** The configured chain: LLM providers in LLM_PROVIDERS order, then the offline rules router. */
 export function createRouter(
   config: LlmConfig,
-  deps: { ledger: UsageLedger; clock: Clock; logger: Logger; threshold: number },
+  deps: {
+    ledger: UsageLedger;
+    clock: Clock;
+    logger: Logger;
+    threshold: number;
+    /** Routing calls reserve their estimated cost against these budgets (absent: metered only). */
+    budgets?: RoutingBudgets;
+  },
 ): RouterSetup {
   const rules = new RulesRouter({ threshold: deps.threshold });
   const providers = config.providers
@@ -43,7 +47,7 @@ export function createRouter(
     .map((name) => createProvider(name, config))
     .filter((provider): provider is LlmProvider => provider !== null);
   const health = new ProviderHealth(deps.clock, config.cooldownFailures, config.cooldownMs);
-  const meter = new BudgetedMeter(deps.ledger, config.prices, deps.clock, deps.logger);
+  const meter = new BudgetedMeter(deps.ledger, config.prices, deps.clock, deps.logger, deps.budgets);
   const router = new LlmCommandRouter({
     providers,
     rules,
@@ -61,7 +65,6 @@ export function createRouter(
     router,
     chat,
     price: (model) => meter.price(model),
-    useBudgets: (guard, outputTokens) => meter.useBudgets(guard, outputTokens),
     description,
     health: () => health.snapshot(providers.map((p) => p.name)),
   };

@@ -4,6 +4,7 @@ import {
   type Command,
   type CommandType,
   EXECUTION_STATUSES,
+  type GrammarVerb,
   ORCHESTRATOR_MODES,
 } from "../commands/commands.js";
 import { closest } from "../did-you-mean.js";
@@ -236,40 +237,52 @@ function amount(text: string): number | undefined {
   return /^(\d+(\.\d*)?|\.\d+)$/.test(text) ? Number(text) : undefined;
 }
 
-const VERB_TABLE: ReadonlyArray<readonly [readonly string[], VerbParser]> = [
-  [["status"], fixed({ type: "status" })],
-  [["help", "?"], parseHelp],
-  [["history", "log", "audit"], parseHistory],
-  [["workflows", "wf"], fixed({ type: "workflow.list" })],
-  [["workflow"], parseWorkflow],
-  [["show"], single("workflow.show", "a workflow name or an execution id", showTarget)],
-  [["run", "start", "exec", "execute"], parseRun],
-  [["rollback"], parseRollback],
-  [["runs", "executions"], parseRuns],
-  [["approve", "ok", "lgtm"], parseVerdict("execution.approve")],
-  [["reject", "deny"], parseVerdict("execution.reject")],
-  [["cancel", "stop", "abort"], single("execution.cancel", "an execution id", (id) => cancel(id))],
-  [["ask"], parseAsk],
-  [["agents"], fixed({ type: "agent.list" })],
-  [["spawn"], parseSpawn],
-  [["retire"], single("agent.retire", "an agent name", (agent) => ({ type: "agent.retire", agent }))],
-  [["step"], fixed({ type: "orchestrator.step" })],
-  [["mode"], parseMode],
-  [["pause"], fixed({ type: "orchestrator.mode", mode: "paused" })],
-  [["resume"], fixed({ type: "orchestrator.mode", mode: "scheduled" })],
-  [["schedules"], fixed({ type: "schedule.list" })],
-  [["schedule"], parseSchedule],
-  [["unschedule"], single("schedule.delete", "a schedule id", (schedule) => ({ type: "schedule.delete", schedule }))],
-  [["digest"], parseDigest],
-  [["budget"], parseBudget],
-];
+/** One parser per verb in the command table: a verb without a parser (or a parser for no verb) does not compile. */
+const PARSERS: { readonly [V in GrammarVerb]: VerbParser } = {
+  status: fixed({ type: "status" }),
+  help: parseHelp,
+  "?": parseHelp,
+  history: parseHistory,
+  log: parseHistory,
+  audit: parseHistory,
+  workflows: fixed({ type: "workflow.list" }),
+  wf: fixed({ type: "workflow.list" }),
+  workflow: parseWorkflow,
+  show: single("workflow.show", "a workflow name or an execution id", showTarget),
+  run: parseRun,
+  start: parseRun,
+  exec: parseRun,
+  execute: parseRun,
+  rollback: parseRollback,
+  runs: parseRuns,
+  executions: parseRuns,
+  approve: parseVerdict("execution.approve"),
+  ok: parseVerdict("execution.approve"),
+  lgtm: parseVerdict("execution.approve"),
+  reject: parseVerdict("execution.reject"),
+  deny: parseVerdict("execution.reject"),
+  cancel: parseCancel,
+  stop: parseCancel,
+  abort: parseCancel,
+  ask: parseAsk,
+  agents: fixed({ type: "agent.list" }),
+  spawn: parseSpawn,
+  retire: single("agent.retire", "an agent name", (agent) => ({ type: "agent.retire", agent })),
+  step: fixed({ type: "orchestrator.step" }),
+  mode: parseMode,
+  pause: fixed({ type: "orchestrator.mode", mode: "paused" }),
+  resume: fixed({ type: "orchestrator.mode", mode: "scheduled" }),
+  schedules: fixed({ type: "schedule.list" }),
+  schedule: parseSchedule,
+  unschedule: single("schedule.delete", "a schedule id", (schedule) => ({ type: "schedule.delete", schedule })),
+  digest: parseDigest,
+  budget: parseBudget,
+};
 
-function cancel(execution: string): Parse {
-  return { type: "execution.cancel", execution };
+function parseCancel(args: Args): Parse {
+  return single("execution.cancel", "an execution id", (execution) => ({ type: "execution.cancel", execution }))(args);
 }
 
-export const VERBS: ReadonlyMap<string, VerbParser> = new Map(
-  VERB_TABLE.flatMap(([names, parse]) => names.map((name) => [name, parse] as const)),
-);
+export const VERBS: ReadonlyMap<string, VerbParser> = new Map(Object.entries(PARSERS));
 /** Every verb and alias `/orchestrate` understands. */
 export const GRAMMAR_VERBS: readonly string[] = [...VERBS.keys()];

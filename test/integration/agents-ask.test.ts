@@ -57,7 +57,7 @@ describe("specialist agents", () => {
     expect(stored).toMatchObject({ specialty: "writer", status: "active", createdBy: "ada", channel: "test" });
     expect(stored?.config.systemPrompt).toContain("Requested by Ada in test. Goal: release notes for 1.2");
     expect(stored?.config).toMatchObject({ temperature: 0.7, tools: [], maxTurns: 8 });
-    await (app as App).orchestrator.eventLog.flush();
+    await (app as App).eventLog.flush();
     const events = await new EventRepository((app as App).database).since(new Date(0), ["agent.spawned"]);
     expect(events.map((e) => e.agentId)).toEqual([result.agent.id]);
   });
@@ -67,7 +67,7 @@ describe("specialist agents", () => {
     // Nothing is queued yet, so the fake LLM server answers the workflow's GET with a 500: the run fails.
     const run = await send(`/orchestrate run broken url=${anthropic.url}/missing`);
     const executionId = run.result?.type === "workflow.run" ? run.result.execution.id : "";
-    const settled = await (app as App).orchestrator.waitUntilSettled(executionId);
+    const settled = await (app as App).followUps.waitUntilSettled(executionId);
     expect(settled).toMatchObject({ status: "failed" });
     const question = "why did yesterday's broken run fail?";
     anthropic.enqueue(
@@ -113,7 +113,7 @@ describe("specialist agents", () => {
       const { result } = await send(`/orchestrate spawn ${specialty}`);
       if (result?.type === "agent.spawn") ids.push(result.agent.id);
     }
-    const { pool } = started.orchestrator.agents;
+    const { pool } = started.agents;
     expect(ids.map((id) => pool.isLive(id))).toEqual([false, true, true]);
     const list = await send("/orchestrate agents");
     expect(list.reply.text).toContain("3 active agents");
@@ -134,10 +134,10 @@ describe("specialist agents", () => {
     const writer = first.result.agent.id;
     // Another agent takes the only place in memory.
     await send("/orchestrate spawn critic");
-    expect(started.orchestrator.agents.pool.isLive(writer)).toBe(false);
+    expect(started.agents.pool.isLive(writer)).toBe(false);
     const second = await send("/orchestrate ask now a shorter one specialty=writer");
     expect(second.result).toMatchObject({ type: "ask", agent: { id: writer } });
-    expect(started.orchestrator.agents.pool.rebuilt).toBe(1);
+    expect(started.agents.pool.rebuilt).toBe(1);
     const posts = anthropic.requests.filter((r) => r.method === "POST").map((r) => r.body);
     expect(posts[1].system[0].text).toBe(posts[0].system[0].text);
   });
@@ -172,7 +172,7 @@ describe("specialist agents", () => {
     clock.advance(20 * 3_600_000);
     const recent = await spawn("critic");
     clock.advance(5 * 3_600_000);
-    expect(await started.orchestrator.agents.pool.retireIdle()).toEqual([old]);
+    expect(await started.agents.pool.retireIdle()).toEqual([old]);
     // A unique prefix of the id (the specialty, `_` and a few hex digits) stands for the whole id.
     const retired = await send(`/orchestrate retire ${recent.slice(0, "critic_".length + 6)}`);
     expect(retired.reply.text).toBe(`Retired \`${recent}\` (critic).`);
@@ -181,7 +181,7 @@ describe("specialist agents", () => {
 
     const repo = new AgentRepository(started.database);
     expect((await repo.get(old))?.status).toBe("retired");
-    await started.orchestrator.eventLog.flush();
+    await started.eventLog.flush();
     const events = await new EventRepository(started.database).since(new Date(0), ["agent.retired"]);
     expect(events.map((e) => [e.agentId, e.payload.reason])).toEqual([
       [old, "idle"],

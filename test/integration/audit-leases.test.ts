@@ -56,31 +56,31 @@ describe.each(DATABASE_KINDS)("audit rows left open on $kind", ({ create }) => {
     const conversation = new RecordingConversation("ask");
     const waiting = live.dispatcher.dispatch(chatRequest("/orchestrate pause"), conversation);
     await conversation.asked();
-    const [open] = await live.orchestrator.audit.recent({ limit: 1 });
+    const [open] = await live.rows.audit.recent({ limit: 1 });
     expect(open).toMatchObject({ commandType: null, outcome: "pending", text: "/orchestrate pause" });
 
     clock.advance(LEASE_MS + 1);
     const lapsedAt = clock.now();
     await eventually(
-      async () => (await live.orchestrator.audit.get(abandoned.id))?.outcome === "interrupted",
+      async () => (await live.rows.audit.get(abandoned.id))?.outcome === "interrupted",
       "the abandoned audit row marked interrupted",
     );
 
-    const closed = await live.orchestrator.audit.get(abandoned.id);
+    const closed = await live.rows.audit.get(abandoned.id);
     expect(closed).toMatchObject({
       outcome: "interrupted",
       errorCode: "interrupted",
       errorMessage: "baton stopped before this request finished.",
       finishedAt: lapsedAt,
     });
-    const still = await live.orchestrator.audit.get(open?.id ?? 0);
+    const still = await live.rows.audit.get(open?.id ?? 0);
     expect(still?.outcome).toBe("pending");
     expect((await leaseOf(live, open?.id ?? 0))?.getTime()).toBe(lapsedAt.getTime() + LEASE_MS);
 
     conversation.decide(false);
     const outcome = await waiting;
     expect(outcome.outcome).toBe("denied");
-    expect((await live.orchestrator.audit.get(open?.id ?? 0))?.outcome).toBe("denied");
+    expect((await live.rows.audit.get(open?.id ?? 0))?.outcome).toBe("denied");
   });
 
   it("never lets another live process sweep a confirmation that is still waiting, however long it waits", async () => {
@@ -94,7 +94,7 @@ describe.each(DATABASE_KINDS)("audit rows left open on $kind", ({ create }) => {
     const conversation = new RecordingConversation("ask");
     const waiting = live.dispatcher.dispatch(chatRequest("/orchestrate pause"), conversation);
     await conversation.asked();
-    const [open] = await live.orchestrator.audit.recent({ limit: 1 });
+    const [open] = await live.rows.audit.recent({ limit: 1 });
     const id = open?.id ?? 0;
 
     // Time moves on in steps shorter than the lease, each renewed by the live process as it lives:
@@ -104,10 +104,10 @@ describe.each(DATABASE_KINDS)("audit rows left open on $kind", ({ create }) => {
       const renewedTo = clock.now().getTime() + LEASE_MS;
       await eventually(async () => (await leaseOf(live, id))?.getTime() === renewedTo, "the renewed lease");
     }
-    expect((await other.orchestrator.audit.get(id))?.outcome).toBe("pending");
+    expect((await other.rows.audit.get(id))?.outcome).toBe("pending");
 
     conversation.decide(true);
     expect((await waiting).outcome).toBe("ok");
-    expect((await other.orchestrator.audit.get(id))?.outcome).toBe("ok");
+    expect((await other.rows.audit.get(id))?.outcome).toBe("ok");
   });
 });

@@ -81,7 +81,7 @@ describe.each(DATABASE_KINDS)("a cheaper-model decision on $kind", ({ create }) 
     await send(first, "/orchestrate budget set global daily=0.004");
     const { result } = await send(first, "/orchestrate run relay");
     const id = result?.type === "workflow.run" ? result.execution.id : "";
-    expect(await first.orchestrator.waitUntilSettled(id)).toMatchObject({ waitingFor: { kind: "budget" } });
+    expect(await first.followUps.waitUntilSettled(id)).toMatchObject({ waitingFor: { kind: "budget" } });
 
     openai.enqueue({ text: "A draft.", usage: { input: 200, output: 50 } });
     // Not waiting for `settled`: that follows the run to its end, and the process stops before it.

@@ -69,7 +69,7 @@ async function pausedRun(workflow = "draft"): Promise<string> {
   await send("/orchestrate budget set global daily=0.004");
   const { result } = await send(`/orchestrate run ${workflow}`);
   const id = result?.type === "workflow.run" ? result.execution.id : "";
-  await app.orchestrator.waitUntilSettled(id);
+  await app.followUps.waitUntilSettled(id);
   return id;
 }
 
@@ -101,7 +101,7 @@ describe("a run that hits a budget", () => {
     openai.enqueue({ text: "A short note.", usage: { input: 200, output: 50 } });
     const approved = await send(`/orchestrate approve ${id} cheaper`);
     expect(approved.result).toMatchObject({ type: "execution.approve" });
-    const done = await app.orchestrator.waitUntilSettled(id);
+    const done = await app.followUps.waitUntilSettled(id);
     expect(done).toMatchObject({ status: "succeeded" });
     const attempts = await new ExecutionRepository(app.database).attempts(id);
     expect(attempts.map((a) => [a.attempt, a.status])).toEqual([
@@ -110,7 +110,7 @@ describe("a run that hits a budget", () => {
     ]);
     expect(attempts[1]?.output).toMatchObject({ text: "A short note.", provider: "openai" });
     expect(openai.requests).toHaveLength(1);
-    const audit = await app.orchestrator.audit.recent({ limit: 1 });
+    const audit = await app.rows.audit.recent({ limit: 1 });
     expect(audit[0]).toMatchObject({ commandType: "execution.approve", outcome: "ok", executionId: id });
   });
 
@@ -121,7 +121,7 @@ describe("a run that hits a budget", () => {
     openai.requests.length = 0;
     openai.enqueue({ text: "first" }, { text: "second" });
     await send(`/orchestrate approve ${id} cheaper`);
-    expect(await app.orchestrator.waitUntilSettled(id)).toMatchObject({ status: "succeeded" });
+    expect(await app.followUps.waitUntilSettled(id)).toMatchObject({ status: "succeeded" });
     const attempts = await repo.attempts(id);
     expect(attempts.map((a) => [a.stepPath, a.attempt, a.status]).sort()).toEqual([
       ["both.one", 1, "paused"],
@@ -137,7 +137,7 @@ describe("a run that hits a budget", () => {
     anthropic.requests.length = 0;
     anthropic.enqueue({ text: "A polished note." });
     await send(`/orchestrate approve ${id} raise`);
-    expect(await app.orchestrator.waitUntilSettled(id)).toMatchObject({ status: "succeeded" });
+    expect(await app.followUps.waitUntilSettled(id)).toMatchObject({ status: "succeeded" });
     const budget = await new BudgetRepository(app.database).get("global");
     expect(budget?.limits.max_daily_cost_usd).toBeGreaterThanOrEqual(0.008);
     expect(budget?.updatedBy).toBe("ada");

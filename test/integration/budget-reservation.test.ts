@@ -91,7 +91,7 @@ describe("budgets around agent calls", () => {
     const refused = await send(vague);
     expect(anthropic.requests).toHaveLength(1);
     expect(refused.result).toBeNull();
-    await (app as App).orchestrator.eventLog.flush();
+    await (app as App).eventLog.flush();
     const events = await new EventRepository((app as App).database).since(new Date(0), ["budget.exceeded"]);
     expect(events.map((e) => [e.payload.scope, e.payload.limit])).toEqual([["user:ada", "max_daily_cost_usd"]]);
     const show = await send("/orchestrate budget user:ada");
@@ -128,7 +128,7 @@ describe("budgets around agent calls", () => {
     expect(global?.spentUsd).toBeLessThanOrEqual(0.012 + estimate);
     expect(show.reply.text).toContain("global: max_daily_cost_usd=0.012");
 
-    await (app as App).orchestrator.eventLog.flush();
+    await (app as App).eventLog.flush();
     const exceeded = await (app as App).database.models.Event.count({ where: { type: "budget.exceeded" } });
     expect(exceeded).toBe(refused.length);
   });
@@ -144,7 +144,7 @@ describe("budgets around agent calls", () => {
     await send("/orchestrate budget set project:hello runs=0");
     const run = await send("/orchestrate run hello name=Ada");
     expect(run.reply.text).toContain("The project:hello budget's max_concurrent_runs is 0 runs");
-    await (app as App).orchestrator.eventLog.flush();
+    await (app as App).eventLog.flush();
     const refusals = await new EventRepository((app as App).database).since(new Date(0), ["budget.exceeded"]);
     expect(refusals.map((e) => e.payload.limit)).toEqual(["max_agents", "max_concurrent_runs"]);
     const bad = await send("/orchestrate budget set user:ada wings=2");

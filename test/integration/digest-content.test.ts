@@ -26,7 +26,7 @@ describe.each(DATABASE_KINDS)("digest content on $kind", ({ create }) => {
   });
 
   it("counts the period's runs, lists failures first, waiting approvals, spend by day and top requesters", async () => {
-    const digest = await app.orchestrator.control.digestDesk.compose(24 * 3600_000);
+    const digest = await app.digestDesk.compose(24 * 3600_000);
     expect(digest.runs).toEqual({ started: 6, byStatus: { failed: 2, succeeded: 3, waiting: 1 } });
     expect(digest.failures.map((f) => [f.id, f.errorMessage])).toEqual([
       ["ex_fail0002", "http.get answered 500"],
@@ -54,7 +54,7 @@ describe.each(DATABASE_KINDS)("digest content on $kind", ({ create }) => {
   });
 
   it("renders failures before the summary, with the command that shows each", async () => {
-    const digest = await app.orchestrator.control.digestDesk.compose(24 * 3600_000);
+    const digest = await app.digestDesk.compose(24 * 3600_000);
     const text = renderText(renderDigest(digest, { now: NOW, timeZone: "UTC" }));
     expect(text.indexOf("2 failed runs")).toBeLessThan(text.indexOf("Runs started"));
     expect(text).toContain("❌ ex_fail0002 deploy — http.get answered 500 · /orchestrate show ex_fail0002");
@@ -102,7 +102,7 @@ async function seed(app: App): Promise<void> {
     },
   });
   const spend = async (at: Date, costUsd: number) =>
-    app.orchestrator.llmCalls.record({
+    app.rows.llmCalls.record({
       at,
       provider: "anthropic",
       model: "claude-haiku-4-5",
@@ -130,7 +130,7 @@ async function seed(app: App): Promise<void> {
     ["grace", hoursAgo(30)],
   ] as const) {
     n += 1;
-    await app.orchestrator.audit.open({
+    await app.rows.audit.open({
       at,
       platform: "console",
       workspace: null,

@@ -53,16 +53,16 @@ describe.each(DATABASE_KINDS)("digest delivery on $kind", ({ create }) => {
     expect(new Set(server.requests.map((r) => r.idempotencyKey)).size).toBe(1);
     expect(server.requests[0]?.idempotencyKey).toMatch(/^digest:request:\d+$/);
     expect(waits).toEqual([250, 500]);
-    const [delivery] = await app.orchestrator.control.digests.deliveries();
+    const [delivery] = await app.rows.digests.deliveries();
     expect(delivery).toMatchObject({ status: "delivered", attempts: 3, messageId: "msg-1", channel: "ops" });
   });
 
   it("never posts one scheduled digest twice, even when asked to deliver it again", async () => {
     await say('/orchestrate schedule "0 9 * * 1-5" digest #ops tz=Europe/Berlin');
-    const [schedule] = await app.orchestrator.control.schedules.list();
+    const [schedule] = await app.rows.schedules.list();
     if (!schedule) throw new Error("no schedule");
     const fireTime = nextFireAfter(schedule.cron, schedule.timeZone, clock.now());
-    const desk = app.orchestrator.control.digestDesk;
+    const desk = app.digestDesk;
     expect(await desk.scheduled(schedule, fireTime)).toBe(
       "digest delivered to console #ops as message msg-1 (attempt 1)",
     );
@@ -89,8 +89,8 @@ describe.each(DATABASE_KINDS)("digest delivery on $kind", ({ create }) => {
     expect(await say("/orchestrate digest #ops")).toBe("📬 Posted the digest to #ops (message msg-1, attempt 1).");
     const posted = server.requests.at(-1)?.text ?? "";
     expect(posted).toContain("1 earlier digest not delivered.");
-    expect(await app.orchestrator.control.digests.undelivered()).toEqual([]);
-    const [latest, earlier] = await app.orchestrator.control.digests.deliveries();
+    expect(await app.rows.digests.undelivered()).toEqual([]);
+    const [latest, earlier] = await app.rows.digests.deliveries();
     expect(latest?.status).toBe("delivered");
     expect(earlier).toMatchObject({ status: "failed", attempts: 4, lastError: "The chat server answered 503 (busy)." });
     expect(earlier?.reportedAt).not.toBeNull();

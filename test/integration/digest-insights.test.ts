@@ -36,7 +36,7 @@ describe.each(DATABASE_KINDS)("digest and step with budgets, feedback, patterns 
 
   it("the digest shows spend against budgets, feedback awaiting review, recognised patterns and active agents", async () => {
     await start();
-    const digest = await app.orchestrator.control.digestDesk.compose(DAY);
+    const digest = await app.digestDesk.compose(DAY);
     expect(digest.budgets.day).toBe("2026-03-27");
     expect(digest.budgets.standings).toEqual([
       { scope: "global", limitUsd: 2, usedUsd: 1.9, refusals: 0 },
@@ -77,7 +77,7 @@ describe.each(DATABASE_KINDS)("digest and step with budgets, feedback, patterns 
 
   it("a step reports budgets, feedback and new patterns, retires the idle agent, and journals each decision", async () => {
     await start();
-    const run = await app.orchestrator.control.step("command", "Ada");
+    const run = await app.steps.run("command", "Ada");
     const bySubject = new Map(run.decisions.map((d) => [d.subject, d]));
     expect(bySubject.get("budget global")).toMatchObject({
       decision: "report",
@@ -108,19 +108,19 @@ describe.each(DATABASE_KINDS)("digest and step with budgets, feedback, patterns 
     const agents = new AgentRepository(app.database);
     expect((await agents.get("writer_0000idle"))?.status).toBe("retired");
     expect((await agents.get("writer_00000new"))?.status).toBe("active");
-    const recorded = await app.orchestrator.control.runs.last();
+    const recorded = await app.rows.runs.last();
     expect(recorded?.decisions).toEqual(run.decisions);
 
     // The next step finds the pattern already reported and nothing idle.
     clock.advance(60_000);
-    const next = await app.orchestrator.control.step("command", "Ada");
+    const next = await app.steps.run("command", "Ada");
     expect(next.decisions.some((d) => d.subject.startsWith("pattern "))).toBe(false);
     expect(next.actions).toEqual([]);
   });
 
   it("with no actions left, an idle agent is left for the next step", async () => {
     await start({ BATON_STEP_MAX_ACTIONS: "0" });
-    const run = await app.orchestrator.control.step("command", "Ada");
+    const run = await app.steps.run("command", "Ada");
     expect(run.decisions.find((d) => d.subject === "writer_0000idle")).toMatchObject({
       decision: "leave",
       outcome: "left for the next step",
@@ -131,7 +131,7 @@ describe.each(DATABASE_KINDS)("digest and step with budgets, feedback, patterns 
 });
 
 async function seed(app: App): Promise<void> {
-  const { budgets, guard } = app.orchestrator.agents;
+  const { budgets, guard } = app.agents;
   const day = guard.today();
   await budgets.set("global", { max_daily_cost_usd: 2 }, "admin", hoursAgo(50));
   await budgets.set("channel:ops", { max_daily_cost_usd: 1 }, "admin", hoursAgo(50));

@@ -67,7 +67,7 @@ describe.each(DATABASE_KINDS)("digests posted through the Discord client ($kind)
     expect(message.embeds).toHaveLength(1);
     expect(message.embeds[0]).toMatchObject({ title: "baton digest" });
     expect(answer).toContain(`Posted the digest to #${fake.channelId} (message ${message.id}, attempt 1)`);
-    const [delivery] = await app.orchestrator.control.digests.deliveries();
+    const [delivery] = await app.rows.digests.deliveries();
     expect(delivery).toMatchObject({ platform: "discord", status: "delivered", messageId: message.id });
   });
 
@@ -85,7 +85,7 @@ describe.each(DATABASE_KINDS)("digests posted through the Discord client ($kind)
     expect(attempts.every((r) => r.body?.enforce_nonce === true)).toBe(true);
     const fresh = digestMessages().slice(known);
     expect(fresh).toHaveLength(1);
-    const [delivery] = await app.orchestrator.control.digests.deliveries();
+    const [delivery] = await app.rows.digests.deliveries();
     expect(delivery).toMatchObject({ status: "delivered", attempts: 2, messageId: fresh[0]?.id });
   });
 
@@ -95,7 +95,7 @@ describe.each(DATABASE_KINDS)("digests posted through the Discord client ($kind)
     const answer = await command(`digest <#${fake.channelId}>`, (t) => t.includes("could not be posted"));
     expect(answer).toContain("after 1 attempt");
     expect(digestMessages()).toHaveLength(known);
-    const [delivery] = await app.orchestrator.control.digests.deliveries();
+    const [delivery] = await app.rows.digests.deliveries();
     expect(delivery).toMatchObject({ status: "failed", attempts: 1, messageId: null });
     const status = await app.orchestrator.handle(
       { type: "status" },
@@ -112,12 +112,12 @@ describe.each(DATABASE_KINDS)("digests posted through the Discord client ($kind)
 
   it("posts a scheduled digest fire once, mentioning the earlier miss", async () => {
     await command(`schedule "0 9 * * 1-5" digest <#${fake.channelId}> tz=Europe/Berlin`, (t) => t.includes("0 9"));
-    const [schedule] = await app.orchestrator.control.schedules.list();
+    const [schedule] = await app.rows.schedules.list();
     if (!schedule) throw new Error("no schedule");
     expect(schedule).toMatchObject({ platform: "discord", channel: fake.channelId });
     const fireTime = nextFireAfter(schedule.cron, schedule.timeZone, app.clock.now());
     const known = digestMessages().length;
-    const desk = app.orchestrator.control.digestDesk;
+    const desk = app.digestDesk;
     expect(await desk.scheduled(schedule, fireTime)).toMatch(
       /^digest delivered to discord #\d+ as message \d+ \(attempt 1\)$/,
     );

@@ -202,7 +202,7 @@ describe("the egress policy on the workflow path", () => {
     const outcome = await started.dispatcher.dispatch(chatRequest(text), new RecordingConversation(false));
     const { result } = await outcome.settled;
     const id = result?.type === "workflow.run" ? result.execution.id : "";
-    const execution = await started.orchestrator.waitUntilSettled(id);
+    const execution = await started.followUps.waitUntilSettled(id);
     const attempts = await new ExecutionRepository(started.database).attempts(id);
     return { execution, attempts, first: attempts[0] };
   }

@@ -25,13 +25,13 @@ describe.each(DATABASE_KINDS)("the event log on $kind", ({ create }) => {
     );
     const { result } = await outcome.settled;
     const id = result?.type === "workflow.run" ? result.execution.id : "";
-    app.orchestrator.events.emit("pattern.recognized", {
+    app.events.emit("pattern.recognized", {
       shape: "workflow.run hello [name]",
       count: 3,
       actorId: "ada",
       command: { type: "workflow.run" },
     });
-    await app.orchestrator.eventLog.flush();
+    await app.eventLog.flush();
 
     const events = new EventRepository(app.database);
     const ofRun = await events.forExecution(id);
@@ -54,7 +54,7 @@ describe.each(DATABASE_KINDS)("the event log on $kind", ({ create }) => {
     testDb = await create();
     app = await startTestApp({ url: testDb.url, workflowsDir: workflowsWithSlowOne() });
     const database = app.database;
-    app.orchestrator.events.emit("feedback.received", {
+    app.events.emit("feedback.received", {
       feedbackId: 1,
       actorId: "ada",
       executionId: null,

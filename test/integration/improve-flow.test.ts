@@ -63,7 +63,7 @@ async function send(text: string) {
 async function run(topic: string): Promise<string> {
   const { result } = await send(`/orchestrate run greet topic=${topic}`);
   const id = result?.type === "workflow.run" ? result.execution.id : "";
-  await (app as App).orchestrator.waitUntilSettled(id);
+  await (app as App).followUps.waitUntilSettled(id);
   return id;
 }
 
@@ -119,7 +119,7 @@ describe("/improve", () => {
     const again = await send("/orchestrate approve imp_1");
     expect(again.reply.text).toContain("Proposal `imp_1` was already applied.");
 
-    await (app as App).orchestrator.eventLog.flush();
+    await (app as App).eventLog.flush();
     const events = await new EventRepository((app as App).database).since(new Date(0), [
       "feedback.received",
       "improvement.proposed",

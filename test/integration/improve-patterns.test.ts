@@ -43,7 +43,7 @@ describe("pattern detection", () => {
     expect(offers[0]).toContain('Schedule it: `/orchestrate schedule "0 9 * * 1-5" run hello name=Eve`');
     expect(await run("/orchestrate run hello name=Flo")).toEqual([]);
 
-    await app.orchestrator.eventLog.flush();
+    await app.eventLog.flush();
     const events = await new EventRepository(app.database).since(new Date(0), ["pattern.recognized"]);
     expect(events.map((e) => [e.actorId, e.payload.shape, e.payload.count])).toEqual([
       ["ada", "workflow.run hello [name]", 3],

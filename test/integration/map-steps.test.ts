@@ -111,7 +111,7 @@ describe.each(DATABASE_KINDS)("map steps on $kind", ({ create }) => {
   it("runs the step once per item, at most maxConcurrency at a time, outputs in item order", async () => {
     const app = await open();
     const id = await run(app, "a, b\nc");
-    const done = await app.orchestrator.waitUntilSettled(id);
+    const done = await app.followUps.waitUntilSettled(id);
     expect(done?.status).toBe("succeeded");
     expect(hits).toEqual({ "/a?i=0": 1, "/b?i=1": 1, "/c?i=2": 1 });
     expect(maxInFlight).toBe(2);
@@ -131,7 +131,7 @@ describe.each(DATABASE_KINDS)("map steps on $kind", ({ create }) => {
   it("fails with the first failing item once every item has settled", async () => {
     const app = await open();
     const id = await run(app, "a,missing,c");
-    const done = await app.orchestrator.waitUntilSettled(id);
+    const done = await app.followUps.waitUntilSettled(id);
     expect(done?.status).toBe("failed");
     expect(done?.errorMessage).toContain("404");
     expect(hits["/c?i=2"]).toBe(1);
@@ -188,7 +188,7 @@ describe("the shipped map-reduce workflow", () => {
       context,
     );
     if (result.type !== "workflow.run") throw new Error("expected a run");
-    const done = await app.orchestrator.waitUntilSettled(result.execution.id);
+    const done = await app.followUps.waitUntilSettled(result.execution.id);
     expect(done?.status).toBe("succeeded");
     expect((done?.output as Record<string, { text?: string }> | undefined)?.synthesize?.text).toBe("Do X first.");
     const prompts = anthropic.requests.map((r) => r.body.messages[0].content as string);

@@ -46,7 +46,7 @@ describe.each(DATABASE_KINDS)("schedules fire at most once a minute on $kind", (
   it("refuses a six-field per-second cron at schedule.create in one sentence, and stores nothing", async () => {
     const app = await start();
     expect(await say(app, '/orchestrate schedule "*/1 * * * * *" digest #ops')).toBe(SENTENCE);
-    expect(await app.orchestrator.control.schedules.list()).toEqual([]);
+    expect(await app.rows.schedules.list()).toEqual([]);
     // Once a minute is the floor, not a refusal; a lower BATON_SCHEDULE_MIN_INTERVAL_S opens seconds.
     expect(await say(app, '/orchestrate schedule "* * * * *" digest #ops')).toMatch(/Scheduled `sch_[0-9a-f]{16}`/);
   });
@@ -71,7 +71,7 @@ describe.each(DATABASE_KINDS)("schedules fire at most once a minute on $kind", (
       ["schedules:", "  - { id: fast, cron: '*/1 * * * * *', action: digest, channel: ops }", ""].join("\n"),
     );
     const app = await start({ BATON_SCHEDULES_FILE: file });
-    expect(await app.orchestrator.control.schedules.list()).toEqual([]);
+    expect(await app.rows.schedules.list()).toEqual([]);
     const listed = await (
       await app.dispatcher.dispatch(chatRequest("/orchestrate schedules"), new RecordingConversation())
     ).settled;
@@ -103,7 +103,7 @@ describe.each(DATABASE_KINDS)("schedules fire at most once a minute on $kind", (
     const second = (at: number) => new Date(now.getTime() + at * 1000);
     const fire = (app: App, at: number) => {
       clock.set(second(at));
-      return app.orchestrator.control.scheduler.fire(stored.id, second(at));
+      return app.scheduler.fire(stored.id, second(at));
     };
     const outcomes: string[] = [];
     for (let at = 1; at <= 30; at += 1) outcomes.push((await fire(first, at)).kind);
@@ -113,7 +113,7 @@ describe.each(DATABASE_KINDS)("schedules fire at most once a minute on $kind", (
     for (let at = 31; at <= 62; at += 1) outcomes.push((await fire(restarted, at)).kind);
 
     expect(outcomes.filter((kind) => kind === "ran")).toHaveLength(2);
-    const fires = await restarted.orchestrator.control.schedules.fires(stored.id);
+    const fires = await restarted.rows.schedules.fires(stored.id);
     expect(fires.map((f) => f.fireTime.toISOString()).sort()).toEqual([
       second(1).toISOString(),
       second(61).toISOString(),

@@ -165,15 +165,15 @@ describe("a secret typed into chat (issue 12)", () => {
     async function refusedAndNotStored(line: string, secret: string): Promise<void> {
       const shown = await terminal.say(line, REFUSAL);
       expect(shown).not.toContain(secret);
-      await app.orchestrator.eventLog.flush();
+      await app.eventLog.flush();
       expect(await tablesContaining(app.database, [secret])).toEqual([]);
-      const [row] = await app.orchestrator.audit.recent({ limit: 1 });
+      const [row] = await app.rows.audit.recent({ limit: 1 });
       expect(row).toMatchObject({ outcome: "invalid", errorCode: "secret_in_chat" });
     }
 
     it("refuses an input the workflow declares `secret: true`, and blanks it in the audit text", async () => {
       await refusedAndNotStored("/orchestrate run deploy signing=QuietlyOpaque77 env=prod", "QuietlyOpaque77");
-      const [row] = await app.orchestrator.audit.recent({ limit: 1 });
+      const [row] = await app.rows.audit.recent({ limit: 1 });
       expect(row?.text).toBe("/orchestrate run deploy signing=[REDACTED] env=prod");
     });
 
@@ -206,7 +206,7 @@ describe("a secret typed into chat (issue 12)", () => {
 
     it("still runs an ordinary request and records it as typed", async () => {
       await terminal.say("/orchestrate run hello name=Ada", /Hello, Ada!/);
-      const [row] = await app.orchestrator.audit.recent({ limit: 1 });
+      const [row] = await app.rows.audit.recent({ limit: 1 });
       expect(row).toMatchObject({ outcome: "ok", text: "/orchestrate run hello name=Ada" });
     });
   });

@@ -253,7 +253,7 @@ describe.each(DATABASE_KINDS)("no secret survives any store or renderer ($kind)"
       { at: now, type: "pattern.recognized", executionId: id, agentId: null, actorId: "ada", payload: sample.value },
     ]);
     // The event log the engine writes through: a step.finished whose error quotes the secret.
-    app.orchestrator.events.emit("step.finished", {
+    app.events.emit("step.finished", {
       id: attemptId,
       executionId: id,
       stepPath: "greet",
@@ -268,14 +268,14 @@ describe.each(DATABASE_KINDS)("no secret survives any store or renderer ($kind)"
       startedAt: now,
       finishedAt: now,
     });
-    app.orchestrator.events.emit("feedback.received", {
+    app.events.emit("feedback.received", {
       feedbackId: sequence,
       executionId: id,
       workflow: "hello",
       actorId: "ada",
       text,
     } as never);
-    await app.orchestrator.eventLog.flush();
+    await app.eventLog.flush();
     await new ScheduleRepository(db).create({
       id: `sch_prop${sequence}`,
       cron: "0 9 * * *",
@@ -408,7 +408,7 @@ describe.each(DATABASE_KINDS)("no secret survives any store or renderer ($kind)"
       fc.asyncProperty(plantedObject, async (sample) => {
         const [id = ""] = await writeEverywhere(sample);
         const time = { now: new Date(), timeZone: "UTC" };
-        const stored = await app.orchestrator.executionDetail(id);
+        const stored = await app.followUps.executionDetail(id);
         const live: ExecutionRecord = { ...stored.execution, input: asInput(sample.plants), output: sample.value };
         const attempts = stored.attempts.map((attempt) => ({ ...attempt, input: sample.value, output: sample.value }));
         const agents = await new AgentRepository(app.database).active(500);
@@ -416,7 +416,7 @@ describe.each(DATABASE_KINDS)("no secret survives any store or renderer ($kind)"
           renderResult({ type: "execution.show", detail: stored }, time),
           renderResult({ type: "execution.show", detail: { ...stored, execution: live, attempts } }, time),
           renderResult({ type: "workflow.run", execution: live, detail: { ...stored, execution: live } }, time),
-          renderResult({ type: "history", entries: await app.orchestrator.audit.recent({ limit: 50 }) }, time),
+          renderResult({ type: "history", entries: await app.rows.audit.recent({ limit: 50 }) }, time),
           renderResult(
             {
               type: "agent.list",
@@ -468,7 +468,7 @@ describe.each(DATABASE_KINDS)("no secret survives any store or renderer ($kind)"
             conversation,
           );
           expect(outcome).toMatchObject({ outcome: "invalid", result: null });
-          const row = await app.orchestrator.audit.get(outcome.auditId ?? 0);
+          const row = await app.rows.audit.get(outcome.auditId ?? 0);
           expect(row?.errorCode).toBe("secret_in_chat");
           const stored = JSON.stringify([row, conversation.posts]);
           for (const plant of plants) expect(stored).not.toContain(plant.needle);

@@ -35,7 +35,7 @@ describe.each(DATABASE_KINDS)("a secret typed into a Slack slash command ($kind)
       /^baton did not store or run this request because `token` and `password` are secrets; add it as a baton secret instead \(the environment variable `BATON_SECRET_TOKEN`/,
     );
     await h.settle();
-    await h.app.orchestrator.eventLog.flush();
+    await h.app.eventLog.flush();
     expect(JSON.stringify(h.slack.calls)).not.toMatch(/PlainOpaqueValue42|CorrectHorseBattery/);
     expect(await tablesContaining(h.app.database, TYPED)).toEqual([]);
     const [row] = await new AuditRepository(h.app.database).recent({ limit: 1 });

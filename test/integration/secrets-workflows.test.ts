@@ -97,7 +97,7 @@ describe.each(DATABASE_KINDS)("workflow secrets ($kind)", ({ create }) => {
   });
 
   afterEach(async () => {
-    await app.orchestrator.eventLog.flush();
+    await app.eventLog.flush();
   });
 
   afterAll(async () => {
@@ -115,7 +115,7 @@ describe.each(DATABASE_KINDS)("workflow secrets ($kind)", ({ create }) => {
       chatRequest(`/orchestrate show ${id}`),
       new RecordingConversation(true),
     );
-    await app.orchestrator.eventLog.flush();
+    await app.eventLog.flush();
     return { id, settled, conversation, shown: JSON.stringify(shown.reply) };
   }
 

@@ -56,7 +56,7 @@ describe.each(DATABASE_KINDS)("digests posted through the Slack front-end ($kind
     expect(blocks.map((b) => b.type)).toContain("section");
     const ts = h.slack.tsOf(post);
     expect(answer).toContain(`Posted the digest to #C0OPS (message ${ts}, attempt 1)`);
-    const [delivery] = await h.app.orchestrator.control.digests.deliveries();
+    const [delivery] = await h.app.rows.digests.deliveries();
     expect(delivery).toMatchObject({ platform: "slack", channel: "C0OPS", status: "delivered", messageId: ts });
   });
 
@@ -67,7 +67,7 @@ describe.each(DATABASE_KINDS)("digests posted through the Slack front-end ($kind
     const answer = await command("digest <#C0OPS|ops>");
     const attempts = digestAttempts().slice(before);
     expect(attempts.map((c) => c.performed)).toEqual([false, false, false, false, true]);
-    const [delivery] = await h.app.orchestrator.control.digests.deliveries();
+    const [delivery] = await h.app.rows.digests.deliveries();
     const posted = attempts.at(-1)?.args ?? {};
     expect(delivery).toMatchObject({ status: "delivered", attempts: 2, messageId: h.slack.tsOf(posted) });
     expect(answer).toContain("attempt 2");
@@ -79,7 +79,7 @@ describe.each(DATABASE_KINDS)("digests posted through the Slack front-end ($kind
     const answer = await command("digest <#C0OPS|ops>");
     expect(digestAttempts().slice(before)).toHaveLength(1);
     expect(answer).toContain("The digest could not be posted to #C0OPS after 1 attempt");
-    const [delivery] = await h.app.orchestrator.control.digests.deliveries();
+    const [delivery] = await h.app.rows.digests.deliveries();
     expect(delivery).toMatchObject({ status: "failed", attempts: 1, messageId: null });
     const context = {
       actor: { id: "U0ADA", name: "Ada", platform: "slack" },
@@ -94,12 +94,12 @@ describe.each(DATABASE_KINDS)("digests posted through the Slack front-end ($kind
 
   it("posts a scheduled digest fire once, and the next one says an earlier digest was missed", async () => {
     await command('schedule "0 9 * * 1-5" digest <#C0OPS|ops> tz=Europe/Berlin');
-    const [schedule] = await h.app.orchestrator.control.schedules.list();
+    const [schedule] = await h.app.rows.schedules.list();
     if (!schedule) throw new Error("no schedule");
     expect(schedule).toMatchObject({ platform: "slack", channel: "C0OPS" });
     const fireTime = nextFireAfter(schedule.cron, schedule.timeZone, h.app.clock.now());
     const before = digestPosts().length;
-    const desk = h.app.orchestrator.control.digestDesk;
+    const desk = h.app.digestDesk;
     expect(await desk.scheduled(schedule, fireTime)).toMatch(
       /^digest delivered to slack #C0OPS as message \S+ \(attempt 1\)$/,
     );

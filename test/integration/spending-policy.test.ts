@@ -52,7 +52,7 @@ describe("ask under BATON_ADMINS", () => {
     ]);
     expect(anthropic.requests.filter((r) => r.method === "POST")).toHaveLength(0);
     expect(await agentRows()).toBe(0);
-    const [row] = await app.orchestrator.audit.recent({ limit: 1 });
+    const [row] = await app.rows.audit.recent({ limit: 1 });
     expect(row).toMatchObject({ actorId: "lin", commandType: "ask", outcome: "denied", errorCode: "denied" });
 
     // The same question from an admin does reach the model and spawns the agent that answers.

@@ -106,7 +106,7 @@ describe.each(DATABASE_KINDS)("step writes on $kind", ({ create }) => {
 
   it("writes a quick repeatable step once, already finished", async () => {
     const id = await run("quick");
-    const done = await (app as App).orchestrator.waitUntilSettled(id);
+    const done = await (app as App).followUps.waitUntilSettled(id);
     expect(done?.status).toBe("succeeded");
     expect(done?.output).toEqual({ hi: { text: "hi" } });
     const attempts = await new ExecutionRepository((app as App).database).attempts(id);
@@ -117,7 +117,7 @@ describe.each(DATABASE_KINDS)("step writes on $kind", ({ create }) => {
 
   it("writes the running row of a step that is not safe to repeat before the tool runs", async () => {
     const id = await run("post");
-    expect((await (app as App).orchestrator.waitUntilSettled(id))?.status).toBe("succeeded");
+    expect((await (app as App).followUps.waitUntilSettled(id))?.status).toBe("succeeded");
     expect(hits["/post"]).toBe(1);
     expect(rowsDuringPost.map((a) => [a.stepPath, a.status])).toEqual([["send", "running"]]);
     const attempts = await new ExecutionRepository((app as App).database).attempts(id);
@@ -136,7 +136,7 @@ describe.each(DATABASE_KINDS)("step writes on $kind", ({ create }) => {
     const cancelled = await other.orchestrator.handle({ type: "execution.cancel", execution: id }, context);
     expect(cancelled).toMatchObject({ type: "execution.cancel", alreadyFinished: false });
     releaseSlow();
-    await (app as App).orchestrator.waitUntilSettled(id);
+    await (app as App).followUps.waitUntilSettled(id);
     const execution = await new ExecutionRepository((app as App).database).get(id);
     expect(execution?.status).toBe("cancelled");
     expect(hits["/after"] ?? 0).toBe(0);

@@ -127,7 +127,7 @@ describe.each(DATABASE_KINDS)("sub-workflows on $kind", ({ create }) => {
   it("runs the child as its own execution and hands its outputs to later steps", async () => {
     const app = await open();
     const id = await run(app, "parent", { who: "Ada" });
-    const done = await app.orchestrator.waitUntilSettled(id);
+    const done = await app.followUps.waitUntilSettled(id);
     expect(done?.status).toBe("succeeded");
     const [child] = await children(app, id);
     expect(child).toMatchObject({ workflowName: "greet", status: "succeeded", input: { name: "Ada", nap: "" } });
@@ -143,7 +143,7 @@ describe.each(DATABASE_KINDS)("sub-workflows on $kind", ({ create }) => {
   it("fails the parent step when the child fails, naming the child", async () => {
     const app = await open();
     const id = await run(app, "broken-parent", {});
-    const done = await app.orchestrator.waitUntilSettled(id);
+    const done = await app.followUps.waitUntilSettled(id);
     expect(done?.status).toBe("failed");
     expect(done?.errorMessage).toMatch(/Sub-workflow `greet`.*required input|name/i);
   });
@@ -151,7 +151,7 @@ describe.each(DATABASE_KINDS)("sub-workflows on $kind", ({ create }) => {
   it("fails clearly when the child workflow does not exist", async () => {
     const app = await open();
     const id = await run(app, "missing-parent", {});
-    const done = await app.orchestrator.waitUntilSettled(id);
+    const done = await app.followUps.waitUntilSettled(id);
     expect(done?.status).toBe("failed");
     expect(done?.errorCode).toBe("non_retriable");
     expect(done?.errorMessage).toContain("nowhere");
@@ -164,7 +164,7 @@ describe.each(DATABASE_KINDS)("sub-workflows on $kind", ({ create }) => {
     const child = await eventually(async () => (await children(app, id))[0], "the child run started");
     const result = await app.orchestrator.handle({ type: "execution.cancel", execution: id }, context);
     expect(result).toMatchObject({ type: "execution.cancel", alreadyFinished: false });
-    await app.orchestrator.waitUntilSettled(child.id);
+    await app.followUps.waitUntilSettled(child.id);
     expect((await repo.get(id))?.status).toBe("cancelled");
     expect((await repo.get(child.id))?.status).toBe("cancelled");
     expect(hits["/after"]).toBeUndefined();

@@ -101,7 +101,7 @@ describe.each(DATABASE_KINDS)("typed execution, agent and schedule ids on $kind"
     const { outcome } = await say(`/orchestrate approve ${id.slice(0, 9)} looks good`);
     expect(outcome.outcome).toBe("ok");
     expect(outcome.result?.type === "execution.approve" && outcome.result.execution.id).toBe(id);
-    expect((await app.orchestrator.waitUntilSettled(id))?.status).toBe("succeeded");
+    expect((await app.followUps.waitUntilSettled(id))?.status).toBe("succeeded");
   });
 
   it("refuses an ambiguous prefix with one sentence naming the matches, and acts on nothing", async () => {

@@ -87,7 +87,7 @@ describe("renderResult", () => {
     expect(text).toContain("http_error: GET http://x failed: connection refused.");
   });
 
-  it("renders help filtered to what the actor may run, marking what comes later", () => {
+  it("renders help filtered to what the actor may run", () => {
     const reply = renderResult(
       {
         type: "help",
@@ -98,9 +98,8 @@ describe("renderResult", () => {
             access: "read",
             usage: "status",
             summary: "Running and waiting executions.",
-            available: true,
           },
-          { type: "agent.list", access: "read", usage: "agents", summary: "Active agents.", available: false },
+          { type: "agent.list", access: "read", usage: "agents", summary: "Active agents." },
         ],
       },
       now,
@@ -108,7 +107,7 @@ describe("renderResult", () => {
     const text = renderText(reply);
     expect(reply.ephemeral).toBe(true);
     expect(text).toContain("• status — Running and waiting executions.");
-    expect(text).toContain("Coming in a later version: agents.");
+    expect(text).toContain("• agents — Active agents.");
     expect(text).toContain("limited to baton admins");
   });
 

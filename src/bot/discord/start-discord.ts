@@ -2,10 +2,10 @@ import { REST } from "discord.js";
 import type { Clock } from "../../clock.js";
 import type { DiscordConfig } from "../../config-discord.js";
 import type { Logger } from "../../logger.js";
-import type { Orchestrator } from "../../orchestrator/orchestrator.js";
 import type { ChannelPublisher } from "../chat.js";
 import type { Dispatcher } from "../dispatch.js";
 import type { Sleep } from "../platform-connection.js";
+import type { FrontEndHealth } from "../ports.js";
 import { PendingConfirmations } from "./confirmations.js";
 import { DiscordAdapter } from "./discord-adapter.js";
 import { DiscordHandler } from "./discord-handler.js";
@@ -28,7 +28,7 @@ export async function startDiscord(
   config: DiscordConfig,
   deps: {
     dispatcher: Dispatcher;
-    orchestrator: Orchestrator;
+    frontEndHealth: FrontEndHealth;
     clock: Clock;
     logger: Logger;
     /** Waits between connection tries while Discord cannot be reached (tests drive it). */
@@ -49,7 +49,7 @@ export async function startDiscord(
       const adapter = new DiscordAdapter({ ...deps, config: { ...config, token } });
       // Reported before the first try, so an outage at start shows in status while it is retried.
       stops.push(
-        deps.orchestrator.reportFrontEndHealth("discord", () => adapter.health.describe()),
+        deps.frontEndHealth.report("discord", () => adapter.health.describe()),
         () => adapter.stop(),
       );
       const connected = () =>

@@ -1,9 +1,9 @@
 import type { Clock } from "../../clock.js";
 import type { RequestContext } from "../../commands/context.js";
 import type { Logger } from "../../logger.js";
-import type { Orchestrator } from "../../orchestrator/orchestrator.js";
 import type { Result } from "../../orchestrator/results.js";
 import type { RenderTime } from "../format.js";
+import type { CommandRunner } from "../ports.js";
 import { renderResult } from "../render.js";
 import { decisionButtons, executionLine } from "../render-execution.js";
 import type { ReplyBlock } from "../reply.js";
@@ -47,7 +47,7 @@ export function homeView(
 }
 
 export interface HomeTabDeps {
-  orchestrator: Orchestrator;
+  orchestrator: Pick<CommandRunner, "handle">;
   writer: SlackWriter;
   clock: Clock;
   timeZone: string;

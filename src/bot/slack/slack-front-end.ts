@@ -1,12 +1,10 @@
 import { App, type AppOptions, HTTPReceiver, SocketModeReceiver } from "@slack/bolt";
 import type { Clock } from "../../clock.js";
 import type { SlackConfig } from "../../config-slack.js";
-import type { Database } from "../../db/database.js";
-import { SlackMessageRepository } from "../../db/repositories/slack-message-repository.js";
 import type { Logger } from "../../logger.js";
-import type { Orchestrator } from "../../orchestrator/orchestrator.js";
 import type { Dispatcher } from "../dispatch.js";
 import type { Backoff, PlatformConnection, Sleep } from "../platform-connection.js";
+import type { CommandRunner, FrontEndHealth, MessageLog } from "../ports.js";
 import { boltLogger } from "./bolt-logger.js";
 import { PendingConfirmations } from "./confirmations.js";
 import { HomeTab } from "./home-tab.js";
@@ -29,8 +27,11 @@ const WORK_CONCURRENCY = 8;
 export interface SlackFrontEndDeps {
   config: SlackConfig;
   dispatcher: Dispatcher;
-  orchestrator: Orchestrator;
-  database: Database;
+  /** The home tab's read-only commands. */
+  orchestrator: Pick<CommandRunner, "handle">;
+  frontEndHealth: FrontEndHealth;
+  /** Where posts and clicks are recorded (migration 0004). */
+  messages: MessageLog;
   clock: Clock;
   logger: Logger;
   timeZone: string;
@@ -55,7 +56,7 @@ export class SlackFrontEnd {
   private readonly confirmations: PendingConfirmations;
   private readonly work: WorkQueue;
   private readonly config: SlackConfig;
-  private readonly orchestrator: Orchestrator;
+  private readonly frontEndHealth: FrontEndHealth;
   private readonly connection: PlatformConnection;
   /** HTTP mode: the server in front of Bolt's receiver; null in Socket Mode. */
   private readonly door: SlackFrontDoor | null;
@@ -70,7 +71,7 @@ export class SlackFrontEnd {
     const { config, logger } = deps;
     this.config = config;
     this.mode = config.appToken ? "socket" : "http";
-    this.orchestrator = deps.orchestrator;
+    this.frontEndHealth = deps.frontEndHealth;
     this.health = new SlackHealth(deps.clock, this.mode);
     const socket = config.appToken ? socketReceiver(config, config.appToken, logger) : null;
     const receiver = socket ?? httpReceiver(config, logger);
@@ -112,7 +113,7 @@ export class SlackFrontEnd {
     this.queue = new SendQueue({ intervalMs: config.sendIntervalMs, logger });
     this.work = new WorkQueue(WORK_CONCURRENCY, (error) => logger.error("slack request failed", { error }));
     this.confirmations = new PendingConfirmations(deps.confirmTimeoutMs ?? 10 * 60_000);
-    const log = new SlackMessageRepository(deps.database);
+    const log = deps.messages;
     const writer = new SlackWriter({ client: this.app.client, queue: this.queue, log, clock: deps.clock, logger });
     this.publisher = new SlackPublisher(writer, log);
     const common = { clock: deps.clock, timeZone: deps.timeZone, logger };
@@ -147,7 +148,7 @@ export class SlackFrontEnd {
    */
   async start(): Promise<void> {
     if (this.door) this.port = await this.door.listen(this.config.port);
-    this.withdrawHealth ??= this.orchestrator.reportFrontEndHealth("slack", () => this.health.describe());
+    this.withdrawHealth ??= this.frontEndHealth.report("slack", () => this.health.describe());
     if (await this.connection.start()) await this.started;
   }
 

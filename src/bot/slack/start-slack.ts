@@ -1,10 +1,9 @@
 import type { Clock } from "../../clock.js";
 import type { SlackConfig } from "../../config-slack.js";
-import type { Database } from "../../db/database.js";
 import { BatonError } from "../../errors.js";
 import type { Logger } from "../../logger.js";
-import type { Orchestrator } from "../../orchestrator/orchestrator.js";
 import type { Dispatcher } from "../dispatch.js";
+import type { SlackFrontEndDeps } from "./slack-front-end.js";
 import { SlackFrontEnd } from "./slack-front-end.js";
 
 const START_TIMEOUT_MS = 30_000;
@@ -21,10 +20,8 @@ export function slackLabel(slack: SlackConfig): string {
  */
 export async function startSlack(
   slack: SlackConfig,
-  app: {
+  app: Pick<SlackFrontEndDeps, "orchestrator" | "frontEndHealth" | "messages"> & {
     dispatcher: Dispatcher;
-    orchestrator: Orchestrator;
-    database: Database;
     clock: Clock;
     logger: Logger;
     timeZone: string;

@@ -11,6 +11,17 @@ import { clip, clipKey } from "./columns.js";
 /** `interrupted`: the process handling the request died before it finished (closed by another's sweep). */
 export type AuditOutcome = "pending" | "ok" | "denied" | "invalid" | "unavailable" | "error" | "interrupted";
 
+/** A request's earlier turns: in its thread, or (outside threads) by its person in its channel. */
+export interface ConversationQuery {
+  platform: string;
+  channel: string | null;
+  thread: string | null;
+  actorId: string;
+  excludeId: number;
+  limit: number;
+  since: Date;
+}
+
 /** Written when a request arrives, before any work, so nothing accepted is lost. */
 export interface AuditOpening {
   at: Date;
@@ -211,15 +222,7 @@ export class AuditRepository {
    * The conversation a request belongs to, oldest first: earlier requests in the same thread, or
    * (outside threads) the same person's in the same channel. Leaves out `excludeId`.
    */
-  async conversation(where: {
-    platform: string;
-    channel: string | null;
-    thread: string | null;
-    actorId: string;
-    excludeId: number;
-    limit: number;
-    since: Date;
-  }): Promise<AuditEntry[]> {
+  async conversation(where: ConversationQuery): Promise<AuditEntry[]> {
     if (where.limit === 0) return [];
     const scope = where.thread !== null ? { thread: where.thread } : { actor_id: where.actorId };
     const rows = await this.db.models.AuditEntry.findAll({

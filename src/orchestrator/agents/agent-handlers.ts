@@ -1,6 +1,7 @@
 import type { CommandOf } from "../../commands/commands.js";
 import type { RequestContext } from "../../commands/context.js";
 import type { AgentRepository } from "../../db/repositories/agent-repository.js";
+import type { Handlers } from "../handlers/handler.js";
 import { type AgentResult, agentSummary } from "../results-agents.js";
 import { type AgentService, contextOf } from "./agent-service.js";
 import type { AgentPool } from "./pool.js";
@@ -11,7 +12,17 @@ export interface AgentHandlerDeps {
   agents: AgentRepository;
 }
 
-export async function askAgent(
+/** ask and the agent commands: specialist agents from the pool. */
+export function agentHandlers(deps: AgentHandlerDeps): Handlers<"ask" | "agent.list" | "agent.spawn" | "agent.retire"> {
+  return {
+    ask: (command, context) => askAgent(command, context, deps),
+    "agent.list": () => listAgents(deps),
+    "agent.spawn": (command, context) => spawnAgent(command, context, deps),
+    "agent.retire": (command) => retireAgent(command, deps),
+  };
+}
+
+async function askAgent(
   command: CommandOf<"ask">,
   context: RequestContext,
   deps: AgentHandlerDeps,
@@ -20,7 +31,7 @@ export async function askAgent(
   return { type: "ask", agent: agentSummary(agent, deps.pool.isLive(agent.id)), answer };
 }
 
-export async function spawnAgent(
+async function spawnAgent(
   command: CommandOf<"agent.spawn">,
   context: RequestContext,
   deps: AgentHandlerDeps,
@@ -30,7 +41,7 @@ export async function spawnAgent(
   return { type: "agent.spawn", agent: agentSummary(agent, true) };
 }
 
-export async function listAgents(deps: AgentHandlerDeps): Promise<AgentResult> {
+async function listAgents(deps: AgentHandlerDeps): Promise<AgentResult> {
   const agents = await deps.agents.active(50);
   return {
     type: "agent.list",
@@ -39,7 +50,7 @@ export async function listAgents(deps: AgentHandlerDeps): Promise<AgentResult> {
   };
 }
 
-export async function retireAgent(command: CommandOf<"agent.retire">, deps: AgentHandlerDeps): Promise<AgentResult> {
+async function retireAgent(command: CommandOf<"agent.retire">, deps: AgentHandlerDeps): Promise<AgentResult> {
   const agent = await deps.pool.retire(command.agent, "retired");
   return { type: "agent.retire", agent: agentSummary(agent, false) };
 }

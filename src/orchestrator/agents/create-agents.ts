@@ -3,14 +3,14 @@ import type { ModelPrice } from "../../config-llm.js";
 import type { Database } from "../../db/database.js";
 import { AgentRepository } from "../../db/repositories/agent-repository.js";
 import type { AuditRepository } from "../../db/repositories/audit-repository.js";
-import { BudgetRepository } from "../../db/repositories/budget-repository.js";
+import type { BudgetRepository } from "../../db/repositories/budget-repository.js";
 import type { ExecutionRepository } from "../../db/repositories/execution-repository.js";
 import { RunRouteRepository } from "../../db/repositories/run-route-repository.js";
 import { BudgetedChat } from "../../llm/budgeted-chat.js";
 import type { ChatModel } from "../../llm/chat-model.js";
 import type { Logger } from "../../logger.js";
 import { BudgetLimitError } from "../budgets/budget-exceeded.js";
-import { BudgetGuard } from "../budgets/budget-guard.js";
+import type { BudgetGuard } from "../budgets/budget-guard.js";
 import { checkAgentLimit } from "../budgets/count-limits.js";
 import type { OrchestratorEventBus } from "../events.js";
 import type { AgentHandlerDeps } from "./agent-handlers.js";
@@ -69,16 +69,17 @@ export function createAgents(deps: {
   events: OrchestratorEventBus;
   clock: Clock;
   logger: Logger;
-  timeZone: string;
   chat: ChatModel | null;
   price: (model: string) => ModelPrice | undefined;
   specialties?: Specialties | undefined;
   settings?: AgentSettings | undefined;
+  /** Built before the router, whose calls reserve against the same guard. */
+  budgets: BudgetRepository;
+  guard: BudgetGuard;
 }): AgentsSetup {
   const settings = deps.settings ?? DEFAULT_AGENT_SETTINGS;
   const agents = new AgentRepository(deps.database);
-  const budgets = new BudgetRepository(deps.database);
-  const guard = new BudgetGuard({ ...deps, budgets });
+  const { budgets, guard } = deps;
   const chat = deps.chat ? new BudgetedChat(deps.chat, guard, deps.price, settings.estimateOutputTokens) : null;
   const pool = new AgentPool(agents, deps.events, deps.clock, { capacity: settings.poolSize, idleMs: settings.idleMs });
   const service = new AgentService({

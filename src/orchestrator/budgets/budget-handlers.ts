@@ -9,6 +9,7 @@ import {
   type ScopeUsage,
 } from "../../db/repositories/budget-repository.js";
 import { BatonError } from "../../errors.js";
+import type { Handlers } from "../handlers/handler.js";
 import type { BudgetGuard } from "./budget-guard.js";
 import { parseScope } from "./scopes.js";
 
@@ -22,6 +23,14 @@ export interface BudgetHandlerDeps {
   now: () => Date;
 }
 
+/** budget.show and budget.set. */
+export function budgetHandlers(deps: BudgetHandlerDeps): Handlers<"budget.show" | "budget.set"> {
+  return {
+    "budget.show": (command) => showBudgets(command, deps),
+    "budget.set": (command, context) => setBudget(command, context, deps),
+  };
+}
+
 /** Short names people type, e.g. `budget set user:ada daily=5 tokens=20000`. */
 const ALIASES: Record<string, BudgetLimit> = {
   agents: "max_agents",
@@ -33,7 +42,7 @@ const ALIASES: Record<string, BudgetLimit> = {
   tokens: "max_tokens_per_run",
 };
 
-export async function showBudgets(command: CommandOf<"budget.show">, deps: BudgetHandlerDeps): Promise<BudgetResult> {
+async function showBudgets(command: CommandOf<"budget.show">, deps: BudgetHandlerDeps): Promise<BudgetResult> {
   const scope = command.scope === undefined ? undefined : parseScope(command.scope);
   const budgets = scope ? [await deps.budgets.get(scope)].filter((b) => b !== null) : await deps.budgets.all();
   const day = deps.guard.today();
@@ -42,7 +51,7 @@ export async function showBudgets(command: CommandOf<"budget.show">, deps: Budge
   return { type: "budget.show", day, budgets, usage, ...(scope !== undefined && { scope }) };
 }
 
-export async function setBudget(
+async function setBudget(
   command: CommandOf<"budget.set">,
   context: RequestContext,
   deps: BudgetHandlerDeps,

@@ -4,17 +4,39 @@ import type { RequestContext } from "../../commands/context.js";
 import type { ExecutionRecord, ExecutionRepository } from "../../db/repositories/execution-repository.js";
 import { BatonError } from "../../errors.js";
 import { type ApprovalDesk, approvalOf } from "../approvals.js";
+import { applyBudgetChoice, type BudgetDecisionDeps } from "../budgets/budget-decisions.js";
 import { budgetWaitOf } from "../budgets/budget-pause.js";
+import { parseProposalId } from "../improve/improve-results.js";
+import type { ImproveService } from "../improve/improve-service.js";
 import type { ExecutionRecovery } from "../recovery.js";
 import type { Result } from "../results.js";
+import type { Handlers } from "./handler.js";
 
 export interface DecisionDeps {
   executions: ExecutionRepository;
   recovery: ExecutionRecovery;
   approvals: ApprovalDesk;
   clock: Clock;
-  /** A run paused by a budget: apply the approver's choice (raise the cap, or a cheaper model) first. */
-  onBudgetApproved?: (execution: ExecutionRecord, note: string | undefined, context: RequestContext) => Promise<string>;
+  /** Proposals are answered like approvals: approve imp_N applies, reject imp_N discards. */
+  improve: Pick<ImproveService, "apply" | "discard">;
+  /** A run paused by a budget: the approver's choice (raise the cap, or a cheaper model) applies first. */
+  budgetChoice: BudgetDecisionDeps;
+}
+
+/** approve and reject, for executions (`ex_…`) and `/improve` proposals (`imp_N`) alike. */
+export function decisionHandlers(deps: DecisionDeps): Handlers<"execution.approve" | "execution.reject"> {
+  return {
+    "execution.approve": (command, context) => {
+      const proposal = parseProposalId(command.execution);
+      if (proposal !== null) return deps.improve.apply(proposal, context.actor);
+      return approveExecution(command, context, deps);
+    },
+    "execution.reject": (command, context) => {
+      const proposal = parseProposalId(command.execution);
+      if (proposal !== null) return deps.improve.discard(proposal, context.actor);
+      return rejectExecution(command, context, deps);
+    },
+  };
 }
 
 /** A waiting execution: at an approval step, or deciding about a step that was cut off mid-flight. */
@@ -55,7 +77,7 @@ function decidedElsewhere(id: string): BatonError {
 }
 
 /** Approve: an approval step lets the run go on; a cut-off step runs again and the run carries on. */
-export async function approveExecution(
+async function approveExecution(
   command: CommandOf<"execution.approve">,
   context: RequestContext,
   deps: DecisionDeps,
@@ -63,7 +85,8 @@ export async function approveExecution(
   const execution = await waiting(command.execution, deps.executions);
   const decided = await answerApproval(execution, true, command.note, context, deps);
   if (decided) return { type: "execution.approve", execution: decided, resumed: decided.status === "running" };
-  if (budgetWaitOf(execution)) await deps.onBudgetApproved?.(execution, command.note, context);
+  const budgetWait = budgetWaitOf(execution);
+  if (budgetWait) await applyBudgetChoice(execution, budgetWait, command.note, context.actor, deps.budgetChoice);
   const outcome = await deps.recovery.resume(execution, { retryBlocked: true, fromWaiting: true });
   if (outcome === "lost") throw decidedElsewhere(execution.id);
   return {
@@ -74,7 +97,7 @@ export async function approveExecution(
 }
 
 /** Reject: fail the run where it stands (an approval with onError: continue lets it go on); the note is the reason. */
-export async function rejectExecution(
+async function rejectExecution(
   command: CommandOf<"execution.reject">,
   context: RequestContext,
   deps: DecisionDeps,

@@ -7,48 +7,38 @@ import type { LlmCallRepository } from "../../db/repositories/llm-call-repositor
 import type { ProviderHealthSnapshot } from "../../llm/provider-health.js";
 import type { HelpEntry, Result, StatusSnapshot } from "../results.js";
 import type { WorkflowCatalog } from "../workflow/catalog.js";
+import type { Handlers } from "./handler.js";
 
-/** The commands this version of baton carries out; the rest answer that they are not available yet. */
-export const IMPLEMENTED = new Set<string>([
-  "help",
-  "status",
-  "history",
-  "workflow.list",
-  "workflow.show",
-  "workflow.run",
-  "execution.list",
-  "execution.show",
-  "execution.cancel",
-  "execution.approve",
-  "execution.reject",
-  "schedule.create",
-  "schedule.list",
-  "schedule.delete",
-  "orchestrator.mode",
-  "orchestrator.step",
-  "digest",
-  "ask",
-  "agent.list",
-  "agent.spawn",
-  "agent.retire",
-  "budget.show",
-  "budget.set",
-  "improve",
-  "workflow.rollback",
-]);
-
-export function help(command: CommandOf<"help">, context: RequestContext): Result {
+async function help(command: CommandOf<"help">, context: RequestContext): Promise<Result> {
   const topic = command.topic?.toLowerCase();
   const entries: HelpEntry[] = COMMAND_TYPES.filter(
     (type) => context.canChangeState || COMMAND_SPECS[type].access === "read",
   )
-    .map((type) => ({ type, ...COMMAND_SPECS[type], available: IMPLEMENTED.has(type) }))
+    .map((type) => {
+      const { access, usage, summary } = COMMAND_SPECS[type];
+      return { type, access, usage, summary };
+    })
     .filter((entry) => !topic || entry.type.includes(topic) || entry.usage.toLowerCase().includes(topic));
   return {
     type: "help",
     ...(command.topic !== undefined && { topic: command.topic }),
     entries,
     restricted: !context.canChangeState,
+  };
+}
+
+export interface InfoDeps extends StatusDeps {
+  audit: AuditRepository;
+  /** The decision journal: recent orchestrator steps with their decisions. */
+  journal: (limit: number) => Promise<Result>;
+}
+
+/** help, status and history. Status is decorated by wrappers (agents, control) in the table. */
+export function infoHandlers(deps: InfoDeps): Handlers<"help" | "status" | "history"> {
+  return {
+    help,
+    status: () => status(deps),
+    history: (command, context) => history(command, context, deps),
   };
 }
 
@@ -59,10 +49,11 @@ export interface StatusDeps {
   providerHealth: () => ProviderHealthSnapshot[];
   timeZone: string;
   now: () => Date;
-  info: Omit<StatusSnapshot, "now" | "running" | "waiting" | "interrupted" | "last24h" | "workflows" | "llm">;
+  /** Read at each status: front-ends report their health as they come and go. */
+  info: () => Omit<StatusSnapshot, "now" | "running" | "waiting" | "interrupted" | "last24h" | "workflows" | "llm">;
 }
 
-export async function status(deps: StatusDeps): Promise<Result> {
+async function status(deps: StatusDeps): Promise<Result> {
   const now = deps.now();
   const [running, waiting, interrupted, last24h, workflows, spendToday] = await Promise.all([
     deps.executions.list({ status: "running", limit: 20 }),
@@ -75,7 +66,7 @@ export async function status(deps: StatusDeps): Promise<Result> {
   return {
     type: "status",
     status: {
-      ...deps.info,
+      ...deps.info(),
       now,
       running,
       waiting,
@@ -87,13 +78,11 @@ export async function status(deps: StatusDeps): Promise<Result> {
   };
 }
 
-export async function history(
-  command: CommandOf<"history">,
-  context: RequestContext,
-  audit: AuditRepository,
-): Promise<Result> {
+async function history(command: CommandOf<"history">, context: RequestContext, deps: InfoDeps): Promise<Result> {
+  // `history orchestrator` (user=orchestrator): the orchestrator's decision journal.
+  if (command.user?.replace(/^@/, "").toLowerCase() === "orchestrator") return deps.journal(command.limit ?? 5);
   const user = command.user?.replace(/^@/, "");
-  const entries = await audit.recent({
+  const entries = await deps.audit.recent({
     limit: command.limit ?? 10,
     ...(user !== undefined && { actor: user }),
     ...(context.auditId !== undefined && { excludeId: context.auditId }),

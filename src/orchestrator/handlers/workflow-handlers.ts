@@ -8,13 +8,41 @@ import type { ExecutionDetail, Result, WorkflowSummary } from "../results.js";
 import type { WorkflowCatalog } from "../workflow/catalog.js";
 import { resolveInputs, secretInputNames, type WorkflowDefinition } from "../workflow/definition.js";
 import type { WorkflowRunner } from "../workflow/runner.js";
+import type { Handlers } from "./handler.js";
 
-export interface WorkflowHandlerDeps {
+/** Enough to look an execution and its workflow up. */
+export interface WorkflowLookups {
   catalog: WorkflowCatalog;
   executions: ExecutionRepository;
+}
+
+export interface WorkflowHandlerDeps extends WorkflowLookups {
   runner: WorkflowRunner;
   clock: Clock;
   owner: string;
+}
+
+type WorkflowCommandType =
+  | "workflow.list"
+  | "workflow.show"
+  | "workflow.run"
+  | "execution.list"
+  | "execution.show"
+  | "execution.cancel";
+
+/** Workflows and their executions (rollback is `/improve`'s, approvals are the decision handlers'). */
+export function workflowHandlers(deps: WorkflowHandlerDeps): Handlers<WorkflowCommandType> {
+  return {
+    "workflow.list": () => listWorkflows(deps),
+    "workflow.show": (command) => showWorkflow(command, deps),
+    "workflow.run": (command, context) => runWorkflow(command, context, deps),
+    "execution.list": (command) => listExecutions(command, deps),
+    "execution.show": async (command) => ({
+      type: "execution.show",
+      detail: await executionDetail(command.execution, deps),
+    }),
+    "execution.cancel": (command) => cancelExecution(command, deps),
+  };
 }
 
 export function summarise(name: string, version: number, definition: WorkflowDefinition): WorkflowSummary {
@@ -38,7 +66,7 @@ export function summarise(name: string, version: number, definition: WorkflowDef
   };
 }
 
-export async function listWorkflows(deps: WorkflowHandlerDeps): Promise<Result> {
+async function listWorkflows(deps: WorkflowHandlerDeps): Promise<Result> {
   const workflows: WorkflowSummary[] = [];
   for (const record of await deps.catalog.list()) {
     const definition = await deps.catalog.definition(record.name, record.currentVersion);
@@ -47,7 +75,7 @@ export async function listWorkflows(deps: WorkflowHandlerDeps): Promise<Result> 
   return { type: "workflow.list", workflows, problems: deps.catalog.loadProblems() };
 }
 
-export async function showWorkflow(command: CommandOf<"workflow.show">, deps: WorkflowHandlerDeps): Promise<Result> {
+async function showWorkflow(command: CommandOf<"workflow.show">, deps: WorkflowHandlerDeps): Promise<Result> {
   const { record, definition } = await deps.catalog.current(command.workflow);
   const versions = await deps.catalog.versions(record.name);
   return {
@@ -64,7 +92,7 @@ export async function showWorkflow(command: CommandOf<"workflow.show">, deps: Wo
   };
 }
 
-export async function runWorkflow(
+async function runWorkflow(
   command: CommandOf<"workflow.run">,
   context: RequestContext,
   deps: WorkflowHandlerDeps,
@@ -98,7 +126,15 @@ export async function runWorkflow(
   return { type: "workflow.run", execution };
 }
 
-export async function executionDetail(id: string, deps: WorkflowHandlerDeps): Promise<ExecutionDetail> {
+async function listExecutions(command: CommandOf<"execution.list">, deps: WorkflowHandlerDeps): Promise<Result> {
+  const executions = await deps.executions.list({
+    limit: command.limit ?? 10,
+    ...(command.status && { status: command.status }),
+  });
+  return { type: "execution.list", executions, ...(command.status !== undefined && { status: command.status }) };
+}
+
+export async function executionDetail(id: string, deps: WorkflowLookups): Promise<ExecutionDetail> {
   const execution = await deps.executions.get(id);
   if (!execution) {
     throw new BatonError(
@@ -117,10 +153,7 @@ export async function executionDetail(id: string, deps: WorkflowHandlerDeps): Pr
   return { execution, attempts, pendingSteps };
 }
 
-export async function cancelExecution(
-  command: CommandOf<"execution.cancel">,
-  deps: WorkflowHandlerDeps,
-): Promise<Result> {
+async function cancelExecution(command: CommandOf<"execution.cancel">, deps: WorkflowHandlerDeps): Promise<Result> {
   const { execution } = await executionDetail(command.execution, deps);
   const now = deps.clock.now();
   const cancelled = await deps.executions.transition(

@@ -23,15 +23,18 @@ export interface PatternOffer {
 export type SchedulableCommand = CommandOf<"workflow.run"> | CommandOf<"digest"> | CommandOf<"orchestrator.step">;
 
 /** Request shape: the command, its workflow, and the argument keys (values vary, the habit does not). */
+const SHAPES: { readonly [T in SchedulableCommand["type"]]: (command: CommandOf<T>) => string } = {
+  "workflow.run": (command) => `workflow.run ${command.workflow} [${Object.keys(command.input).sort().join(", ")}]`,
+  digest: (command) => `digest [${command.channel === undefined ? "" : "channel"}]`,
+  "orchestrator.step": () => "orchestrator.step []",
+};
+
+function shapeWith<T extends SchedulableCommand["type"]>(type: T): (command: CommandOf<T>) => string {
+  return SHAPES[type];
+}
+
 export function shapeOf(command: SchedulableCommand): string {
-  switch (command.type) {
-    case "workflow.run":
-      return `workflow.run ${command.workflow} [${Object.keys(command.input).sort().join(", ")}]`;
-    case "digest":
-      return `digest [${command.channel === undefined ? "" : "channel"}]`;
-    case "orchestrator.step":
-      return "orchestrator.step []";
-  }
+  return shapeWith(command.type)(command);
 }
 
 /**

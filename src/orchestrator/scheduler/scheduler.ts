@@ -2,7 +2,7 @@ import type { Clock } from "../../clock.js";
 import type { ScheduleRecord, ScheduleRepository } from "../../db/repositories/schedule-repository.js";
 import { toBatonError } from "../../errors.js";
 import type { Logger } from "../../logger.js";
-import { firesBetween, latestFireAtOrBefore, nextFireAfter } from "./cron.js";
+import { firesBetween, latestFireAtOrBefore } from "./cron.js";
 import { shortestGapSeconds } from "./cron-interval.js";
 import type { FireDriver } from "./job-driver.js";
 
@@ -217,16 +217,5 @@ export class Scheduler {
     if (claimed === null) return { kind: "lost" };
     this.deps.logger.warn("missed schedule fires skipped", { schedule: schedule.id, count: missed.count });
     return { kind: "skipped", detail: what };
-  }
-
-  /** The next fire of the enabled schedules, for status. */
-  async next(): Promise<{ schedule: ScheduleRecord; at: Date } | null> {
-    const now = this.deps.clock.now();
-    let best: { schedule: ScheduleRecord; at: Date } | null = null;
-    for (const schedule of await this.deps.schedules.list({ enabledOnly: true })) {
-      const at = nextFireAfter(schedule.cron, schedule.timeZone, now);
-      if (!best || at < best.at) best = { schedule, at };
-    }
-    return best;
   }
 }

@@ -24,7 +24,7 @@ import { evaluateCondition } from "./expression.js";
 import { type ResumePlan, restoreScope } from "./resume.js";
 import { DEFAULT_RETRY, retryDelay, sleep } from "./retry.js";
 import { abortReason, CANCELLED, INTERRUPTED, LEASE_LOST, STOPS } from "./run-control.js";
-import type { SubWorkflows } from "./sub-workflows.js";
+import { type SubWorkflowDeps, SubWorkflows } from "./sub-workflows.js";
 import { renderValue, type TemplateScope, usesSecrets } from "./template.js";
 
 export interface RunnerDeps {
@@ -38,8 +38,8 @@ export interface RunnerDeps {
   leaseMs?: number;
   /** Runs `agent` steps; null when no LLM provider is configured (agent steps then fail clearly). */
   agents?: AgentRunner | null;
-  /** Runs `workflow` steps as child executions. */
-  subWorkflows?: SubWorkflows;
+  /** Runs `workflow` steps as child executions (the launcher is built here, with this runner). */
+  subWorkflows?: Omit<SubWorkflowDeps, "runner">;
   /** `{{ secrets.NAME }}` in a tool step's `with`, resolved only as the tool runs. */
   secrets?: SecretStore;
 }
@@ -76,9 +76,11 @@ export class WorkflowRunner implements AttemptWriter {
   private readonly records = new Map<string, ExecutionRecord>();
   private readonly leaseMs: number;
   private stopping = false;
+  private readonly subWorkflows: SubWorkflows | null;
 
   constructor(private readonly deps: RunnerDeps) {
     this.leaseMs = deps.leaseMs ?? 60_000;
+    this.subWorkflows = deps.subWorkflows ? new SubWorkflows({ ...deps.subWorkflows, runner: this }) : null;
   }
 
   leaseUntil(): Date {
@@ -390,7 +392,7 @@ export class WorkflowRunner implements AttemptWriter {
     if (step.kind === "tool") return this.deps.tools.get(step.tool);
     if (step.kind === "agent") return agentTool(this.deps.agents ?? null, executionId);
     const parent = this.records.get(executionId);
-    return parent && this.deps.subWorkflows ? this.deps.subWorkflows.tool({ parent, stepPath, attempt }) : undefined;
+    return parent && this.subWorkflows ? this.subWorkflows.tool({ parent, stepPath, attempt }) : undefined;
   }
 
   /** Writes an attempt row while the run is this process's; null when it no longer is. */

@@ -25,6 +25,8 @@ export interface ChildRunner {
 }
 
 export interface SubWorkflowDeps {
+  /** The runner that builds this launcher and runs the children it starts. */
+  runner: ChildRunner;
   catalog: WorkflowCatalog;
   executions: ExecutionRepository;
   clock: Clock;
@@ -47,14 +49,7 @@ const FINISHED = new Set(["succeeded", "failed", "cancelled"]);
  * already finished — instead of starting a second one; a retry after a failed child starts anew.
  */
 export class SubWorkflows {
-  private runner: ChildRunner | null = null;
-
   constructor(private readonly deps: SubWorkflowDeps) {}
-
-  /** The runner is built after this (it needs the launcher); wired once at start-up. */
-  attach(runner: ChildRunner): void {
-    this.runner = runner;
-  }
 
   /** A `workflow` step as a tool, so it gets attempts, retries, timeout and onError like any step. */
   tool(call: ChildCall): Tool<z.infer<typeof WorkflowArgs>> {
@@ -98,7 +93,7 @@ export class SubWorkflows {
   }
 
   private async startChild(call: ChildCall, name: string, input: Record<string, string>): Promise<ExecutionRecord> {
-    const runner = this.requireRunner();
+    const { runner } = this.deps;
     const ancestors = await this.deps.executions.ancestors(call.parent.id, MAX_WORKFLOW_DEPTH);
     if (ancestors.length + 1 >= MAX_WORKFLOW_DEPTH) {
       throw new NonRetriableError(
@@ -143,7 +138,7 @@ export class SubWorkflows {
 
   /** Waits for the child to finish: at once when it runs here, by looking every POLL_MS otherwise. */
   private async follow(id: string, signal: AbortSignal): Promise<ExecutionRecord> {
-    const runner = this.requireRunner();
+    const { runner } = this.deps;
     for (;;) {
       if (runner.isRunningHere(id)) await unlessAborted(runner.whenSettled(id), signal);
       const child = await this.deps.executions.get(id);
@@ -164,12 +159,7 @@ export class SubWorkflows {
       now,
     );
     await this.deps.executions.settleWaitingAttempts(id, { status: "cancelled", finishedAt: now });
-    this.runner?.abort(id);
-  }
-
-  private requireRunner(): ChildRunner {
-    if (!this.runner) throw new BatonError("internal", "Sub-workflows were used before the runner was attached.");
-    return this.runner;
+    this.deps.runner.abort(id);
   }
 }
 

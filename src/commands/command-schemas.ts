@@ -1,0 +1,131 @@
+import { z } from "zod";
+
+/**
+ * Each command type's zod schema (DESIGN.md "The command vocabulary"); `COMMAND_SPECS` in
+ * commands.ts binds each one to its type with the rest of its description.
+ */
+
+const name = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "letters, digits, '_', '-' or '.'");
+const text = z.string().trim().min(1).max(4000);
+const limit = z.number().int().min(1).max(100);
+
+export const EXECUTION_STATUSES = [
+  "pending",
+  "running",
+  "waiting",
+  "succeeded",
+  "failed",
+  "cancelled",
+  "interrupted",
+] as const;
+export const ExecutionStatus = z.enum(EXECUTION_STATUSES);
+export type ExecutionStatus = z.infer<typeof ExecutionStatus>;
+
+export const ORCHESTRATOR_MODES = ["manual", "scheduled", "continuous", "paused"] as const;
+
+export const helpCommand = z.object({ type: z.literal("help"), topic: z.string().max(100).optional() });
+export const statusCommand = z.object({ type: z.literal("status") });
+export const historyCommand = z.object({
+  type: z.literal("history"),
+  limit: limit.optional(),
+  user: z.string().min(1).max(200).optional(),
+});
+export const workflowListCommand = z.object({ type: z.literal("workflow.list") });
+export const workflowShowCommand = z.object({ type: z.literal("workflow.show"), workflow: name });
+export const workflowRunCommand = z.object({
+  type: z.literal("workflow.run"),
+  workflow: name,
+  input: z.record(z.string().min(1).max(100), z.string().max(4000)).default({}),
+});
+export const workflowRollbackCommand = z.object({
+  type: z.literal("workflow.rollback"),
+  workflow: name,
+  version: z.number().int().min(1),
+});
+export const executionListCommand = z.object({
+  type: z.literal("execution.list"),
+  status: ExecutionStatus.optional(),
+  limit: limit.optional(),
+});
+export const executionShowCommand = z.object({ type: z.literal("execution.show"), execution: name });
+export const executionApproveCommand = z.object({
+  type: z.literal("execution.approve"),
+  execution: name,
+  note: z.string().max(2000).optional(),
+});
+export const executionRejectCommand = z.object({
+  type: z.literal("execution.reject"),
+  execution: name,
+  note: z.string().max(2000).optional(),
+});
+export const executionCancelCommand = z.object({ type: z.literal("execution.cancel"), execution: name });
+export const askCommand = z.object({ type: z.literal("ask"), question: text, specialty: name.optional() });
+export const agentListCommand = z.object({ type: z.literal("agent.list") });
+export const agentSpawnCommand = z.object({
+  type: z.literal("agent.spawn"),
+  specialty: name,
+  context: z.string().max(4000).optional(),
+});
+export const agentRetireCommand = z.object({ type: z.literal("agent.retire"), agent: name });
+export const orchestratorStepCommand = z.object({ type: z.literal("orchestrator.step") });
+export const orchestratorModeCommand = z.object({
+  type: z.literal("orchestrator.mode"),
+  mode: z.enum(ORCHESTRATOR_MODES),
+});
+export const scheduleListCommand = z.object({ type: z.literal("schedule.list") });
+export const scheduleCreateCommand = z.object({
+  type: z.literal("schedule.create"),
+  cron: z.string().min(1).max(200),
+  tz: z.string().min(1).max(100).optional(),
+  action: z.string().min(1).max(200),
+  target: z.string().min(1).max(200).optional(),
+  input: z.record(z.string(), z.string()).optional(),
+});
+export const scheduleDeleteCommand = z.object({ type: z.literal("schedule.delete"), schedule: name });
+export const digestCommand = z.object({ type: z.literal("digest"), channel: z.string().min(1).max(200).optional() });
+export const budgetShowCommand = z.object({
+  type: z.literal("budget.show"),
+  scope: z.string().min(1).max(200).optional(),
+});
+export const budgetSetCommand = z.object({
+  type: z.literal("budget.set"),
+  scope: z.string().min(1).max(200),
+  limits: z.record(z.string().min(1).max(100), z.number().nonnegative()),
+});
+export const improveCommand = z.object({ type: z.literal("improve"), feedback: text, execution: name.optional() });
+
+/** Every command, parsed by its `type`. */
+export const Command = z.discriminatedUnion("type", [
+  helpCommand,
+  statusCommand,
+  historyCommand,
+  workflowListCommand,
+  workflowShowCommand,
+  workflowRunCommand,
+  workflowRollbackCommand,
+  executionListCommand,
+  executionShowCommand,
+  executionApproveCommand,
+  executionRejectCommand,
+  executionCancelCommand,
+  askCommand,
+  agentListCommand,
+  agentSpawnCommand,
+  agentRetireCommand,
+  orchestratorStepCommand,
+  orchestratorModeCommand,
+  scheduleListCommand,
+  scheduleCreateCommand,
+  scheduleDeleteCommand,
+  digestCommand,
+  budgetShowCommand,
+  budgetSetCommand,
+  improveCommand,
+]);
+export type Command = z.infer<typeof Command>;
+export type CommandType = Command["type"];
+export type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;
