@@ -55,7 +55,6 @@ export async function createApp(
     /** Posting outside a request, one per platform (scheduled digests). */
     publishers?: ChannelPublisher[];
     fireDriver?: FireDriver;
-    sleep?: (ms: number) => Promise<void>;
     /** How the http tools resolve host names (default: the system resolver); tests play DNS with it. */
     resolver?: Resolver;
   } = {},
@@ -98,7 +97,6 @@ export async function createApp(
     digestDelivery: delivery,
     secrets,
     ...(options.fireDriver && { fireDriver: options.fireDriver }),
-    ...(options.sleep && { sleep: options.sleep }),
   });
   routing.useBudgets(orchestrator.agents.guard, config.agents.estimateOutputTokens);
   try {

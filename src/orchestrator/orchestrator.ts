@@ -71,8 +71,6 @@ export interface OrchestratorDeps {
   digestDelivery?: DigestDelivery | null;
   /** Tests replace node-schedule's timers to drive fires themselves. */
   fireDriver?: FireDriver;
-  /** Waits between digest delivery attempts (tests pass a fast one). */
-  sleep?: (ms: number) => Promise<void>;
   /** The providers as one chat model for specialist agents (null without an LLM provider). */
   chat?: ChatModel | null;
   /** Specialties from YAML (default: the shipped file alone). */
@@ -116,7 +114,12 @@ export class Orchestrator {
     this.startedAt = deps.clock.now();
     this.leaseMs = deps.leaseMs ?? 60_000;
     this.audit = new AuditRepository(deps.database, { owner: this.owner, leaseMs: this.leaseMs, clock: deps.clock });
-    this.auditSweeper = new AuditSweeper({ audit: this.audit, logger: deps.logger, leaseMs: this.leaseMs });
+    this.auditSweeper = new AuditSweeper({
+      audit: this.audit,
+      clock: deps.clock,
+      logger: deps.logger,
+      leaseMs: this.leaseMs,
+    });
     this.llmCalls = new LlmCallRepository(deps.database);
     this.eventLog = new EventLog(new EventRepository(deps.database), deps.clock, deps.logger);
     this.eventLog.attach(this.events);
@@ -212,7 +215,6 @@ export class Orchestrator {
         retireIdle: () => this.agents.pool.retireIdle(),
       }),
       ...(deps.fireDriver && { driver: deps.fireDriver }),
-      ...(deps.sleep && { sleep: deps.sleep }),
     });
   }
 

@@ -1,4 +1,4 @@
-import type { Clock } from "../clock.js";
+import type { Clock, Timer } from "../clock.js";
 import type { ExecutionRecord, ExecutionRepository } from "../db/repositories/execution-repository.js";
 import { toBatonError } from "../errors.js";
 import type { Logger } from "../logger.js";
@@ -27,20 +27,19 @@ export interface RecoveryDeps {
  * two processes on one database never run the same execution.
  */
 export class ExecutionRecovery {
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
   private sweeping: Promise<void> | null = null;
 
   constructor(private readonly deps: RecoveryDeps) {}
 
   /** Sweeps now, then every `intervalMs` (another replica's crash is noticed when its lease expires). */
   start(intervalMs: number): Promise<void> {
-    this.timer = setInterval(() => void this.sweep(), intervalMs);
-    this.timer.unref();
+    this.timer = this.deps.clock.setInterval(() => void this.sweep(), intervalMs);
     return this.sweep();
   }
 
   stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.cancel();
     this.timer = null;
     return this.sweeping ?? Promise.resolve();
   }

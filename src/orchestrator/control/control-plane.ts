@@ -40,7 +40,6 @@ export interface ControlPlaneDeps {
   /** Budgets, feedback, patterns and agents for the digest and the step (null: not shown). */
   insights?: Insights | null;
   driver?: FireDriver;
-  sleep?: (ms: number) => Promise<void>;
 }
 
 /** The fire id continuous-mode steps claim, one per delay window, so replicas step once between them. */
@@ -80,7 +79,6 @@ export class ControlPlane {
       timeZone: deps.timeZone,
       attempts: deps.config.digestRetries,
       backoffMs: deps.config.digestRetryMs,
-      ...(deps.sleep && { sleep: deps.sleep }),
     });
     this.scheduler = new Scheduler({
       schedules: this.schedules,
