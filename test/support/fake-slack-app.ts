@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { App } from "../../src/app.js";
-import type { Sleep } from "../../src/bot/platform-connection.js";
 import { SlackFrontEnd } from "../../src/bot/slack/slack-front-end.js";
+import type { Clock } from "../../src/clock.js";
 import { silentLogger } from "../../src/logger.js";
 import { startTestApp } from "./app.js";
 import type { TestDatabase } from "./databases.js";
@@ -48,8 +48,8 @@ export interface SlackHarness {
 export interface HarnessOptions {
   /** Slack's Web API is down when the front-end starts (see FakeSlack.down). */
   slackDown?: FakeSlack["down"];
-  /** Waits between auth.test tries (default: the real timer). */
-  sleep?: Sleep;
+  /** The front-end's clock, which times its auth.test retries (default: the app's). */
+  clock?: Clock;
 }
 
 /** The whole baton app with its Slack front-end, against a local fake Slack. */
@@ -81,10 +81,9 @@ export async function startSlackHarness(
     dispatcher: app.dispatcher,
     orchestrator: app.orchestrator,
     database: app.database,
-    clock: app.clock,
+    clock: options.clock ?? app.clock,
     logger: silentLogger,
     timeZone: "UTC",
-    ...(options.sleep && { sleep: options.sleep }),
   });
   await frontEnd.start();
   return {

@@ -12,6 +12,7 @@ import type { Logger } from "../../logger.js";
 export class AuditSweeper {
   private timer: Timer | null = null;
   private sweeping: Promise<number> | null = null;
+  private next: Promise<number> | null = null;
 
   constructor(private readonly deps: { audit: AuditRepository; clock: Clock; logger: Logger; leaseMs: number }) {}
 
@@ -29,12 +30,22 @@ export class AuditSweeper {
   stop(): Promise<unknown> {
     this.timer?.cancel();
     this.timer = null;
-    return this.sweeping ?? Promise.resolve();
+    return this.next ?? this.sweeping ?? Promise.resolve();
   }
 
-  /** Renews this process's open rows, then closes the lapsed ones; resolves with how many it closed. */
+  /**
+   * Renews this process's open rows, then closes the lapsed ones; resolves with how many it closed.
+   * Asked while a sweep runs, it sweeps once more after it (that sweep read an earlier time).
+   */
   sweep(): Promise<number> {
-    this.sweeping ??= this.sweepOnce().finally(() => {
+    if (this.sweeping) {
+      this.next ??= this.sweeping.then(() => {
+        this.next = null;
+        return this.sweep();
+      });
+      return this.next;
+    }
+    this.sweeping = this.sweepOnce().finally(() => {
       this.sweeping = null;
     });
     return this.sweeping;

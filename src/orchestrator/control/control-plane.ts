@@ -1,4 +1,4 @@
-import type { Clock } from "../../clock.js";
+import type { Clock, Timer } from "../../clock.js";
 import type { Command } from "../../commands/commands.js";
 import type { RequestContext } from "../../commands/context.js";
 import type { SchedulerConfig } from "../../config-scheduler.js";
@@ -57,7 +57,7 @@ export class ControlPlane {
   readonly modes: ModeControl;
   readonly digestDesk: DigestDesk;
   private seedProblems: string[] = [];
-  private continuousTimer: NodeJS.Timeout | null = null;
+  private continuousTimer: Timer | null = null;
   private stepping: Promise<unknown> | null = null;
   /** Only a long-running process arms jobs; a one-shot command just writes the schedule. */
   private started = false;
@@ -107,12 +107,14 @@ export class ControlPlane {
     await this.seed();
     this.started = true;
     await this.scheduler.start();
-    this.continuousTimer = setInterval(() => void this.continuousTick(), this.deps.config.continuousDelayMs);
-    this.continuousTimer.unref();
+    this.continuousTimer = this.deps.clock.setInterval(
+      () => void this.continuousTick(),
+      this.deps.config.continuousDelayMs,
+    );
   }
 
   async stop(): Promise<void> {
-    if (this.continuousTimer) clearInterval(this.continuousTimer);
+    this.continuousTimer?.cancel();
     this.continuousTimer = null;
     this.started = false;
     await this.scheduler.stop();

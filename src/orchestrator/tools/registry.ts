@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { Clock } from "../../clock.js";
+import { type Clock, clockTimeout } from "../../clock.js";
 import { BatonError, toBatonError } from "../../errors.js";
 import { StepTimeoutError } from "../workflow/control-errors.js";
 import { EgressClient } from "./egress/egress-client.js";
@@ -76,15 +76,15 @@ export async function runTool(tool: Tool, rawArgs: unknown, options: RunToolOpti
   const { signal, clock, timeoutMs, runId } = options;
   if (signal.aborted) throw cancelled(signal.reason);
   const args = parseArgs(tool, rawArgs);
-  const timeout = new AbortController();
-  const timer = timeoutMs === undefined ? null : clock.setTimeout(() => timeout.abort(), timeoutMs);
-  const combined = timer === null ? signal : AbortSignal.any([signal, timeout.signal]);
+  const timeout =
+    timeoutMs === undefined ? null : clockTimeout(clock, timeoutMs, () => new StepTimeoutError(timeoutMs));
+  const combined = timeout === null ? signal : AbortSignal.any([signal, timeout.signal]);
   try {
     const context = { signal: combined, clock, ...(runId !== undefined && { runId }) };
     return await untilAborted(tool.run(args, context), combined);
   } catch (error) {
     if (signal.aborted) throw cancelled(error);
-    if (timeout.signal.aborted) {
+    if (timeout?.signal.aborted) {
       throw new StepTimeoutError(timeoutMs ?? 0, { cause: error });
     }
     // A plain Error from a tool is taken as transient trouble: a retry policy may try again.
@@ -93,7 +93,7 @@ export async function runTool(tool: Tool, rawArgs: unknown, options: RunToolOpti
     const message = error instanceof Error ? error.message : String(error);
     throw new BatonError("tool_error", `${tool.name} failed: ${message}`, { cause: error, retryable: true });
   } finally {
-    timer?.cancel();
+    timeout?.cancel();
   }
 }
 
