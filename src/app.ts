@@ -149,6 +149,10 @@ async function shutdown(
   await app.database.close();
 }
 
+/**
+ * Shutdown's deadlines are the process's own, so they run on the system clock even when a test
+ * injects a fake one: a fake clock nobody advances would otherwise hold close() forever.
+ */
 function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+  return systemClock.sleep(ms);
 }

@@ -135,7 +135,7 @@ export class AgentDesk {
     // Nobody may ask (a scheduled run): an offer is kept for a while, a non-offer not at all.
     void check.then((offer) => {
       if (!offer) this.offers.delete(key);
-      else setTimeout(() => this.offers.delete(key), OFFER_KEPT_MS).unref();
+      else this.deps.clock.setTimeout(() => this.offers.delete(key), OFFER_KEPT_MS);
     });
   }
 
