@@ -154,5 +154,6 @@ async function shutdown(
  * injects a fake one: a fake clock nobody advances would otherwise hold close() forever.
  */
 function delay(ms: number): Promise<void> {
-  return systemClock.sleep(ms);
+  // A timer, not sleep(): clock timers are unref'd, so a deadline never keeps the process alive.
+  return new Promise((resolve) => systemClock.setTimeout(resolve, ms));
 }

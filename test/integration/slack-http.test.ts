@@ -5,7 +5,7 @@ import { SlackMessageRepository } from "../../src/db/repositories/slack-message-
 import { DATABASE_KINDS, type TestDatabase } from "../support/databases.js";
 import { BOT_USER, TEAM } from "../support/fake-slack.js";
 import { type SlackHarness, startSlackHarness } from "../support/fake-slack-app.js";
-import { commandBody, eventBody, postSigned, SIGNING_SECRET } from "../support/fake-slack-requests.js";
+import { commandBody, eventBody, postSigned } from "../support/fake-slack-requests.js";
 
 const FORM = "application/x-www-form-urlencoded";
 const JSON_TYPE = "application/json";
@@ -57,9 +57,9 @@ describe.each(DATABASE_KINDS)("Slack in HTTP mode ($kind)", ({ create }) => {
     const stale = Math.floor(Date.now() / 1000) - 10 * 60;
     expect((await postSigned(h.eventsUrl, body, FORM, { timestamp: stale })).status).toBe(401);
     expect((await postSigned(h.eventsUrl, body, FORM, { signature: "v0=deadbeef" })).status).toBe(401);
-    await new Promise((r) => setTimeout(r, 200));
+    // Refused before Bolt acked anything: once the front-end is idle, nothing ran behind the 401s.
+    await h.settle();
     expect(h.slack.calls.length).toBe(calls);
-    expect(SIGNING_SECRET.length).toBeGreaterThan(8);
   });
 
   it("answers a mention in its thread and records who asked, from which workspace", async () => {
@@ -127,7 +127,6 @@ describe.each(DATABASE_KINDS)("Slack in HTTP mode ($kind)", ({ create }) => {
     const bot = { ...own, user: "U0OTHER", bot_id: "B0OTHER", ts: "1700000300.2" };
     await postSigned(h.eventsUrl, eventBody(own), JSON_TYPE);
     await postSigned(h.eventsUrl, eventBody(bot), JSON_TYPE);
-    await new Promise((r) => setTimeout(r, 300));
     await h.settle();
     expect(h.slack.calls.slice(calls).filter((c) => c.method.startsWith("chat."))).toEqual([]);
   });

@@ -81,7 +81,11 @@ export class ConsoleAdapter {
     try {
       const outcome = await this.options.dispatcher.dispatch(request, this.conversation());
       // Short runs finish before the next prompt; long ones keep printing progress in the background.
-      await Promise.race([outcome.settled, this.options.clock.sleep(SETTLE_BEFORE_PROMPT_MS)]);
+      // A clock timer (unref'd), not sleep(): a one-shot `baton say` exits as soon as it is done.
+      const settleWait = new Promise<void>((resolve) =>
+        this.options.clock.setTimeout(resolve, SETTLE_BEFORE_PROMPT_MS),
+      );
+      await Promise.race([outcome.settled, settleWait]);
     } catch (error) {
       // The dispatcher answers every request itself; reaching here means the database is gone.
       this.options.logger.error("request could not be handled", { error });
