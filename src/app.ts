@@ -77,7 +77,6 @@ export async function createApp(
     /** Posting outside a request, one per platform (scheduled digests). */
     publishers?: ChannelPublisher[];
     fireDriver?: FireDriver;
-    sleep?: (ms: number) => Promise<void>;
     /** How the http tools resolve host names (default: the system resolver); tests play DNS with it. */
     resolver?: Resolver;
   } = {},
@@ -126,7 +125,6 @@ export async function createApp(
     digestDelivery: delivery,
     secrets,
     ...(options.fireDriver && { fireDriver: options.fireDriver }),
-    ...(options.sleep && { sleep: options.sleep }),
   });
   const { orchestrator } = built;
   try {
@@ -207,6 +205,11 @@ async function shutdown(
   await app.database.close();
 }
 
+/**
+ * Shutdown's deadlines are the process's own, so they run on the system clock even when a test
+ * injects a fake one: a fake clock nobody advances would otherwise hold close() forever.
+ */
 function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+  // A timer, not sleep(): clock timers are unref'd, so a deadline never keeps the process alive.
+  return new Promise((resolve) => systemClock.setTimeout(resolve, ms));
 }

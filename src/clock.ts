@@ -46,6 +46,16 @@ export const systemClock: Clock = {
   },
 };
 
+/**
+ * `AbortSignal.timeout` on an injected clock: the signal aborts with `reason` once `ms` pass;
+ * `cancel` drops the timer when the work finished first.
+ */
+export function clockTimeout(clock: Clock, ms: number, reason: () => unknown): { signal: AbortSignal; cancel(): void } {
+  const controller = new AbortController();
+  const timer = clock.setTimeout(() => controller.abort(reason()), ms);
+  return { signal: controller.signal, cancel: () => timer.cancel() };
+}
+
 /** The calendar and clock fields of `at` as seen in `timeZone` (two-digit, 24-hour), plus the zone's short name. */
 export function zonedParts(at: Date | number, timeZone: string): (type: Intl.DateTimeFormatPartTypes) => string {
   const parts = new Intl.DateTimeFormat("en-CA", {

@@ -1,7 +1,5 @@
+import type { Clock } from "../clock.js";
 import type { Logger } from "../logger.js";
-
-/** Waits `ms` (or until `signal` aborts); injected so tests drive the retries without a wall clock. */
-export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
 
 export interface Backoff {
   initialMs: number;
@@ -15,16 +13,6 @@ export const DEFAULT_BACKOFF: Backoff = { initialMs: 1000, maxMs: 60_000 };
 export function backoffDelay(attempt: number, backoff: Backoff): number {
   return Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.max(0, attempt - 1));
 }
-
-export const realSleep: Sleep = (ms, signal) =>
-  new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    timer.unref();
-    signal.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 
 /** What the connection reports as it goes: the platform's health object shows it in status. */
 export interface ConnectionWatcher {
@@ -42,8 +30,9 @@ export interface PlatformConnectionDeps {
   /** One phrase for status, e.g. "HTTP 503 from Slack's API". */
   describe: (error: unknown) => string;
   watcher: ConnectionWatcher;
+  /** Waits between tries (tests drive it without a wall clock). */
+  clock: Clock;
   logger: Logger;
-  sleep?: Sleep;
   backoff?: Backoff;
 }
 
@@ -125,7 +114,8 @@ export class PlatformConnection {
     return this.deps.backoff ?? DEFAULT_BACKOFF;
   }
 
+  /** Waits `ms`, or less when the connection stops meanwhile (then the loop ends). */
   private sleep(ms: number): Promise<void> {
-    return (this.deps.sleep ?? realSleep)(ms, this.abort.signal);
+    return this.deps.clock.sleep(ms, this.abort.signal).catch(() => undefined);
   }
 }

@@ -1,4 +1,4 @@
-import type { Clock } from "../clock.js";
+import type { Clock, Timer } from "../clock.js";
 import { toBatonError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { ExecutionDetail } from "../orchestrator/results.js";
@@ -41,12 +41,14 @@ export async function followExecution(options: FollowOptions): Promise<{ reply: 
 
 class ThrottledEdits {
   /** The "started" message was just posted: the first edit waits a full interval after it. */
-  private lastEdit = Date.now();
+  private lastEdit: number;
   private lastSent = "";
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
   private chain: Promise<void> = Promise.resolve();
 
-  constructor(private readonly options: FollowOptions) {}
+  constructor(private readonly options: FollowOptions) {
+    this.lastEdit = options.clock.now().getTime();
+  }
 
   private time() {
     return { now: this.options.clock.now(), timeZone: this.options.timeZone };
@@ -54,15 +56,15 @@ class ThrottledEdits {
 
   request(): void {
     if (this.timer) return;
-    const wait = Math.max(0, this.lastEdit + this.options.intervalMs - Date.now());
-    this.timer = setTimeout(() => {
+    const wait = Math.max(0, this.lastEdit + this.options.intervalMs - this.options.clock.now().getTime());
+    this.timer = this.options.clock.setTimeout(() => {
       this.timer = null;
       this.chain = this.chain.then(() => this.edit());
     }, wait);
   }
 
   async final(): Promise<{ reply: Reply; detail: ExecutionDetail }> {
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = null;
     await this.chain;
     const detail = await this.options.followUps.executionDetail(this.options.executionId);
@@ -72,7 +74,7 @@ class ThrottledEdits {
   }
 
   private async edit(): Promise<void> {
-    this.lastEdit = Date.now();
+    this.lastEdit = this.options.clock.now().getTime();
     const detail = await this.options.followUps.executionDetail(this.options.executionId).catch(() => null);
     if (detail) await this.send(renderExecution(detail, this.time()));
   }

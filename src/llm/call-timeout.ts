@@ -13,6 +13,8 @@ export async function callWithTimeout<T>(
   call: (signal: AbortSignal) => Promise<T>,
   toError: (error: unknown) => LlmError,
 ): Promise<T> {
+  // A socket deadline on the wall clock, not the injected Clock: the call is real network I/O, so a
+  // fake clock that stands still must not hold it open (the router's overall deadline is on the Clock).
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = deadline ? AbortSignal.any([deadline, timeout]) : timeout;
   try {

@@ -70,8 +70,6 @@ export interface OrchestratorDeps {
   digestDelivery?: DigestDelivery | null;
   /** Tests replace node-schedule's timers to drive fires themselves. */
   fireDriver?: FireDriver;
-  /** Waits between digest delivery attempts (tests pass a fast one). */
-  sleep?: (ms: number) => Promise<void>;
   /** The providers as one chat model for specialist agents (null without an LLM provider). */
   chat?: ChatModel | null;
   /** Specialties from YAML (default: the shipped file alone). */
@@ -153,7 +151,7 @@ export function createEngine(deps: OrchestratorDeps) {
     llmCalls: new LlmCallRepository(database),
     agentIds: new AgentRepository(database),
     eventLog: new EventLog(new EventRepository(database), events, clock, logger),
-    auditSweeper: new AuditSweeper({ audit, logger, leaseMs }),
+    auditSweeper: new AuditSweeper({ audit, clock, logger, leaseMs }),
     engineSweep: new EngineSweep({ recovery, approvals, pool: agents.pool, clock, logger }),
     isWorkflow: (name: string) => catalog.hints().some((hint) => hint.name === name),
   };
@@ -189,7 +187,6 @@ export function createControl(deps: OrchestratorDeps, engine: Engine) {
     timeZone: deps.timeZone,
     attempts: config.digestRetries,
     backoffMs: config.digestRetryMs,
-    ...(deps.sleep && { sleep: deps.sleep }),
   });
   const steps = new OrchestratorSteps({
     modes,

@@ -74,7 +74,7 @@ export class EventLog {
     this.buffer.push({ at: this.clock.now(), type, ...event });
     if (this.scheduled) return;
     this.scheduled = true;
-    setTimeout(() => void this.flush(), FLUSH_DELAY_MS).unref();
+    this.clock.setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
   }
 
   private async write(batch: NewEvent[]): Promise<void> {

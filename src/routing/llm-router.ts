@@ -1,4 +1,4 @@
-import type { Clock } from "../clock.js";
+import { type Clock, clockTimeout } from "../clock.js";
 import { accessOf } from "../commands/commands.js";
 import { LlmError } from "../llm/errors.js";
 import type { LlmMeter } from "../llm/meter.js";
@@ -60,14 +60,18 @@ export class LlmCommandRouter implements CommandRouter {
     const confident = rules.kind === "command" && rules.confidence >= this.options.fastPathConfidence;
     if (confident && !answering) return rules;
     const tally = new RouteTally();
-    const deadline = new Deadline(this.options.deadlineMs);
-    const request = this.request(text, context, thread, answering, deadline.signal);
-    for (const provider of this.options.providers) {
-      const answer = await this.tryProvider(provider, request, context, tally, deadline);
-      if (answer) return { ...this.guarded(answer, text), usage: tally.usage() };
-      if (deadline.signal.aborted) break;
+    const deadline = new Deadline(this.options.deadlineMs, this.options.clock);
+    try {
+      const request = this.request(text, context, thread, answering, deadline.signal);
+      for (const provider of this.options.providers) {
+        const answer = await this.tryProvider(provider, request, context, tally, deadline);
+        if (answer) return { ...this.guarded(answer, text), usage: tally.usage() };
+        if (deadline.signal.aborted) break;
+      }
+      return { ...rules, usage: tally.usage() };
+    } finally {
+      deadline.end();
     }
-    return { ...rules, usage: tally.usage() };
   }
 
   /** The conversation so far; routing goes on without it when it cannot be read. */
@@ -158,7 +162,8 @@ export class LlmCommandRouter implements CommandRouter {
     if (!error.retryable || wait === null || wait > this.options.maxRetryWaitMs) return false;
     // Waiting must leave time for the call itself; otherwise the next provider gets the time.
     if (wait * 2 > deadline.remainingMs()) return false;
-    await new Promise((resolve) => setTimeout(resolve, wait));
+    // A deadline that passes during the wait ends it early; the check below then says so.
+    await this.options.clock.sleep(wait, deadline.signal).catch(() => undefined);
     return !deadline.signal.aborted;
   }
 
@@ -236,18 +241,30 @@ function countsAgainst(error: LlmError, deadline: Deadline): boolean {
   return !(error.code === "bad_request" && (error.status === 400 || error.status === 413));
 }
 
-/** One request's time budget across every provider and wait. */
+/** One request's time budget across every provider and wait, on the router's clock. */
 class Deadline {
-  readonly signal: AbortSignal;
+  private readonly timeout: { signal: AbortSignal; cancel(): void };
   private readonly endsAt: number;
 
-  constructor(ms: number) {
-    this.signal = AbortSignal.timeout(ms);
-    this.endsAt = performance.now() + ms;
+  constructor(
+    ms: number,
+    private readonly clock: Clock,
+  ) {
+    this.endsAt = clock.now().getTime() + ms;
+    this.timeout = clockTimeout(clock, ms, () => new Error(`The LLM router's ${ms} ms deadline passed.`));
+  }
+
+  get signal(): AbortSignal {
+    return this.timeout.signal;
   }
 
   remainingMs(): number {
-    return Math.max(0, this.endsAt - performance.now());
+    return Math.max(0, this.endsAt - this.clock.now().getTime());
+  }
+
+  /** The request is answered: the timer goes. */
+  end(): void {
+    this.timeout.cancel();
   }
 }
 

@@ -13,6 +13,8 @@ import { FakeClock } from "../support/fake-clock.js";
  * has a lease its live process renews, and any live process's periodic sweep closes lapsed ones.
  */
 const LEASE_MS = 1000;
+/** The audit sweeper runs three times a lease period, on the app's clock. */
+const SWEEP_MS = Math.floor(LEASE_MS / 3);
 let testDb: TestDatabase | null = null;
 let app: App | null = null;
 let other: App | null = null;
@@ -28,6 +30,13 @@ afterEach(async () => {
 async function leaseOf(live: App, id: number): Promise<Date | null> {
   const row = await live.database.models.AuditEntry.findByPk(id);
   return row?.lease_until ? new Date(row.lease_until) : null;
+}
+
+/** Moves the clock one sweep on and waits until the live process's sweep has renewed row `id`. */
+async function nextSweep(clock: FakeClock, live: App, id: number): Promise<void> {
+  clock.advance(SWEEP_MS);
+  const renewedTo = clock.now().getTime() + LEASE_MS;
+  await eventually(async () => (await leaseOf(live, id))?.getTime() === renewedTo, "the renewed lease");
 }
 
 describe.each(DATABASE_KINDS)("audit rows left open on $kind", ({ create }) => {
@@ -59,7 +68,8 @@ describe.each(DATABASE_KINDS)("audit rows left open on $kind", ({ create }) => {
     const [open] = await live.rows.audit.recent({ limit: 1 });
     expect(open).toMatchObject({ commandType: null, outcome: "pending", text: "/orchestrate pause" });
 
-    clock.advance(LEASE_MS + 1);
+    // Three sweeps find the dead row's lease still running; the fourth, past it, closes the row.
+    for (let sweep = 0; sweep < 4; sweep += 1) await nextSweep(clock, live, open?.id ?? 0);
     const lapsedAt = clock.now();
     await eventually(
       async () => (await live.rows.audit.get(abandoned.id))?.outcome === "interrupted",
@@ -97,13 +107,9 @@ describe.each(DATABASE_KINDS)("audit rows left open on $kind", ({ create }) => {
     const [open] = await live.rows.audit.recent({ limit: 1 });
     const id = open?.id ?? 0;
 
-    // Time moves on in steps shorter than the lease, each renewed by the live process as it lives:
+    // Time moves on a sweep at a time, each renewing the lease as the live process lives:
     // three leases later the other replica's sweeps have still left the row alone.
-    for (let step = 0; step < 10; step += 1) {
-      clock.advance(LEASE_MS * 0.3);
-      const renewedTo = clock.now().getTime() + LEASE_MS;
-      await eventually(async () => (await leaseOf(live, id))?.getTime() === renewedTo, "the renewed lease");
-    }
+    for (let sweep = 0; sweep < 10; sweep += 1) await nextSweep(clock, live, id);
     expect((await other.rows.audit.get(id))?.outcome).toBe("pending");
 
     conversation.decide(true);

@@ -12,22 +12,18 @@ describe.each(DATABASE_KINDS)("digest delivery on $kind", ({ create }) => {
   let testDb: TestDatabase;
   let app: App;
   let server: FakeChatServer;
-  let waits: number[];
-  const clock = new FakeClock(new Date("2026-03-27T07:00:00Z"));
+  let clock: FakeClock;
 
   beforeEach(async () => {
     testDb = await create();
     server = new FakeChatServer();
     const url = await server.start();
-    waits = [];
+    clock = new FakeClock(new Date("2026-03-27T07:00:00Z"));
     app = await startSchedulingApp({
       url: testDb.url,
       clock,
       publishers: [new HttpPublisher("console", url)],
       env: { BATON_DIGEST_RETRIES: "4", BATON_DIGEST_RETRY_MS: "250" },
-      sleep: async (ms) => {
-        waits.push(ms);
-      },
     });
   });
 
@@ -47,12 +43,14 @@ describe.each(DATABASE_KINDS)("digest delivery on $kind", ({ create }) => {
 
   it("retries a failed post with backoff under one idempotency key and records the message id", async () => {
     server.failFirst = 2;
-    const answer = await say("/orchestrate digest #ops");
+    const answering = say("/orchestrate digest #ops");
+    await clock.passSleeps(2);
+    const answer = await answering;
     expect(answer).toBe("📬 Posted the digest to #ops (message msg-1, attempt 3).");
     expect(server.requests).toHaveLength(3);
     expect(new Set(server.requests.map((r) => r.idempotencyKey)).size).toBe(1);
     expect(server.requests[0]?.idempotencyKey).toMatch(/^digest:request:\d+$/);
-    expect(waits).toEqual([250, 500]);
+    expect(clock.sleeps).toEqual([250, 500]);
     const [delivery] = await app.rows.digests.deliveries();
     expect(delivery).toMatchObject({ status: "delivered", attempts: 3, messageId: "msg-1", channel: "ops" });
   });
@@ -74,12 +72,14 @@ describe.each(DATABASE_KINDS)("digest delivery on $kind", ({ create }) => {
 
   it("shows an undelivered digest in status and in the next digest, then marks it reported", async () => {
     server.failAlways = true;
-    const failed = await say("/orchestrate digest #ops");
+    const failing = say("/orchestrate digest #ops");
+    await clock.passSleeps(3);
+    const failed = await failing;
     expect(failed).toBe(
       "⚠️ The digest could not be posted to #ops after 4 attempts: The chat server answered 503 (busy). It shows in status and in the next digest.",
     );
     expect(server.requests).toHaveLength(4);
-    expect(waits).toEqual([250, 500, 1000]);
+    expect(clock.sleeps).toEqual([250, 500, 1000]);
 
     const status = await app.orchestrator.handle({ type: "status" }, context());
     const statusText = renderText(renderResult(status, { now: clock.now(), timeZone: "UTC" }));

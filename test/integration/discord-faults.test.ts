@@ -8,9 +8,9 @@ import { type AuditEntry, AuditRepository } from "../../src/db/repositories/audi
 import { startTestApp } from "../support/app.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
 import { eventually } from "../support/eventually.js";
+import { FakeClock } from "../support/fake-clock.js";
 import { FakeDiscord, type RecordedRequest } from "../support/fake-discord.js";
 import type { JsonObject } from "../support/fake-discord-payloads.js";
-import { ManualSleep } from "../support/manual-sleep.js";
 
 /** Unhandled rejections anywhere in the process fail the file (discord.js used to leak them). */
 const rejections: unknown[] = [];
@@ -253,14 +253,14 @@ describe("Discord's REST API down when baton starts", () => {
   let db: TestDatabase;
   let app: App;
   let discord: DiscordFrontEnd;
-  const sleeper = new ManualSleep();
+  const clock = new FakeClock();
 
   beforeAll(async () => {
     fake = await new FakeDiscord({ heartbeatIntervalMs: 300 }).start();
     fake.rest.down = true;
     db = sqliteDatabase();
     app = await startTestApp({ url: db.url });
-    discord = await startDiscord(config(fake, null), { ...app, sleep: sleeper.sleep });
+    discord = await startDiscord(config(fake, null), { ...app, clock });
   });
 
   afterAll(async () => {
@@ -277,19 +277,18 @@ describe("Discord's REST API down when baton starts", () => {
     expect(await statusText(app)).toContain(
       "discord: Discord is unreachable (HTTP 503 from Discord's API; 1 try, next in 1 s)",
     );
-    await eventually(() => sleeper.pending === 1, "a pending wait");
+    await clock.untilSleeps(1);
     const fetchesBefore = gatewayFetches().length;
-    sleeper.wake();
-    await eventually(() => sleeper.delays.length === 2, "the second wait");
-    expect(sleeper.delays).toEqual([1000, 2000]);
+    await clock.passSleeps(1);
+    await clock.untilSleeps(2);
+    expect(clock.sleeps).toEqual([1000, 2000]);
     expect(gatewayFetches().length).toBeGreaterThan(fetchesBefore);
     expect(await statusText(app)).toContain("2 tries, next in 2 s");
   });
 
   it("connects by itself once Discord answers, and serves", async () => {
     fake.rest.down = false;
-    await eventually(() => sleeper.pending === 1, "a pending wait");
-    sleeper.wake();
+    await clock.passSleeps(1);
     await fake.until(() => fake.connected && fake.identifies > 0, "the gateway connection");
     const { token } = fake.slashCommand("orchestrate", { request: "status" });
     await fake.until(() => FakeDiscord.text(fake.original(token)).includes("baton status"), "the status reply");

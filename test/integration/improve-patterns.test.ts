@@ -31,11 +31,11 @@ describe("pattern detection", () => {
     app = await startAgentsApp({ url: testDb.url, workflowsDir: workflowsWithSlowOne(), clock });
 
     expect(await run("/orchestrate run hello name=Ada")).toEqual([]);
-    clock.advance(8 * 24 * 3_600_000);
+    clock.jump(8 * 24 * 3_600_000);
     // The first run is now outside the window: two in the window are not a pattern yet.
     expect(await run("/orchestrate run hello name=Bob")).toEqual([]);
     expect(await run("/orchestrate run hello name=Cy", "grace")).toEqual([]);
-    clock.advance(24 * 3_600_000);
+    clock.jump(24 * 3_600_000);
     expect(await run("/orchestrate run hello name=Di")).toEqual([]);
     const offers = await run("/orchestrate run hello name=Eve");
     expect(offers).toHaveLength(1);
@@ -56,7 +56,7 @@ describe("pattern detection", () => {
 
     expect(await run("/orchestrate digest")).toEqual([]);
     expect(await run("/orchestrate digest", "grace")).toEqual([]);
-    clock.advance(3_600_000);
+    clock.jump(3_600_000);
     expect(await run("/orchestrate digest")).toEqual([]);
     const offers = await run("/orchestrate digest");
     expect(offers).toHaveLength(1);

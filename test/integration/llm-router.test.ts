@@ -184,7 +184,10 @@ describe("LLM routing through the real SDKs", () => {
       { status: 429, headers: { "retry-after-ms": "50" } },
       { toolCall: { name: "execution_list", arguments: {} } },
     );
-    const { outcome } = await say(VAGUE);
+    const saying = say(VAGUE);
+    await clock.passSleeps(1);
+    const { outcome } = await saying;
+    expect(clock.sleeps).toEqual([50]);
     expect(outcome.resolvedBy).toBe("llm:anthropic");
     expect(anthropic.requests).toHaveLength(2);
     expect(openai.requests).toHaveLength(0);

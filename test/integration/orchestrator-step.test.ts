@@ -39,7 +39,10 @@ describe.each(DATABASE_KINDS)("orchestrator.step on $kind", ({ create }) => {
   let clock: FakeClock;
 
   async function start(env: Record<string, string> = {}) {
-    app = await startSchedulingApp({ url: testDb.url, clock, workflowsDir: workflows(), env });
+    // Leases of 10 minutes: the recovery sweep (every half lease, on the fake clock) does not settle
+    // the overdue approval before the step under test gets to it.
+    const lease = { BATON_LEASE_MS: String(10 * 60_000) };
+    app = await startSchedulingApp({ url: testDb.url, clock, workflowsDir: workflows(), env: { ...lease, ...env } });
   }
 
   beforeEach(async () => {
@@ -119,7 +122,7 @@ describe.each(DATABASE_KINDS)("orchestrator.step on $kind", ({ create }) => {
   it("steps on its own once per delay window in continuous mode, and not at all in manual mode", async () => {
     await start({ BATON_CONTINUOUS_DELAY_MS: "1000" });
     expect((await say("/orchestrate mode continuous")).text).toContain("scheduled → *continuous*");
-    // The loop ticks on the injected clock: one step per delay window that passes.
+    // The loop ticks on the app's clock: nothing steps until a delay has passed on it.
     expect(await app.rows.runs.recent(5)).toHaveLength(0);
     clock.advance(1000);
     await eventually(async () => (await app.rows.runs.recent(5)).length > 0, "the first run");

@@ -7,10 +7,10 @@ import { main } from "../../src/cli.js";
 import { type AuditEntry, AuditRepository } from "../../src/db/repositories/audit-repository.js";
 import { DATABASE_KINDS, sqliteDatabase, type TestDatabase } from "../support/databases.js";
 import { eventually } from "../support/eventually.js";
+import { FakeClock } from "../support/fake-clock.js";
 import { FakeSlack, TEAM } from "../support/fake-slack.js";
 import { type SlackHarness, slackWorkflows, startSlackHarness } from "../support/fake-slack-app.js";
 import { commandBody, eventBody, eventEnvelope, postSigned } from "../support/fake-slack-requests.js";
-import { ManualSleep } from "../support/manual-sleep.js";
 
 const FORM = "application/x-www-form-urlencoded";
 const JSON_TYPE = "application/json";
@@ -55,11 +55,11 @@ afterAll(() => {
 describe.each(["refuse", "503"] as const)("Slack's API down when baton starts (%s), HTTP mode", (down) => {
   let db: TestDatabase;
   let h: SlackHarness;
-  const sleeper = new ManualSleep();
+  const clock = new FakeClock();
 
   beforeAll(async () => {
     db = sqliteDatabase();
-    h = await startSlackHarness(db, "http", {}, { slackDown: down, sleep: sleeper.sleep });
+    h = await startSlackHarness(db, "http", {}, { slackDown: down, clock });
   });
 
   afterAll(async () => {
@@ -81,10 +81,9 @@ describe.each(["refuse", "503"] as const)("Slack's API down when baton starts (%
   });
 
   it("retries auth.test with a growing backoff while Slack stays down", async () => {
-    await eventually(() => sleeper.pending === 1, "a pending wait");
-    sleeper.wake();
-    await eventually(() => sleeper.delays.length === 2, "the second wait");
-    expect(sleeper.delays).toEqual([1000, 2000]);
+    await clock.passSleeps(1);
+    await clock.untilSleeps(2);
+    expect(clock.sleeps).toEqual([1000, 2000]);
     expect(h.slack.calls.filter((c) => c.method === "auth.test").map((c) => c.performed)).toEqual([false, false]);
     expect(await statusText(h.app)).toContain("2 tries, next in 2 s");
     expect((await postSigned(h.eventsUrl, commandBody("/orchestrate", "status"), FORM)).status).toBe(503);
@@ -92,8 +91,7 @@ describe.each(["refuse", "503"] as const)("Slack's API down when baton starts (%
 
   it("recovers by itself once Slack answers: the next signed request is answered and audited", async () => {
     h.slack.down = null;
-    await eventually(() => sleeper.pending === 1, "a pending wait");
-    sleeper.wake();
+    await clock.passSleeps(1);
     await h.frontEnd.started;
     expect(h.frontEnd.isStarted).toBe(true);
     expect(await statusText(h.app)).toContain("slack: listening, no events yet");
@@ -117,11 +115,11 @@ describe.each(["refuse", "503"] as const)("Slack's API down when baton starts (%
 describe("Slack's API down when baton starts, Socket Mode", () => {
   let db: TestDatabase;
   let h: SlackHarness;
-  const sleeper = new ManualSleep();
+  const clock = new FakeClock();
 
   beforeAll(async () => {
     db = sqliteDatabase();
-    h = await startSlackHarness(db, "socket", {}, { slackDown: "503", sleep: sleeper.sleep });
+    h = await startSlackHarness(db, "socket", {}, { slackDown: "503", clock });
   });
 
   afterAll(async () => {
@@ -135,8 +133,7 @@ describe("Slack's API down when baton starts, Socket Mode", () => {
     expect(h.slack.calls.filter((c) => c.method === "apps.connections.open")).toEqual([]);
     expect(await statusText(h.app)).toContain("slack: Slack is unreachable (HTTP 503 from Slack's API; 1 try");
     h.slack.down = null;
-    await eventually(() => sleeper.pending === 1, "a pending wait");
-    sleeper.wake();
+    await clock.passSleeps(1);
     await h.frontEnd.started;
     await h.slack.waitFor(() => h.slack.connections > 0, "a Socket Mode connection");
     await h.slack.sendEnvelope("slash_commands", {

@@ -17,6 +17,9 @@ export class FakeClock implements Clock {
   private pending: Pending[] = [];
   /** Every sleep asked for, in order (what backoff the code chose). */
   readonly sleeps: number[] = [];
+  private sleepWatchers: Array<{ count: number; resolve: () => void }> = [];
+  /** Sleeps `passSleeps` has let pass so far. */
+  private passed = 0;
 
   constructor(start: Date | number | string = Date.now()) {
     this.at = new Date(start).getTime();
@@ -33,6 +36,9 @@ export class FakeClock implements Clock {
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     this.sleeps.push(ms);
+    const due = this.sleepWatchers.filter((w) => w.count <= this.sleeps.length);
+    this.sleepWatchers = this.sleepWatchers.filter((w) => w.count > this.sleeps.length);
+    for (const watcher of due) watcher.resolve();
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
       const timer = this.setTimeout(() => {
@@ -65,6 +71,22 @@ export class FakeClock implements Clock {
     this.runUntil(this.at + ms);
   }
 
+  /**
+   * Leaps `ms` ahead as a suspended machine wakes: each timer that fell due fires once, and
+   * intervals go on from the new time (Node coalesces missed interval ticks the same way).
+   * For days-long steps, where `advance` would fire every tick on the way.
+   */
+  jump(ms: number): void {
+    const target = this.at + ms;
+    this.at = target;
+    const due = this.pending.filter((p) => p.due <= target).sort((a, b) => a.due - b.due);
+    for (const entry of due) {
+      if (entry.every !== null) entry.due = target + entry.every;
+      else this.remove(entry.id);
+      entry.callback();
+    }
+  }
+
   /** Like `advance`, letting the promise work each fired callback starts settle before the next. */
   async advanceAsync(ms: number): Promise<void> {
     const target = this.at + ms;
@@ -73,6 +95,42 @@ export class FakeClock implements Clock {
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     this.at = target;
+  }
+
+  /**
+   * Resolves once `count` sleeps in all have started; fails, naming what it saw, when they have not
+   * within `timeoutMs` of real time (the code under test waits on I/O between its sleeps).
+   */
+  untilSleeps(count: number, timeoutMs = 10_000): Promise<void> {
+    if (this.sleeps.length >= count) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.sleepWatchers = this.sleepWatchers.filter((w) => w !== watcher);
+        reject(
+          new Error(`expected ${count} sleeps on the fake clock within ${timeoutMs} ms, saw ${this.sleeps.length}`),
+        );
+      }, timeoutMs);
+      const watcher = {
+        count,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      this.sleepWatchers.push(watcher);
+    });
+  }
+
+  /**
+   * Lets the next `count` sleeps pass, each as soon as it starts (time moves on by its length), so
+   * retries with backoff run without anyone waiting; `sleeps` still shows what the code chose.
+   */
+  async passSleeps(count: number): Promise<void> {
+    for (let n = 0; n < count; n += 1) {
+      await this.untilSleeps(this.passed + 1);
+      this.advance(this.sleeps[this.passed] ?? 0);
+      this.passed += 1;
+    }
   }
 
   private schedule(callback: () => void, ms: number, every: number | null): Timer {

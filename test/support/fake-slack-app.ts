@@ -1,8 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { App } from "../../src/app.js";
-import type { Sleep } from "../../src/bot/platform-connection.js";
 import { SlackFrontEnd } from "../../src/bot/slack/slack-front-end.js";
+import type { Clock } from "../../src/clock.js";
 import { silentLogger } from "../../src/logger.js";
 import { startTestApp } from "./app.js";
 import { tempDir } from "./cleanup.js";
@@ -48,8 +48,8 @@ export interface SlackHarness {
 export interface HarnessOptions {
   /** Slack's Web API is down when the front-end starts (see FakeSlack.down). */
   slackDown?: FakeSlack["down"];
-  /** Waits between auth.test tries (default: the real timer). */
-  sleep?: Sleep;
+  /** The front-end's clock, which times its auth.test retries (default: the app's). */
+  clock?: Clock;
 }
 
 /** The whole baton app with its Slack front-end, against a local fake Slack. */
@@ -82,10 +82,9 @@ export async function startSlackHarness(
     orchestrator: app.orchestrator,
     frontEndHealth: app.frontEndHealth,
     messages: app.messages,
-    clock: app.clock,
+    clock: options.clock ?? app.clock,
     logger: silentLogger,
     timeZone: "UTC",
-    ...(options.sleep && { sleep: options.sleep }),
   });
   await frontEnd.start();
   return {

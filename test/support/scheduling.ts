@@ -117,8 +117,6 @@ export interface SchedulingAppOptions {
   driver?: FireDriver;
   env?: Record<string, string>;
   workflowsDir?: string;
-  /** Records the waits between digest attempts instead of sleeping. */
-  sleep?: (ms: number) => Promise<void>;
 }
 
 /** A whole app (createApp) with a clock, publishers and a fire driver of the test's choosing. */
@@ -139,6 +137,5 @@ export async function startSchedulingApp(options: SchedulingAppOptions) {
     ...(options.clock && { clock: options.clock }),
     publishers: options.publishers ?? [],
     fireDriver: options.driver ?? new ManualDriver(),
-    ...(options.sleep && { sleep: options.sleep }),
   });
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { startOfDay } from "../../src/clock.js";
+import { startOfDay, systemClock } from "../../src/clock.js";
+import { BatonError } from "../../src/errors.js";
 
 describe("startOfDay", () => {
   it.each([
@@ -11,5 +12,24 @@ describe("startOfDay", () => {
     ["2026-10-25T15:00:00Z", "Europe/Berlin", "2026-10-24T22:00:00.000Z"],
   ])("%s in %s starts at %s", (now, zone, expected) => {
     expect(startOfDay(new Date(now), zone).toISOString()).toBe(expected);
+  });
+});
+
+describe("systemClock.sleep", () => {
+  it("resolves after the time", async () => {
+    await expect(systemClock.sleep(5, new AbortController().signal)).resolves.toBeUndefined();
+  });
+
+  it("rejects with the signal's reason when aborted while waiting", async () => {
+    const controller = new AbortController();
+    const reason = new BatonError("cancelled", "The run was cancelled.");
+    const waiting = systemClock.sleep(60_000, controller.signal);
+    controller.abort(reason);
+    await expect(waiting).rejects.toBe(reason);
+  });
+
+  it("rejects at once when the signal is already aborted", async () => {
+    const reason = new Error("shutting down");
+    await expect(systemClock.sleep(60_000, AbortSignal.abort(reason))).rejects.toBe(reason);
   });
 });

@@ -114,7 +114,7 @@ describe("Discord pieces", () => {
   });
 
   it("lets only the asker answer a confirmation, once", async () => {
-    const confirmations = new PendingConfirmations();
+    const confirmations = new PendingConfirmations(new FakeClock());
     const { token, answer } = confirmations.open("42");
     expect(confirmations.answer(token, "7", true)).toBe("not-yours");
     expect(confirmations.answer(token, "42", true)).toBe("answered");

@@ -7,7 +7,7 @@ import {
   RetryAfterError,
   StepTimeoutError,
 } from "../../src/orchestrator/workflow/control-errors.js";
-import { DEFAULT_RETRY, RetryPolicy, retryDelay, sleep } from "../../src/orchestrator/workflow/retry.js";
+import { DEFAULT_RETRY, RetryPolicy, retryDelay } from "../../src/orchestrator/workflow/retry.js";
 
 const fixed = (value: number) => () => value;
 const policy = (fields: Partial<RetryPolicy> = {}): RetryPolicy => RetryPolicy.parse({ maxAttempts: 10, ...fields });
@@ -139,24 +139,5 @@ describe("retryDelay", () => {
     expect(retryDelay(policy(), 1, new RetryAfterError("much later", 2 * day))).toBe(day);
     expect(retryDelay(policy(), 1, new RetryAfterError("forever", Number.POSITIVE_INFINITY))).toBe(day);
     expect(retryDelay(policy({ maxAttempts: 2 }), 2, new RetryAfterError("later", 5))).toBeNull();
-  });
-});
-
-describe("sleep", () => {
-  it("resolves after the time", async () => {
-    await expect(sleep(5, new AbortController().signal)).resolves.toBeUndefined();
-  });
-
-  it("rejects with the signal's reason when aborted while waiting", async () => {
-    const controller = new AbortController();
-    const reason = new BatonError("cancelled", "The run was cancelled.");
-    const waiting = sleep(60_000, controller.signal);
-    controller.abort(reason);
-    await expect(waiting).rejects.toBe(reason);
-  });
-
-  it("rejects at once when the signal is already aborted", async () => {
-    const reason = new Error("shutting down");
-    await expect(sleep(60_000, AbortSignal.abort(reason))).rejects.toBe(reason);
   });
 });

@@ -1,13 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { SendQueue } from "../../src/bot/slack/send-queue.js";
+import { systemClock } from "../../src/clock.js";
 import { silentLogger } from "../../src/logger.js";
+import { FakeClock } from "../support/fake-clock.js";
 
 const rateLimited = (retryAfter: number) =>
   Object.assign(new Error("rate limited"), { code: "slack_webapi_rate_limited_error", retryAfter });
 
 describe("SendQueue", () => {
   it("sends one channel's writes in order, one at a time", async () => {
-    const queue = new SendQueue({ intervalMs: 0, logger: silentLogger });
+    const queue = new SendQueue({ intervalMs: 0, clock: systemClock, logger: silentLogger });
     const order: string[] = [];
     let active = 0;
     let maxActive = 0;
@@ -30,23 +32,22 @@ describe("SendQueue", () => {
   });
 
   it("waits Retry-After and sends again after a 429, but never retries other failures", async () => {
-    const slept: number[] = [];
-    const queue = new SendQueue({
-      intervalMs: 0,
-      logger: silentLogger,
-      sleep: async (ms) => {
-        slept.push(ms);
-      },
-    });
+    const clock = new FakeClock();
+    const queue = new SendQueue({ intervalMs: 0, clock, logger: silentLogger });
     let calls = 0;
-    const posted = await queue.send("C1", async () => {
+    const sending = queue.send("C1", async () => {
       calls += 1;
       if (calls === 1) throw rateLimited(2);
       return "ts-1";
     });
-    expect(posted).toBe("ts-1");
+    await clock.untilSleeps(1);
+    clock.advance(1999);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toBe(1);
+    clock.advance(1);
+    expect(await sending).toBe("ts-1");
     expect(calls).toBe(2);
-    expect(slept).toContain(2000);
+    expect(clock.sleeps).toEqual([2000]);
 
     let failing = 0;
     await expect(
@@ -61,14 +62,33 @@ describe("SendQueue", () => {
   });
 
   it("gives up after repeated 429s", async () => {
-    const queue = new SendQueue({ intervalMs: 0, logger: silentLogger, maxRateLimitRetries: 2, sleep: async () => {} });
+    const clock = new FakeClock();
+    const queue = new SendQueue({ intervalMs: 0, clock, logger: silentLogger, maxRateLimitRetries: 2 });
     let calls = 0;
-    await expect(
+    const refused = expect(
       queue.send("C1", async () => {
         calls += 1;
         throw rateLimited(1);
       }),
     ).rejects.toMatchObject({ code: "slack_webapi_rate_limited_error" });
+    await clock.passSleeps(2);
+    await refused;
     expect(calls).toBe(3);
+    expect(clock.sleeps).toEqual([1000, 1000]);
+  });
+
+  it("paces one channel's writes at one per interval on the clock", async () => {
+    const clock = new FakeClock();
+    const queue = new SendQueue({ intervalMs: 1000, clock, logger: silentLogger });
+    const sent: string[] = [];
+    const first = queue.send("C1", async () => sent.push("a"));
+    const second = queue.send("C1", async () => sent.push("b"));
+    await first;
+    await clock.untilSleeps(1);
+    expect(sent).toEqual(["a"]);
+    clock.advance(1000);
+    await second;
+    expect(sent).toEqual(["a", "b"]);
+    expect(clock.sleeps).toEqual([1000]);
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { PendingConfirmations } from "../../src/bot/slack/confirmations.js";
 import { WorkQueue } from "../../src/bot/slack/work-queue.js";
+import { systemClock } from "../../src/clock.js";
+import { FakeClock } from "../support/fake-clock.js";
 
 describe("WorkQueue", () => {
   /** A promise the test settles by hand, so no step waits on the wall clock. */
@@ -71,7 +73,7 @@ describe("WorkQueue", () => {
 
 describe("PendingConfirmations", () => {
   it("lets only the asker answer, once", async () => {
-    const confirmations = new PendingConfirmations(60_000);
+    const confirmations = new PendingConfirmations(60_000, systemClock);
     const token = confirmations.newToken();
     const answer = confirmations.wait(token, "U1");
     expect(confirmations.answer(token, "U2", true)).toBe("not-yours");
@@ -81,9 +83,12 @@ describe("PendingConfirmations", () => {
   });
 
   it("counts no answer in time, or a shutdown, as cancel", async () => {
-    const confirmations = new PendingConfirmations(10);
-    expect(await confirmations.wait(confirmations.newToken(), "U1")).toBe(false);
-    const long = new PendingConfirmations(60_000);
+    const clock = new FakeClock();
+    const confirmations = new PendingConfirmations(10 * 60_000, clock);
+    const unanswered = confirmations.wait(confirmations.newToken(), "U1");
+    clock.advance(10 * 60_000);
+    expect(await unanswered).toBe(false);
+    const long = new PendingConfirmations(60_000, systemClock);
     const pending = long.wait(long.newToken(), "U1");
     long.declineAll();
     expect(await pending).toBe(false);

@@ -2,10 +2,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { systemClock } from "../../src/clock.js";
 import { BatonError } from "../../src/errors.js";
 import { parseAllowList } from "../../src/orchestrator/tools/egress/allow-list.js";
 import { createBuiltinTools, runTool, ToolRegistry } from "../../src/orchestrator/tools/registry.js";
 import type { Tool } from "../../src/orchestrator/tools/types.js";
+import { FakeClock } from "../support/fake-clock.js";
 
 type Handler = (request: IncomingMessage, body: string, response: ServerResponse) => void;
 
@@ -61,6 +63,8 @@ const fetchedUrls: string[] = [];
 // The local test server is on loopback, which the egress policy refuses unless an admin allows it.
 const tools = createBuiltinTools({ egress: { allow: parseAllowList("127.0.0.1").entries } });
 const never = new AbortController().signal;
+/** The http tools talk to a real local server, so their step timeouts run on real time. */
+const clock = systemClock;
 
 function tool(name: string): Tool {
   const found = tools.get(name);
@@ -102,7 +106,7 @@ describe("ToolRegistry", () => {
 
 describe("http.get", () => {
   it("parses a JSON body and reports status and timing", async () => {
-    const output = await runTool(tool("http.get"), { url: `${base}/json` }, { signal: never });
+    const output = await runTool(tool("http.get"), { url: `${base}/json` }, { signal: never, clock });
     expect(output).toMatchObject({
       url: `${base}/json`,
       status: 200,
@@ -115,22 +119,22 @@ describe("http.get", () => {
   });
 
   it("returns text bodies as text and truncates large ones", async () => {
-    expect(await runTool(tool("http.get"), { url: `${base}/text` }, { signal: never })).toMatchObject({
+    expect(await runTool(tool("http.get"), { url: `${base}/text` }, { signal: never, clock })).toMatchObject({
       body: "plain",
     });
-    const big = await runTool(tool("http.get"), { url: `${base}/big` }, { signal: never });
+    const big = await runTool(tool("http.get"), { url: `${base}/big` }, { signal: never, clock });
     expect(big).toMatchObject({ status: 200, truncated: true });
     expect((big as { body: string }).body).toHaveLength(64 * 1024);
   });
 
   it("reports a non-2xx status without throwing unless failOnStatus is set", async () => {
-    expect(await runTool(tool("http.get"), { url: `${base}/status/404` }, { signal: never })).toMatchObject({
+    expect(await runTool(tool("http.get"), { url: `${base}/status/404` }, { signal: never, clock })).toMatchObject({
       status: 404,
       ok: false,
       body: "status 404",
     });
     const notFound = await failure(
-      runTool(tool("http.get"), { url: `${base}/status/404`, failOnStatus: true }, { signal: never }),
+      runTool(tool("http.get"), { url: `${base}/status/404`, failOnStatus: true }, { signal: never, clock }),
     );
     expect([notFound.code, notFound.retryable, notFound.message]).toEqual([
       "http_error",
@@ -138,13 +142,13 @@ describe("http.get", () => {
       `GET ${base}/status/404 returned 404 Not Found.`,
     ]);
     const unavailable = await failure(
-      runTool(tool("http.get"), { url: `${base}/status/503`, failOnStatus: "true" }, { signal: never }),
+      runTool(tool("http.get"), { url: `${base}/status/503`, failOnStatus: "true" }, { signal: never, clock }),
     );
     expect([unavailable.code, unavailable.retryable]).toEqual(["http_error", true]);
   });
 
   it("turns a refused connection into a retryable http_error naming the URL", async () => {
-    const error = await failure(runTool(tool("http.get"), { url: `${refused}/x` }, { signal: never }));
+    const error = await failure(runTool(tool("http.get"), { url: `${refused}/x` }, { signal: never, clock }));
     expect([error.code, error.retryable, error.message]).toEqual([
       "http_error",
       true,
@@ -153,7 +157,9 @@ describe("http.get", () => {
   });
 
   it("turns its own request timeout into a retryable http_error", async () => {
-    const error = await failure(runTool(tool("http.get"), { url: `${base}/slow`, timeoutMs: "50" }, { signal: never }));
+    const error = await failure(
+      runTool(tool("http.get"), { url: `${base}/slow`, timeoutMs: "50" }, { signal: never, clock }),
+    );
     expect([error.code, error.retryable, error.message]).toEqual([
       "http_error",
       true,
@@ -165,13 +171,13 @@ describe("http.get", () => {
     const stuck = createBuiltinTools({ egress: { resolver: () => new Promise(() => undefined) } });
     const get = stuck.get("http.get");
     if (get === undefined) throw new Error("no http.get");
-    const error = await failure(runTool(get, { url: "http://dns.example/", timeoutMs: 50 }, { signal: never }));
+    const error = await failure(runTool(get, { url: "http://dns.example/", timeoutMs: 50 }, { signal: never, clock }));
     expect(error.message).toBe("GET http://dns.example/ timed out after 50 ms.");
   });
 
   it("checks a list of URLs without throwing for those that are down", async () => {
     const urls = `${base}/json, ${base}/status/500\n${refused}/health`;
-    const output = await runTool(tool("http.get"), { urls }, { signal: never });
+    const output = await runTool(tool("http.get"), { urls }, { signal: never, clock });
     expect(output).toMatchObject({
       ok: false,
       up: 1,
@@ -189,26 +195,30 @@ describe("http.get", () => {
   });
 
   it("accepts a list for urls and reports all up", async () => {
-    const output = await runTool(tool("http.get"), { urls: [`${base}/json`, `${base}/text`] }, { signal: never });
+    const output = await runTool(
+      tool("http.get"),
+      { urls: [`${base}/json`, `${base}/text`] },
+      { signal: never, clock },
+    );
     expect(output).toMatchObject({ ok: true, up: 2, down: 0 });
   });
 
   it("rejects bad arguments with a sentence naming the field", async () => {
-    const ftp = await failure(runTool(tool("http.get"), { url: "ftp://example.com" }, { signal: never }));
+    const ftp = await failure(runTool(tool("http.get"), { url: "ftp://example.com" }, { signal: never, clock }));
     expect([ftp.code, ftp.message]).toEqual([
       "step_failed",
       "The argument `url` for `http.get` is invalid: `ftp://example.com` is not an http:// or https:// URL.",
     ]);
     const both = await failure(
-      runTool(tool("http.get"), { url: `${base}/json`, urls: `${base}/json` }, { signal: never }),
+      runTool(tool("http.get"), { url: `${base}/json`, urls: `${base}/json` }, { signal: never, clock }),
     );
     expect(both.message).toBe("The arguments for `http.get` are invalid: give either `url` or `urls` (not both).");
-    const listed = await failure(runTool(tool("http.get"), { urls: `${base}/json, nope` }, { signal: never }));
+    const listed = await failure(runTool(tool("http.get"), { urls: `${base}/json, nope` }, { signal: never, clock }));
     expect(listed.message).toBe(
       "The argument `urls.1` for `http.get` is invalid: `nope` is not an http:// or https:// URL.",
     );
     const extra = await failure(
-      runTool(tool("http.get"), { url: `${base}/json`, method: "DELETE" }, { signal: never }),
+      runTool(tool("http.get"), { url: `${base}/json`, method: "DELETE" }, { signal: never, clock }),
     );
     expect(extra.message).toBe("The argument `method` for `http.get` is invalid: is not a known argument.");
   });
@@ -216,7 +226,11 @@ describe("http.get", () => {
 
 describe("http.post", () => {
   it("sends an object as JSON", async () => {
-    const output = await runTool(tool("http.post"), { url: `${base}/echo`, body: { a: [1, "b"] } }, { signal: never });
+    const output = await runTool(
+      tool("http.post"),
+      { url: `${base}/echo`, body: { a: [1, "b"] } },
+      { signal: never, clock },
+    );
     expect(output).toMatchObject({
       status: 200,
       body: { method: "POST", contentType: "application/json", body: '{"a":[1,"b"]}' },
@@ -224,12 +238,12 @@ describe("http.post", () => {
   });
 
   it("sends a string as text and keeps an explicit content-type", async () => {
-    const text = await runTool(tool("http.post"), { url: `${base}/echo`, body: "hi" }, { signal: never });
+    const text = await runTool(tool("http.post"), { url: `${base}/echo`, body: "hi" }, { signal: never, clock });
     expect(text).toMatchObject({ body: { contentType: "text/plain;charset=UTF-8", body: "hi" } });
     const custom = await runTool(
       tool("http.post"),
       { url: `${base}/echo`, body: { a: 1 }, headers: { "Content-Type": "application/vnd.api+json" } },
-      { signal: never },
+      { signal: never, clock },
     );
     expect(custom).toMatchObject({ body: { contentType: "application/vnd.api+json", body: '{"a":1}' } });
   });
@@ -237,7 +251,9 @@ describe("http.post", () => {
 
 describe("runTool", () => {
   it("turns the step timeout into step_timeout", async () => {
-    const error = await failure(runTool(tool("http.get"), { url: `${base}/slow` }, { signal: never, timeoutMs: 100 }));
+    const error = await failure(
+      runTool(tool("http.get"), { url: `${base}/slow` }, { signal: never, clock, timeoutMs: 100 }),
+    );
     expect([error.code, error.message]).toEqual(["step_timeout", "Step timed out after 100 ms."]);
   });
 
@@ -246,16 +262,16 @@ describe("runTool", () => {
     const running = runTool(
       tool("http.get"),
       { url: `${base}/slow` },
-      { signal: controller.signal, timeoutMs: 10_000 },
+      { signal: controller.signal, clock, timeoutMs: 10_000 },
     );
     setTimeout(() => controller.abort(), 50);
     expect((await failure(running)).code).toBe("cancelled");
-    expect((await failure(runTool(tool("template"), { text: "x" }, { signal: controller.signal }))).code).toBe(
+    expect((await failure(runTool(tool("template"), { text: "x" }, { signal: controller.signal, clock }))).code).toBe(
       "cancelled",
     );
   });
 
-  it("times out a tool that ignores its signal", async () => {
+  it("times out a tool that ignores its signal, on the injected clock", async () => {
     const stubborn: Tool = {
       name: "stubborn",
       description: "never finishes",
@@ -263,7 +279,11 @@ describe("runTool", () => {
       args: z.unknown(),
       run: () => new Promise(() => {}),
     };
-    expect((await failure(runTool(stubborn, {}, { signal: never, timeoutMs: 20 }))).code).toBe("step_timeout");
+    const fake = new FakeClock();
+    const running = failure(runTool(stubborn, {}, { signal: never, clock: fake, timeoutMs: 20 }));
+    fake.advance(20);
+    expect((await running).code).toBe("step_timeout");
+    expect(fake.waiting).toBe(0);
   });
 
   it("turns a plain error thrown by a tool into a retryable tool_error", async () => {
@@ -276,36 +296,45 @@ describe("runTool", () => {
         throw new Error("boom");
       },
     };
-    const error = await failure(runTool(broken, {}, { signal: never }));
+    const error = await failure(runTool(broken, {}, { signal: never, clock }));
     expect([error.code, error.message, error.retryable]).toEqual(["tool_error", "broken failed: boom", true]);
   });
 });
 
 describe("template and wait", () => {
   it("template returns its text", async () => {
-    expect(await runTool(tool("template"), { text: "Hello, Ada! 👋" }, { signal: never })).toEqual({
+    expect(await runTool(tool("template"), { text: "Hello, Ada! 👋" }, { signal: never, clock })).toEqual({
       text: "Hello, Ada! 👋",
     });
-    expect((await failure(runTool(tool("template"), {}, { signal: never }))).message).toBe(
+    expect((await failure(runTool(tool("template"), {}, { signal: never, clock }))).message).toBe(
       "The argument `text` for `template` is invalid: is required.",
     );
   });
 
-  it("wait resolves after the time and accepts seconds as text", async () => {
-    expect(await runTool(tool("wait"), { ms: 5 }, { signal: never })).toEqual({ waitedMs: 5 });
-    expect(await runTool(tool("wait"), { seconds: "0.01" }, { signal: never })).toEqual({ waitedMs: 10 });
+  it("wait sleeps on the clock it is given and accepts seconds as text", async () => {
+    const fake = new FakeClock();
+    const waited = runTool(tool("wait"), { seconds: "90" }, { signal: never, clock: fake });
+    fake.advance(89_999);
+    await Promise.resolve();
+    expect(fake.waiting).toBe(1);
+    fake.advance(1);
+    expect(await waited).toEqual({ waitedMs: 90_000 });
+    expect(fake.sleeps).toEqual([90_000]);
+    expect(await runTool(tool("wait"), { ms: 0 }, { signal: never, clock })).toEqual({ waitedMs: 0 });
   });
 
   it("wait needs exactly one of ms and seconds, at most an hour", async () => {
     for (const args of [{}, { ms: 1, seconds: 1 }, { seconds: 3601 }]) {
-      expect((await failure(runTool(tool("wait"), args, { signal: never }))).code).toBe("step_failed");
+      expect((await failure(runTool(tool("wait"), args, { signal: never, clock }))).code).toBe("step_failed");
     }
   });
 
   it("wait stops promptly when cancelled", async () => {
     const controller = new AbortController();
-    const waiting = runTool(tool("wait"), { seconds: 3600 }, { signal: controller.signal });
+    const fake = new FakeClock();
+    const waiting = runTool(tool("wait"), { seconds: 3600 }, { signal: controller.signal, clock: fake });
     controller.abort();
     expect((await failure(waiting)).code).toBe("cancelled");
+    expect(fake.waiting).toBe(0);
   });
 });

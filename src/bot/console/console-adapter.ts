@@ -23,10 +23,6 @@ export interface ConsoleAdapterOptions {
 const PROMPT = "baton> ";
 const SETTLE_BEFORE_PROMPT_MS = 2000;
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
 /**
  * The console front-end: a REPL on stdin/stdout that speaks to the same dispatcher as every
  * platform. A destructive command asks y/N on the next line.
@@ -85,7 +81,11 @@ export class ConsoleAdapter {
     try {
       const outcome = await this.options.dispatcher.dispatch(request, this.conversation());
       // Short runs finish before the next prompt; long ones keep printing progress in the background.
-      await Promise.race([outcome.settled, delay(SETTLE_BEFORE_PROMPT_MS)]);
+      // A clock timer (unref'd), not sleep(): a one-shot `baton say` exits as soon as it is done.
+      const settleWait = new Promise<void>((resolve) =>
+        this.options.clock.setTimeout(resolve, SETTLE_BEFORE_PROMPT_MS),
+      );
+      await Promise.race([outcome.settled, settleWait]);
     } catch (error) {
       // The dispatcher answers every request itself; reaching here means the database is gone.
       this.options.logger.error("request could not be handled", { error });

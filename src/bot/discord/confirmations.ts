@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
+import type { Clock, Timer } from "../../clock.js";
 
 interface Pending {
   requesterId: string;
   resolve: (confirmed: boolean) => void;
-  timer: NodeJS.Timeout;
+  timer: Timer;
 }
 
 export type ConfirmationAnswer = "answered" | "not-yours" | "unknown";
@@ -16,13 +17,15 @@ export type ConfirmationAnswer = "answered" | "not-yours" | "unknown";
 export class PendingConfirmations {
   private readonly pending = new Map<string, Pending>();
 
-  constructor(private readonly timeoutMs = 10 * 60_000) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly timeoutMs = 10 * 60_000,
+  ) {}
 
   open(requesterId: string): { token: string; answer: Promise<boolean> } {
     const token = `c_${randomBytes(8).toString("hex")}`;
     const answer = new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => this.settle(token, false), this.timeoutMs);
-      timer.unref();
+      const timer = this.clock.setTimeout(() => this.settle(token, false), this.timeoutMs);
       this.pending.set(token, { requesterId, resolve, timer });
     });
     return { token, answer };
@@ -45,7 +48,7 @@ export class PendingConfirmations {
     const pending = this.pending.get(token);
     if (!pending) return;
     this.pending.delete(token);
-    clearTimeout(pending.timer);
+    pending.timer.cancel();
     pending.resolve(confirmed);
   }
 }

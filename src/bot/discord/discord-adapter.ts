@@ -9,13 +9,13 @@ import {
   type Message,
   Partials,
 } from "discord.js";
-import type { Clock } from "../../clock.js";
+import { type Clock, clockTimeout } from "../../clock.js";
 import type { DiscordConfig } from "../../config-discord.js";
 import { BatonError } from "../../errors.js";
 import type { Logger } from "../../logger.js";
 import type { ChannelPublisher } from "../chat.js";
 import type { Dispatcher } from "../dispatch.js";
-import { type Backoff, PlatformConnection, type Sleep } from "../platform-connection.js";
+import { type Backoff, PlatformConnection } from "../platform-connection.js";
 import { PendingConfirmations } from "./confirmations.js";
 import { registerCommands } from "./discord-commands.js";
 import { DiscordHandler, type IncomingMessage } from "./discord-handler.js";
@@ -39,8 +39,6 @@ export interface DiscordAdapterOptions {
   readyTimeoutMs?: number;
   /** Work longer than this ends with a follow-up pinging the asker (default 10 s). */
   notifyAfterMs?: number;
-  /** Waits between connection tries while Discord cannot be reached (tests drive it). */
-  sleep?: Sleep;
   backoff?: Backoff;
 }
 
@@ -53,7 +51,7 @@ export interface DiscordAdapterOptions {
 export class DiscordAdapter {
   readonly client: Client;
   readonly health: GatewayHealth;
-  readonly confirmations = new PendingConfirmations();
+  readonly confirmations: PendingConfirmations;
   private readonly handler: DiscordHandler;
   private readonly connection: PlatformConnection;
   /** Resolves once connected and the commands are registered (later, after an outage at start). */
@@ -72,6 +70,7 @@ export class DiscordAdapter {
       ...(config.apiUrl && { rest: { api: config.apiUrl } }),
     });
     this.health = new GatewayHealth(options.clock);
+    this.confirmations = new PendingConfirmations(options.clock);
     this.handler = new DiscordHandler({
       dispatcher: options.dispatcher,
       rest: this.client.rest,
@@ -88,8 +87,8 @@ export class DiscordAdapter {
       isRefusal: isDiscordRefusal,
       describe: describeDiscordFailure,
       watcher: this.health,
+      clock: options.clock,
       logger: options.logger,
-      ...(options.sleep && { sleep: options.sleep }),
       ...(options.backoff && { backoff: options.backoff }),
     });
     this.connected = this.connection.whenVerified.then(() => this.registerCommands());
@@ -117,9 +116,9 @@ export class DiscordAdapter {
 
   /** One try at logging in and receiving READY. */
   private async connect(): Promise<void> {
-    const ready = once(this.client, Events.ClientReady, {
-      signal: AbortSignal.timeout(this.options.readyTimeoutMs ?? 30_000),
-    });
+    const readyMs = this.options.readyTimeoutMs ?? 30_000;
+    const deadline = clockTimeout(this.options.clock, readyMs, () => new Error(`no READY within ${readyMs} ms`));
+    const ready = once(this.client, Events.ClientReady, { signal: deadline.signal }).finally(deadline.cancel);
     // A login that fails leaves this wait to time out on its own: never an unhandled rejection.
     ready.catch(() => undefined);
     try {

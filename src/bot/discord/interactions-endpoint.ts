@@ -3,6 +3,7 @@ import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { InteractionResponseType, MessageFlags } from "discord.js";
+import type { Clock } from "../../clock.js";
 import type { Logger } from "../../logger.js";
 import { readBody } from "../read-body.js";
 import type { DiscordHandler } from "./discord-handler.js";
@@ -44,7 +45,7 @@ export class InteractionsEndpoint {
   private readonly server: Server;
   private readonly key: KeyObject;
 
-  constructor(private readonly deps: { publicKey: string; handler: DiscordHandler; logger: Logger }) {
+  constructor(private readonly deps: { publicKey: string; handler: DiscordHandler; clock: Clock; logger: Logger }) {
     this.key = ed25519PublicKey(deps.publicKey);
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
@@ -123,7 +124,7 @@ export class InteractionsEndpoint {
     return new Promise((answered) => {
       const send = (ack: InteractionAck) =>
         new Promise<void>((sent) => {
-          clearTimeout(timer);
+          timer.cancel();
           // Too late: the time-out answer went out; this interaction can no longer be deferred.
           if (res.headersSent) return sent();
           res.once("finish", () => sent());
@@ -131,7 +132,10 @@ export class InteractionsEndpoint {
           respond(res, 200, ack);
           answered();
         });
-      const timer = setTimeout(() => void send(message("baton could not answer in time; try again.")), ACK_DEADLINE_MS);
+      const timer = this.deps.clock.setTimeout(
+        () => void send(message("baton could not answer in time; try again.")),
+        ACK_DEADLINE_MS,
+      );
       void this.deps.handler.handleInteraction(interaction, send);
     });
   }

@@ -4,7 +4,6 @@ import type { DiscordConfig } from "../../config-discord.js";
 import type { Logger } from "../../logger.js";
 import type { ChannelPublisher } from "../chat.js";
 import type { Dispatcher } from "../dispatch.js";
-import type { Sleep } from "../platform-connection.js";
 import type { FrontEndHealth } from "../ports.js";
 import { PendingConfirmations } from "./confirmations.js";
 import { DiscordAdapter } from "./discord-adapter.js";
@@ -29,10 +28,9 @@ export async function startDiscord(
   deps: {
     dispatcher: Dispatcher;
     frontEndHealth: FrontEndHealth;
+    /** Times everything the front-end waits for, its connection retries included (tests drive it). */
     clock: Clock;
     logger: Logger;
-    /** Waits between connection tries while Discord cannot be reached (tests drive it). */
-    sleep?: Sleep;
   },
 ): Promise<DiscordFrontEnd> {
   const stops: Array<() => Promise<void> | void> = [];
@@ -41,7 +39,7 @@ export async function startDiscord(
   };
   let publisher: ChannelPublisher | null = null;
   let rest = new REST(config.apiUrl ? { api: config.apiUrl } : {});
-  let confirmations = new PendingConfirmations();
+  let confirmations = new PendingConfirmations(deps.clock);
   let interactionsPort: number | null = null;
   try {
     const token = config.token;
@@ -71,7 +69,12 @@ export async function startDiscord(
         confirmations,
         botToken: token !== null,
       });
-      const endpoint = new InteractionsEndpoint({ publicKey: config.publicKey, handler, logger: deps.logger });
+      const endpoint = new InteractionsEndpoint({
+        publicKey: config.publicKey,
+        handler,
+        clock: deps.clock,
+        logger: deps.logger,
+      });
       interactionsPort = await endpoint.listen(config.interactionsPort);
       stops.push(
         () => endpoint.close(),

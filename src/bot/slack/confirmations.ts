@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
+import type { Clock, Timer } from "../../clock.js";
 
 interface Pending {
   requester: string;
   settle: (answer: boolean) => void;
-  timer: NodeJS.Timeout;
+  timer: Timer;
 }
 
 export type ConfirmationAnswer = "settled" | "unknown" | "not-yours";
@@ -16,7 +17,10 @@ export type ConfirmationAnswer = "settled" | "unknown" | "not-yours";
 export class PendingConfirmations {
   private readonly pending = new Map<string, Pending>();
 
-  constructor(private readonly timeoutMs: number) {}
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly clock: Clock,
+  ) {}
 
   newToken(): string {
     return randomBytes(6).toString("hex");
@@ -25,8 +29,7 @@ export class PendingConfirmations {
   /** Resolves true on Confirm, false on Cancel or when nobody answers in time. */
   wait(token: string, requester: string): Promise<boolean> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => this.settle(token, false), this.timeoutMs);
-      timer.unref();
+      const timer = this.clock.setTimeout(() => this.settle(token, false), this.timeoutMs);
       this.pending.set(token, { requester, settle: resolve, timer });
     });
   }
@@ -52,7 +55,7 @@ export class PendingConfirmations {
   private settle(token: string, answer: boolean): void {
     const entry = this.pending.get(token);
     if (!entry) return;
-    clearTimeout(entry.timer);
+    entry.timer.cancel();
     this.pending.delete(token);
     entry.settle(answer);
   }

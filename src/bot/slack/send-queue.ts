@@ -1,3 +1,4 @@
+import type { Clock } from "../../clock.js";
 import type { Logger } from "../../logger.js";
 
 /** The WebClient's error for a 429 when `rejectRateLimitedCalls` is on (@slack/web-api errors.ts). */
@@ -21,10 +22,9 @@ export interface SendQueueOptions {
   logger: Logger;
   /** How often one write may be refused with 429 before it fails. */
   maxRateLimitRetries?: number;
-  sleep?: (ms: number) => Promise<void>;
+  /** Paces the writes and waits out Retry-After. */
+  clock: Clock;
 }
-
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * One queue per channel: writes to a channel go out one at a time, at most one per interval.
@@ -35,11 +35,8 @@ const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export class SendQueue {
   private readonly tails = new Map<string, Promise<unknown>>();
   private readonly lastSent = new Map<string, number>();
-  private readonly sleep: (ms: number) => Promise<void>;
 
-  constructor(private readonly options: SendQueueOptions) {
-    this.sleep = options.sleep ?? delay;
-  }
+  constructor(private readonly options: SendQueueOptions) {}
 
   send<T>(channel: string, write: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(channel) ?? Promise.resolve();
@@ -50,9 +47,9 @@ export class SendQueue {
       if (this.tails.get(channel) !== tail) return;
       this.tails.delete(channel);
       // Idle channels are forgotten once their interval has passed, so the map does not grow forever.
-      setTimeout(() => {
+      this.options.clock.setTimeout(() => {
         if (!this.tails.has(channel)) this.lastSent.delete(channel);
-      }, this.options.intervalMs).unref();
+      }, this.options.intervalMs);
     });
     return next;
   }
@@ -63,11 +60,12 @@ export class SendQueue {
   }
 
   private async paced<T>(channel: string, write: () => Promise<T>): Promise<T> {
+    const { clock } = this.options;
     const maxRetries = this.options.maxRateLimitRetries ?? 3;
     for (let refused = 0; ; refused += 1) {
-      const wait = (this.lastSent.get(channel) ?? 0) + this.options.intervalMs - Date.now();
-      if (wait > 0) await this.sleep(wait);
-      this.lastSent.set(channel, Date.now());
+      const wait = (this.lastSent.get(channel) ?? 0) + this.options.intervalMs - clock.now().getTime();
+      if (wait > 0) await clock.sleep(wait);
+      this.lastSent.set(channel, clock.now().getTime());
       try {
         return await write();
       } catch (error) {
@@ -76,7 +74,7 @@ export class SendQueue {
           channel,
           retryAfterS: error.retryAfter,
         });
-        await this.sleep(error.retryAfter * 1000);
+        await clock.sleep(error.retryAfter * 1000);
       }
     }
   }

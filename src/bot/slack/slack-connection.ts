@@ -1,5 +1,6 @@
+import type { Clock } from "../../clock.js";
 import type { Logger } from "../../logger.js";
-import type { Backoff, ConnectionWatcher, Sleep } from "../platform-connection.js";
+import type { Backoff, ConnectionWatcher } from "../platform-connection.js";
 import { PlatformConnection } from "../platform-connection.js";
 
 /**
@@ -12,8 +13,8 @@ export function slackConnection(deps: {
   /** One try at auth.test (Bolt's `App#init`). */
   verify: () => Promise<void>;
   watcher: ConnectionWatcher;
+  clock: Clock;
   logger: Logger;
-  sleep?: Sleep;
   backoff?: Backoff;
 }): PlatformConnection {
   return new PlatformConnection({ ...deps, name: "slack api", isRefusal, describe: describeFailure });

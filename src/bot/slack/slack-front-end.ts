@@ -3,7 +3,7 @@ import type { Clock } from "../../clock.js";
 import type { SlackConfig } from "../../config-slack.js";
 import type { Logger } from "../../logger.js";
 import type { Dispatcher } from "../dispatch.js";
-import type { Backoff, PlatformConnection, Sleep } from "../platform-connection.js";
+import type { Backoff, PlatformConnection } from "../platform-connection.js";
 import type { CommandRunner, FrontEndHealth, MessageLog } from "../ports.js";
 import { boltLogger } from "./bolt-logger.js";
 import { PendingConfirmations } from "./confirmations.js";
@@ -37,8 +37,6 @@ export interface SlackFrontEndDeps {
   timeZone: string;
   /** How long a Confirm/Cancel prompt waits before it counts as cancelled. */
   confirmTimeoutMs?: number;
-  /** Waits between auth.test tries while Slack is unreachable (tests drive it without a wall clock). */
-  sleep?: Sleep;
   backoff?: Backoff;
 }
 
@@ -83,8 +81,8 @@ export class SlackFrontEnd {
     this.connection = slackConnection({
       verify: () => this.app.init(),
       watcher: this.health,
+      clock: deps.clock,
       logger,
-      ...(deps.sleep && { sleep: deps.sleep }),
       ...(deps.backoff && { backoff: deps.backoff }),
     });
     this.door = http
@@ -110,9 +108,9 @@ export class SlackFrontEnd {
     });
     // HTTP mode checks shapes in SlackFrontDoor, before Bolt; Socket Mode here, before the listeners.
     if (socket) this.app.use(socketScreen({ refused, clock: deps.clock, logger }));
-    this.queue = new SendQueue({ intervalMs: config.sendIntervalMs, logger });
+    this.queue = new SendQueue({ intervalMs: config.sendIntervalMs, clock: deps.clock, logger });
     this.work = new WorkQueue(WORK_CONCURRENCY, (error) => logger.error("slack request failed", { error }));
-    this.confirmations = new PendingConfirmations(deps.confirmTimeoutMs ?? 10 * 60_000);
+    this.confirmations = new PendingConfirmations(deps.confirmTimeoutMs ?? 10 * 60_000, deps.clock);
     const log = deps.messages;
     const writer = new SlackWriter({ client: this.app.client, queue: this.queue, log, clock: deps.clock, logger });
     this.publisher = new SlackPublisher(writer, log);

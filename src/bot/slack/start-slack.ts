@@ -1,4 +1,4 @@
-import type { Clock } from "../../clock.js";
+import type { Clock, Timer } from "../../clock.js";
 import type { SlackConfig } from "../../config-slack.js";
 import { BatonError } from "../../errors.js";
 import type { Logger } from "../../logger.js";
@@ -29,10 +29,13 @@ export async function startSlack(
   },
 ): Promise<SlackFrontEnd> {
   const frontEnd = new SlackFrontEnd({ ...app, config: slack });
-  let timer: NodeJS.Timeout | undefined;
+  let timer: Timer | undefined;
   // Socket Mode keeps retrying apps.connections.open when Slack cannot be reached; do not hang forever.
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no connection after ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+    timer = app.clock.setTimeout(
+      () => reject(new Error(`no connection after ${START_TIMEOUT_MS / 1000} s`)),
+      START_TIMEOUT_MS,
+    );
   });
   try {
     await Promise.race([frontEnd.start(), timeout]);
@@ -46,7 +49,7 @@ export async function startSlack(
       { cause: error },
     );
   } finally {
-    clearTimeout(timer);
+    timer?.cancel();
   }
   const started = () => app.logger.info("slack front-end started", { mode: frontEnd.describe() });
   if (frontEnd.isStarted) {

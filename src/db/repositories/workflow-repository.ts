@@ -1,4 +1,5 @@
 import { UniqueConstraintError } from "sequelize";
+import { retrying } from "../../retry.js";
 import type { Database } from "../database.js";
 import { parseJson } from "./audit-repository.js";
 
@@ -37,16 +38,13 @@ export class WorkflowRepository {
    * Records a definition as the workflow's current version unless the current version already has
    * this checksum. Two statements or more, so it goes through the writer queue.
    */
-  async saveVersion(input: SaveVersionInput): Promise<{ version: number; created: boolean }> {
+  saveVersion(input: SaveVersionInput): Promise<{ version: number; created: boolean }> {
     // Replicas starting together on PostgreSQL can both find no row to lock and both insert: the
-    // loser's unique violation means the row exists now, so a second try locks it and takes turns.
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await this.saveVersionOnce(input);
-      } catch (error) {
-        if (!(error instanceof UniqueConstraintError) || attempt >= 3) throw error;
-      }
-    }
+    // loser's unique violation means the row exists now, so a second try (at once) locks it and takes turns.
+    return retrying(() => this.saveVersionOnce(input), {
+      attempts: 3,
+      retryable: (error) => error instanceof UniqueConstraintError,
+    });
   }
 
   private saveVersionOnce(input: SaveVersionInput): Promise<{ version: number; created: boolean }> {

@@ -1,3 +1,4 @@
+import type { Clock, Timer } from "../../clock.js";
 import type { AuditRepository } from "../../db/repositories/audit-repository.js";
 import type { Logger } from "../../logger.js";
 
@@ -9,14 +10,17 @@ import type { Logger } from "../../logger.js";
  * any live process closes a dead one's rows within one lease period of their lapse.
  */
 export class AuditSweeper {
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
   private sweeping: Promise<number> | null = null;
+  private next: Promise<number> | null = null;
 
-  constructor(private readonly deps: { audit: AuditRepository; logger: Logger; leaseMs: number }) {}
+  constructor(private readonly deps: { audit: AuditRepository; clock: Clock; logger: Logger; leaseMs: number }) {}
 
   async start(): Promise<number> {
-    this.timer ??= setInterval(() => void this.sweep(), Math.max(250, Math.floor(this.deps.leaseMs / 3)));
-    this.timer.unref();
+    this.timer ??= this.deps.clock.setInterval(
+      () => void this.sweep(),
+      Math.max(250, Math.floor(this.deps.leaseMs / 3)),
+    );
     await this.deps.audit
       .primeChain()
       .catch((error: unknown) => this.deps.logger.warn("could not read the audit chain's head", { error }));
@@ -24,14 +28,24 @@ export class AuditSweeper {
   }
 
   stop(): Promise<unknown> {
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.cancel();
     this.timer = null;
-    return this.sweeping ?? Promise.resolve();
+    return this.next ?? this.sweeping ?? Promise.resolve();
   }
 
-  /** Renews this process's open rows, then closes the lapsed ones; resolves with how many it closed. */
+  /**
+   * Renews this process's open rows, then closes the lapsed ones; resolves with how many it closed.
+   * Asked while a sweep runs, it sweeps once more after it (that sweep read an earlier time).
+   */
   sweep(): Promise<number> {
-    this.sweeping ??= this.sweepOnce().finally(() => {
+    if (this.sweeping) {
+      this.next ??= this.sweeping.then(() => {
+        this.next = null;
+        return this.sweep();
+      });
+      return this.next;
+    }
+    this.sweeping = this.sweepOnce().finally(() => {
       this.sweeping = null;
     });
     return this.sweeping;

@@ -27,7 +27,6 @@ export interface DigestDeskDeps {
   timeZone: string;
   attempts: number;
   backoffMs: number;
-  sleep?: (ms: number) => Promise<void>;
 }
 
 /** Composes digests and delivers them: on request (`digest [#channel]`) and on schedule. */
@@ -85,7 +84,6 @@ export class DigestDesk {
       logger: this.deps.logger,
       attempts: this.deps.attempts,
       backoffMs: this.deps.backoffMs,
-      ...(this.deps.sleep && { sleep: this.deps.sleep }),
     };
   }
 }

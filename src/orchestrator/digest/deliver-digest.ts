@@ -2,6 +2,7 @@ import type { Clock } from "../../clock.js";
 import type { DigestRepository } from "../../db/repositories/digest-repository.js";
 import { BatonError, toBatonError } from "../../errors.js";
 import type { Logger } from "../../logger.js";
+import { exponentialBackoff, retrying } from "../../retry.js";
 import type { DeliveryReport, Digest, DigestDelivery } from "./digest.js";
 
 export interface DeliverDeps {
@@ -11,12 +12,9 @@ export interface DeliverDeps {
   logger: Logger;
   /** Attempts before the digest is recorded as undelivered. */
   attempts: number;
-  /** First wait between attempts; doubles after each failure. */
+  /** First wait between attempts (on `clock`); doubles after each failure. */
   backoffMs: number;
-  sleep?: (ms: number) => Promise<void>;
 }
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Delivers one digest, verified: a delivery row is opened under its idempotency key first (a key
@@ -46,29 +44,36 @@ export async function deliverDigest(
   const id = opened.record.id;
   let lastError = "";
   let made = 0;
-  for (let attempt = 1; attempt <= deps.attempts; attempt += 1) {
-    made = attempt;
-    try {
-      const posted = await post(deps, digest, target);
-      await digests.recordAttempt(id, attempt, null);
-      await digests.markDelivered(id, posted.messageId, clock.now());
-      await digests.markReported(
-        digest.undelivered.map((d) => d.id),
-        clock.now(),
-      );
-      return { ...base, status: "delivered", attempts: attempt, messageId: posted.messageId, error: null };
-    } catch (caught) {
-      const error = toBatonError(caught);
-      lastError = error.message;
-      await digests.recordAttempt(id, attempt, lastError);
-      deps.logger.warn("digest post failed", { ...base, attempt, retryable: error.retryable, error: error.message });
-      if (!retryable(caught) || attempt === deps.attempts) break;
-      await (deps.sleep ?? defaultSleep)(deps.backoffMs * 2 ** (attempt - 1));
-    }
+  const posted = await retrying(
+    async (attempt) => {
+      made = attempt;
+      return post(deps, digest, target);
+    },
+    {
+      attempts: deps.attempts,
+      backoff: exponentialBackoff(deps.backoffMs),
+      clock,
+      retryable,
+      onFailure: async (caught, attempt) => {
+        const error = toBatonError(caught);
+        lastError = error.message;
+        await digests.recordAttempt(id, attempt, lastError);
+        deps.logger.warn("digest post failed", { ...base, attempt, retryable: error.retryable, error: error.message });
+      },
+    },
+  ).catch(() => null); // each failure is recorded by onFailure; the last one's text is in lastError
+  if (posted === null) {
+    await digests.markFailed(id, lastError);
+    deps.logger.error("digest could not be delivered", { ...base, attempts: made, error: lastError });
+    return { ...base, status: "failed", attempts: made, messageId: null, error: lastError };
   }
-  await digests.markFailed(id, lastError);
-  deps.logger.error("digest could not be delivered", { ...base, attempts: made, error: lastError });
-  return { ...base, status: "failed", attempts: made, messageId: null, error: lastError };
+  await digests.recordAttempt(id, made, null);
+  await digests.markDelivered(id, posted.messageId, clock.now());
+  await digests.markReported(
+    digest.undelivered.map((d) => d.id),
+    clock.now(),
+  );
+  return { ...base, status: "delivered", attempts: made, messageId: posted.messageId, error: null };
 }
 
 /** A BatonError says whether retrying can help; anything else (a network error) is worth a retry. */

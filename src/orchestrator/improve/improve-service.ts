@@ -137,7 +137,12 @@ export class ImproveService {
       const replay = await replayProposal(
         proposed.definition,
         { definition: recorded, input: execution.input, attempts, executionId: execution.id },
-        { tools: this.deps.tools, agents: this.deps.agents, signal: new AbortController().signal },
+        {
+          tools: this.deps.tools,
+          agents: this.deps.agents,
+          clock: this.deps.clock,
+          signal: new AbortController().signal,
+        },
       );
       const proposal = await this.deps.proposals.create({
         at: this.deps.clock.now(),

@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
+import type { Clock } from "../../clock.js";
 import type { StepAttemptRecord } from "../../db/repositories/execution-repository.js";
 import { toBatonError } from "../../errors.js";
 import { type AgentRunner, agentTool } from "../agents.js";
@@ -25,6 +26,7 @@ export interface ReplayResult {
 export interface ReplayDeps {
   tools: ToolRegistry;
   agents: AgentRunner | null;
+  clock: Clock;
   signal: AbortSignal;
 }
 
@@ -79,6 +81,7 @@ async function replayStep(
       if (!tool?.idempotent) return notReplayed(id, "its tool is not safe to repeat");
       const output = await runTool(tool, input, {
         signal: deps.signal,
+        clock: deps.clock,
         ...(step.timeoutMs !== undefined && { timeoutMs: step.timeoutMs }),
       });
       return { id, source: "ran", status: "succeeded", output };

@@ -1,4 +1,4 @@
-import type { Clock } from "../../clock.js";
+import type { Clock, Timer } from "../../clock.js";
 import type { ScheduleRecord, ScheduleRepository } from "../../db/repositories/schedule-repository.js";
 import { toBatonError } from "../../errors.js";
 import type { Logger } from "../../logger.js";
@@ -44,7 +44,7 @@ export interface SchedulerDeps {
  */
 export class Scheduler {
   private armed = new Map<string, string>();
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
   private readonly inFlight = new Set<Promise<unknown>>();
   /** The latest fire each schedule ran in this process, to hold back a too-fast cron without a query. */
   private readonly lastRun = new Map<string, number>();
@@ -59,13 +59,12 @@ export class Scheduler {
       this.refresh().catch((error: unknown) => {
         this.deps.logger.warn("could not refresh the schedules; the next refresh tries again", { error });
       });
-    this.timer = setInterval(() => void refreshLogged(), every);
-    this.timer.unref();
+    this.timer = this.deps.clock.setInterval(() => void refreshLogged(), every);
   }
 
   /** Stops arming and firing; waits for fires already running. */
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.cancel();
     this.timer = null;
     this.deps.driver.disarmAll();
     this.armed.clear();

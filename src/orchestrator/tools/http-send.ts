@@ -37,6 +37,8 @@ export async function send<T>(
   signal: AbortSignal,
   handle: (response: EgressResponse) => Promise<T>,
 ): Promise<Attempt<T>> {
+  // A socket deadline on the wall clock, not the injected Clock: the request runs on real sockets,
+  // so a fake clock that stands still must not hold it open (the step's own timeout is on the Clock).
   const timeout = AbortSignal.timeout(plan.timeoutMs);
   const combined = AbortSignal.any([signal, timeout]);
   try {

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { type Clock, clockTimeout } from "../../clock.js";
 import { BatonError, toBatonError } from "../../errors.js";
 import { StepTimeoutError } from "../workflow/control-errors.js";
 import { EgressClient } from "./egress/egress-client.js";
@@ -59,6 +60,8 @@ export function createBuiltinTools(options: BuiltinToolOptions = {}): ToolRegist
 export interface RunToolOptions {
   /** Aborted when the execution is cancelled (or the process shuts down). */
   signal: AbortSignal;
+  /** Times the step's timeout and the tool's own waits. */
+  clock: Clock;
   timeoutMs?: number;
   /** The execution the call belongs to (per-run limits). */
   runId?: string;
@@ -70,17 +73,18 @@ export interface RunToolOptions {
  * or whatever the tool threw (normalised).
  */
 export async function runTool(tool: Tool, rawArgs: unknown, options: RunToolOptions): Promise<JsonValue> {
-  const { signal, timeoutMs, runId } = options;
+  const { signal, clock, timeoutMs, runId } = options;
   if (signal.aborted) throw cancelled(signal.reason);
   const args = parseArgs(tool, rawArgs);
-  const timeout = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
-  const combined = timeout === undefined ? signal : AbortSignal.any([signal, timeout]);
+  const timeout =
+    timeoutMs === undefined ? null : clockTimeout(clock, timeoutMs, () => new StepTimeoutError(timeoutMs));
+  const combined = timeout === null ? signal : AbortSignal.any([signal, timeout.signal]);
   try {
-    const context = runId === undefined ? { signal: combined } : { signal: combined, runId };
+    const context = { signal: combined, clock, ...(runId !== undefined && { runId }) };
     return await untilAborted(tool.run(args, context), combined);
   } catch (error) {
     if (signal.aborted) throw cancelled(error);
-    if (timeout?.aborted) {
+    if (timeout?.signal.aborted) {
       throw new StepTimeoutError(timeoutMs ?? 0, { cause: error });
     }
     // A plain Error from a tool is taken as transient trouble: a retry policy may try again.
@@ -88,6 +92,8 @@ export async function runTool(tool: Tool, rawArgs: unknown, options: RunToolOpti
       throw toBatonError(error);
     const message = error instanceof Error ? error.message : String(error);
     throw new BatonError("tool_error", `${tool.name} failed: ${message}`, { cause: error, retryable: true });
+  } finally {
+    timeout?.cancel();
   }
 }
 

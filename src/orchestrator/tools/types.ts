@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { Clock } from "../../clock.js";
 
 /** Any value that survives `JSON.stringify` → `JSON.parse` unchanged; step outputs are stored as JSON. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -6,6 +7,8 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 export interface ToolRunContext {
   /** Aborts on cancellation and on the step's timeout; a tool stops promptly when it fires. */
   signal: AbortSignal;
+  /** Where the tool's waits come from (the wait tool sleeps on it). */
+  clock: Clock;
   /** The execution this call belongs to, for per-run limits (HTTP requests); absent outside a run. */
   runId?: string;
 }

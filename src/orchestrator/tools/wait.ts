@@ -32,21 +32,12 @@ export const waitTool: Tool<WaitArgs> = {
   description: "Waits `ms` milliseconds or `seconds` seconds (at most one hour).",
   idempotent: true,
   args: WaitArgs,
-  run: async ({ ms }, { signal }) => ({ waitedMs: await sleep(ms, signal) }),
+  run: async ({ ms }, { signal, clock }) => {
+    try {
+      await clock.sleep(ms, signal);
+    } catch {
+      throw new BatonError("cancelled", "The wait was cancelled.", { cause: signal.reason });
+    }
+    return { waitedMs: ms };
+  },
 };
-
-function sleep(ms: number, signal: AbortSignal): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const cancelled = () => new BatonError("cancelled", "The wait was cancelled.", { cause: signal.reason });
-    if (signal.aborted) return reject(cancelled());
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(cancelled());
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve(ms);
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-}

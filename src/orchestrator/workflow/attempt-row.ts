@@ -1,3 +1,4 @@
+import type { Clock, Timer } from "../../clock.js";
 import type { NewAttempt, StepAttemptRecord } from "../../db/repositories/execution-repository.js";
 import type { BatonError } from "../../errors.js";
 import type { JsonValue } from "../tools/types.js";
@@ -35,13 +36,14 @@ export interface AttemptWriter {
  */
 export class AttemptRow {
   private opened: Promise<number | null> | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
   /** The outcome a stopped run refused (with its open row's id, if any), for the runner to record if cancelled. */
   refused: { id: number | null; row: NewAttempt } | null = null;
 
   constructor(
     private readonly writer: AttemptWriter,
     private readonly started: Started,
+    private readonly clock: Clock,
   ) {}
 
   /** Writes the `running` row now; null when the run is no longer this process's. */
@@ -51,11 +53,10 @@ export class AttemptRow {
   }
 
   openAfter(ms: number): void {
-    this.timer = setTimeout(() => {
+    this.timer = this.clock.setTimeout(() => {
       // A refused or failed write surfaces in close(), which awaits the same promise.
       this.open().catch(() => undefined);
     }, ms);
-    this.timer.unref();
   }
 
   /**
@@ -63,7 +64,7 @@ export class AttemptRow {
    * `refused` holds the finished row, for the runner to record if the run was cancelled).
    */
   async close(outcome: Outcome): Promise<boolean> {
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     const row = {
       ...this.started,
       status: outcome.status,

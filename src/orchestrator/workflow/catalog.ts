@@ -95,11 +95,11 @@ export class WorkflowCatalog {
    */
   async current(name: string): Promise<CurrentWorkflow> {
     const cached = this.currentRecords.get(name);
-    let record = cached && Date.now() - cached.readAt <= CURRENT_MS ? cached.record : null;
+    let record = cached && this.clock.now().getTime() - cached.readAt <= CURRENT_MS ? cached.record : null;
     if (!record) {
       record = await this.repository.get(name);
       if (!record) throw await this.notFound(name);
-      this.currentRecords.set(name, { readAt: Date.now(), record });
+      this.currentRecords.set(name, { readAt: this.clock.now().getTime(), record });
     }
     return { record, definition: await this.definition(name, record.currentVersion) };
   }

@@ -22,7 +22,7 @@ import { type BodyRunner, runGroup, runLoopIterations, runMapItems } from "./com
 import type { WorkflowDefinition } from "./definition.js";
 import { evaluateCondition } from "./expression.js";
 import { type ResumePlan, restoreScope } from "./resume.js";
-import { DEFAULT_RETRY, retryDelay, sleep } from "./retry.js";
+import { DEFAULT_RETRY, retryDelay } from "./retry.js";
 import { abortReason, CANCELLED, INTERRUPTED, LEASE_LOST, STOPS } from "./run-control.js";
 import { type SubWorkflowDeps, SubWorkflows } from "./sub-workflows.js";
 import { renderValue, type TemplateScope, usesSecrets } from "./template.js";
@@ -144,8 +144,10 @@ export class WorkflowRunner implements AttemptWriter {
   ): Promise<ExecutionRecord | null> {
     const { signal } = controller;
     // Renewed three times a lease; a renewal that finds the lease gone stops this copy of the run.
-    const renewal = setInterval(() => void this.renewLease(execution.id, controller), Math.max(100, this.leaseMs / 3));
-    renewal.unref();
+    const renewal = this.deps.clock.setInterval(
+      () => void this.renewLease(execution.id, controller),
+      Math.max(100, this.leaseMs / 3),
+    );
     try {
       this.deps.events.emit("execution.started", execution);
       // A database error mid-run still finishes the execution, as failed, instead of stranding it.
@@ -154,7 +156,7 @@ export class WorkflowRunner implements AttemptWriter {
       }));
       return await this.finish(execution, outcome);
     } finally {
-      clearInterval(renewal);
+      renewal.cancel();
     }
   }
 
@@ -300,7 +302,7 @@ export class WorkflowRunner implements AttemptWriter {
         errorMessage: message,
       });
       try {
-        await sleep(delayMs, signal);
+        await this.deps.clock.sleep(delayMs, signal);
       } catch {
         return { error: abortReason(signal) };
       }
@@ -339,7 +341,7 @@ export class WorkflowRunner implements AttemptWriter {
     }
     const tool = this.toolFor(step, executionId, path, number);
     const started = { ...attempt, input, startedAt: clock.now() };
-    const row = new AttemptRow(this, started);
+    const row = new AttemptRow(this, started, clock);
     if (!tool?.idempotent) {
       if ((await row.open()) === null) return { error: await this.whyStopped(executionId) };
     } else row.openAfter(QUICK_STEP_MS);
@@ -349,6 +351,7 @@ export class WorkflowRunner implements AttemptWriter {
       if (!tool) throw new BatonError("tool_unknown", `Step \`${step.id}\` uses the unknown tool \`${toolName}\`.`);
       const output = await runTool(tool, resolved, {
         signal,
+        clock,
         runId: executionId,
         ...(step.timeoutMs !== undefined && { timeoutMs: step.timeoutMs }),
       });

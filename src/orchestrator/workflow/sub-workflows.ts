@@ -7,7 +7,6 @@ import type { JsonValue, Tool } from "../tools/types.js";
 import type { WorkflowCatalog } from "./catalog.js";
 import { NonRetriableError } from "./control-errors.js";
 import { resolveInputs, secretInputNames, type WorkflowDefinition } from "./definition.js";
-import { sleep } from "./retry.js";
 import { CANCELLED } from "./run-control.js";
 
 /** Sub-workflows may nest this deep; deeper is almost certainly a cycle (a → b → a). */
@@ -145,7 +144,7 @@ export class SubWorkflows {
       if (!child) throw new BatonError("not_found", `Sub-workflow execution \`${id}\` has disappeared.`);
       if (FINISHED.has(child.status)) return child;
       // Waiting for a person, or running in another process (resumed there after a restart).
-      await sleep(POLL_MS, signal);
+      await this.deps.clock.sleep(POLL_MS, signal);
     }
   }
 
