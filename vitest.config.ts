@@ -17,7 +17,9 @@ export default defineConfig({
           include: ["test/integration/**/*.test.ts"],
           environment: "node",
           setupFiles: ["test/support/setup.ts"],
-          // Generous: a CLI test spawns `node --import tsx` a few times, which takes seconds on a busy
+          // Builds dist/ once, so CLI tests spawn bin/baton.js rather than tsx-transforming src each time.
+          globalSetup: ["test/support/build-cli.ts"],
+          // Generous: a CLI test spawns baton a few times, which takes seconds on a busy
           // machine. A limit is a stop for a hung test, never a timing the test asserts.
           testTimeout: 120_000,
           hookTimeout: 120_000,

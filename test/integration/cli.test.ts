@@ -5,7 +5,7 @@ import { AuditRepository } from "../../src/db/repositories/audit-repository.js";
 import { ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
 import { silentLogger } from "../../src/logger.js";
 import { workflowsWithSlowOne } from "../support/app.js";
-import { runCli, WORKFLOWS_DIR } from "../support/cli.js";
+import { BATON_BIN, runCli, WORKFLOWS_DIR } from "../support/cli.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
 import { eventually, SPAWNED_PROCESS_MS } from "../support/eventually.js";
 
@@ -162,7 +162,7 @@ describe("the baton CLI", () => {
 
   it("records in-flight work as interrupted when stopped by SIGTERM", async () => {
     const slowEnv = { ...env, BATON_WORKFLOWS_DIR: workflowsWithSlowOne() };
-    const child = spawn(process.execPath, ["--import", "tsx", "src/bin.ts", "start"], {
+    const child = spawn(process.execPath, [BATON_BIN, "start"], {
       env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "warn", ...slowEnv },
       stdio: ["pipe", "pipe", "pipe"],
     });
@@ -186,7 +186,7 @@ describe("the baton CLI", () => {
 
   it("say stops a run as interrupted on Ctrl-C, closes its audit row and exits 130", async () => {
     const slowEnv = { ...env, BATON_WORKFLOWS_DIR: workflowsWithSlowOne() };
-    const child = spawn(process.execPath, ["--import", "tsx", "src/bin.ts", "say", "/orchestrate run slow", "--json"], {
+    const child = spawn(process.execPath, [BATON_BIN, "say", "/orchestrate run slow", "--json"], {
       env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "warn", ...slowEnv },
       stdio: ["ignore", "pipe", "pipe"],
     });

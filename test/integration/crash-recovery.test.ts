@@ -8,6 +8,7 @@ import { type Database, openDatabase } from "../../src/db/database.js";
 import { ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
 import { silentLogger } from "../../src/logger.js";
 import { tempDir } from "../support/cleanup.js";
+import { BATON_BIN } from "../support/cli.js";
 import { DATABASE_KINDS, postgresAdminUrl } from "../support/databases.js";
 import { eventually, SPAWNED_PROCESS_MS } from "../support/eventually.js";
 
@@ -56,7 +57,7 @@ function workflows(): string {
 }
 
 function startBaton(env: Record<string, string>): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ["--import", "tsx", "src/bin.ts", "start"], {
+  return spawn(process.execPath, [BATON_BIN, "start"], {
     env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "warn", BATON_LEASE_MS: "1500", ...env },
     stdio: ["pipe", "pipe", "pipe"],
   });

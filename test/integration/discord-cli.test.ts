@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WORKFLOWS_DIR } from "../support/cli.js";
+import { BATON_BIN, WORKFLOWS_DIR } from "../support/cli.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
 import { SPAWNED_PROCESS_MS } from "../support/eventually.js";
 import { FakeDiscord } from "../support/fake-discord.js";
@@ -24,7 +24,7 @@ afterAll(async () => {
 
 describe("baton start with DISCORD_TOKEN", () => {
   it("serves Discord without the console and shuts down gracefully on SIGTERM", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/bin.ts", "start"], {
+    const child = spawn(process.execPath, [BATON_BIN, "start"], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? "",

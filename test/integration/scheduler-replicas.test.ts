@@ -9,7 +9,7 @@ import { ExecutionRepository } from "../../src/db/repositories/execution-reposit
 import { ScheduleRepository } from "../../src/db/repositories/schedule-repository.js";
 import { silentLogger } from "../../src/logger.js";
 import { tempDir } from "../support/cleanup.js";
-import { WORKFLOWS_DIR } from "../support/cli.js";
+import { BATON_BIN, WORKFLOWS_DIR } from "../support/cli.js";
 import { DATABASE_KINDS, type TestDatabase } from "../support/databases.js";
 import { eventually } from "../support/eventually.js";
 
@@ -17,7 +17,7 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 /** `baton start` as an operator runs it: its own process, the console front-end, stdin kept open. */
 function startReplica(env: Record<string, string>) {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/bin.ts", "start"], {
+  const child = spawn(process.execPath, [BATON_BIN, "start"], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", LOG_LEVEL: "warn", ...env },
     stdio: ["pipe", "pipe", "pipe"],

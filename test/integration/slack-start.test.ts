@@ -4,6 +4,7 @@ import { PassThrough, Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli.js";
+import { BATON_BIN } from "../support/cli.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
 import { eventually, SPAWNED_PROCESS_MS } from "../support/eventually.js";
 import { FakeSlack, TEAM } from "../support/fake-slack.js";
@@ -27,7 +28,7 @@ describe("baton start with Slack configured", () => {
   });
 
   it("serves Slack without a console (stdin is not a terminal), shows it in status, and stops on SIGTERM", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/bin.ts", "start"], {
+    const child = spawn(process.execPath, [BATON_BIN, "start"], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? "",
@@ -112,7 +113,7 @@ describe("baton start with Slack configured", () => {
   it("HTTP mode with Slack's API down: logs no 'started', answers 503, then starts by itself when Slack is back", async () => {
     const port = await freePort();
     slack.down = "503";
-    const child = spawn(process.execPath, ["--import", "tsx", "src/bin.ts", "start"], {
+    const child = spawn(process.execPath, [BATON_BIN, "start"], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? "",

@@ -9,7 +9,7 @@ export interface EventuallyOptions {
 }
 
 /**
- * How long to give a process the test spawned (`node --import tsx src/bin.ts`, which loads all of
+ * How long to give a process the test spawned (`node bin/baton.js`, which loads all of
  * baton) to get somewhere: seconds on an idle machine, far more when the 2 cores are shared.
  */
 export const SPAWNED_PROCESS_MS = 45_000;
