@@ -1,5 +1,6 @@
 import type { Clock } from "../clock.js";
 import type { Logger } from "../logger.js";
+import { exponentialBackoff } from "../retry.js";
 
 export interface Backoff {
   initialMs: number;
@@ -11,7 +12,7 @@ export const DEFAULT_BACKOFF: Backoff = { initialMs: 1000, maxMs: 60_000 };
 
 /** The delay before try `attempt + 1`, after `attempt` failed tries: capped exponential. */
 export function backoffDelay(attempt: number, backoff: Backoff): number {
-  return Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.max(0, attempt - 1));
+  return exponentialBackoff(backoff.initialMs, backoff.maxMs)(attempt);
 }
 
 /** What the connection reports as it goes: the platform's health object shows it in status. */
