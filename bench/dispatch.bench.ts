@@ -4,13 +4,16 @@
  * in-process baseline (grammar + policy, no persistence) measured in the same run.
  * The last line is JSON: { msgs_per_s, audit_write_us, … }.
  */
+
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createApp } from "../src/app.js";
 import type { Conversation } from "../src/bot/chat.js";
-import { Policy } from "../src/bot/policy.js";
+import { decideAccess } from "../src/commands/access/evaluate.js";
+import { RoleBook } from "../src/commands/access/roles.js";
+
 import { loadConfig } from "../src/config.js";
 import { AuditRepository } from "../src/db/repositories/audit-repository.js";
 import { silentLogger } from "../src/logger.js";
@@ -39,11 +42,18 @@ async function timed(count: number, concurrency: number, one: (i: number) => Pro
 }
 
 function baseline(count: number): number {
-  const policy = new Policy([]);
+  const book = new RoleBook();
+  const holder = {
+    accounts: ["console:bench"],
+    groups: [],
+    groupError: null,
+    groupPlatforms: [],
+    configuredAdmin: null,
+  };
   const started = performance.now();
   for (let i = 0; i < count; i++) {
     const parsed = parseCommandText("/orchestrate status");
-    if (parsed.kind === "command") policy.decide(parsed.command, actor);
+    if (parsed.kind === "command") decideAccess({ book, grants: [], holder, channel: "bench" }, parsed.command);
   }
   return performance.now() - started;
 }

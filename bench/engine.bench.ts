@@ -5,12 +5,14 @@
  * - a 4-way parallel fan-out with a join (ms per run).
  * Last line: JSON with ms_per_step, peer_ms_per_step, fanout_ms_per_run, peer_fanout_ms_per_run.
  */
+
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Annotation, END, START, StateGraph } from "@langchain/langgraph";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import { createApp } from "../src/app.js";
+import { ADMIN_PERMISSION } from "../src/commands/context.js";
 import { loadConfig } from "../src/config.js";
 import { silentLogger } from "../src/logger.js";
 
@@ -18,7 +20,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 200);
 const context = {
   actor: { id: "bench", name: "bench", platform: "console" },
   origin: { platform: "console", workspace: null, channel: null, thread: null },
-  canChangeState: true,
+  permission: ADMIN_PERMISSION,
 };
 
 function workflowsDir(): string {

@@ -4,10 +4,12 @@
  * (alternating blocks, so drift hits both). Each run emits 12 events (started, 5 × step started
  * and finished, finished). Last line: JSON with ms_per_run, baseline_ms_per_run, ratio, events_stored.
  */
+
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type App, createApp } from "../src/app.js";
+import { ADMIN_PERMISSION } from "../src/commands/context.js";
 import { loadConfig } from "../src/config.js";
 import { silentLogger } from "../src/logger.js";
 
@@ -16,7 +18,7 @@ const BLOCKS = 4;
 const context = {
   actor: { id: "bench", name: "bench", platform: "console" },
   origin: { platform: "console", workspace: null, channel: null, thread: null },
-  canChangeState: true,
+  permission: ADMIN_PERMISSION,
 };
 
 function workflowsDir(): string {

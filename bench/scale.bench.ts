@@ -6,10 +6,12 @@
  * Last line: JSON {rows, history_ms, status_ms, digest_ms} (the slower database's figures), plus
  * each database's own.
  */
+
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type App, createApp } from "../src/app.js";
+import { ADMIN_PERMISSION } from "../src/commands/context.js";
 import { loadConfig } from "../src/config.js";
 import type { Database } from "../src/db/database.js";
 import { silentLogger } from "../src/logger.js";
@@ -26,7 +28,7 @@ const NOW = Date.now();
 const context = {
   actor: { id: "bench", name: "bench", platform: "console" },
   origin: { platform: "console", workspace: null, channel: "bench", thread: null },
-  canChangeState: true,
+  permission: ADMIN_PERMISSION,
 };
 
 type Value = string | number | null;

@@ -2,7 +2,6 @@ import { readFileSync } from "node:fs";
 import type { ChannelPublisher } from "./bot/chat.js";
 import { PublisherDigestDelivery } from "./bot/digest-delivery.js";
 import { Dispatcher } from "./bot/dispatch.js";
-import { Policy } from "./bot/policy.js";
 import type { MessageLog } from "./bot/ports.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { Config } from "./config.js";
@@ -124,6 +123,7 @@ export async function createApp(
     scheduler: config.scheduler,
     digestDelivery: delivery,
     secrets,
+    access: { roles: config.roles, admins: config.admins },
     ...(options.fireDriver && { fireDriver: options.fireDriver }),
   });
   const { orchestrator } = built;
@@ -142,7 +142,7 @@ export async function createApp(
     audit: built.audit,
     followUps: built.followUps,
     router: routing.router,
-    policy: new Policy(config.admins),
+    access: built.access,
     clock,
     logger,
     timeZone: config.timeZone,

@@ -28,8 +28,10 @@ const USAGE = `baton — chat-ops bot with an embedded orchestrator
 Usage:
   baton start [--console]            start baton: Slack when configured, and the console REPL at a
                                      terminal, with --console, or when no platform is configured
-  baton say "<text>" [--user NAME] [--yes] [--json]
-                                     run one request exactly as the REPL would and print the reply
+  baton say "<text>" [--user NAME] [--channel NAME] [--yes] [--json]
+                                     run one request exactly as the REPL would and print the reply;
+                                     as the installation's owner (an admin), or with --user as that
+                                     person (console:NAME) in --channel (default cli)
   baton route ["<text>"] [--json]    show how text resolves to a command, without running it
                                      (no text: one request per stdin line, answered in turn;
                                      --json prints one JSON object per request)
@@ -219,11 +221,15 @@ async function say(args: string[], config: Config, logger: Logger, io: CliIo): P
     user: { type: "string" },
     yes: { type: "boolean" },
     json: { type: "boolean" },
+    channel: { type: "string" },
   });
   const text = positionals.join(" ").trim();
   if (text.length === 0)
     throw new UsageError('baton say needs the text of a request, e.g. baton say "/orchestrate status".');
+  // Without --user the one typing is the installation's owner (an admin); with it, that person.
   const user = typeof values.user === "string" ? values.user : config.consoleUser;
+  const owner = typeof values.user !== "string";
+  const channel = typeof values.channel === "string" ? values.channel.replace(/^#/, "") : "cli";
   // A one-shot command does not adopt runs other processes left behind; `baton start` does.
   const app = await createApp(config, logger, { frontEnds: ["cli"], resume: false });
   // Ctrl-C or SIGTERM mid-run: stop the run as interrupted, then print where it stands.
@@ -238,9 +244,9 @@ async function say(args: string[], config: Config, logger: Logger, io: CliIo): P
       {
         platform: "console",
         workspace: null,
-        channel: "cli",
+        channel,
         thread: null,
-        actor: { id: user, name: user, platform: "console" },
+        actor: { id: user, name: user, platform: "console", ...(owner && { owner }) },
         text,
         dedupeKey: `cli:${process.pid}:${Date.now()}:${randomBytes(4).toString("hex")}`,
         receivedAt: app.clock.now(),

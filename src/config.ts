@@ -1,9 +1,11 @@
 import { z } from "zod";
+import type { Role } from "./commands/access/roles.js";
 import { type AgentsConfig, AgentsEnvShape, buildAgentsConfig } from "./config-agents.js";
 import { buildDiscordConfig, type DiscordConfig, DiscordEnvShape, discordProblems } from "./config-discord.js";
 import { buildEgressConfig, type EgressConfig, EgressEnvShape, egressProblems } from "./config-egress.js";
 import { buildLlmConfig, type LlmConfig, LlmEnvShape, llmProblems } from "./config-llm.js";
 import { bounded, millis } from "./config-numbers.js";
+import { loadRolesFile, RolesEnvShape } from "./config-roles.js";
 import { buildSchedulerConfig, type SchedulerConfig, SchedulerEnvShape } from "./config-scheduler.js";
 import { buildSecretsSettings } from "./config-secrets.js";
 import { buildSlackConfig, type SlackConfig, SlackEnvShape, slackProblems } from "./config-slack.js";
@@ -68,13 +70,16 @@ const EnvSchema = z.object({
   ...SchedulerEnvShape,
   ...AgentsEnvShape,
   ...EgressEnvShape,
+  ...RolesEnvShape,
 });
 
 export interface Config {
   databaseUrl: string;
   logLevel: LogLevel;
-  /** Entries `platform:userId` or a bare `userId` (any platform). Empty: everyone may change state. */
+  /** The first admins: entries `platform:userId` or a bare `userId` (any platform). No grant narrows them. */
   admins: string[];
+  /** Custom roles from BATON_ROLES_FILE (the built-in ones are always there). */
+  roles: Role[];
   timeZone: string;
   workflowsDir: string;
   /** Who is typing at the console. */
@@ -136,18 +141,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const secrets = buildSecretsSettings(present);
+  const roles = loadRolesFile(e.BATON_ROLES_FILE);
   const problems = [
     ...llmProblems(e),
     ...discordProblems(e),
     ...slackProblems(e),
     ...egressProblems(e),
     ...secrets.problems,
+    ...roles.problems,
   ];
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     databaseUrl: e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,
     admins: e.BATON_ADMINS,
+    roles: roles.roles,
     timeZone: e.TZ,
     workflowsDir: e.BATON_WORKFLOWS_DIR,
     consoleUser: e.BATON_USER ?? e.USER ?? "operator",

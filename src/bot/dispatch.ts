@@ -1,6 +1,6 @@
 import type { Clock } from "../clock.js";
-import { type Command, confirmationQuestion } from "../commands/commands.js";
-import type { RequestContext } from "../commands/context.js";
+import { accessOf, type Command, confirmationQuestion } from "../commands/commands.js";
+import type { Permission, RequestContext } from "../commands/context.js";
 import { BatonError, toBatonError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { redactSecrets, redactValue } from "../redact.js";
@@ -10,8 +10,7 @@ import { ChatSecretGuard } from "../secrets/chat-guard.js";
 import { secretInChatMessage } from "../secrets/chat-secrets.js";
 import type { ChatRequest, Conversation } from "./chat.js";
 import { DEFAULT_MAX_INPUT_CHARS, textForAudit } from "./input-limit.js";
-import type { Policy } from "./policy.js";
-import type { AuditLog, CommandRunner, ConversationLookup, FollowUps } from "./ports.js";
+import type { AccessPolicy, AuditLog, CommandRunner, ConversationLookup, FollowUps } from "./ports.js";
 import { followExecution } from "./progress.js";
 import { renderResult } from "./render.js";
 import { renderPatternOffer } from "./render-improve.js";
@@ -24,7 +23,8 @@ export interface DispatcherDeps {
   audit: AuditLog & ConversationLookup;
   followUps: FollowUps;
   router: CommandRouter;
-  policy: Policy;
+  /** Who may run what, where (README "Permissions"); decided here, never by the router. */
+  access: AccessPolicy;
   clock: Clock;
   logger: Logger;
   /** Time zone for timestamps in replies (TZ). */
@@ -175,7 +175,16 @@ export class Dispatcher {
       if (parsed.kind === "command") state.command = this.secrets.withoutSecrets(parsed.command);
       return this.refuseSecrets(named.length > 0 ? named : inText, conversation, state);
     }
-    const resolution = await this.resolver.resolve(request.text, { ...request, auditId: state.auditId });
+    // Who is asking decides what the router may offer them: it never sees a tool they may not use.
+    const who = await this.deps.access.identify(request.actor);
+    const place = { channel: request.channel };
+    const permitted = await this.deps.access.permitted(who, place);
+    const resolution = await this.resolver.resolve(request.text, {
+      ...request,
+      actor: who.actor,
+      auditId: state.auditId,
+      permitted,
+    });
     state.resolvedBy = resolution.resolvedBy;
     state.confidence = resolution.confidence;
     state.usage = resolution.usage ?? null;
@@ -192,11 +201,12 @@ export class Dispatcher {
       state.command = this.secrets.withoutSecrets(command);
       return this.refuseSecrets(typed, conversation, state);
     }
-    const decision = this.deps.policy.decide(command, request.actor);
-    if (!decision.allowed) throw new BatonError("denied", decision.reason);
+    const decision = await this.deps.access.decide(command, who, place);
+    if (!decision.allowed) throw new BatonError("denied", await this.deps.access.refusal(command, decision));
+    const permission: Permission = { permitted, ownRunsOnly: decision.ownRunsOnly, roles: decision.roles };
     // A router may ask for confirmation too (a model's answer to steering text), never skip it.
     let target = command;
-    if (decision.needsConfirmation || resolution.confirm === true) {
+    if (needsConfirmation(command) || resolution.confirm === true) {
       // The question names the whole id when a unique prefix was typed.
       target = await this.deps.commands.preflight(command);
       const confirmed = await conversation.confirm({
@@ -205,12 +215,13 @@ export class Dispatcher {
       });
       if (!confirmed) throw new BatonError("confirmation_declined", "Not confirmed, so nothing was changed.");
     }
-    await this.execute(target, request, conversation, state);
+    await this.execute(target, { ...request, actor: who.actor }, permission, conversation, state);
   }
 
   private async execute(
     command: Command,
     request: ChatRequest,
+    permission: Permission,
     conversation: Conversation,
     state: RequestState,
   ): Promise<void> {
@@ -222,7 +233,7 @@ export class Dispatcher {
         channel: request.channel,
         thread: request.thread,
       },
-      canChangeState: this.deps.policy.canChangeState(request.actor),
+      permission,
       auditId: state.auditId,
     };
     const result = await this.deps.commands.handle(command, context);
@@ -317,4 +328,9 @@ export class Dispatcher {
       this.deps.logger.error("could not write the audit row", { auditId: state.auditId, error });
     }
   }
+}
+
+/** Destructive commands wait for a button, whoever asks. */
+function needsConfirmation(command: Command): boolean {
+  return accessOf(command) === "destructive";
 }

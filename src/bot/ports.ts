@@ -3,6 +3,7 @@ import type { RequestContext } from "../commands/context.js";
 import type { WorkflowHint } from "../commands/workflow-hint.js";
 import type { AuditClosing, AuditEntry, AuditOpening, ConversationQuery } from "../db/repositories/audit-repository.js";
 import type { ExecutionRecord } from "../db/repositories/execution-repository.js";
+import type { AccessService } from "../orchestrator/access/access-service.js";
 import type { OrchestratorEventBus } from "../orchestrator/events.js";
 import type { ImproveResult } from "../orchestrator/improve/improve-results.js";
 import type { PatternOffer } from "../orchestrator/improve/patterns.js";
@@ -54,3 +55,6 @@ export interface FrontEndHealth {
 
 /** Where the Slack front-end records what it posted and clicked, and finds a delivery again. */
 export type MessageLog = PostedLog & DeliveryLookup;
+
+/** Who may run what, where: the dispatcher's policy step (README "Permissions"). */
+export type AccessPolicy = Pick<AccessService, "identify" | "decide" | "permitted" | "refusal">;

@@ -82,7 +82,10 @@ function renderHelp(result: Extract<Result, { type: "help" }>): Reply {
     { type: "list", items: result.entries.map((e) => `\`${e.usage}\` — ${e.summary}`) },
   ];
   if (result.restricted)
-    blocks.push({ type: "context", text: "Commands that change state are limited to baton admins here." });
+    blocks.push({
+      type: "context",
+      text: `Showing what you may run here (${result.roles.join(", ") || "no role"}); \`/orchestrate whoami\` says more, and an admin can grant more.`,
+    });
   const text = ["baton help", ...result.entries.map((e) => `/orchestrate ${e.usage} — ${e.summary}`)].join("\n");
   return reply(text, blocks, { ephemeral: true });
 }

@@ -1,5 +1,5 @@
 import type { Clock } from "../clock.js";
-import type { Command } from "../commands/commands.js";
+import type { Command, CommandType } from "../commands/commands.js";
 import type { AuditEntry } from "../db/repositories/audit-repository.js";
 import type { ErrorCode } from "../errors.js";
 import { parseCommandText } from "../routing/grammar.js";
@@ -23,7 +23,11 @@ export type Resolution = (
     }
 ) & { usage?: RouteUsage };
 
-export type ResolveRequest = Pick<ChatRequest, "actor" | "platform" | "channel" | "thread"> & { auditId?: number };
+export type ResolveRequest = Pick<ChatRequest, "actor" | "platform" | "channel" | "thread"> & {
+  auditId?: number;
+  /** The command types the asker may run here; a router offers no others. Unset: all of them. */
+  permitted?: ReadonlySet<CommandType>;
+};
 
 export interface ResolverDeps {
   router: CommandRouter;
@@ -116,6 +120,7 @@ export class Resolver {
       actorId: request.actor.id,
       actorName: request.actor.name,
       workflows: commands.workflowHints(),
+      ...(request.permitted !== undefined && { permitted: request.permitted }),
       ...(auditId !== undefined && {
         auditId,
         loadThread: async () => {

@@ -11,8 +11,8 @@ export {
   ORCHESTRATOR_MODES,
 } from "./command-schemas.js";
 
-/** read: anyone. write: anyone unless BATON_ADMINS is set. destructive: like write, plus confirmation. */
-export type Access = "read" | "write" | "destructive";
+/** What a command does to the world: reads it, changes it, or destroys something (and asks first). Spending LLM budget is a class of its own (`SPENDS_LLM`). */
+export type Access = "read" | "change" | "destructive";
 
 interface SpecBase<T extends CommandType> {
   schema: z.ZodType<CommandOf<T>, unknown>;
@@ -27,7 +27,7 @@ type Question<T extends CommandType> = (command: CommandOf<T>) => string;
 
 /** A destructive command cannot be described without the question that confirms it. */
 export type CommandSpec<T extends CommandType = CommandType> = SpecBase<T> &
-  ({ access: "read" | "write"; confirm?: Question<T> } | { access: "destructive"; confirm: Question<T> });
+  ({ access: "read" | "change"; confirm?: Question<T> } | { access: "destructive"; confirm: Question<T> });
 
 /**
  * The command table (DESIGN.md "The command vocabulary"): for every command type its schema,
@@ -73,7 +73,7 @@ export const COMMAND_SPECS = {
   },
   "workflow.run": {
     schema: schemas.workflowRunCommand,
-    access: "write",
+    access: "change",
     usage: "run <workflow> [key=value…]",
     summary: "Start a workflow.",
     verbs: ["run", "start", "exec", "execute"],
@@ -102,14 +102,14 @@ export const COMMAND_SPECS = {
   },
   "execution.approve": {
     schema: schemas.executionApproveCommand,
-    access: "write",
+    access: "change",
     usage: "approve <execution> [note]",
     summary: "Approve a waiting step.",
     verbs: ["approve", "ok", "lgtm"],
   },
   "execution.reject": {
     schema: schemas.executionRejectCommand,
-    access: "write",
+    access: "change",
     usage: "reject <execution> [reason]",
     summary: "Reject a waiting step.",
     verbs: ["reject", "deny"],
@@ -124,7 +124,7 @@ export const COMMAND_SPECS = {
   },
   ask: {
     schema: schemas.askCommand,
-    access: "write",
+    access: "change",
     usage: "ask <question>",
     summary: "Ask a specialist agent.",
     verbs: ["ask"],
@@ -138,28 +138,28 @@ export const COMMAND_SPECS = {
   },
   "agent.spawn": {
     schema: schemas.agentSpawnCommand,
-    access: "write",
+    access: "change",
     usage: "spawn <specialty> [context]",
     summary: "Start a specialist agent.",
     verbs: ["spawn"],
   },
   "agent.retire": {
     schema: schemas.agentRetireCommand,
-    access: "write",
+    access: "change",
     usage: "retire <agent>",
     summary: "Retire an agent.",
     verbs: ["retire"],
   },
   "orchestrator.step": {
     schema: schemas.orchestratorStepCommand,
-    access: "write",
+    access: "change",
     usage: "step",
     summary: "Run one orchestrator step now.",
     verbs: ["step"],
   },
   "orchestrator.mode": {
     schema: schemas.orchestratorModeCommand,
-    access: "write",
+    access: "change",
     usage: "mode <manual|scheduled|continuous|paused> (or pause, resume)",
     summary: "Change the orchestrator mode.",
     confirm: (command) => `Switch the orchestrator to ${command.mode} mode? Autonomous work stops until it is resumed.`,
@@ -174,7 +174,7 @@ export const COMMAND_SPECS = {
   },
   "schedule.create": {
     schema: schemas.scheduleCreateCommand,
-    access: "write",
+    access: "change",
     usage: 'schedule "<cron>" <action> [#channel] [tz=Area/City]',
     summary: "Schedule an action.",
     verbs: ["schedule"],
@@ -189,7 +189,7 @@ export const COMMAND_SPECS = {
   },
   digest: {
     schema: schemas.digestCommand,
-    access: "write",
+    access: "change",
     usage: "digest [#channel]",
     summary: "Compose and post the status digest now.",
     verbs: ["digest"],
@@ -203,14 +203,14 @@ export const COMMAND_SPECS = {
   },
   "budget.set": {
     schema: schemas.budgetSetCommand,
-    access: "write",
+    access: "change",
     usage: "budget set <scope> key=value…",
     summary: "Change a budget (admins).",
     verbs: ["budget"],
   },
   improve: {
     schema: schemas.improveCommand,
-    access: "write",
+    access: "change",
     usage: "/improve <feedback>",
     summary: "Feedback on your last run.",
     // `/improve <text>` is its own prefix, not an `/orchestrate` verb.

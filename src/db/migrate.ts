@@ -10,6 +10,7 @@ import * as schedules from "./migrations/0006-schedules.js";
 import * as agentsBudgetsEvents from "./migrations/0007-agents-budgets-events.js";
 import * as auditLeases from "./migrations/0008-audit-leases-run-routes.js";
 import * as auditChain from "./migrations/0009-audit-chain.js";
+import * as access from "./migrations/0010-access.js";
 
 /** What each migration receives: the query interface and the transaction every statement joins. */
 export interface MigrationContext {
@@ -33,6 +34,7 @@ const MIGRATIONS: Migration[] = [
   agentsBudgetsEvents,
   auditLeases,
   auditChain,
+  access,
 ];
 
 /** Every migration baton ships, in order. */

@@ -4,6 +4,7 @@ import type { ExecutionRecord } from "../db/repositories/execution-repository.js
 import type { OrchestratorRunRepository } from "../db/repositories/orchestrator-run-repository.js";
 import { ProposalRepository } from "../db/repositories/proposal-repository.js";
 import type { ScheduleRepository } from "../db/repositories/schedule-repository.js";
+import type { AccessService } from "./access/access-service.js";
 import type { AgentsSetup } from "./agents/create-agents.js";
 import { ControlLoop } from "./control/control-loop.js";
 import type { ControlSnapshot } from "./control/control-results.js";
@@ -46,6 +47,8 @@ export interface OrchestratorSetup {
     patternOfferFor: PatternOffers["offerFor"];
     improvementFor: ImproveService["proposalFor"];
   };
+  /** Who may run what, where (bot/ports.ts `AccessPolicy`). */
+  access: AccessService;
   /** Front-ends report how they are doing, for status (bot/ports.ts `FrontEndHealth`). */
   frontEndHealth: { report(frontEnd: string, describe: () => string): () => void };
 }
@@ -81,6 +84,7 @@ export function createOrchestrator(deps: OrchestratorDeps): OrchestratorSetup {
   return {
     orchestrator,
     audit: engine.audit,
+    access: engine.access,
     events: deps.events,
     eventLog: engine.eventLog,
     agents: engine.agents,

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Clock } from "../clock.js";
+import { type Role, RoleBook } from "../commands/access/roles.js";
 import type { ModelPrice } from "../config-llm.js";
 import { DEFAULT_SCHEDULER_CONFIG, type SchedulerConfig } from "../config-scheduler.js";
 import type { Database } from "../db/database.js";
@@ -11,6 +12,8 @@ import { DigestRepository } from "../db/repositories/digest-repository.js";
 import { EventRepository } from "../db/repositories/event-repository.js";
 import { ExecutionRepository } from "../db/repositories/execution-repository.js";
 import { FeedbackRepository } from "../db/repositories/feedback-repository.js";
+import { GrantRepository } from "../db/repositories/grant-repository.js";
+import { IdentityRepository } from "../db/repositories/identity-repository.js";
 import { LlmCallRepository } from "../db/repositories/llm-call-repository.js";
 import { OrchestratorRunRepository } from "../db/repositories/orchestrator-run-repository.js";
 import { ScheduleRepository } from "../db/repositories/schedule-repository.js";
@@ -19,6 +22,7 @@ import type { ChatModel } from "../llm/chat-model.js";
 import type { ProviderHealthSnapshot } from "../llm/provider-health.js";
 import type { Logger } from "../logger.js";
 import type { SecretStore } from "../secrets/secret-store.js";
+import { AccessService } from "./access/access-service.js";
 import { type AgentSettings, createAgents, DEFAULT_AGENT_SETTINGS } from "./agents/create-agents.js";
 import type { Specialties } from "./agents/specialties.js";
 import type { AgentRunner } from "./agents.js";
@@ -79,6 +83,8 @@ export interface OrchestratorDeps {
   price?: (model: string) => ModelPrice | undefined;
   /** `{{ secrets.NAME }}` values (BATON_SECRET_<NAME>, BATON_SECRETS_FILE); none when absent. */
   secrets?: SecretStore;
+  /** Custom roles (BATON_ROLES_FILE) and the first admins (BATON_ADMINS); none: built-in roles, no admins. */
+  access?: { roles: readonly Role[]; admins: readonly string[] };
 }
 
 export interface OrchestratorBudgets {
@@ -132,6 +138,12 @@ export function createEngine(deps: OrchestratorDeps) {
     ...(deps.secrets && { secrets: deps.secrets }),
   });
   const recovery = new ExecutionRecovery({ executions, catalog, runner, tools: deps.tools, clock, logger, owner });
+  const access = new AccessService({
+    grants: new GrantRepository(database),
+    identities: new IdentityRepository(database),
+    book: new RoleBook(deps.access?.roles ?? []),
+    admins: deps.access?.admins ?? [],
+  });
   const approvals = new ApprovalDesk({ executions, recovery, catalog, audit, clock, logger });
   return {
     owner,
@@ -144,6 +156,7 @@ export function createEngine(deps: OrchestratorDeps) {
     runner,
     recovery,
     approvals,
+    access,
     tools: deps.tools,
     events,
     clock,

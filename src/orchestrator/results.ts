@@ -54,7 +54,8 @@ export interface ExecutionDetail {
 }
 
 export type Result =
-  | { type: "help"; topic?: string; entries: HelpEntry[]; restricted: boolean }
+  /** `restricted`: some commands are left out because this person may not run them here (`roles` says why). */
+  | { type: "help"; topic?: string; entries: HelpEntry[]; restricted: boolean; roles: string[] }
   | { type: "status"; status: StatusSnapshot }
   | { type: "history"; entries: AuditEntry[]; user?: string }
   | { type: "workflow.list"; workflows: WorkflowSummary[]; problems: string[] }

@@ -70,6 +70,18 @@ const CLARIFY: LlmToolSpec = {
 /** Built once: the tools are the static, cacheable part of every routing request. */
 export const COMMAND_TOOLS: readonly LlmToolSpec[] = [...OPTIONS.map(commandTool), CLARIFY];
 
+/**
+ * The tools one asker is offered: only the command types they may run here (README
+ * "Permissions"), plus the clarifying question. The full list when nothing narrows it.
+ */
+export function toolsFor(permitted: ReadonlySet<CommandType> | undefined): LlmToolSpec[] {
+  if (permitted === undefined) return [...COMMAND_TOOLS];
+  return COMMAND_TOOLS.filter((tool) => {
+    const type = TYPE_BY_TOOL.get(tool.name);
+    return type === undefined || permitted.has(type);
+  });
+}
+
 export type ToolCallReading =
   | { kind: "command"; command: Command }
   | { kind: "clarify"; question: string }

@@ -6,7 +6,7 @@ import type { LlmMessage, LlmProvider, LlmRequest, LlmResponse } from "../llm/pr
 import type { ProviderHealth } from "../llm/provider-health.js";
 import { addUsage, EMPTY_TOTALS } from "../llm/usage.js";
 import type { Logger } from "../logger.js";
-import { CLARIFY_TOOL, COMMAND_TOOLS, readToolCall, type ToolCallReading } from "./command-tools.js";
+import { CLARIFY_TOOL, readToolCall, type ToolCallReading, toolsFor } from "./command-tools.js";
 import { answersQuestion, ROUTER_SYSTEM_PROMPT, routingContext, routingMessage } from "./router-prompt.js";
 import { looksLikeSteering } from "./rules.js";
 import type { CommandRouter, RouteContext, RouteResult, RouteUsage, ThreadTurn } from "./types.js";
@@ -100,7 +100,7 @@ export class LlmCommandRouter implements CommandRouter {
     return {
       system: ROUTER_SYSTEM_PROMPT,
       context: routingContext(context),
-      tools: [...COMMAND_TOOLS],
+      tools: toolsFor(context.permitted),
       toolChoice: "required",
       messages: [{ role: "user", content: routingMessage(text, thread, answering) }],
       signal,

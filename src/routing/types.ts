@@ -1,4 +1,4 @@
-import type { Command } from "../commands/commands.js";
+import type { Command, CommandType } from "../commands/commands.js";
 import type { WorkflowHint } from "../commands/workflow-hint.js";
 import type { UsageTotals } from "../llm/usage.js";
 
@@ -24,6 +24,11 @@ export interface RouteContext {
   actorName: string;
   /** Workflows that exist now, so "run the hello workflow for Ada" can fill `name`. */
   workflows: WorkflowHint[];
+  /**
+   * The command types the asker may run here (README "Permissions"): an LLM router's tool list
+   * holds only these, so a model is never offered what the policy would refuse. Unset: all.
+   */
+  permitted?: ReadonlySet<CommandType>;
   /** The request's audit row, so LLM calls are charged to it in the ledger. */
   auditId?: number;
   /** The conversation so far, loaded only by routers that use it ("run it again"). */

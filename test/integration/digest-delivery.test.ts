@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
 import { renderText } from "../../src/bot/console/text-renderer.js";
 import { renderResult } from "../../src/bot/render.js";
+import { ADMIN_PERMISSION } from "../../src/commands/context.js";
 import { nextFireAfter } from "../../src/orchestrator/scheduler/cron.js";
 import { chatRequest, RecordingConversation } from "../support/app.js";
 import { DATABASE_KINDS, type TestDatabase } from "../support/databases.js";
@@ -119,6 +120,6 @@ function context() {
   return {
     actor: { id: "ada", name: "Ada", platform: "console" },
     origin: { platform: "console", workspace: null, channel: "test", thread: null },
-    canChangeState: true,
+    permission: ADMIN_PERMISSION,
   };
 }

@@ -3,6 +3,7 @@ import type { App } from "../../src/app.js";
 import { renderText } from "../../src/bot/console/text-renderer.js";
 import { type DiscordFrontEnd, startDiscord } from "../../src/bot/discord/start-discord.js";
 import { renderResult } from "../../src/bot/render.js";
+import { ADMIN_PERMISSION } from "../../src/commands/context.js";
 import { nextFireAfter } from "../../src/orchestrator/scheduler/cron.js";
 import { startTestApp } from "../support/app.js";
 import { DATABASE_KINDS, type TestDatabase } from "../support/databases.js";
@@ -102,7 +103,7 @@ describe.each(DATABASE_KINDS)("digests posted through the Discord client ($kind)
       {
         actor: { id: "ada", name: "Ada", platform: "discord" },
         origin: { platform: "discord", workspace: null, channel: fake.channelId, thread: null },
-        canChangeState: false,
+        permission: ADMIN_PERMISSION,
       },
     );
     const text = renderText(renderResult(status, { now: app.clock.now(), timeZone: "UTC" }));

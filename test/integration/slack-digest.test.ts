@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderText } from "../../src/bot/console/text-renderer.js";
 import { renderResult } from "../../src/bot/render.js";
+import { ADMIN_PERMISSION } from "../../src/commands/context.js";
 import { nextFireAfter } from "../../src/orchestrator/scheduler/cron.js";
 import { DATABASE_KINDS, type TestDatabase } from "../support/databases.js";
 import { type SlackHarness, startSlackHarness } from "../support/fake-slack-app.js";
@@ -84,7 +85,7 @@ describe.each(DATABASE_KINDS)("digests posted through the Slack front-end ($kind
     const context = {
       actor: { id: "U0ADA", name: "Ada", platform: "slack" },
       origin: { platform: "slack", workspace: null, channel: "C0OPS", thread: null },
-      canChangeState: false,
+      permission: ADMIN_PERMISSION,
     };
     const status = await h.app.orchestrator.handle({ type: "status" }, context);
     const text = renderText(renderResult(status, { now: h.app.clock.now(), timeZone: "UTC" }));

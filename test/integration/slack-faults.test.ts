@@ -4,6 +4,7 @@ import type { App } from "../../src/app.js";
 import { renderText } from "../../src/bot/console/text-renderer.js";
 import { renderResult } from "../../src/bot/render.js";
 import { main } from "../../src/cli.js";
+import { ADMIN_PERMISSION } from "../../src/commands/context.js";
 import { type AuditEntry, AuditRepository } from "../../src/db/repositories/audit-repository.js";
 import { DATABASE_KINDS, sqliteDatabase, type TestDatabase } from "../support/databases.js";
 import { eventually } from "../support/eventually.js";
@@ -19,7 +20,7 @@ async function statusText(app: App): Promise<string> {
   const context = {
     actor: { id: "ada", name: "Ada", platform: "console" },
     origin: { platform: "console", workspace: null, channel: "test", thread: null },
-    canChangeState: false,
+    permission: ADMIN_PERMISSION,
   };
   const status = await app.orchestrator.handle({ type: "status" }, context);
   return renderText(renderResult(status, { now: app.clock.now(), timeZone: "UTC" }));

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
 import { renderText } from "../../src/bot/console/text-renderer.js";
 import { renderResult } from "../../src/bot/render.js";
+import { ADMIN_PERMISSION } from "../../src/commands/context.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
 import { TEAM } from "../support/fake-slack.js";
 import { type SlackHarness, startSlackHarness } from "../support/fake-slack-app.js";
@@ -11,7 +12,7 @@ async function statusText(app: App): Promise<string> {
   const context = {
     actor: { id: "ada", name: "Ada", platform: "console" },
     origin: { platform: "console", workspace: null, channel: "test", thread: null },
-    canChangeState: false,
+    permission: ADMIN_PERMISSION,
   };
   const status = await app.orchestrator.handle({ type: "status" }, context);
   return renderText(renderResult(status, { now: app.clock.now(), timeZone: "UTC" }));

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
+import { ADMIN_PERMISSION } from "../../src/commands/context.js";
 import { ExecutionRepository, type StepAttemptRecord } from "../../src/db/repositories/execution-repository.js";
 import { startTestApp } from "../support/app.js";
 import { tempDir } from "../support/cleanup.js";
@@ -18,7 +19,7 @@ import { eventually } from "../support/eventually.js";
 const context = {
   actor: { id: "ada", name: "Ada", platform: "console" },
   origin: { platform: "console", workspace: null, channel: null, thread: null },
-  canChangeState: true,
+  permission: ADMIN_PERMISSION,
 };
 
 let server: Server;

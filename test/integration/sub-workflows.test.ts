@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
+import { ADMIN_PERMISSION } from "../../src/commands/context.js";
 import { type ExecutionRecord, ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
 import { pollExecution, startTestApp } from "../support/app.js";
 import { tempDir } from "../support/cleanup.js";
@@ -14,7 +15,7 @@ import { eventually } from "../support/eventually.js";
 const context = {
   actor: { id: "ada", name: "Ada", platform: "console" },
   origin: { platform: "console", workspace: null, channel: "ops", thread: null },
-  canChangeState: true,
+  permission: ADMIN_PERMISSION,
 };
 
 let server: Server;

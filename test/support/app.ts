@@ -89,7 +89,8 @@ export function chatRequest(text: string, overrides: Partial<ChatRequest> = {}):
     workspace: null,
     channel: "test",
     thread: null,
-    actor: { id: "ada", name: "Ada", platform: "console" },
+    // The installation's owner at the console, unless a test says who else is asking.
+    actor: { id: "ada", name: "Ada", platform: "console", owner: true },
     text,
     dedupeKey: `test:${process.pid}:${Date.now()}:${sequence}`,
     receivedAt: new Date(),

@@ -92,6 +92,7 @@ describe("renderResult", () => {
       {
         type: "help",
         restricted: true,
+        roles: ["viewer"],
         entries: [
           {
             type: "status",
@@ -108,7 +109,7 @@ describe("renderResult", () => {
     expect(reply.ephemeral).toBe(true);
     expect(text).toContain("• status — Running and waiting executions.");
     expect(text).toContain("• agents — Active agents.");
-    expect(text).toContain("limited to baton admins");
+    expect(text).toContain("Showing what you may run here (viewer)");
   });
 
   it("says plainly when there is no history", () => {

@@ -73,7 +73,8 @@ export class ConsoleAdapter {
       workspace: null,
       channel: "console",
       thread: null,
-      actor: { id: this.options.user, name: this.options.user, platform: "console" },
+      // Whoever types at the console of this installation is its owner (README "Permissions").
+      actor: { id: this.options.user, name: this.options.user, platform: "console", owner: true },
       text,
       dedupeKey: `console:${this.options.session}:${++this.sequence}`,
       receivedAt: this.options.clock.now(),

@@ -1,5 +1,5 @@
 import type { Clock } from "../../clock.js";
-import type { RequestContext } from "../../commands/context.js";
+import { type RequestContext, VIEWER_PERMISSION } from "../../commands/context.js";
 import type { Logger } from "../../logger.js";
 import type { Result } from "../../orchestrator/results.js";
 import type { RenderTime } from "../format.js";
@@ -63,7 +63,7 @@ export class HomeTab {
       const context: RequestContext = {
         actor: { id: user, name: user, platform: PLATFORM },
         origin: { platform: PLATFORM, workspace: null, channel: null, thread: null },
-        canChangeState: false,
+        permission: VIEWER_PERMISSION,
       };
       // Through orchestrator.handle, like every front-end (DESIGN.md): read-only commands.
       const status = await this.deps.orchestrator.handle({ type: "status" }, context);

@@ -17,3 +17,8 @@ export function clipKey(value: string, max: number): string {
   const digest = createHash("sha256").update(value).digest("hex");
   return `${value.slice(0, max - digest.length - 1)}#${digest}`;
 }
+
+/** A date column as each dialect returns it: a Date (PostgreSQL) or its stored text (SQLite). */
+export function dateColumn(value: unknown): Date {
+  return value instanceof Date ? value : new Date(String(value));
+}

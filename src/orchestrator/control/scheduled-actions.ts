@@ -1,5 +1,5 @@
 import type { Command } from "../../commands/commands.js";
-import type { RequestContext } from "../../commands/context.js";
+import { ADMIN_PERMISSION, type RequestContext } from "../../commands/context.js";
 import type { AuditRepository } from "../../db/repositories/audit-repository.js";
 import type { ScheduleRecord } from "../../db/repositories/schedule-repository.js";
 import { BatonError, toBatonError } from "../../errors.js";
@@ -20,7 +20,8 @@ export function schedulerContext(schedule: ScheduleRecord): RequestContext {
   return {
     actor: { id: "scheduler", name: `schedule ${schedule.id}`, platform: schedule.platform },
     origin: { platform: schedule.platform, workspace: null, channel: schedule.channel, thread: null },
-    canChangeState: true,
+    // A schedule is created by someone allowed to; its fires act with the rights to carry it out.
+    permission: ADMIN_PERMISSION,
   };
 }
 

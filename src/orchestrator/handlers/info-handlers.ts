@@ -11,9 +11,8 @@ import type { Handlers } from "./handler.js";
 
 async function help(command: CommandOf<"help">, context: RequestContext): Promise<Result> {
   const topic = command.topic?.toLowerCase();
-  const entries: HelpEntry[] = COMMAND_TYPES.filter(
-    (type) => context.canChangeState || COMMAND_SPECS[type].access === "read",
-  )
+  // Only what this person may run here (README "Permissions"): help never advertises a refusal.
+  const entries: HelpEntry[] = COMMAND_TYPES.filter((type) => context.permission.permitted.has(type))
     .map((type) => {
       const { access, usage, summary } = COMMAND_SPECS[type];
       return { type, access, usage, summary };
@@ -23,7 +22,8 @@ async function help(command: CommandOf<"help">, context: RequestContext): Promis
     type: "help",
     ...(command.topic !== undefined && { topic: command.topic }),
     entries,
-    restricted: !context.canChangeState,
+    restricted: context.permission.permitted.size < COMMAND_TYPES.length,
+    roles: [...context.permission.roles],
   };
 }
 

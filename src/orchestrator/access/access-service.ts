@@ -1,0 +1,117 @@
+import { type AccessDecision, allowedTypes, decideAccess, type Holder } from "../../commands/access/evaluate.js";
+import type { Grant } from "../../commands/access/grants.js";
+import type { RoleBook } from "../../commands/access/roles.js";
+import type { Command, CommandType } from "../../commands/commands.js";
+import { type Actor, accountOf } from "../../commands/context.js";
+import type { GrantRepository } from "../../db/repositories/grant-repository.js";
+import type { IdentityRepository } from "../../db/repositories/identity-repository.js";
+
+export interface AccessServiceDeps {
+  grants: GrantRepository;
+  identities: IdentityRepository;
+  book: RoleBook;
+  /** BATON_ADMINS: `platform:userId` or a bare user id (any platform). */
+  admins: readonly string[];
+}
+
+/** Where a request is asked: the platform's channel id (null outside channels). */
+export interface Place {
+  channel: string | null;
+}
+
+/** The person behind a request: their accounts, groups and the person key links keep them under. */
+export interface Identified {
+  actor: Actor;
+  holder: Holder;
+}
+
+const lower = (value: string) => value.toLowerCase();
+
+/**
+ * Who may do what, where (README "Permissions"): reads grants and identity links, and answers
+ * with `decideAccess`. The dispatcher asks it before any handler runs (DESIGN.md step 3).
+ */
+export class AccessService {
+  private readonly admins: ReadonlySet<string>;
+
+  constructor(private readonly deps: AccessServiceDeps) {
+    this.admins = new Set(deps.admins.map(lower));
+  }
+
+  get book(): RoleBook {
+    return this.deps.book;
+  }
+
+  /** The actor with their person key, and the holder the policy evaluates. */
+  async identify(actor: Actor): Promise<Identified> {
+    const account = accountOf(actor);
+    const person = await this.deps.identities.personOf(account);
+    const accounts = person === null ? [account] : await this.deps.identities.accountsOf(person);
+    const groups = (actor.groups ?? []).map((group) => `${actor.platform}:${group}`);
+    const holder: Holder = {
+      accounts,
+      groups,
+      groupError: actor.groupError ?? null,
+      groupPlatforms: [actor.platform],
+      configuredAdmin: this.configuredAdmin(actor, accounts),
+    };
+    return { actor: person === null ? actor : { ...actor, person }, holder };
+  }
+
+  /** The owner at the console, or an account BATON_ADMINS lists (by `platform:id` or bare id). */
+  private configuredAdmin(actor: Actor, accounts: readonly string[]): Holder["configuredAdmin"] {
+    if (actor.owner === true && actor.platform === "console") return "owner";
+    const listed = accounts.some((account) => {
+      const id = account.slice(account.indexOf(":") + 1);
+      return this.admins.has(lower(account)) || this.admins.has(lower(id));
+    });
+    return listed ? "BATON_ADMINS" : null;
+  }
+
+  async decide(command: Command, who: Identified, place: Place): Promise<AccessDecision> {
+    return decideAccess(
+      { book: this.deps.book, grants: await this.grants(), holder: who.holder, channel: place.channel },
+      command,
+    );
+  }
+
+  async permitted(who: Identified, place: Place): Promise<Set<CommandType>> {
+    return allowedTypes({
+      book: this.deps.book,
+      grants: await this.grants(),
+      holder: who.holder,
+      channel: place.channel,
+    });
+  }
+
+  grants(): Promise<Grant[]> {
+    return this.deps.grants.all();
+  }
+
+  /** Who can grant roles: BATON_ADMINS and everyone granted admin everywhere. */
+  async adminAccounts(): Promise<string[]> {
+    const granted = (await this.grants())
+      .filter((grant) => grant.role === "admin" && grant.channel === null && grant.workflow === null)
+      .map((grant) => (grant.subject.kind === "person" ? grant.subject.account : `group:${grant.subject.group}`));
+    return [...new Set([...this.deps.admins, ...granted])];
+  }
+
+  /** Whether anyone can administer baton from a platform (start-up warns when nobody can). */
+  async platformAdminExists(): Promise<boolean> {
+    return (await this.adminAccounts()).length > 0;
+  }
+
+  /** One sentence for a refusal: the role that would allow it, and who can grant it. */
+  async refusal(command: Command, decision: Extract<AccessDecision, { allowed: false }>): Promise<string> {
+    if (decision.groupError !== null)
+      return `You may not run \`${command.type}\` here: ${decision.groupError}, so group grants cannot be checked and baton denies rather than guesses; try again shortly.`;
+    const needed = decision.wouldAllow.find((name) => name !== "admin") ?? decision.wouldAllow[0] ?? "admin";
+    const admins = (await this.adminAccounts()).slice(0, 3);
+    const who =
+      admins.length > 0
+        ? `an admin (${admins.join(", ")}) can grant it with \`/orchestrate grant\``
+        : "the installation's owner can grant it with `baton grant` on the machine baton runs on";
+    const have = decision.roles.length > 0 ? ` (you are ${decision.roles.join(", ")} here)` : "";
+    return `You may not run \`${command.type}\` here${have}: it needs the ${needed} role; ${who}.`;
+  }
+}
