@@ -149,6 +149,10 @@ export async function createApp(
     threadTurns: config.llm.threadTurns,
     maxInputChars: config.maxInputChars,
   });
+  if ((config.slack || config.discord) && !(await built.access.platformAdminExists()))
+    logger.warn(
+      'no baton admin can act from Slack or Discord: everyone there is a viewer until BATON_ADMINS names an admin (README "Permissions")',
+    );
   let closing: Promise<void> | null = null;
   const close = (closeOptions: { graceMs?: number } = {}) => {
     closing ??= shutdown({ orchestrator, dispatcher, database, logger }, closeOptions.graceMs ?? 0);

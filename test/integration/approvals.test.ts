@@ -66,7 +66,11 @@ let app: App;
 
 beforeAll(async () => {
   testDb = sqliteDatabase();
-  app = await startTestApp({ url: testDb.url, workflowsDir: workflows(), env: { BATON_LEASE_MS: "1000" } });
+  app = await startTestApp({
+    url: testDb.url,
+    workflowsDir: workflows(),
+    env: { BATON_LEASE_MS: "1000", BATON_ADMINS: "console:ada,console:grace,console:lin" },
+  });
 });
 
 afterAll(async () => {

@@ -3,7 +3,7 @@ import { type App, createApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import { AuditRepository } from "../../src/db/repositories/audit-repository.js";
 import { silentLogger } from "../../src/logger.js";
-import { RecordingConversation } from "../support/app.js";
+import { FAKE_PLATFORM_ADMINS, RecordingConversation } from "../support/app.js";
 import { WORKFLOWS_DIR } from "../support/cli.js";
 import { DATABASE_KINDS, type TestDatabase } from "../support/databases.js";
 import { type SlackHarness, startSlackHarness } from "../support/fake-slack-app.js";
@@ -30,7 +30,12 @@ describe.each(DATABASE_KINDS)("no internals in channels ($kind)", ({ kind, creat
 
   beforeAll(async () => {
     db = await create();
-    const config = loadConfig({ DATABASE_URL: db.url, BATON_WORKFLOWS_DIR: WORKFLOWS_DIR, LOG_LEVEL: "silent" });
+    const config = loadConfig({
+      DATABASE_URL: db.url,
+      BATON_WORKFLOWS_DIR: WORKFLOWS_DIR,
+      LOG_LEVEL: "silent",
+      BATON_ADMINS: FAKE_PLATFORM_ADMINS,
+    });
     // The front-end labels `baton start` passes, HTTP port included.
     app = await createApp(config, silentLogger, {
       frontEnds: ["slack (http :3000/slack/events)", "discord", "console"],

@@ -56,7 +56,11 @@ describe("the baton CLI", () => {
   });
 
   it("say understands plain language through the rules router", async () => {
-    const run = await runCli(["say", "run the hello workflow for Grace", "--json", "--user", "lin"], env);
+    // --user acts as that person, who needs a role to run workflows (README "Permissions").
+    const run = await runCli(["say", "run the hello workflow for Grace", "--json", "--user", "lin"], {
+      ...env,
+      BATON_ADMINS: "console:lin",
+    });
     expect(run.code).toBe(0);
     const printed = JSON.parse(run.stdout) as { resolvedBy: string; reply: { text: string } };
     expect(printed.resolvedBy).toBe("rules");

@@ -55,6 +55,7 @@ describe.each(DATABASE_KINDS)("database on $kind", ({ kind, create }) => {
       "0007-agents-budgets-events",
       "0008-audit-leases-run-routes",
       "0009-audit-chain",
+      "0010-access",
     ]);
   });
 

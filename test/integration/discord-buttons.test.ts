@@ -123,7 +123,8 @@ describe("Discord buttons", () => {
       "the refusal",
     );
     expect(refusal.body?.flags).toBe(64);
-    expect(JSON.stringify(refusal.body?.embeds)).toContain(`may decide on`);
+    // Lin has no grant, so she is a viewer: the policy refuses before the approver list is read.
+    expect(JSON.stringify(refusal.body?.embeds)).toContain("it needs the approver role");
     expect((await new ExecutionRepository(app.database).get(execution))?.status).toBe("waiting");
 
     const click = fake.clickButton(message, approve, grace);

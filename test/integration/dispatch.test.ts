@@ -174,7 +174,7 @@ describe.each(DATABASE_KINDS)("dispatcher end to end on $kind", ({ create }) => 
   });
 
   it("accepts identifiers longer than their columns instead of losing the request", async () => {
-    const actor = { id: `U${"x".repeat(300)}`, name: "n".repeat(400), platform: "slack" };
+    const actor = { id: `U${"x".repeat(300)}`, name: "n".repeat(400), platform: "console", owner: true };
     const { outcome, row } = await say("/orchestrate run hello name=Ada", new RecordingConversation(true), {
       actor,
       channel: "c".repeat(300),
@@ -212,17 +212,20 @@ describe("policy with BATON_ADMINS", () => {
   it("lets anyone read but only admins change state", async () => {
     const audit = new AuditRepository(app.database);
     const reader = new RecordingConversation();
-    const status = await app.dispatcher.dispatch(chatRequest("/orchestrate status"), reader);
+    const lin = { actor: { id: "lin", name: "Lin", platform: "console" } };
+    const status = await app.dispatcher.dispatch(chatRequest("/orchestrate status", lin), reader);
     expect(status.outcome).toBe("ok");
-    const help = await app.dispatcher.dispatch(chatRequest("/orchestrate help"), new RecordingConversation());
+    const help = await app.dispatcher.dispatch(chatRequest("/orchestrate help", lin), new RecordingConversation());
     expect(help.reply.text).toContain("/orchestrate status");
     expect(help.reply.text).not.toContain("/orchestrate run <workflow>");
     const denied = await app.dispatcher.dispatch(
-      chatRequest("/orchestrate run hello name=Ada"),
+      chatRequest("/orchestrate run hello name=Ada", lin),
       new RecordingConversation(),
     );
     expect(denied.outcome).toBe("denied");
-    expect(denied.reply.text).toMatch(/Only baton admins/);
+    expect(denied.reply.text).toBe(
+      "You may not run `workflow.run` here: it needs the operator role and you are a viewer; ask an admin (console:grace).",
+    );
     expect(await audit.get(denied.auditId ?? 0)).toMatchObject({ outcome: "denied", errorCode: "denied" });
     const admin = { id: "grace", name: "Grace", platform: "console" };
     const allowed = await app.dispatcher.dispatch(

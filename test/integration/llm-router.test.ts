@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type App, createApp } from "../../src/app.js";
+import type { ChatRequest } from "../../src/bot/chat.js";
 import { loadConfig } from "../../src/config.js";
 import { AuditRepository } from "../../src/db/repositories/audit-repository.js";
 import { ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
@@ -61,9 +62,15 @@ afterEach(async () => {
 /** Rules cannot place this one confidently, so it goes to the LLM chain. */
 const VAGUE = "could you pull up whatever broke recently";
 
-async function say(text: string, options: { conversation?: RecordingConversation; thread?: string } = {}) {
+async function say(
+  text: string,
+  options: { conversation?: RecordingConversation; thread?: string; actor?: ChatRequest["actor"] } = {},
+) {
   const conversation = options.conversation ?? new RecordingConversation(false);
-  const request = chatRequest(text, options.thread === undefined ? {} : { thread: options.thread });
+  const request = chatRequest(text, {
+    ...(options.thread !== undefined && { thread: options.thread }),
+    ...(options.actor !== undefined && { actor: options.actor }),
+  });
   const outcome = await app.dispatcher.dispatch(request, conversation);
   const { reply } = await outcome.settled;
   const row = await new AuditRepository(app.database).get(outcome.auditId ?? 0);
@@ -374,8 +381,13 @@ describe("prompt injection", () => {
     app = await start({ BATON_ADMINS: "console:grace" });
     anthropic.enqueue({ toolCall: { name: "execution_cancel", arguments: { execution: "ex_12345678" } } });
     const conversation = new RecordingConversation(true);
-    const { outcome } = await say(INJECTION, { conversation });
+    // Lin is a viewer: the router is not even offered execution_cancel, and the model's answer is refused.
+    const lin = { id: "lin", name: "Lin", platform: "console" };
+    const { outcome } = await say(INJECTION, { conversation, actor: lin });
     expect(outcome.outcome).toBe("denied");
+    const offered = (anthropic.requests.at(-1)?.body.tools as { name: string }[] | undefined)?.map((t) => t.name) ?? [];
+    expect(offered).not.toContain("execution_cancel");
+    expect(offered).toContain("status");
     expect(conversation.prompts).toHaveLength(0);
   });
 });

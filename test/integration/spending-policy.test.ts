@@ -48,7 +48,7 @@ describe("ask under BATON_ADMINS", () => {
 
     const refused = await askAs("lin", "why did the deploy fail?");
     expect(refused.conversation.posts.map((post) => post.text)).toEqual([
-      "Only baton admins may run `ask` (it spends LLM budget); ask one of them, or run a read-only command such as `/orchestrate status`.",
+      "You may not run `ask` here: it needs the operator role and you are a viewer; ask an admin (console:boss).",
     ]);
     expect(anthropic.requests.filter((r) => r.method === "POST")).toHaveLength(0);
     expect(await agentRows()).toBe(0);

@@ -4,6 +4,7 @@ import { type App, createApp } from "../../src/app.js";
 import type { Clock } from "../../src/clock.js";
 import { loadConfig } from "../../src/config.js";
 import { silentLogger } from "../../src/logger.js";
+import { FAKE_PLATFORM_ADMINS } from "./app.js";
 import { tempDir } from "./cleanup.js";
 import { WORKFLOWS_DIR } from "./cli.js";
 
@@ -18,6 +19,7 @@ export async function startAgentsApp(options: {
     DATABASE_URL: options.url,
     BATON_WORKFLOWS_DIR: options.workflowsDir ?? WORKFLOWS_DIR,
     LOG_LEVEL: "silent",
+    BATON_ADMINS: FAKE_PLATFORM_ADMINS,
     ...options.env,
   });
   return createApp(config, silentLogger, {

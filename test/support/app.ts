@@ -11,6 +11,14 @@ import { tempDir } from "./cleanup.js";
 import { WORKFLOWS_DIR } from "./cli.js";
 import { eventually } from "./eventually.js";
 
+/**
+ * The fake platforms' people (Slack's Ada and Grace, Discord's ada and grace) are admins unless a
+ * test sets BATON_ADMINS itself: most tests are about something other than permissions, which
+ * have tests of their own. Anyone else on a platform is a viewer, as in production.
+ */
+export const FAKE_PLATFORM_ADMINS =
+  "console:ada,console:grace,slack:U0ADA,slack:UGRACE,discord:400000000000000005,discord:400000000000000007";
+
 export async function startTestApp(options: {
   url: string;
   env?: Record<string, string>;
@@ -24,6 +32,7 @@ export async function startTestApp(options: {
     DATABASE_URL: options.url,
     BATON_WORKFLOWS_DIR: options.workflowsDir ?? WORKFLOWS_DIR,
     LOG_LEVEL: "silent",
+    BATON_ADMINS: FAKE_PLATFORM_ADMINS,
     ...options.env,
   });
   return createApp(config, silentLogger, {

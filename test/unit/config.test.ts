@@ -38,6 +38,7 @@ describe("loadConfig", () => {
       databaseUrl: "sqlite:./data/baton.db",
       logLevel: "info",
       admins: [],
+      roles: [],
       timeZone: "UTC",
       workflowsDir: "./workflows",
       consoleUser: "operator",

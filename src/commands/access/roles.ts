@@ -19,7 +19,7 @@ function patterns(entries: readonly string[]): CommandPattern[] {
   });
 }
 
-const VIEWER = ["read", "identity.*"];
+const VIEWER = ["read"];
 
 /**
  * The built-in roles (README "Permissions"). Every platform user without a grant is a viewer;
@@ -28,7 +28,7 @@ const VIEWER = ["read", "identity.*"];
 export const BUILT_IN_ROLES: Readonly<Record<BuiltInRoleName, Role>> = {
   viewer: {
     name: "viewer",
-    description: "every read command, and linking your own accounts",
+    description: "every read command",
     allow: patterns(VIEWER),
     builtIn: true,
   },

@@ -106,12 +106,16 @@ export class AccessService {
     if (decision.groupError !== null)
       return `You may not run \`${command.type}\` here: ${decision.groupError}, so group grants cannot be checked and baton denies rather than guesses; try again shortly.`;
     const needed = decision.wouldAllow.find((name) => name !== "admin") ?? decision.wouldAllow[0] ?? "admin";
+    const have = decision.roles.length > 0 ? ` and you are ${article(decision.roles.join(", "))}` : "";
     const admins = (await this.adminAccounts()).slice(0, 3);
     const who =
       admins.length > 0
-        ? `an admin (${admins.join(", ")}) can grant it with \`/orchestrate grant\``
-        : "the installation's owner can grant it with `baton grant` on the machine baton runs on";
-    const have = decision.roles.length > 0 ? ` (you are ${decision.roles.join(", ")} here)` : "";
-    return `You may not run \`${command.type}\` here${have}: it needs the ${needed} role; ${who}.`;
+        ? `ask an admin (${admins.join(", ")})`
+        : "ask the installation's owner to name admins in BATON_ADMINS";
+    return `You may not run \`${command.type}\` here: it needs the ${needed} role${have}; ${who}.`;
   }
+}
+
+function article(role: string): string {
+  return /^[aeiou]/i.test(role) ? `an ${role}` : `a ${role}`;
 }

@@ -41,7 +41,7 @@ export function workflowHandlers(deps: WorkflowHandlerDeps): Handlers<WorkflowCo
       type: "execution.show",
       detail: await executionDetail(command.execution, deps),
     }),
-    "execution.cancel": (command) => cancelExecution(command, deps),
+    "execution.cancel": (command, context) => cancelExecution(command, context, deps),
   };
 }
 
@@ -153,8 +153,19 @@ export async function executionDetail(id: string, deps: WorkflowLookups): Promis
   return { execution, attempts, pendingSteps };
 }
 
-async function cancelExecution(command: CommandOf<"execution.cancel">, deps: WorkflowHandlerDeps): Promise<Result> {
+async function cancelExecution(
+  command: CommandOf<"execution.cancel">,
+  context: RequestContext,
+  deps: WorkflowHandlerDeps,
+): Promise<Result> {
   const { execution } = await executionDetail(command.execution, deps);
+  // Operators cancel their own runs (README "Permissions"); anyone's takes the admin role.
+  const own = execution.requestedBy === context.actor.id && execution.platform === context.origin.platform;
+  if (context.permission.ownRunsOnly && !own)
+    throw new BatonError(
+      "denied",
+      `You may cancel only runs you started; \`${execution.id}\` was started by ${execution.requestedByName ?? execution.requestedBy}, so cancelling it needs the admin role.`,
+    );
   const now = deps.clock.now();
   const cancelled = await deps.executions.transition(
     execution.id,
