@@ -87,15 +87,11 @@ function coverageBy(roles: readonly Role[], command: Command): Coverage {
 function unknowableGroupGrant(query: AccessQuery, workflow: string | null, rank: number): boolean {
   const { holder } = query;
   if (holder.groupError === null) return false;
-  return query.grants.some(
-    (grant) =>
-      grant.subject.kind === "group" &&
-      holder.groupPlatforms.some(
-        (platform) => grant.subject.kind === "group" && grant.subject.group.startsWith(`${platform}:`),
-      ) &&
-      inScope(grant, query.channel, workflow) &&
-      scopeRank(grant) >= rank,
-  );
+  return query.grants.some((grant) => {
+    const group = grant.subject.kind === "group" ? grant.subject.group : null;
+    if (group === null || !holder.groupPlatforms.some((platform) => group.startsWith(`${platform}:`))) return false;
+    return inScope(grant, query.channel, workflow) && scopeRank(grant) >= rank;
+  });
 }
 
 /** The policy's answer for one command here (README "Permissions": deny-by-default, most specific grant wins). */

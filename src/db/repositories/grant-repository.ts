@@ -81,9 +81,4 @@ export class GrantRepository {
     const rows = await this.db.raw.all<GrantRow>("SELECT * FROM access_grants ORDER BY id", []);
     return rows.map(fromRow);
   }
-
-  async count(): Promise<number> {
-    const row = await this.db.raw.get<{ n: number | string }>("SELECT COUNT(*) AS n FROM access_grants", []);
-    return Number(row?.n ?? 0);
-  }
 }

@@ -23,6 +23,8 @@ export interface Place {
 export interface Identified {
   actor: Actor;
   holder: Holder;
+  /** Every grant, read once per request: the decision, help and the router's tools share them. */
+  grants: readonly Grant[];
 }
 
 const lower = (value: string) => value.toLowerCase();
@@ -46,7 +48,10 @@ export class AccessService {
   async identify(actor: Actor): Promise<Identified> {
     const account = accountOf(actor);
     const person = await this.deps.identities.personOf(account);
-    const accounts = person === null ? [account] : await this.deps.identities.accountsOf(person);
+    const [accounts, grants] = await Promise.all([
+      person === null ? [account] : this.deps.identities.accountsOf(person),
+      this.deps.grants.all(),
+    ]);
     const groups = (actor.groups ?? []).map((group) => `${actor.platform}:${group}`);
     const holder: Holder = {
       accounts,
@@ -55,7 +60,7 @@ export class AccessService {
       groupPlatforms: [actor.platform],
       configuredAdmin: this.configuredAdmin(actor, accounts),
     };
-    return { actor: person === null ? actor : { ...actor, person }, holder };
+    return { actor: person === null ? actor : { ...actor, person }, holder, grants };
   }
 
   /** The owner at the console, or an account BATON_ADMINS lists (by `platform:id` or bare id). */
@@ -90,7 +95,7 @@ export class AccessService {
 
   /** Who can grant roles: BATON_ADMINS and everyone granted admin everywhere. */
   async adminAccounts(): Promise<string[]> {
-    const granted = (await this.grants())
+    const granted = (await this.deps.grants.all())
       .filter((grant) => grant.role === "admin" && grant.channel === null && grant.workflow === null)
       .map((grant) => (grant.subject.kind === "person" ? grant.subject.account : `group:${grant.subject.group}`));
     return [...new Set([...this.deps.admins, ...granted])];
