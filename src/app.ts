@@ -5,6 +5,7 @@ import { Dispatcher } from "./bot/dispatch.js";
 import type { MessageLog } from "./bot/ports.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { Config } from "./config.js";
+import { Directories, type Directory } from "./commands/directory.js";
 import { type Database, openDatabase } from "./db/database.js";
 import type { AuditRepository } from "./db/repositories/audit-repository.js";
 import { LlmCallRepository } from "./db/repositories/llm-call-repository.js";
@@ -46,6 +47,8 @@ export interface App extends Pick<OrchestratorSetup, AppParts> {
   rows: OrchestratorSetup["rows"] & { audit: AuditRepository; llmCalls: LlmCallRepository };
   /** Lets digests and other posts outside a request reach a platform once its front-end is up. */
   registerPublisher(publisher: ChannelPublisher): void;
+  /** Registers a chat front-end's directory (grants check ids against it); the returned function withdraws it. */
+  registerDirectory(platform: string, directory: Directory): () => void;
   /** Stops in-flight work (recorded as interrupted) and closes the database. Safe to call twice. */
   close(options?: { graceMs?: number }): Promise<void>;
 }
@@ -101,6 +104,7 @@ export async function createApp(
     budgets: { guard: budgets.guard, outputTokens: config.agents.estimateOutputTokens },
   });
   const delivery = new PublisherDigestDelivery(options.publishers ?? [], { clock, timeZone: config.timeZone });
+  const directories = new Directories();
   const built = createOrchestrator({
     database,
     events,
@@ -124,6 +128,7 @@ export async function createApp(
     digestDelivery: delivery,
     secrets,
     access: { roles: config.roles, admins: config.admins },
+    directories,
     ...(options.fireDriver && { fireDriver: options.fireDriver }),
   });
   const { orchestrator } = built;
@@ -159,6 +164,7 @@ export async function createApp(
     return closing;
   };
   const registerPublisher = (publisher: ChannelPublisher) => delivery.register(publisher);
+  const registerDirectory = (platform: string, directory: Directory) => directories.register(platform, directory);
   return {
     config,
     database,
@@ -168,6 +174,7 @@ export async function createApp(
     logger,
     close,
     registerPublisher,
+    registerDirectory,
     ...pick(built, [
       "events",
       "eventLog",

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Clock } from "../clock.js";
 import { type Role, RoleBook } from "../commands/access/roles.js";
+import { Directories } from "../commands/directory.js";
 import type { ModelPrice } from "../config-llm.js";
 import { DEFAULT_SCHEDULER_CONFIG, type SchedulerConfig } from "../config-scheduler.js";
 import type { Database } from "../db/database.js";
@@ -85,6 +86,8 @@ export interface OrchestratorDeps {
   secrets?: SecretStore;
   /** Custom roles (BATON_ROLES_FILE) and the first admins (BATON_ADMINS); none: built-in roles, no admins. */
   access?: { roles: readonly Role[]; admins: readonly string[] };
+  /** The platforms' directories, registered by the front-ends as they start (grants check ids against them). */
+  directories?: Directories;
 }
 
 export interface OrchestratorBudgets {
@@ -144,6 +147,7 @@ export function createEngine(deps: OrchestratorDeps) {
     book: new RoleBook(deps.access?.roles ?? []),
     admins: deps.access?.admins ?? [],
   });
+  const directories = deps.directories ?? new Directories();
   const approvals = new ApprovalDesk({ executions, recovery, catalog, audit, clock, logger });
   return {
     owner,
@@ -157,6 +161,7 @@ export function createEngine(deps: OrchestratorDeps) {
     recovery,
     approvals,
     access,
+    directories,
     tools: deps.tools,
     events,
     clock,
