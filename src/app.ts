@@ -31,7 +31,8 @@ type AppParts =
   | "steps"
   | "control"
   | "followUps"
-  | "frontEndHealth";
+  | "frontEndHealth"
+  | "access";
 
 export interface App extends Pick<OrchestratorSetup, AppParts> {
   config: Config;
@@ -185,6 +186,7 @@ export async function createApp(
       "control",
       "followUps",
       "frontEndHealth",
+      "access",
     ]),
     messages: new SlackMessageRepository(database),
     rows: { ...built.rows, audit: built.audit, llmCalls },
