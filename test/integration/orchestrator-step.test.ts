@@ -128,8 +128,15 @@ describe.each(DATABASE_KINDS)("orchestrator.step on $kind", ({ create }) => {
     await eventually(async () => (await app.rows.runs.recent(5)).length > 0, "the first run");
     const [first] = await app.rows.runs.recent(5);
     expect(first).toMatchObject({ trigger: "continuous", triggeredBy: "continuous mode", mode: "continuous" });
-    clock.advance(1000);
-    await eventually(async () => (await app.rows.runs.recent(5)).length === 2, "the second run");
+    // A tick that comes while the last one is still finishing is skipped (its window is claimed),
+    // so move on a window at a time until the loop steps again.
+    await eventually(async () => {
+      if ((await app.rows.runs.recent(5)).length >= 2) return true;
+      clock.advance(1000);
+      return false;
+    }, "the second run");
+    const runs = await app.rows.runs.recent(5);
+    expect(new Set(runs.map((run) => run.id)).size).toBe(runs.length);
 
     await say("/orchestrate mode manual");
     await say('/orchestrate schedule "*/5 * * * *" step');
