@@ -11,6 +11,7 @@ import type { AuditRepository } from "./db/repositories/audit-repository.js";
 import { LlmCallRepository } from "./db/repositories/llm-call-repository.js";
 import { SlackMessageRepository } from "./db/repositories/slack-message-repository.js";
 import type { Logger } from "./logger.js";
+import { NO_ADMIN_WARNING } from "./orchestrator/access/access-service.js";
 import { loadSpecialties } from "./orchestrator/agents/specialties.js";
 import { createBudgets, createOrchestrator, type OrchestratorSetup } from "./orchestrator/create-orchestrator.js";
 import { EventBus, type OrchestratorEventBus, type OrchestratorEvents } from "./orchestrator/events.js";
@@ -155,10 +156,7 @@ export async function createApp(
     threadTurns: config.llm.threadTurns,
     maxInputChars: config.maxInputChars,
   });
-  if ((config.slack || config.discord) && !(await built.access.platformAdminExists()))
-    logger.warn(
-      'no baton admin can act from Slack or Discord: everyone there is a viewer until BATON_ADMINS names an admin (README "Permissions")',
-    );
+  if ((config.slack || config.discord) && !(await built.access.platformAdminExists())) logger.warn(NO_ADMIN_WARNING);
   let closing: Promise<void> | null = null;
   const close = (closeOptions: { graceMs?: number } = {}) => {
     closing ??= shutdown({ orchestrator, dispatcher, database, logger }, closeOptions.graceMs ?? 0);

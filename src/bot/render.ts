@@ -133,9 +133,12 @@ function renderStatus(status: StatusSnapshot, time: RenderTime): Reply {
   if (resting.length > 0) blocks.push({ type: "list", items: resting.map((p) => providerLine(p, time)) });
   for (const problem of status.workflows.problems)
     blocks.push({ type: "context", text: `⚠️ ${withoutInternals(problem)}` });
+  for (const warning of status.warnings ?? []) blocks.push({ type: "context", text: `⚠️ ${warning}` });
   for (const health of status.frontEndHealth ?? []) blocks.push({ type: "context", text: withoutInternals(health) });
   const text = `baton status: ${plural(status.running.length, "execution")} running, ${status.waiting.length} waiting.`;
-  return reply(text, blocks, { tone: status.workflows.problems.length > 0 ? "warning" : "info" });
+  return reply(text, blocks, {
+    tone: status.workflows.problems.length + (status.warnings?.length ?? 0) > 0 ? "warning" : "info",
+  });
 }
 
 const DATABASE_KINDS: Readonly<Record<string, string>> = { sqlite: "SQLite", postgres: "PostgreSQL" };

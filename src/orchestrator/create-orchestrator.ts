@@ -4,7 +4,7 @@ import type { ExecutionRecord } from "../db/repositories/execution-repository.js
 import type { OrchestratorRunRepository } from "../db/repositories/orchestrator-run-repository.js";
 import { ProposalRepository } from "../db/repositories/proposal-repository.js";
 import type { ScheduleRepository } from "../db/repositories/schedule-repository.js";
-import type { AccessService } from "./access/access-service.js";
+import { type AccessService, NO_ADMIN_WARNING } from "./access/access-service.js";
 import type { AgentsSetup } from "./agents/create-agents.js";
 import { ControlLoop } from "./control/control-loop.js";
 import type { ControlSnapshot } from "./control/control-results.js";
@@ -167,8 +167,16 @@ function createHandlers(
         return { ...status, agents: { active, feedbackAwaitingReview: feedback.length } };
       },
       async (status) => ({ ...status, control: await controlSnapshot({ ...control, clock }) }),
+      async (status) => ({ ...status, warnings: await accessWarnings(engine.access, status.frontEnds) }),
     ],
   });
+}
+
+/** Start-up's warning, kept in status: a platform front-end runs and nobody there can administer baton. */
+async function accessWarnings(access: AccessService, frontEnds: readonly string[]): Promise<string[]> {
+  const platform = frontEnds.some((name) => name.startsWith("slack") || name.startsWith("discord"));
+  if (!platform || (await access.platformAdminExists())) return [];
+  return [NO_ADMIN_WARNING];
 }
 
 /** What status reports about this process: version, start time, database, router and front-ends. */

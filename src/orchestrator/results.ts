@@ -32,6 +32,8 @@ export interface StatusSnapshot {
   control?: ControlSnapshot;
   /** Specialist agents in use and `/improve` feedback nobody has acted on (issue 7). */
   agents?: { active: number; feedbackAwaitingReview: number };
+  /** Configuration problems a reader should fix, e.g. no admin for the platforms that run. */
+  warnings?: string[];
 }
 
 export interface WorkflowSummary {

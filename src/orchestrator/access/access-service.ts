@@ -27,6 +27,10 @@ export interface Identified {
   grants: readonly Grant[];
 }
 
+/** Start-up logs it once and status repeats it while it holds. */
+export const NO_ADMIN_WARNING =
+  'no baton admin can act from Slack or Discord: everyone there is a viewer until BATON_ADMINS names an admin or an admin is granted (README "Permissions")';
+
 const lower = (value: string) => value.toLowerCase();
 
 /**
