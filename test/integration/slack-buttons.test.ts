@@ -128,6 +128,21 @@ describe.each(DATABASE_KINDS)("Slack buttons and App Home ($kind)", ({ create })
     expect(String(dm?.text)).toContain(id);
   });
 
+  it('shows a viewer the App Home without decision buttons (README "Permissions")', async () => {
+    await command("run gate");
+    await h.settle();
+    const before = h.slack.performed("views.publish").length;
+    const event = { type: "app_home_opened", user: "U0VIEWER", channel: "D0VIEWER", tab: "home" };
+    expect((await postSigned(h.eventsUrl, eventBody(event), JSON_TYPE)).status).toBe(200);
+    const view = await h.slack.waitFor(() => h.slack.performed("views.publish").slice(before)[0], "views.publish");
+    expect(view.user_id).toBe("U0VIEWER");
+    const text = JSON.stringify(view.view);
+    expect(text).toContain("Waiting for a person");
+    expect(text).toContain("gate");
+    expect(text).not.toContain("baton:approve:");
+    expect(text).not.toContain("baton:reject:");
+  });
+
   it("asks before a destructive command and runs it when the asker confirms", async () => {
     await command("run gate");
     await h.settle();

@@ -80,6 +80,7 @@ export async function startSlackHarness(
     config: app.config.slack,
     dispatcher: app.dispatcher,
     orchestrator: app.orchestrator,
+    access: app.access,
     frontEndHealth: app.frontEndHealth,
     messages: app.messages,
     clock: options.clock ?? app.clock,

@@ -4,7 +4,7 @@ import type { SlackConfig } from "../../config-slack.js";
 import type { Logger } from "../../logger.js";
 import type { Dispatcher } from "../dispatch.js";
 import type { Backoff, PlatformConnection } from "../platform-connection.js";
-import type { CommandRunner, FrontEndHealth, MessageLog } from "../ports.js";
+import type { AccessPolicy, CommandRunner, FrontEndHealth, MessageLog } from "../ports.js";
 import { boltLogger } from "./bolt-logger.js";
 import { PendingConfirmations } from "./confirmations.js";
 import { HomeTab } from "./home-tab.js";
@@ -29,6 +29,8 @@ export interface SlackFrontEndDeps {
   dispatcher: Dispatcher;
   /** The home tab's read-only commands. */
   orchestrator: Pick<CommandRunner, "handle">;
+  /** Who may see and click what on App Home. */
+  access: Pick<AccessPolicy, "identify" | "permitted">;
   frontEndHealth: FrontEndHealth;
   /** Where posts and clicks are recorded (migration 0004). */
   messages: MessageLog;
@@ -121,7 +123,7 @@ export class SlackFrontEnd {
       writer,
       confirmations: this.confirmations,
       names: new UserNames(this.app.client, logger),
-      home: new HomeTab({ ...common, orchestrator: deps.orchestrator, writer }),
+      home: new HomeTab({ ...common, orchestrator: deps.orchestrator, access: deps.access, writer }),
       log,
       work: this.work,
     });

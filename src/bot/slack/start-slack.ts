@@ -20,7 +20,7 @@ export function slackLabel(slack: SlackConfig): string {
  */
 export async function startSlack(
   slack: SlackConfig,
-  app: Pick<SlackFrontEndDeps, "orchestrator" | "frontEndHealth" | "messages"> & {
+  app: Pick<SlackFrontEndDeps, "orchestrator" | "access" | "frontEndHealth" | "messages"> & {
     dispatcher: Dispatcher;
     clock: Clock;
     logger: Logger;
