@@ -7,6 +7,7 @@ import type { CommandRouter, ResolvedBy, RouteContext, RouteUsage, ThreadTurn } 
 import { truncate, withoutMassMentions } from "../text.js";
 import type { ChatRequest } from "./chat.js";
 import { inputTooLong } from "./input-limit.js";
+import { offered, withoutDidYouMean } from "./offered.js";
 import type { CommandRunner, ConversationLookup } from "./ports.js";
 import { errorReply, type Reply, reply } from "./reply.js";
 
@@ -64,14 +65,14 @@ export class Resolver {
     if (parsed.kind === "command")
       return { kind: "command", command: parsed.command, resolvedBy: "grammar", confidence: 1 };
     if (parsed.kind === "error") {
-      const answer = errorReply(parsed.message, parsed.suggestions);
+      const { message, suggestions } = this.offer(parsed.message, parsed.suggestions, request);
       return {
         kind: "answer",
-        reply: answer,
+        reply: errorReply(message, suggestions),
         resolvedBy: "grammar",
         confidence: null,
         code: "invalid_command",
-        message: parsed.message,
+        message,
       };
     }
     const routed = await this.deps.router.route(text, this.context(request));
@@ -87,14 +88,14 @@ export class Resolver {
       };
     }
     if (routed.kind === "suggest") {
-      const answer = errorReply(routed.message, routed.suggestions);
+      const { message, suggestions } = this.offer(routed.message, routed.suggestions, request);
       return {
         kind: "answer",
-        reply: answer,
+        reply: errorReply(message, suggestions),
         resolvedBy: routed.resolvedBy,
         confidence: routed.confidence,
         code: "not_understood",
-        message: routed.message,
+        message,
         ...usage,
       };
     }
@@ -111,6 +112,12 @@ export class Resolver {
       message: asked,
       ...usage,
     };
+  }
+
+  /** Suggestions and did-you-mean name only commands the asker may run here. */
+  private offer(message: string, suggestions: readonly string[], request: ResolveRequest) {
+    const kept = offered(suggestions, request.permitted);
+    return { message: kept.length < suggestions.length ? withoutDidYouMean(message) : message, suggestions: kept };
   }
 
   private context(request: ResolveRequest): RouteContext {
