@@ -6,6 +6,7 @@ import type { Result, StatusSnapshot, WorkflowSummary } from "../orchestrator/re
 import type { AgentResult } from "../orchestrator/results-agents.js";
 import { redactValue } from "../redact.js";
 import { formatDuration, formatTimestamp, formatWhen, icon, plural, type RenderTime, truncate } from "./format.js";
+import { renderAccess } from "./render-access.js";
 import { renderAgentResult } from "./render-agents.js";
 import { controlStatusBlocks, renderControl } from "./render-control.js";
 import { executionLine, renderExecution } from "./render-execution.js";
@@ -65,6 +66,11 @@ function renderRedacted(result: Result, time: RenderTime): Reply {
       return reply(`🚫 Rejected \`${result.execution.id}\`; it is ${result.execution.status} now.`, [], {
         tone: "warning",
       });
+    case "access.grant":
+    case "access.revoke":
+    case "access.show":
+    case "access.whoami":
+      return renderAccess(result, time);
     default:
       return CONTROL_TYPES.has(result.type)
         ? renderControl(result as ControlResult, time)

@@ -96,6 +96,30 @@ export const budgetSetCommand = z.object({
   scope: z.string().min(1).max(200),
   limits: z.record(z.string().min(1).max(100), z.number().nonnegative()),
 });
+/** Who: a mention (`<@U123>`, `<!subteam^S1|@oncall>`, `<@&42>`), `slack:U123`, `group:slack:S1`, or a console name. */
+const subject = z.string().trim().min(1).max(200);
+/** Where: a channel mention (`<#C123|ops>`, `<#42>`) or a channel id. */
+const channel = z.string().trim().min(1).max(200);
+export const accessGrantCommand = z.object({
+  type: z.literal("access.grant"),
+  subject,
+  role: name,
+  channel: channel.optional(),
+  workflow: name.optional(),
+});
+export const accessRevokeCommand = z.object({
+  type: z.literal("access.revoke"),
+  subject,
+  role: name,
+  channel: channel.optional(),
+  workflow: name.optional(),
+});
+export const accessShowCommand = z.object({
+  type: z.literal("access.show"),
+  subject: subject.optional(),
+  channel: channel.optional(),
+});
+export const accessWhoamiCommand = z.object({ type: z.literal("access.whoami") });
 export const improveCommand = z.object({ type: z.literal("improve"), feedback: text, execution: name.optional() });
 
 /** Every command, parsed by its `type`. */
@@ -125,6 +149,10 @@ export const Command = z.discriminatedUnion("type", [
   budgetShowCommand,
   budgetSetCommand,
   improveCommand,
+  accessGrantCommand,
+  accessRevokeCommand,
+  accessShowCommand,
+  accessWhoamiCommand,
 ]);
 export type Command = z.infer<typeof Command>;
 export type CommandType = Command["type"];

@@ -216,6 +216,36 @@ export const COMMAND_SPECS = {
     // `/improve <text>` is its own prefix, not an `/orchestrate` verb.
     verbs: [],
   },
+  "access.grant": {
+    schema: schemas.accessGrantCommand,
+    access: "change",
+    usage: "grant <@person|@group> <role> [#channel | workflow=<name>]",
+    summary: "Give a person or group a role, everywhere, in a channel or for a workflow (admins).",
+    verbs: ["grant"],
+  },
+  "access.revoke": {
+    schema: schemas.accessRevokeCommand,
+    access: "destructive",
+    usage: "revoke <@person|@group> <role> [#channel | workflow=<name>]",
+    summary: "Take a role back (admins).",
+    confirm: (command) =>
+      `Revoke ${command.role} from ${command.subject}${command.channel ? ` in ${command.channel}` : ""}${command.workflow ? ` for ${command.workflow}` : ""}? They keep their other grants.`,
+    verbs: ["revoke"],
+  },
+  "access.show": {
+    schema: schemas.accessShowCommand,
+    access: "read",
+    usage: "access [@person | #channel]",
+    summary: "Who can do what, where.",
+    verbs: ["access", "grants", "roles"],
+  },
+  "access.whoami": {
+    schema: schemas.accessWhoamiCommand,
+    access: "read",
+    usage: "whoami",
+    summary: "Your identities, your roles and what you may run here.",
+    verbs: ["whoami"],
+  },
 } as const satisfies { readonly [T in CommandType]: CommandSpec<T> };
 
 export const COMMAND_TYPES = Object.keys(COMMAND_SPECS) as CommandType[];

@@ -3,6 +3,7 @@ import type { AuditEntry } from "../db/repositories/audit-repository.js";
 import type { ExecutionRecord, StepAttemptRecord } from "../db/repositories/execution-repository.js";
 import type { SpendSummary } from "../db/repositories/llm-call-repository.js";
 import type { ProviderHealthSnapshot } from "../llm/provider-health.js";
+import type { AccessResult } from "./access/access-results.js";
 import type { ControlResult, ControlSnapshot } from "./control/control-results.js";
 import type { AgentResult } from "./results-agents.js";
 
@@ -69,4 +70,5 @@ export type Result =
   | { type: "execution.approve"; execution: ExecutionRecord; resumed: boolean; detail?: ExecutionDetail }
   | { type: "execution.reject"; execution: ExecutionRecord; detail?: ExecutionDetail }
   | ControlResult
-  | AgentResult;
+  | AgentResult
+  | AccessResult;

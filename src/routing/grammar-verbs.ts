@@ -233,6 +233,46 @@ function parseBudget(args: Args): Parse {
   return { type: "budget.set", scope: tokenText(scope), limits };
 }
 
+/**
+ * `grant <who> <role> [#channel | workflow=<name>]` (and `revoke …`): who is a mention or an
+ * account (`slack:U123`, `group:slack:S1`); the handler turns it into an account of the asker's platform.
+ */
+function parseGrant(type: "access.grant" | "access.revoke"): VerbParser {
+  return (args) => {
+    const refusal = refuse(args, 3, ["workflow", "channel", "role"]);
+    if (refusal) return refusal;
+    const channels = args.words.filter((word) => word.kind === "channel");
+    const [who, role, extra] = args.words.filter((word) => word.kind !== "channel");
+    const roleName = option(args, "role") ?? (role && tokenText(role));
+    if (who === undefined) return usage(type, `\`${args.verb}\` needs a person or group, e.g. \`@lin\`.`);
+    if (roleName === undefined)
+      return usage(type, `\`${args.verb}\` needs a role: viewer, operator, approver or admin.`);
+    if (extra !== undefined || channels.length > 1 || (option(args, "role") !== undefined && role !== undefined))
+      return NOT_GRAMMAR;
+    const channel = channels[0]?.text ?? option(args, "channel");
+    const workflow = option(args, "workflow");
+    if (channel !== undefined && workflow !== undefined)
+      return usage(type, "A grant is for one channel or one workflow, not both.");
+    return {
+      type,
+      subject: tokenText(who),
+      role: roleName,
+      ...(channel === undefined ? {} : { channel }),
+      ...(workflow === undefined ? {} : { workflow }),
+    };
+  };
+}
+
+/** `access`, `access @who`, `access #channel`. */
+function parseAccess(args: Args): Parse {
+  const refusal = refuse(args, 1);
+  const [target] = args.words;
+  if (refusal || target === undefined) return refusal ?? { type: "access.show" };
+  return target.kind === "channel"
+    ? { type: "access.show", channel: target.text }
+    : { type: "access.show", subject: tokenText(target) };
+}
+
 function amount(text: string): number | undefined {
   return /^(\d+(\.\d*)?|\.\d+)$/.test(text) ? Number(text) : undefined;
 }
@@ -277,6 +317,12 @@ const PARSERS: { readonly [V in GrammarVerb]: VerbParser } = {
   unschedule: single("schedule.delete", "a schedule id", (schedule) => ({ type: "schedule.delete", schedule })),
   digest: parseDigest,
   budget: parseBudget,
+  grant: parseGrant("access.grant"),
+  revoke: parseGrant("access.revoke"),
+  access: parseAccess,
+  grants: parseAccess,
+  roles: parseAccess,
+  whoami: fixed({ type: "access.whoami" }),
 };
 
 function parseCancel(args: Args): Parse {

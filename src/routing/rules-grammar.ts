@@ -38,6 +38,10 @@ const RENDERERS: Renderers = {
   "budget.show": (c) => orchestrate("budget", c.scope),
   "budget.set": (c) => orchestrate("budget set", c.scope, ...pairs(c.limits)),
   improve: (c) => line("/improve", c.feedback, c.execution && `ex=${c.execution}`),
+  "access.grant": (c) => orchestrate("grant", c.subject, c.role, c.channel, c.workflow && `workflow=${c.workflow}`),
+  "access.revoke": (c) => orchestrate("revoke", c.subject, c.role, c.channel, c.workflow && `workflow=${c.workflow}`),
+  "access.show": (c) => orchestrate("access", c.subject ?? c.channel),
+  "access.whoami": () => orchestrate("whoami"),
 };
 
 export function toGrammar(command: Command): string {
@@ -72,6 +76,10 @@ const EXAMPLES: Readonly<Record<CommandType, (context: RouteContext) => string>>
   "budget.show": () => orchestrate("budget"),
   "budget.set": () => orchestrate("budget set", PLACEHOLDER, "usd=5"),
   improve: () => line("/improve", PLACEHOLDER),
+  "access.grant": () => orchestrate("grant", "@…", "operator", "#ops"),
+  "access.revoke": () => orchestrate("revoke", "@…", "operator", "#ops"),
+  "access.show": () => orchestrate("access"),
+  "access.whoami": () => orchestrate("whoami"),
 };
 
 /** A typical command of this type, filled from the workflows that exist where possible. */

@@ -37,6 +37,10 @@ const KEYWORDS: Readonly<Record<CommandType, readonly string[]>> = {
   "budget.show": ["budget", "spend", "spent", "cost", "costs", "money"],
   "budget.set": ["limit"],
   improve: ["improve", "feedback"],
+  "access.grant": ["grant", "permission", "permissions"],
+  "access.revoke": ["revoke"],
+  "access.show": ["access", "grants", "roles", "allowed"],
+  "access.whoami": ["whoami", "me", "myself"],
 };
 
 export interface SuggestionInput {

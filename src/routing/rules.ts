@@ -1,5 +1,6 @@
 import { Command } from "../commands/commands.js";
 import { BatonError } from "../errors.js";
+import { accessGrammar, accessQuestion } from "./rules-intents-access.js";
 import {
   digest,
   orchestratorMode,
@@ -49,6 +50,8 @@ const RULES: readonly IntentRule[] = [
   agentRetire,
   digest,
   budget,
+  accessGrammar,
+  accessQuestion,
   executionVerbWithoutId,
 ];
 

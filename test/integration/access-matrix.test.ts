@@ -47,6 +47,10 @@ function texts(run: string): { [T in CommandType]: string } {
     "budget.show": "/orchestrate budget",
     "budget.set": "/orchestrate budget set global max_daily_cost_usd=5",
     improve: "/improve be faster next time",
+    "access.grant": "/orchestrate grant <@U0BOB> viewer",
+    "access.revoke": "/orchestrate revoke <@U0BOB> viewer",
+    "access.show": "/orchestrate access",
+    "access.whoami": "/orchestrate whoami",
   };
 }
 

@@ -65,6 +65,10 @@ const SAMPLE: { [T in CommandType]: Command } = {
   "budget.show": { type: "budget.show" },
   "budget.set": { type: "budget.set", scope: "global", limits: { max_daily_cost_usd: 1 } },
   improve: { type: "improve", feedback: "too slow" },
+  "access.grant": { type: "access.grant", subject: "<@U2>", role: "operator" },
+  "access.revoke": { type: "access.revoke", subject: "<@U2>", role: "operator" },
+  "access.show": { type: "access.show" },
+  "access.whoami": { type: "access.whoami" },
 };
 
 const OPERATOR_EXTRA: CommandType[] = ["workflow.run", "execution.cancel", "ask", "agent.spawn", "improve"];

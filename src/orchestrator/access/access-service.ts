@@ -3,7 +3,7 @@ import type { Grant } from "../../commands/access/grants.js";
 import type { RoleBook } from "../../commands/access/roles.js";
 import type { Command, CommandType } from "../../commands/commands.js";
 import { type Actor, accountOf } from "../../commands/context.js";
-import type { GrantRepository } from "../../db/repositories/grant-repository.js";
+import type { GrantRepository, NewGrant } from "../../db/repositories/grant-repository.js";
 import type { IdentityRepository } from "../../db/repositories/identity-repository.js";
 
 export interface AccessServiceDeps {
@@ -46,6 +46,11 @@ export class AccessService {
 
   get book(): RoleBook {
     return this.deps.book;
+  }
+
+  /** BATON_ADMINS as configured: admins whom no grant can narrow. */
+  get configuredAdmins(): readonly string[] {
+    return this.deps.admins;
   }
 
   /** The actor with their person key, and the holder the policy evaluates. */
@@ -95,6 +100,16 @@ export class AccessService {
 
   grants(): Promise<Grant[]> {
     return this.deps.grants.all();
+  }
+
+  /** Stores a grant; false when the subject already holds that role there. */
+  addGrant(grant: NewGrant): Promise<boolean> {
+    return this.deps.grants.add(grant);
+  }
+
+  /** Removes a grant; false when there was none. */
+  removeGrant(grant: Omit<NewGrant, "grantedBy" | "grantedAt">): Promise<boolean> {
+    return this.deps.grants.remove(grant);
   }
 
   /** Who can grant roles: BATON_ADMINS and everyone granted admin everywhere. */

@@ -1,3 +1,4 @@
+import { type AccessHandlerDeps, accessHandlers } from "../access/access-handlers.js";
 import { type AgentHandlerDeps, agentHandlers } from "../agents/agent-handlers.js";
 import { type BudgetHandlerDeps, budgetHandlers } from "../budgets/budget-handlers.js";
 import { type ControlHandlerDeps, controlHandlers } from "../control/control-handlers.js";
@@ -21,6 +22,7 @@ export interface HandlerTableDeps {
   control: ControlHandlerDeps;
   runLimit: RunLimitDeps;
   offers: PatternOffers;
+  access: AccessHandlerDeps;
   /** What status adds beyond the engine's own counts: agents and feedback, the control plane. */
   statusParts: ReadonlyArray<(status: StatusSnapshot) => Promise<StatusSnapshot>>;
 }
@@ -45,6 +47,7 @@ export function createHandlerTable(deps: HandlerTableDeps): HandlerTable {
     ...budgetHandlers(deps.budgets),
     ...improveHandlers(deps.improve),
     ...control,
+    ...accessHandlers(deps.access),
     digest: withPatternOffer<"digest">(deps.offers)(control.digest),
     "orchestrator.step": withPatternOffer<"orchestrator.step">(deps.offers)(control["orchestrator.step"]),
   };

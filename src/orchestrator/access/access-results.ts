@@ -1,0 +1,42 @@
+import type { CommandType } from "../../commands/commands.js";
+
+/** A grant as replies show it: who (`slack:U1`, `group slack:S1`), what, where, by whom. */
+export interface GrantView {
+  subject: string;
+  role: string;
+  channel: string | null;
+  workflow: string | null;
+  grantedBy: string;
+  grantedAt: Date;
+}
+
+export interface RoleView {
+  name: string;
+  description: string;
+}
+
+/** What the access commands answer (README "Permissions"). */
+export type AccessResult =
+  | { type: "access.grant"; grant: GrantView; added: boolean }
+  | { type: "access.revoke"; grant: GrantView }
+  | {
+      type: "access.show";
+      grants: GrantView[];
+      roles: RoleView[];
+      /** BATON_ADMINS, admins by configuration whom no grant can narrow. */
+      configuredAdmins: string[];
+      /** `access @who`: that person, and what they may run where this was asked. */
+      subject?: string;
+      permitted?: CommandType[];
+      /** `access #channel`: the grants that apply in that channel. */
+      channel?: string;
+    }
+  | {
+      type: "access.whoami";
+      accounts: string[];
+      groups: string[];
+      roles: string[];
+      configuredAdmin: "owner" | "BATON_ADMINS" | null;
+      channel: string | null;
+      permitted: CommandType[];
+    };
