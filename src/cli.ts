@@ -35,6 +35,11 @@ Usage:
   baton route ["<text>"] [--json]    show how text resolves to a command, without running it
                                      (no text: one request per stdin line, answered in turn;
                                      --json prints one JSON object per request)
+  baton grant <who> <role> [#channel | workflow=NAME]   give a role (README "Permissions")
+  baton revoke <who> <role> [#channel | workflow=NAME] --yes
+  baton access [<who> | #channel]    who can do what, where
+  baton whoami [--user NAME]         your accounts, roles and what you may run
+                                     (these take say's --user, --channel, --yes and --json)
   baton migrate                      apply pending database migrations
 ${AUDIT_USAGE}
   baton help | --version
@@ -62,6 +67,12 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         return await say(rest, config, logger, io);
       case "route":
         return await route(rest, config, logger, io);
+      case "grant":
+      case "revoke":
+      case "access":
+      case "whoami":
+        // The access commands are requests like any other: `baton grant …` is `baton say "/orchestrate grant …"`.
+        return await say(["/orchestrate", command, ...rest], config, logger, io);
       case "migrate":
         return await migrate(config, logger, io);
       case "audit":

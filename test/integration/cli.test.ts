@@ -55,6 +55,19 @@ describe("the baton CLI", () => {
     });
   });
 
+  it("grant, access, whoami and revoke manage grants from the shell", async () => {
+    const granted = await runCli(["grant", "console:lin", "operator"], env);
+    expect(granted.stdout).toContain("console:lin is now operator everywhere.");
+    const whoami = await runCli(["whoami", "--user", "lin"], env);
+    expect(whoami.stdout).toContain("Your roles here: operator.");
+    const access = await runCli(["access"], env);
+    expect(access.stdout).toContain("console:lin — operator everywhere (granted by console:ada");
+    const revoked = await runCli(["revoke", "console:lin", "operator", "--yes"], env);
+    expect(revoked.stdout).toContain("Revoked operator everywhere from console:lin.");
+    const after = await runCli(["whoami", "--user", "lin"], env);
+    expect(after.stdout).toContain("Your roles here: viewer.");
+  });
+
   it("say understands plain language through the rules router", async () => {
     // --user acts as that person, who needs a role to run workflows (README "Permissions").
     const run = await runCli(["say", "run the hello workflow for Grace", "--json", "--user", "lin"], {
