@@ -7,7 +7,7 @@ import { GrantRepository } from "../../src/db/repositories/grant-repository.js";
 import { silentLogger } from "../../src/logger.js";
 import { RecordingConversation } from "../support/app.js";
 import { WORKFLOWS_DIR } from "../support/cli.js";
-import { DATABASE_KINDS, type TestDatabase } from "../support/databases.js";
+import { DATABASE_KINDS, sqliteDatabase, type TestDatabase } from "../support/databases.js";
 
 const ADMIN: Actor = { id: "U0ADMIN", name: "ada", platform: "slack" };
 const LIN: Actor = { id: "U0LIN", name: "lin", platform: "slack" };
@@ -127,5 +127,42 @@ describe.each(DATABASE_KINDS)("access commands ($kind)", ({ create }) => {
     const elsewhere = await say(LIN, "/orchestrate whoami", "C0ELSEWHERE");
     expect(elsewhere.text).toContain("Your roles here: viewer.");
     expect(elsewhere.text).not.toContain("workflow.run");
+  });
+});
+
+describe("the last admin", () => {
+  it("cannot be revoked, while another admin can", async () => {
+    const db = sqliteDatabase();
+    const config = loadConfig({ DATABASE_URL: db.url, BATON_WORKFLOWS_DIR: WORKFLOWS_DIR, LOG_LEVEL: "silent" });
+    const app = await createApp(config, silentLogger, { frontEnds: ["test"], resume: false });
+    const owner: Actor = { id: "ada", name: "ada", platform: "console", owner: true };
+    const say = async (text: string) => {
+      const outcome = await app.dispatcher.dispatch(
+        {
+          platform: "console",
+          workspace: null,
+          channel: null,
+          thread: null,
+          actor: owner,
+          text,
+          dedupeKey: `test:${Math.random()}`,
+          receivedAt: new Date(),
+        },
+        new RecordingConversation(true),
+      );
+      await outcome.settled;
+      return outcome.reply.text;
+    };
+    try {
+      await say("/orchestrate grant slack:U0A admin");
+      expect(await say("/orchestrate revoke slack:U0A admin")).toBe(
+        "slack:U0A is the last admin; grant admin to someone else (or name one in BATON_ADMINS) first.",
+      );
+      await say("/orchestrate grant slack:U0B admin");
+      expect(await say("/orchestrate revoke slack:U0A admin")).toBe("🔒 Revoked admin everywhere from slack:U0A.");
+    } finally {
+      await app.close();
+      await db.drop();
+    }
   });
 });
