@@ -1,12 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type App, createApp } from "../../src/app.js";
+import type { App } from "../../src/app.js";
 import type { Actor } from "../../src/commands/context.js";
-import { loadConfig } from "../../src/config.js";
 import { AuditRepository } from "../../src/db/repositories/audit-repository.js";
 import { GrantRepository } from "../../src/db/repositories/grant-repository.js";
-import { silentLogger } from "../../src/logger.js";
-import { RecordingConversation } from "../support/app.js";
-import { WORKFLOWS_DIR } from "../support/cli.js";
+import { chatRequest, RecordingConversation, startTestApp } from "../support/app.js";
 import { DATABASE_KINDS, sqliteDatabase, type TestDatabase } from "../support/databases.js";
 
 const ADMIN: Actor = { id: "U0ADMIN", name: "ada", platform: "slack" };
@@ -19,13 +16,7 @@ describe.each(DATABASE_KINDS)("access commands ($kind)", ({ create }) => {
 
   beforeAll(async () => {
     db = await create();
-    const config = loadConfig({
-      DATABASE_URL: db.url,
-      BATON_WORKFLOWS_DIR: WORKFLOWS_DIR,
-      LOG_LEVEL: "silent",
-      BATON_ADMINS: "slack:U0ADMIN",
-    });
-    app = await createApp(config, silentLogger, { frontEnds: ["test"], resume: false });
+    app = await startTestApp({ url: db.url, env: { BATON_ADMINS: "slack:U0ADMIN" }, resume: false });
   });
 
   afterAll(async () => {
@@ -34,19 +25,9 @@ describe.each(DATABASE_KINDS)("access commands ($kind)", ({ create }) => {
   });
 
   async function say(actor: Actor, text: string, channel = "C0OPS") {
-    const conversation = new RecordingConversation(true);
     const outcome = await app.dispatcher.dispatch(
-      {
-        platform: "slack",
-        workspace: "T1",
-        channel,
-        thread: null,
-        actor,
-        text,
-        dedupeKey: `test:${Math.random()}`,
-        receivedAt: new Date(),
-      },
-      conversation,
+      chatRequest(text, { platform: "slack", workspace: "T1", channel, actor }),
+      new RecordingConversation(true),
     );
     await outcome.settled;
     return { outcome, text: outcome.reply.text };
@@ -133,23 +114,10 @@ describe.each(DATABASE_KINDS)("access commands ($kind)", ({ create }) => {
 describe("the last admin", () => {
   it("cannot be revoked, while another admin can", async () => {
     const db = sqliteDatabase();
-    const config = loadConfig({ DATABASE_URL: db.url, BATON_WORKFLOWS_DIR: WORKFLOWS_DIR, LOG_LEVEL: "silent" });
-    const app = await createApp(config, silentLogger, { frontEnds: ["test"], resume: false });
-    const owner: Actor = { id: "ada", name: "ada", platform: "console", owner: true };
+    // No BATON_ADMINS: the grants are the only admins besides the owner typing here.
+    const app = await startTestApp({ url: db.url, env: { BATON_ADMINS: "" }, resume: false });
     const say = async (text: string) => {
-      const outcome = await app.dispatcher.dispatch(
-        {
-          platform: "console",
-          workspace: null,
-          channel: null,
-          thread: null,
-          actor: owner,
-          text,
-          dedupeKey: `test:${Math.random()}`,
-          receivedAt: new Date(),
-        },
-        new RecordingConversation(true),
-      );
+      const outcome = await app.dispatcher.dispatch(chatRequest(text), new RecordingConversation(true));
       await outcome.settled;
       return outcome.reply.text;
     };
