@@ -208,7 +208,7 @@ export class Dispatcher {
     let target = command;
     if (needsConfirmation(command) || resolution.confirm === true) {
       // The question names the whole id when a unique prefix was typed.
-      target = await this.deps.commands.preflight(command);
+      target = await this.deps.commands.preflight(command, who.actor.platform);
       const confirmed = await conversation.confirm({
         question: confirmationQuestion(target),
         commandType: target.type,

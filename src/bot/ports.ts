@@ -30,8 +30,11 @@ export interface ConversationLookup {
 /** The one way a command runs (DESIGN.md): every front-end goes through `handle`. */
 export interface CommandRunner {
   handle(command: Command, context: RequestContext): Promise<Result>;
-  /** Checks a command's target before anyone confirms it; returns it with typed short ids made whole. */
-  preflight(command: Command): Promise<Command>;
+  /**
+   * Checks a command's target before anyone confirms it; returns it with typed short ids made
+   * whole. `platform` is the asker's: mentions in the command are read as its ids.
+   */
+  preflight(command: Command, platform: string): Promise<Command>;
   /** The known workflows, for the router and the secret guard. */
   workflowHints(): WorkflowHint[];
 }

@@ -4,6 +4,7 @@ import type { ExecutionRecord } from "../db/repositories/execution-repository.js
 import type { OrchestratorRunRepository } from "../db/repositories/orchestrator-run-repository.js";
 import { ProposalRepository } from "../db/repositories/proposal-repository.js";
 import type { ScheduleRepository } from "../db/repositories/schedule-repository.js";
+import { checkRevoke } from "./access/access-handlers.js";
 import { type AccessService, NO_ADMIN_WARNING } from "./access/access-service.js";
 import type { AgentsSetup } from "./agents/create-agents.js";
 import { ControlLoop } from "./control/control-loop.js";
@@ -80,6 +81,10 @@ export function createOrchestrator(deps: OrchestratorDeps): OrchestratorSetup {
     controlLoop: loop,
     clock: deps.clock,
     workflowsDir: deps.workflowsDir,
+    accessPreflight: async (command, platform) => {
+      if (command.type === "access.revoke")
+        await checkRevoke(command, platform, { ...engine, now: () => deps.clock.now() });
+    },
   });
   return {
     orchestrator,

@@ -30,6 +30,8 @@ export interface OrchestratorParts {
   clock: Clock;
   leaseMs: number;
   workflowsDir: string;
+  /** Checks only the access commands can make (a revocation names a grant that exists, not the last admin). */
+  accessPreflight: (command: Command, platform: string) => Promise<void>;
 }
 
 /**
@@ -49,9 +51,10 @@ export class Orchestrator {
    * cancellation of an execution that does not exist or has already finished. Returns the command
    * with typed short ids made whole, so the question names the execution or schedule meant.
    */
-  async preflight(typed: Command): Promise<Command> {
+  async preflight(typed: Command, platform: string): Promise<Command> {
     const command = await this.withFullIds(typed);
     await checkTarget(command, this.parts);
+    await this.parts.accessPreflight(command, platform);
     return command;
   }
 

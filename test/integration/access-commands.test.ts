@@ -25,12 +25,13 @@ describe.each(DATABASE_KINDS)("access commands ($kind)", ({ create }) => {
   });
 
   async function say(actor: Actor, text: string, channel = "C0OPS") {
+    const conversation = new RecordingConversation(true);
     const outcome = await app.dispatcher.dispatch(
       chatRequest(text, { platform: "slack", workspace: "T1", channel, actor }),
-      new RecordingConversation(true),
+      conversation,
     );
     await outcome.settled;
-    return { outcome, text: outcome.reply.text };
+    return { outcome, text: outcome.reply.text, prompts: conversation.prompts };
   }
 
   const stored = async () =>
@@ -89,11 +90,16 @@ describe.each(DATABASE_KINDS)("access commands ($kind)", ({ create }) => {
     await say(ADMIN, "/orchestrate grant <@U0BOB> admin");
     const revoked = await say(ADMIN, "/orchestrate revoke <@U0BOB> admin");
     expect(revoked.text).toBe("🔒 Revoked admin everywhere from slack:U0BOB.");
+    expect(revoked.prompts.map((prompt) => prompt.question)).toEqual([
+      "Revoke admin from <@U0BOB>? They keep their other grants.",
+    ]);
     expect((await stored()).some((g) => g.subject.kind === "person" && g.subject.account === "slack:U0BOB")).toBe(
       false,
     );
     const missing = await say(ADMIN, "/orchestrate revoke <@U0BOB> admin");
     expect(missing.text).toMatch(/^slack:U0BOB holds no admin grant; `\/orchestrate access` lists the grants\./);
+    // Checked before anyone is asked to confirm a revocation that would do nothing.
+    expect(missing.prompts).toEqual([]);
   });
 
   it("shows who can do what, and tells a person who they are", async () => {

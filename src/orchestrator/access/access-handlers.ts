@@ -64,15 +64,14 @@ export function accessHandlers(deps: AccessHandlerDeps): Handlers<AccessCommandT
 
 async function readTarget(
   command: CommandOf<"access.grant" | "access.revoke">,
-  context: RequestContext,
+  platform: string,
   deps: AccessHandlerDeps,
 ): Promise<Target> {
-  const subject = unwrap(readSubject(command.subject, context.actor.platform));
-  const platform = platformOf(subject);
+  const subject = unwrap(readSubject(command.subject, platform));
   const role = deps.access.book.get(command.role);
   if (role === undefined)
     throw invalid(`There is no role \`${command.role}\`; roles are ${deps.access.book.names().join(", ")}.`);
-  const channel = command.channel === undefined ? null : unwrap(readChannel(command.channel, platform));
+  const channel = command.channel === undefined ? null : unwrap(readChannel(command.channel, platformOf(subject)));
   if (command.workflow !== undefined && !deps.isWorkflow(command.workflow))
     throw invalid(`There is no workflow \`${command.workflow}\`; \`/orchestrate workflows\` lists them.`);
   return { subject, role: role.name, channel, workflow: command.workflow ?? null };
@@ -122,7 +121,7 @@ async function grant(
   context: RequestContext,
   deps: AccessHandlerDeps,
 ): Promise<AccessResult> {
-  const target = await readTarget(command, context, deps);
+  const target = await readTarget(command, context.actor.platform, deps);
   await checkNotMore(target, context, deps);
   await checkKnown(target, deps);
   const stored = { ...target, grantedBy: accountOf(context.actor), grantedAt: deps.now() };
@@ -144,13 +143,13 @@ function matches(grant: Grant, target: Target): boolean {
   );
 }
 
-/** What revoking would do, checked before baton asks to confirm and again when it runs. */
+/** What revoking would do, checked before baton asks to confirm (`preflight`) and again when it runs. */
 export async function checkRevoke(
   command: CommandOf<"access.revoke">,
-  context: RequestContext,
+  platform: string,
   deps: AccessHandlerDeps,
 ): Promise<{ target: Target; existing: Grant }> {
-  const target = await readTarget(command, context, deps);
+  const target = await readTarget(command, platform, deps);
   const grants = await deps.access.grants();
   const existing = grants.find((grant) => matches(grant, target));
   const where = target.channel ? ` in ${target.channel}` : target.workflow ? ` for ${target.workflow}` : "";
@@ -175,7 +174,7 @@ async function revoke(
   context: RequestContext,
   deps: AccessHandlerDeps,
 ): Promise<AccessResult> {
-  const { target, existing } = await checkRevoke(command, context, deps);
+  const { target, existing } = await checkRevoke(command, context.actor.platform, deps);
   await deps.access.removeGrant(target);
   return { type: "access.revoke", grant: view(existing) };
 }
