@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
 import { DiscordAdapter } from "../../src/bot/discord/discord-adapter.js";
 import { AuditRepository } from "../../src/db/repositories/audit-repository.js";
+import { GrantRepository } from "../../src/db/repositories/grant-repository.js";
 import { createLogger } from "../../src/logger.js";
 import { startTestApp } from "../support/app.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
@@ -80,6 +81,29 @@ describe("Discord on the gateway", () => {
     ).not.toHaveLength(0);
     const fields = fake.original(token)?.embeds[0]?.fields as Array<{ name: string }>;
     expect(fields.map((f) => f.name)).toContain("Running");
+  });
+
+  it("reads a member's Discord roles as groups, so a role grant decides", async () => {
+    await new GrantRepository(app.database).add({
+      subject: { kind: "group", group: "discord:500000000000000001" },
+      role: "operator",
+      channel: null,
+      workflow: null,
+      grantedBy: "console:ada",
+      grantedAt: new Date(),
+    });
+    const lin = fakeUser("400000000000000077", "lin");
+    const asked = async (roles: string[]) => {
+      const { token } = fake.slashCommand("orchestrate", { request: "whoami" }, { user: lin, roles });
+      return fake.until(() => {
+        const text = FakeDiscord.text(fake.original(token));
+        return text.includes("Your roles here") && text;
+      }, "the whoami edit");
+    };
+    const member = await asked(["500000000000000001"]);
+    expect(member).toContain("Your roles here: operator.");
+    const without = await asked([]);
+    expect(without).toContain("Your roles here: viewer.");
   });
 
   it("answers help ephemerally", async () => {

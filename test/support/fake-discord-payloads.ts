@@ -56,6 +56,18 @@ export function fakeGuild(ids: { guildId: string; channelId: string; threadId: s
         mentionable: false,
         flags: 0,
       },
+      // A role tests grant to (README "Permissions": a Discord role grant).
+      {
+        id: "500000000000000001",
+        name: "oncall",
+        permissions: "0",
+        position: 1,
+        color: 0,
+        hoist: false,
+        managed: false,
+        mentionable: true,
+        flags: 0,
+      },
     ],
     emojis: [],
     stickers: [],

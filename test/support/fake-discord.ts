@@ -170,9 +170,15 @@ export class FakeDiscord {
     this.socket = null;
   }
 
-  slashCommand(name: string, options: Record<string, string>, at: { user?: JsonObject; channelId?: string } = {}) {
+  /** `roles`: the member's Discord role ids, as the interaction's member data carries them. */
+  slashCommand(
+    name: string,
+    options: Record<string, string>,
+    at: { user?: JsonObject; channelId?: string; roles?: string[] } = {},
+  ) {
     const user = at.user ?? fakeUser("400000000000000005", "ada");
     const { id, token, payload } = this.commandInteraction(name, options, user, at.channelId ?? this.channelId);
+    payload.member.roles = at.roles ?? [];
     this.dispatch("INTERACTION_CREATE", payload);
     return { id, token };
   }
@@ -219,7 +225,7 @@ export class FakeDiscord {
       channel,
       member: {
         user,
-        roles: [],
+        roles: [] as string[],
         permissions: "0",
         joined_at: new Date(0).toISOString(),
         deaf: false,

@@ -55,6 +55,7 @@ const TOKEN_LIFETIME_MS = 14 * 60_000;
 export type Acknowledge = (ack: InteractionAck) => Promise<void>;
 
 const EPHEMERAL = MessageFlags.Ephemeral;
+const PRIVATE_REQUEST = /^\/orchestrate\s+(?:help|whoami|access|grants|roles)\b/i;
 
 /**
  * Discord events → ChatRequests for the one dispatcher (DESIGN.md): slash commands and button
@@ -135,8 +136,9 @@ export class DiscordHandler {
       await this.refuse({ ...problem, salvage: salvageOf(interaction, kind.name) }, acknowledge);
       return;
     }
-    // Help is for the asker alone; everything else is answered in the open (errors turn ephemeral later).
-    const original: OriginalKind = /^\/orchestrate\s+help\b/i.test(text) ? "deferred-ephemeral" : "deferred-public";
+    // Help and who-may-do-what are for the asker alone; everything else is answered in the open
+    // (errors turn ephemeral later).
+    const original: OriginalKind = PRIVATE_REQUEST.test(text) ? "deferred-ephemeral" : "deferred-public";
     await acknowledge({
       type: InteractionResponseType.DeferredChannelMessageWithSource,
       ...(original === "deferred-ephemeral" && { data: { flags: EPHEMERAL } }),
@@ -218,7 +220,7 @@ export class DiscordHandler {
 
   private request(
     id: string,
-    user: { id: string; name: string },
+    user: { id: string; name: string; roles?: readonly string[] },
     place: { guildId: string | null; channelId: string | null; threadId: string | null },
     text: string,
   ): ChatRequest {
@@ -227,7 +229,8 @@ export class DiscordHandler {
       workspace: place.guildId,
       channel: place.channelId,
       thread: place.threadId,
-      actor: { id: user.id, name: user.name, platform: "discord" },
+      // Discord role ids arrive with the member data: the groups that role grants name (README "Permissions").
+      actor: { id: user.id, name: user.name, platform: "discord", ...(user.roles && { groups: user.roles }) },
       text,
       dedupeKey: `discord:${id}`,
       receivedAt: this.deps.clock.now(),

@@ -13,7 +13,8 @@ export interface IncomingInteraction {
   channelId: string | null;
   /** The thread's channel id when it happened in a thread (a thread is a conversation). */
   threadId: string | null;
-  user: { id: string; name: string };
+  /** `roles`: the member's Discord role ids in this guild (absent in DMs), the groups grants name. */
+  user: { id: string; name: string; roles?: string[] };
   kind:
     | { type: "command"; name: string; options: Record<string, string> }
     | { type: "button"; customId: string; messageId: string };
@@ -42,8 +43,17 @@ function base(interaction: ChatInputCommandInteraction | ButtonInteraction) {
     applicationId: interaction.applicationId,
     guildId: interaction.guildId,
     ...place,
-    user: { id: interaction.user.id, name: interaction.user.username },
+    user: { id: interaction.user.id, name: interaction.user.username, ...rolesOf(interaction) },
   };
+}
+
+/** The member's role ids: a cached GuildMember's roles, or the raw member data's list. */
+function rolesOf(interaction: ChatInputCommandInteraction | ButtonInteraction): { roles?: string[] } {
+  const member = interaction.member;
+  if (member === null) return {};
+  if (Array.isArray(member.roles)) return { roles: [...member.roles] };
+  const everyone = interaction.guildId;
+  return { roles: [...member.roles.cache.keys()].filter((role) => role !== everyone) };
 }
 
 export function fromCommandInteraction(interaction: ChatInputCommandInteraction): IncomingInteraction {

@@ -18,7 +18,7 @@ const ApiInteraction = z.object({
   guild_id: z.string().optional(),
   channel_id: z.string().optional(),
   channel: z.object({ id, type: z.number().int(), parent_id: z.string().nullish() }).optional(),
-  member: z.object({ user: ApiUser }).optional(),
+  member: z.object({ user: ApiUser, roles: z.array(z.string()).max(250).optional() }).optional(),
   user: ApiUser.optional(),
   data: z
     .object({
@@ -78,7 +78,7 @@ export function parseInteraction(json: unknown): ParsedInteraction {
     applicationId: raw.application_id,
     guildId: raw.guild_id ?? null,
     ...placeOf(channel, raw.channel_id ?? null),
-    user: { id: user.id, name: user.username },
+    user: { id: user.id, name: user.username, ...(raw.member?.roles && { roles: raw.member.roles }) },
   };
   if (!raw.data) return invalid({ code: "missing_data", why: "it has no data" }, salvageOf(json));
   if (raw.type === 2) {
