@@ -30,12 +30,24 @@ export function approvalOf(execution: ExecutionRecord): ApprovalWait | null {
 }
 
 /**
- * Whether an approver list names this person: `platform:userId` or a bare user id. Never a display
- * name: people can change theirs to anyone's.
+ * Whether an approver list names this person: `platform:userId` or a bare user id (of any account
+ * linked to them), `role:NAME` (a role they hold here), or `group:ID` / `group:platform:ID` (a
+ * platform group they are in). Never a display name: people can change theirs to anyone's.
  */
-function listed(approvers: readonly string[], actor: Actor): boolean {
-  const names = new Set([`${actor.platform}:${actor.id}`, actor.id].map((n) => n.toLowerCase()));
-  return approvers.some((entry) => names.has(entry.toLowerCase().replace(/^@/, "")));
+export function listed(approvers: readonly string[], actor: Actor, roles: readonly string[] = []): boolean {
+  const names = new Set(
+    [`${actor.platform}:${actor.id}`, actor.id, ...(actor.person ? [actor.person] : [])].map((n) => n.toLowerCase()),
+  );
+  const groups = new Set(
+    (actor.groups ?? []).flatMap((group) => [group, `${actor.platform}:${group}`]).map((g) => g.toLowerCase()),
+  );
+  const held = new Set(roles.map((role) => role.toLowerCase()));
+  return approvers.some((written) => {
+    const entry = written.toLowerCase().replace(/^@/, "");
+    if (entry.startsWith("role:")) return held.has(entry.slice("role:".length));
+    if (entry.startsWith("group:")) return groups.has(entry.slice("group:".length));
+    return names.has(entry);
+  });
 }
 
 /**
@@ -47,8 +59,9 @@ export class ApprovalDesk {
   constructor(private readonly deps: ApprovalDeskDeps) {}
 
   /** Throws `denied` when this person may not decide this approval. */
-  checkAllowed(execution: ExecutionRecord, wait: ApprovalWait, actor: Actor): void {
-    if (wait.approvers && !listed(wait.approvers, actor)) {
+  /** `roles`: the roles the policy found for this person here, for `role:` entries. */
+  checkAllowed(execution: ExecutionRecord, wait: ApprovalWait, actor: Actor, roles: readonly string[] = []): void {
+    if (wait.approvers && !listed(wait.approvers, actor, roles)) {
       throw new BatonError("denied", `Only ${wait.approvers.join(", ")} may decide on \`${execution.id}\`.`);
     }
     if (!wait.allowRequester && actor.id === execution.requestedBy && actor.platform === execution.platform) {

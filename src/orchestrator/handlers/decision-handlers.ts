@@ -64,7 +64,7 @@ async function answerApproval(
 ): Promise<ExecutionRecord | null> {
   const approval = approvalOf(execution);
   if (!approval) return null;
-  deps.approvals.checkAllowed(execution, approval, context.actor);
+  deps.approvals.checkAllowed(execution, approval, context.actor, context.permission.roles);
   return deps.approvals.decide(execution, approval, {
     approve,
     by: context.actor,
