@@ -5,6 +5,7 @@ import type { App } from "../../src/app.js";
 import { renderText } from "../../src/bot/console/text-renderer.js";
 import { AuditRepository } from "../../src/db/repositories/audit-repository.js";
 import { type ExecutionRecord, ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
+import { GrantRepository } from "../../src/db/repositories/grant-repository.js";
 import { chatRequest, RecordingConversation, startTestApp } from "../support/app.js";
 import { tempDir } from "../support/cleanup.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
@@ -29,6 +30,14 @@ function workflows(): string {
     "  - id: ship",
     "    tool: template",
     '    with: { text: "shipped, approved by {{ steps.confirm.output.by }}" }',
+  ]);
+  write("rolegate", [
+    "name: rolegate",
+    "steps:",
+    "  - id: confirm",
+    "    approval:",
+    "      prompt: Release?",
+    "      approvers: [role:approver]",
   ]);
   write("timed", [
     "name: timed",
@@ -118,6 +127,25 @@ describe("approval steps", () => {
     ]);
     expect(attempts[1]?.output).toMatchObject({ approved: true, by: "Lin", note: "looks good" });
     expect(attempts[2]?.output).toEqual({ text: "shipped, approved by Lin" });
+  });
+
+  it("may name a role: someone granted it decides, an admin without it may not", async () => {
+    await new GrantRepository(app.database).add({
+      subject: { kind: "person", account: "console:bob" },
+      role: "approver",
+      channel: null,
+      workflow: null,
+      grantedBy: "console:ada",
+      grantedAt: new Date(),
+    });
+    const { id } = await startRun("/orchestrate run rolegate");
+    expect((await execution(id))?.status).toBe("waiting");
+    const byAdmin = await say(`/orchestrate approve ${id}`, grace);
+    expect(byAdmin.outcome.outcome).toBe("denied");
+    expect(byAdmin.outcome.reply.text).toBe(`Only role:approver may decide on \`${id}\`.`);
+    const byApprover = await say(`/orchestrate approve ${id}`, { id: "bob", name: "Bob", platform: "console" });
+    expect(byApprover.outcome.outcome).toBe("ok");
+    expect((await execution(id))?.status).toBe("succeeded");
   });
 
   it("fail the run when rejected, with the reason", async () => {
