@@ -39,6 +39,9 @@ Usage:
   baton revoke <who> <role> [#channel | workflow=NAME] --yes
   baton access [<who> | #channel]    who can do what, where
   baton whoami [--user NAME]         your accounts, roles and what you may run
+  baton link [CODE]                  a code to link this console account to Slack or Discord
+                                     (type it there as /orchestrate link CODE), or redeem one
+  baton unlink --yes                 make this console account a person of its own again
                                      (these take say's --user, --channel, --yes and --json)
   baton migrate                      apply pending database migrations
 ${AUDIT_USAGE}
@@ -71,6 +74,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       case "revoke":
       case "access":
       case "whoami":
+      case "link":
+      case "unlink":
         // The access commands are requests like any other: `baton grant …` is `baton say "/orchestrate grant …"`.
         return await say(["/orchestrate", command, ...rest], config, logger, io);
       case "migrate":

@@ -33,6 +33,16 @@ export function renderAccess(result: AccessResult, time: RenderTime): Reply {
       return renderShow(result, time);
     case "access.whoami":
       return renderWhoami(result);
+    case "identity.link":
+      return renderLink(result, time);
+    case "identity.unlink":
+      return result.unlinked
+        ? reply(
+            `🔗 ${result.account} is a person of its own again; grants given to your other accounts no longer apply to it.`,
+            [],
+            { ephemeral: true },
+          )
+        : reply(`${result.account} was not linked to another account; nothing changed.`, [], { ephemeral: true });
   }
 }
 
@@ -62,6 +72,16 @@ function renderShow(result: Extract<AccessResult, { type: "access.show" }>, time
   }
   const text = [title, ...(lines.length > 0 ? lines : ["no grants"])].join("\n");
   return reply(text, blocks, { ephemeral: true });
+}
+
+function renderLink(result: Extract<AccessResult, { type: "identity.link" }>, time: RenderTime): Reply {
+  if ("issued" in result) {
+    const { code, expiresAt, minutes } = result.issued;
+    const text = `Your link code is ${code}. On your other account (Slack, Discord or the console), type \`/orchestrate link ${code}\` within ${minutes} minutes (until ${formatTimestamp(expiresAt, time.timeZone)}); it works once. Keep it to yourself: whoever types it becomes you.`;
+    return reply(text, [], { ephemeral: true });
+  }
+  const text = `🔗 Linked: ${result.linked.join(", ")} are now one person for grants, approvals, history and patterns.`;
+  return reply(text, [], { tone: "success", ephemeral: true });
 }
 
 function renderWhoami(result: Extract<AccessResult, { type: "access.whoami" }>): Reply {

@@ -70,6 +70,8 @@ function renderRedacted(result: Result, time: RenderTime): Reply {
     case "access.revoke":
     case "access.show":
     case "access.whoami":
+    case "identity.link":
+    case "identity.unlink":
       return renderAccess(result, time);
     default:
       return CONTROL_TYPES.has(result.type)

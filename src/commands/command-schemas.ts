@@ -120,6 +120,12 @@ export const accessShowCommand = z.object({
   channel: channel.optional(),
 });
 export const accessWhoamiCommand = z.object({ type: z.literal("access.whoami") });
+/** `link` asks for a one-time code; `link CODE` (on another account) redeems it. */
+export const identityLinkCommand = z.object({
+  type: z.literal("identity.link"),
+  code: z.string().trim().min(4).max(40).optional(),
+});
+export const identityUnlinkCommand = z.object({ type: z.literal("identity.unlink") });
 export const improveCommand = z.object({ type: z.literal("improve"), feedback: text, execution: name.optional() });
 
 /** Every command, parsed by its `type`. */
@@ -153,6 +159,8 @@ export const Command = z.discriminatedUnion("type", [
   accessRevokeCommand,
   accessShowCommand,
   accessWhoamiCommand,
+  identityLinkCommand,
+  identityUnlinkCommand,
 ]);
 export type Command = z.infer<typeof Command>;
 export type CommandType = Command["type"];

@@ -20,6 +20,8 @@ interface SpecBase<T extends CommandType> {
   summary: string;
   /** The `/orchestrate` verbs (and aliases) that may parse to this type; the grammar has a parser for each. */
   verbs: readonly string[];
+  /** Acts on the asker's own accounts only (linking them): open to everyone, whatever their roles. */
+  self?: true;
 }
 
 /** One sentence saying what a command will do, asked before it runs. */
@@ -246,12 +248,35 @@ export const COMMAND_SPECS = {
     summary: "Your identities, your roles and what you may run here.",
     verbs: ["whoami"],
   },
+  "identity.link": {
+    schema: schemas.identityLinkCommand,
+    access: "change",
+    usage: "link [code]",
+    summary:
+      "Make your accounts on Slack, Discord and the console one person: `link` gives a code to type on the other.",
+    verbs: ["link"],
+    self: true,
+  },
+  "identity.unlink": {
+    schema: schemas.identityUnlinkCommand,
+    access: "change",
+    usage: "unlink",
+    summary: "Make this account a person of its own again.",
+    confirm: () => "Unlink this account from your other accounts? Their grants stop applying to it.",
+    verbs: ["unlink"],
+    self: true,
+  },
 } as const satisfies { readonly [T in CommandType]: CommandSpec<T> };
 
 export const COMMAND_TYPES = Object.keys(COMMAND_SPECS) as CommandType[];
 
 /** Every verb and alias `/orchestrate` understands, from the table. */
 export type GrammarVerb = (typeof COMMAND_SPECS)[CommandType]["verbs"][number];
+
+/** The command types open to everyone (`self`): linking one's own accounts. */
+export const SELF_TYPES: ReadonlySet<CommandType> = new Set(
+  COMMAND_TYPES.filter((type) => (COMMAND_SPECS[type] as SpecBase<CommandType>).self === true),
+);
 
 /** Pausing stops autonomous work, so it is destructive; other mode changes are plain writes. */
 export function accessOf(command: schemas.Command): Access {

@@ -1,5 +1,5 @@
 import type { CommandType } from "./command-schemas.js";
-import { COMMAND_SPECS, COMMAND_TYPES } from "./commands.js";
+import { COMMAND_SPECS, COMMAND_TYPES, SELF_TYPES } from "./commands.js";
 
 /** Who asked, and where: everything the orchestrator needs to know about a request besides the Command. */
 export interface Actor {
@@ -21,11 +21,24 @@ export interface Actor {
    * (`platform:id`) that grants, budgets, history, patterns and approvals are kept under.
    */
   person?: string;
+  /** Every account linked to this person (`platform:id`), this one included; set once the policy identified them. */
+  accounts?: readonly string[];
 }
 
 /** `platform:id`: how grants, links and approver lists name an account. */
 export function accountOf(actor: Pick<Actor, "platform" | "id">): string {
   return `${actor.platform}:${actor.id}`;
+}
+
+/** This person's accounts: all that are linked, or this one alone. */
+export function accountsOf(actor: Actor): readonly string[] {
+  return actor.accounts ?? [accountOf(actor)];
+}
+
+/** Whether a `platform`/`id` pair (a run's requester, a row's actor) is one of this person's accounts. */
+export function isOneOf(actor: Actor, platform: string, id: string): boolean {
+  const wanted = `${platform}:${id}`.toLowerCase();
+  return accountsOf(actor).some((account) => account.toLowerCase() === wanted);
 }
 
 /** The key a person's things are kept under: their linked identity, else this account. */
@@ -67,7 +80,7 @@ export const ADMIN_PERMISSION: Permission = Object.freeze({
 
 /** The read commands alone: what a person sees before any grant (the built-in viewer role). */
 export const VIEWER_PERMISSION: Permission = Object.freeze({
-  permitted: new Set(COMMAND_TYPES.filter((type) => COMMAND_SPECS[type].access === "read")),
+  permitted: new Set(COMMAND_TYPES.filter((type) => COMMAND_SPECS[type].access === "read" || SELF_TYPES.has(type))),
   ownRunsOnly: false,
   roles: ["viewer"],
 });

@@ -1,5 +1,5 @@
 import type { Clock } from "../clock.js";
-import type { Actor } from "../commands/context.js";
+import { type Actor, accountsOf, isOneOf } from "../commands/context.js";
 import type { AuditRepository } from "../db/repositories/audit-repository.js";
 import type { ExecutionRecord, ExecutionRepository } from "../db/repositories/execution-repository.js";
 import { BatonError } from "../errors.js";
@@ -36,7 +36,9 @@ export function approvalOf(execution: ExecutionRecord): ApprovalWait | null {
  */
 export function listed(approvers: readonly string[], actor: Actor, roles: readonly string[] = []): boolean {
   const names = new Set(
-    [`${actor.platform}:${actor.id}`, actor.id, ...(actor.person ? [actor.person] : [])].map((n) => n.toLowerCase()),
+    accountsOf(actor).flatMap((account) =>
+      [account, account.slice(account.indexOf(":") + 1)].map((n) => n.toLowerCase()),
+    ),
   );
   const groups = new Set(
     (actor.groups ?? []).flatMap((group) => [group, `${actor.platform}:${group}`]).map((g) => g.toLowerCase()),
@@ -64,7 +66,7 @@ export class ApprovalDesk {
     if (wait.approvers && !listed(wait.approvers, actor, roles)) {
       throw new BatonError("denied", `Only ${wait.approvers.join(", ")} may decide on \`${execution.id}\`.`);
     }
-    if (!wait.allowRequester && actor.id === execution.requestedBy && actor.platform === execution.platform) {
+    if (!wait.allowRequester && isOneOf(actor, execution.platform, execution.requestedBy)) {
       throw new BatonError("denied", `You started \`${execution.id}\`; its approval has to come from someone else.`);
     }
   }

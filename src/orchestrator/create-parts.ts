@@ -141,9 +141,10 @@ export function createEngine(deps: OrchestratorDeps) {
     ...(deps.secrets && { secrets: deps.secrets }),
   });
   const recovery = new ExecutionRecovery({ executions, catalog, runner, tools: deps.tools, clock, logger, owner });
+  const identities = new IdentityRepository(database);
   const access = new AccessService({
     grants: new GrantRepository(database),
-    identities: new IdentityRepository(database),
+    identities,
     book: new RoleBook(deps.access?.roles ?? []),
     admins: deps.access?.admins ?? [],
   });
@@ -162,6 +163,7 @@ export function createEngine(deps: OrchestratorDeps) {
     approvals,
     access,
     directories,
+    identities,
     tools: deps.tools,
     events,
     clock,

@@ -323,7 +323,17 @@ const PARSERS: { readonly [V in GrammarVerb]: VerbParser } = {
   grants: parseAccess,
   roles: parseAccess,
   whoami: fixed({ type: "access.whoami" }),
+  link: parseLink,
+  unlink: fixed({ type: "identity.unlink" }),
 };
+
+/** `link` asks for a code; `link ABCD-EFGH` (or `link abcd efgh`) redeems one. */
+function parseLink(args: Args): Parse {
+  const refusal = refuse(args, 2);
+  if (refusal) return refusal;
+  const code = args.words.map(tokenText).join("");
+  return code === "" ? { type: "identity.link" } : { type: "identity.link", code };
+}
 
 function parseCancel(args: Args): Parse {
   return single("execution.cancel", "an execution id", (execution) => ({ type: "execution.cancel", execution }))(args);

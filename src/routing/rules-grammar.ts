@@ -42,6 +42,8 @@ const RENDERERS: Renderers = {
   "access.revoke": (c) => orchestrate("revoke", c.subject, c.role, c.channel, c.workflow && `workflow=${c.workflow}`),
   "access.show": (c) => orchestrate("access", c.subject ?? c.channel),
   "access.whoami": () => orchestrate("whoami"),
+  "identity.link": (c) => orchestrate("link", c.code),
+  "identity.unlink": () => orchestrate("unlink"),
 };
 
 export function toGrammar(command: Command): string {
@@ -80,6 +82,8 @@ const EXAMPLES: Readonly<Record<CommandType, (context: RouteContext) => string>>
   "access.revoke": () => orchestrate("revoke", "@…", "operator", "#ops"),
   "access.show": () => orchestrate("access"),
   "access.whoami": () => orchestrate("whoami"),
+  "identity.link": () => orchestrate("link"),
+  "identity.unlink": () => orchestrate("unlink"),
 };
 
 /** A typical command of this type, filled from the workflows that exist where possible. */

@@ -41,6 +41,8 @@ const KEYWORDS: Readonly<Record<CommandType, readonly string[]>> = {
   "access.revoke": ["revoke"],
   "access.show": ["access", "grants", "roles", "allowed"],
   "access.whoami": ["whoami", "me", "myself"],
+  "identity.link": ["link", "connect", "merge"],
+  "identity.unlink": ["unlink", "disconnect"],
 };
 
 export interface SuggestionInput {

@@ -51,6 +51,8 @@ function texts(run: string): { [T in CommandType]: string } {
     "access.revoke": "/orchestrate revoke <@U0BOB> viewer",
     "access.show": "/orchestrate access",
     "access.whoami": "/orchestrate whoami",
+    "identity.link": "/orchestrate link",
+    "identity.unlink": "/orchestrate unlink",
   };
 }
 

@@ -69,13 +69,18 @@ const SAMPLE: { [T in CommandType]: Command } = {
   "access.revoke": { type: "access.revoke", subject: "<@U2>", role: "operator" },
   "access.show": { type: "access.show" },
   "access.whoami": { type: "access.whoami" },
+  "identity.link": { type: "identity.link" },
+  "identity.unlink": { type: "identity.unlink" },
 };
 
 const OPERATOR_EXTRA: CommandType[] = ["workflow.run", "execution.cancel", "ask", "agent.spawn", "improve"];
 const APPROVER_EXTRA: CommandType[] = ["execution.approve", "execution.reject"];
 
+/** Linking one's own accounts is open to everyone (README "Permissions", one identity). */
+const SELF: CommandType[] = ["identity.link", "identity.unlink"];
+
 function expected(role: string, type: CommandType): boolean {
-  const read = COMMAND_SPECS[type].access === "read";
+  const read = COMMAND_SPECS[type].access === "read" || SELF.includes(type);
   if (role === "admin") return true;
   if (role === "operator") return read || OPERATOR_EXTRA.includes(type);
   if (role === "approver") return read || APPROVER_EXTRA.includes(type);
@@ -160,7 +165,7 @@ describe("the access policy", () => {
 
   it("lists for help and the router only the types a holder may run here", () => {
     const viewer = allowedTypes({ book, grants: [], holder: lin, channel: "C_OPS" });
-    expect([...viewer].every((type) => COMMAND_SPECS[type].access === "read")).toBe(true);
+    expect([...viewer].every((type) => COMMAND_SPECS[type].access === "read" || SELF.includes(type))).toBe(true);
     const scoped = allowedTypes({
       book,
       grants: [grant("operator", { workflow: "healthcheck" })],
@@ -183,7 +188,8 @@ describe("the access policy", () => {
     expect(as("runner", { type: "workflow.run", workflow: "deploy", input: {} })).toBe(false);
     expect(as("execs", SAMPLE["execution.cancel"])).toBe(true);
     expect(as("execs", SAMPLE["workflow.run"])).toBe(false);
-    for (const type of COMMAND_TYPES) expect(as("spender", SAMPLE[type]), type).toBe(SPENDS_LLM.has(type));
+    for (const type of COMMAND_TYPES)
+      expect(as("spender", SAMPLE[type]), type).toBe(SPENDS_LLM.has(type) || SELF.includes(type));
   });
 });
 

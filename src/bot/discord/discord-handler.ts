@@ -55,7 +55,7 @@ const TOKEN_LIFETIME_MS = 14 * 60_000;
 export type Acknowledge = (ack: InteractionAck) => Promise<void>;
 
 const EPHEMERAL = MessageFlags.Ephemeral;
-const PRIVATE_REQUEST = /^\/orchestrate\s+(?:help|whoami|access|grants|roles)\b/i;
+const PRIVATE_REQUEST = /^\/orchestrate\s+(?:help|whoami|access|grants|roles|link|unlink)\b/i;
 
 /**
  * Discord events → ChatRequests for the one dispatcher (DESIGN.md): slash commands and button

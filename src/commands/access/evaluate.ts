@@ -1,4 +1,4 @@
-import { COMMAND_TYPES, type Command, type CommandType } from "../commands.js";
+import { COMMAND_TYPES, type Command, type CommandType, SELF_TYPES } from "../commands.js";
 import { type Coverage, coverage, coversType, targetOf } from "./command-pattern.js";
 import type { Grant } from "./grants.js";
 import { BUILT_IN_ROLES, type Role, type RoleBook } from "./roles.js";
@@ -98,6 +98,9 @@ function unknowableGroupGrant(query: AccessQuery, workflow: string | null, rank:
 export function decideAccess(query: AccessQuery, command: Command): AccessDecision {
   if (query.holder.configuredAdmin !== null) return { allowed: true, roles: ["admin"], ownRunsOnly: false };
   const workflow = workflowOf(command);
+  // Linking one's own accounts needs no role: a code is shown only to the account that asked for it.
+  if (SELF_TYPES.has(command.type))
+    return { allowed: true, roles: effectiveRoles(query, workflow).roles.map((role) => role.name), ownRunsOnly: false };
   const effective = effectiveRoles(query, workflow);
   const roles = effective.roles.map((role) => role.name);
   const covered = coverageBy(effective.roles, command);
@@ -129,5 +132,9 @@ export function allowedTypes(query: AccessQuery): Set<CommandType> {
       const role = query.book.get(grant.role);
       if (role) roles.push(role);
     }
-  return new Set(COMMAND_TYPES.filter((type) => roles.some((role) => role.allow.some((p) => coversType(p, type)))));
+  return new Set(
+    COMMAND_TYPES.filter(
+      (type) => SELF_TYPES.has(type) || roles.some((role) => role.allow.some((p) => coversType(p, type))),
+    ),
+  );
 }

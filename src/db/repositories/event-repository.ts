@@ -77,13 +77,20 @@ export class EventRepository {
  */
 export async function commandsSince(
   db: Database,
-  where: { actorId: string; commandType: string; since: Date },
+  where: { accounts: readonly string[]; commandType: string; since: Date },
 ): Promise<unknown[]> {
+  // One person's accounts (`platform:id`, linked ones included); a person has a handful at most.
+  const accounts = where.accounts.slice(0, 20).map((account) => {
+    const at = account.indexOf(":");
+    return [account.slice(0, at), account.slice(at + 1)];
+  });
+  if (accounts.length === 0) return [];
+  const who = accounts.map(() => "(platform = ? AND actor_id = ?)").join(" OR ");
   // Plain SQL: it runs for every workflow run (pattern detection), on the (actor, time) index.
   const rows = await db.raw.all<{ command: unknown }>(
-    `SELECT command FROM audit_entries WHERE actor_id = ? AND created_at >= ? AND command_type = ? AND outcome = 'ok'
+    `SELECT command FROM audit_entries WHERE (${who}) AND created_at >= ? AND command_type = ? AND outcome = 'ok'
      ORDER BY id DESC LIMIT 500`,
-    [where.actorId, where.since, where.commandType],
+    [...accounts.flat(), where.since, where.commandType],
   );
   return rows.map((row) => parseJson(row.command));
 }

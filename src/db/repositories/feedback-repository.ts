@@ -58,9 +58,10 @@ export class FeedbackRepository {
   }
 
   /** The newest execution this person started (what `/improve` attaches to by default). */
-  async lastExecutionBy(actorId: string): Promise<{ id: string } | null> {
+  /** The latest run any of these requester ids started (one person's linked accounts). */
+  async lastExecutionBy(actorIds: readonly string[]): Promise<{ id: string } | null> {
     const row = await this.db.models.Execution.findOne({
-      where: { requested_by: actorId },
+      where: { requested_by: [...actorIds] },
       order: [
         ["created_at", "DESC"],
         ["id", "DESC"],

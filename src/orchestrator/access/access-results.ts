@@ -39,4 +39,7 @@ export type AccessResult =
       configuredAdmin: "owner" | "BATON_ADMINS" | null;
       channel: string | null;
       permitted: CommandType[];
-    };
+    }
+  | { type: "identity.link"; issued: { code: string; expiresAt: Date; minutes: number } }
+  | { type: "identity.link"; linked: string[] }
+  | { type: "identity.unlink"; unlinked: boolean; account: string };

@@ -69,7 +69,7 @@ export class AccessService {
       groupPlatforms: [actor.platform],
       configuredAdmin: this.configuredAdmin(actor, accounts),
     };
-    return { actor: person === null ? actor : { ...actor, person }, holder, grants };
+    return { actor: person === null ? actor : { ...actor, person, accounts }, holder, grants };
   }
 
   /** The owner at the console, or an account BATON_ADMINS lists (by `platform:id` or bare id). */

@@ -1,4 +1,5 @@
 import { type AccessHandlerDeps, accessHandlers } from "../access/access-handlers.js";
+import { type IdentityHandlerDeps, identityHandlers } from "../access/identity-handlers.js";
 import { type AgentHandlerDeps, agentHandlers } from "../agents/agent-handlers.js";
 import { type BudgetHandlerDeps, budgetHandlers } from "../budgets/budget-handlers.js";
 import { type ControlHandlerDeps, controlHandlers } from "../control/control-handlers.js";
@@ -22,7 +23,7 @@ export interface HandlerTableDeps {
   control: ControlHandlerDeps;
   runLimit: RunLimitDeps;
   offers: PatternOffers;
-  access: AccessHandlerDeps;
+  access: AccessHandlerDeps & IdentityHandlerDeps;
   /** What status adds beyond the engine's own counts: agents and feedback, the control plane. */
   statusParts: ReadonlyArray<(status: StatusSnapshot) => Promise<StatusSnapshot>>;
 }
@@ -48,6 +49,7 @@ export function createHandlerTable(deps: HandlerTableDeps): HandlerTable {
     ...improveHandlers(deps.improve),
     ...control,
     ...accessHandlers(deps.access),
+    ...identityHandlers(deps.access),
     digest: withPatternOffer<"digest">(deps.offers)(control.digest),
     "orchestrator.step": withPatternOffer<"orchestrator.step">(deps.offers)(control["orchestrator.step"]),
   };

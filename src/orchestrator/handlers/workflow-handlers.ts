@@ -1,6 +1,6 @@
 import type { Clock } from "../../clock.js";
 import type { CommandOf } from "../../commands/commands.js";
-import type { RequestContext } from "../../commands/context.js";
+import { isOneOf, type RequestContext } from "../../commands/context.js";
 import type { ExecutionRecord, ExecutionRepository } from "../../db/repositories/execution-repository.js";
 import { BatonError } from "../../errors.js";
 import { newId } from "../ids.js";
@@ -160,7 +160,7 @@ async function cancelExecution(
 ): Promise<Result> {
   const { execution } = await executionDetail(command.execution, deps);
   // Operators cancel their own runs (README "Permissions"); anyone's takes the admin role.
-  const own = execution.requestedBy === context.actor.id && execution.platform === context.origin.platform;
+  const own = isOneOf(context.actor, execution.platform, execution.requestedBy);
   if (context.permission.ownRunsOnly && !own)
     throw new BatonError(
       "denied",

@@ -1,6 +1,6 @@
 import type { Clock } from "../../clock.js";
 import type { CommandOf } from "../../commands/commands.js";
-import type { RequestContext } from "../../commands/context.js";
+import { accountsOf, personOf, type RequestContext } from "../../commands/context.js";
 import type { Database } from "../../db/database.js";
 import { commandsSince } from "../../db/repositories/event-repository.js";
 import type { OrchestratorEventBus } from "../events.js";
@@ -52,11 +52,11 @@ export class PatternDetector {
     if (context.origin.platform === "scheduler") return null;
     const now = this.deps.clock.now().getTime();
     const shape = shapeOf(command);
-    const key = `${context.actor.id}\u0000${shape}`;
+    const key = `${personOf(context.actor)}\u0000${shape}`;
     const last = this.raised.get(key);
     if (last !== undefined && now - last < WINDOW_MS) return null;
     const earlier = await commandsSince(this.deps.database, {
-      actorId: context.actor.id,
+      accounts: accountsOf(context.actor),
       commandType: command.type,
       since: new Date(now - WINDOW_MS),
     });
