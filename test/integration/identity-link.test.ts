@@ -95,12 +95,17 @@ describe.each(DATABASE_KINDS)("linking accounts ($kind)", ({ create }) => {
 
   it("refuses a code typed on the account that asked for it, an expired code and one baton never issued", async () => {
     const own = await codeFor(BOB_DISCORD);
-    expect((await say(BOB_DISCORD, `/orchestrate link ${own}`)).text).toMatch(/^That code was issued to this account;/);
-    await app.database.raw.run("UPDATE link_codes SET expires_at = ? WHERE account = ?", [
+    expect((await say(BOB_DISCORD, `/orchestrate link ${own}`)).text).toMatch(
+      /^That code was issued to this account, so it is spent;/,
+    );
+    const spent = await say({ id: "U0BOB", name: "bob", platform: "slack" }, `/orchestrate link ${own}`);
+    expect(spent.text).toMatch(/^That link code was already used;/);
+    const late = await codeFor(BOB_DISCORD);
+    await app.database.raw.run("UPDATE link_codes SET expires_at = ? WHERE account = ? AND used_at IS NULL", [
       new Date(Date.now() - 60_000),
       "discord:400000000000000043",
     ]);
-    const expired = await say({ id: "U0BOB", name: "bob", platform: "slack" }, `/orchestrate link ${own}`);
+    const expired = await say({ id: "U0BOB", name: "bob", platform: "slack" }, `/orchestrate link ${late}`);
     expect(expired.text).toMatch(/^That link code has expired \(codes work for 10 minutes\);/);
     const unknown = await say(BOB_DISCORD, "/orchestrate link ZZZZ-ZZZZ");
     expect(unknown.text).toMatch(/^That link code is not one baton issued;/);
@@ -110,7 +115,7 @@ describe.each(DATABASE_KINDS)("linking accounts ($kind)", ({ create }) => {
   it("refuses to link an account already linked to someone else, and unlinks on request", async () => {
     const bobs = await codeFor(BOB_DISCORD);
     const refused = await say(LIN_SLACK, `/orchestrate link ${bobs}`);
-    expect(refused.text).toMatch(/^This account is already linked to someone; `\/orchestrate unlink` it first/);
+    expect(refused.text).toMatch(/^This account is already linked to someone, so the code is spent;/);
 
     const unlinked = await say(LIN_DISCORD, "/orchestrate unlink");
     expect(unlinked.text).toContain("discord:400000000000000042 is a person of its own again");

@@ -38,14 +38,6 @@ export class IdentityRepository {
     ]);
   }
 
-  /** The account a code was issued to, whether or not it can still be used. */
-  async codeAccount(codeHash: string): Promise<string | null> {
-    const row = await this.db.raw.get<{ account: string }>("SELECT account FROM link_codes WHERE code_hash = ?", [
-      codeHash,
-    ]);
-    return row?.account ?? null;
-  }
-
   /** Spends a code once: the account that asked for it, or why it cannot be used. */
   async redeemCode(codeHash: string, now: Date): Promise<{ account: string } | { failure: RedeemFailure }> {
     const claimed = await this.db.raw.run(

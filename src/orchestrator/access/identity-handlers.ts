@@ -47,34 +47,33 @@ async function issue(context: RequestContext, deps: IdentityHandlerDeps): Promis
   return { type: "identity.link", issued: { code, expiresAt, minutes: LINK_CODE_MINUTES } };
 }
 
+const NEW_CODE = "type `/orchestrate link` on your other account for a new one.";
+const FAILURES = {
+  unknown: `That link code is not one baton issued; ${NEW_CODE}`,
+  used: `That link code was already used; ${NEW_CODE}`,
+  expired: `That link code has expired (codes work for ${LINK_CODE_MINUTES} minutes); ${NEW_CODE}`,
+} as const;
+
 async function redeem(
   command: CommandOf<"identity.link">,
   context: RequestContext,
   deps: IdentityHandlerDeps,
 ): Promise<AccessResult> {
-  const hash = hashLinkCode(command.code ?? "");
   const me = accountOf(context.actor);
-  const owner = await deps.identities.codeAccount(hash);
-  if (owner === null)
-    throw invalid(
-      "That link code is not one baton issued; type `/orchestrate link` on your other account for a new one.",
-    );
+  // A code typed anywhere is spent, whatever follows: the audit log keeps the text it was typed in.
+  const redeemed = await deps.identities.redeemCode(hashLinkCode(command.code ?? ""), deps.now());
+  if ("failure" in redeemed) throw invalid(FAILURES[redeemed.failure]);
+  const owner = redeemed.account;
   if (owner === me)
     throw invalid(
-      "That code was issued to this account; type it on your other account (Slack, Discord or the console).",
+      "That code was issued to this account, so it is spent; ask for a new one with `/orchestrate link` and type it on your other account.",
     );
   const [mine, theirs] = await Promise.all([deps.identities.personOf(me), deps.identities.personOf(owner)]);
-  const target = theirs ?? owner;
-  if (mine !== null && mine !== target)
-    throw invalid("This account is already linked to someone; `/orchestrate unlink` it first, then link again.");
-  const redeemed = await deps.identities.redeemCode(hash, deps.now());
-  if ("failure" in redeemed)
+  if (mine !== null && mine !== (theirs ?? owner))
     throw invalid(
-      redeemed.failure === "used"
-        ? "That link code was already used; type `/orchestrate link` on your other account for a new one."
-        : `That link code has expired (codes work for ${LINK_CODE_MINUTES} minutes); type \`/orchestrate link\` on your other account for a new one.`,
+      "This account is already linked to someone, so the code is spent; `/orchestrate unlink` here first, then link again with a new code.",
     );
-  const person = await deps.identities.link(redeemed.account, me, deps.now());
+  const person = await deps.identities.link(owner, me, deps.now());
   return { type: "identity.link", linked: await deps.identities.accountsOf(person) };
 }
 
