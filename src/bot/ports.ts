@@ -60,4 +60,4 @@ export interface FrontEndHealth {
 export type MessageLog = PostedLog & DeliveryLookup;
 
 /** Who may run what, where: the dispatcher's policy step (README "Permissions"). */
-export type AccessPolicy = Pick<AccessService, "identify" | "decide" | "permitted" | "refusal">;
+export type AccessPolicy = Pick<AccessService, "identify" | "decide" | "permitted" | "refusal" | "groupsNamed">;

@@ -27,7 +27,7 @@ import { AccessService } from "./access/access-service.js";
 import { type AgentSettings, createAgents, DEFAULT_AGENT_SETTINGS } from "./agents/create-agents.js";
 import type { Specialties } from "./agents/specialties.js";
 import type { AgentRunner } from "./agents.js";
-import { ApprovalDesk } from "./approvals.js";
+import { ApprovalDesk, approvalOf } from "./approvals.js";
 import { AuditSweeper } from "./audit/audit-sweeper.js";
 import { BudgetGuard } from "./budgets/budget-guard.js";
 import { DigestDesk } from "./control/digest-desk.js";
@@ -147,6 +147,11 @@ export function createEngine(deps: OrchestratorDeps) {
     identities,
     book: new RoleBook(deps.access?.roles ?? []),
     admins: deps.access?.admins ?? [],
+    waitingApprovers: async () =>
+      (await executions.list({ status: "waiting", limit: 500 })).flatMap((execution) => {
+        const approvers = approvalOf(execution)?.approvers;
+        return approvers ? [approvers] : [];
+      }),
   });
   const directories = deps.directories ?? new Directories();
   const approvals = new ApprovalDesk({ executions, recovery, catalog, audit, clock, logger });

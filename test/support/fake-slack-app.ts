@@ -10,7 +10,7 @@ import type { TestDatabase } from "./databases.js";
 import { FakeSlack } from "./fake-slack.js";
 import { SIGNING_SECRET } from "./fake-slack-requests.js";
 
-/** Workflows for Slack tests: `gate` waits for an approval only UGRACE may give. */
+/** Workflows for Slack tests: `gate` waits for an approval only UGRACE may give, `oncall-gate` for the S0ONCALL user group's. */
 export function slackWorkflows(): string {
   const dir = tempDir("slack-workflows");
   writeFileSync(
@@ -25,6 +25,21 @@ export function slackWorkflows(): string {
       "  - id: ship",
       "    tool: template",
       '    with: { text: "shipped" }',
+      "",
+    ].join("\n"),
+  );
+  writeFileSync(
+    join(dir, "oncall-gate.yaml"),
+    [
+      "name: oncall-gate",
+      "steps:",
+      "  - id: confirm",
+      "    approval:",
+      "      prompt: Page the on-call?",
+      "      approvers: [group:S0ONCALL]",
+      "  - id: page",
+      "    tool: template",
+      '    with: { text: "paged" }',
       "",
     ].join("\n"),
   );

@@ -24,6 +24,10 @@ export const TEAM = "T0BATON";
 export class FakeSlack {
   readonly calls: ApiCall[] = [];
   readonly users = new Map<string, string>([["UBOT", "baton"]]);
+  /** User groups (`S…`) and their members, for usergroups.users.list. */
+  readonly userGroups = new Map<string, string[]>();
+  /** When set, usergroups.users.list answers ok: false with this error (e.g. missing_scope). */
+  userGroupsError: string | null = null;
   private server: Server | null = null;
   private wss: WebSocketServer | null = null;
   private readonly sockets = new Set<WebSocket>();
@@ -249,6 +253,11 @@ export class FakeSlack {
         const id = String(args.user);
         const name = this.users.get(id) ?? id.toLowerCase();
         return { ok: true, user: { id, name, real_name: name, profile: { display_name: name, real_name: name } } };
+      }
+      case "usergroups.users.list": {
+        if (this.userGroupsError) return { ok: false, error: this.userGroupsError };
+        const users = this.userGroups.get(String(args.usergroup));
+        return users ? { ok: true, users } : { ok: false, error: "no_such_subteam" };
       }
       default:
         return { ok: false, error: "unknown_method" };

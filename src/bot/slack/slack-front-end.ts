@@ -18,6 +18,7 @@ import { SlackPublisher } from "./slack-publisher.js";
 import { PLATFORM } from "./slack-requests.js";
 import { SlackWriter } from "./slack-writer.js";
 import { socketScreen } from "./socket-screen.js";
+import { SlackUserGroups } from "./user-groups.js";
 import { UserNames } from "./user-names.js";
 import { WorkQueue } from "./work-queue.js";
 
@@ -30,7 +31,7 @@ export interface SlackFrontEndDeps {
   /** The home tab's read-only commands. */
   orchestrator: Pick<CommandRunner, "handle">;
   /** Who may see and click what on App Home. */
-  access: Pick<AccessPolicy, "identify" | "permitted">;
+  access: Pick<AccessPolicy, "identify" | "permitted" | "groupsNamed">;
   frontEndHealth: FrontEndHealth;
   /** Where posts and clicks are recorded (migration 0004). */
   messages: MessageLog;
@@ -123,6 +124,12 @@ export class SlackFrontEnd {
       writer,
       confirmations: this.confirmations,
       names: new UserNames(this.app.client, logger),
+      groups: new SlackUserGroups({
+        client: this.app.client,
+        named: () => deps.access.groupsNamed(PLATFORM),
+        clock: deps.clock,
+        logger,
+      }),
       home: new HomeTab({ ...common, orchestrator: deps.orchestrator, access: deps.access, writer }),
       log,
       work: this.work,

@@ -24,6 +24,7 @@ import {
   type SlashCommandPayload,
 } from "./slack-requests.js";
 import type { PostedLog, SlackWriter, Target } from "./slack-writer.js";
+import type { SlackUserGroups } from "./user-groups.js";
 import type { UserNames } from "./user-names.js";
 import type { WorkQueue } from "./work-queue.js";
 
@@ -32,6 +33,8 @@ export interface ListenerDeps {
   writer: SlackWriter;
   confirmations: PendingConfirmations;
   names: UserNames;
+  /** The user groups grants and approvals name, and who is in them. */
+  groups: Pick<SlackUserGroups, "of">;
   home: HomeTab;
   log: PostedLog;
   /** Where the work after each ack waits its turn. */
@@ -172,7 +175,9 @@ class SlackHandlers {
 
   private async run(request: ChatRequest, conversation: Conversation): Promise<void> {
     try {
-      await this.deps.dispatcher.dispatch(request, conversation);
+      // Slack events carry no group memberships: grants and approver lists on user groups need them.
+      const groups = await this.deps.groups.of(request.actor.id);
+      await this.deps.dispatcher.dispatch({ ...request, actor: { ...request.actor, ...groups } }, conversation);
     } catch (error) {
       this.deps.logger.error("slack request could not be handled", { dedupeKey: request.dedupeKey, error });
     }

@@ -12,6 +12,8 @@ export interface AccessServiceDeps {
   book: RoleBook;
   /** BATON_ADMINS: `platform:userId` or a bare user id (any platform). */
   admins: readonly string[];
+  /** The approver lists of approvals waiting now, for the `group:` entries a platform must look up. */
+  waitingApprovers?: () => Promise<ReadonlyArray<readonly string[]>>;
 }
 
 /** Where a request is asked: the platform's channel id (null outside channels). */
@@ -96,6 +98,27 @@ export class AccessService {
       holder: who.holder,
       channel: place.channel,
     });
+  }
+
+  /**
+   * The group ids of one platform that grants and waiting approvals name (`group:slack:S1`, and an
+   * approver's `group:S1` or `group:slack:S1`): the only groups a front-end has to look up.
+   */
+  async groupsNamed(platform: string): Promise<string[]> {
+    const prefix = `${platform}:`.toLowerCase();
+    const fromGrants = (await this.grants()).flatMap((grant) =>
+      grant.subject.kind === "group" && grant.subject.group.toLowerCase().startsWith(prefix)
+        ? [grant.subject.group.slice(prefix.length)]
+        : [],
+    );
+    const fromApprovals = ((await this.deps.waitingApprovers?.()) ?? []).flat().flatMap((entry) => {
+      const written = entry.replace(/^@/, "");
+      if (!written.toLowerCase().startsWith("group:")) return [];
+      const group = written.slice("group:".length);
+      if (group.toLowerCase().startsWith(prefix)) return [group.slice(prefix.length)];
+      return group.includes(":") ? [] : [group];
+    });
+    return [...new Set([...fromGrants, ...fromApprovals])];
   }
 
   grants(): Promise<Grant[]> {
