@@ -8,6 +8,7 @@ import type { ExecutionDetail, Result, WorkflowSummary } from "../results.js";
 import type { WorkflowCatalog } from "../workflow/catalog.js";
 import { resolveInputs, secretInputNames, type WorkflowDefinition } from "../workflow/definition.js";
 import type { WorkflowRunner } from "../workflow/runner.js";
+import { checkWorkflowAccess } from "../workflow/workflow-access.js";
 import type { Handlers } from "./handler.js";
 
 /** Enough to look an execution and its workflow up. */
@@ -98,6 +99,7 @@ async function runWorkflow(
   deps: WorkflowHandlerDeps,
 ): Promise<Result> {
   const { record, definition } = await deps.catalog.current(command.workflow);
+  checkWorkflowAccess(definition, context);
   const input = resolveInputs(definition, command.input);
   const now = deps.clock.now();
   const execution: ExecutionRecord = {

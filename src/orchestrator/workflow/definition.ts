@@ -46,10 +46,32 @@ export const WorkflowInput = z.preprocess(
 );
 export type WorkflowInput = z.infer<typeof WorkflowInput>;
 
+/** A channel by id (`C0OPS`, `<#C0OPS|ops>`, a Discord channel id), never by its name, which anyone can reuse. */
+const ChannelId = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .refine((text) => !/^#[^<>]/.test(text), {
+    error: "name the channel by its id (C0123…, or <#C0123|name> as Slack writes it), not by #name",
+  });
+
+/**
+ * Who may run this workflow, and where (README "Permissions"): narrows what grants allow, for
+ * everyone but admins. `run` entries are written as approvers are (`slack:U1`, `role:NAME`,
+ * `group:ID`); `channels` are channel ids.
+ */
+export const WorkflowAccess = z.strictObject({
+  run: z.array(z.string().trim().min(1).max(200)).min(1).max(100).optional(),
+  channels: z.array(ChannelId).min(1).max(100).optional(),
+});
+export type WorkflowAccess = z.infer<typeof WorkflowAccess>;
+
 export const WorkflowDefinition = z
   .strictObject({
     name: Identifier,
     description: z.string().max(1000).optional(),
+    access: WorkflowAccess.optional(),
     inputs: z.preprocess(emptyIfNull, z.record(Identifier, WorkflowInput)),
     steps: z.array(WorkflowStep).min(1).max(100),
   })
