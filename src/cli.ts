@@ -9,6 +9,7 @@ import { ConsolePublisher } from "./bot/console/console-publisher.js";
 import { ansiStyle, plainStyle, renderText } from "./bot/console/text-renderer.js";
 import type { Reply } from "./bot/reply.js";
 import { slackLabel, startSlack } from "./bot/slack/start-slack.js";
+import type { Directory } from "./commands/directory.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
 import { openDatabase } from "./db/database.js";
 import { migrateToLatest } from "./db/migrate.js";
@@ -127,7 +128,11 @@ async function start(args: string[], config: Config, logger: Logger, io: CliIo):
     await app.close();
     throw error;
   }
-  for (const platform of running) if (platform.publisher) app.registerPublisher(platform.publisher);
+  for (const platform of running) {
+    if (platform.publisher) app.registerPublisher(platform.publisher);
+    // Grants naming this platform's people, groups and channels are checked against it.
+    if (platform.directory) app.registerDirectory(platform.platform, platform.directory);
+  }
   const adapter = withConsole ? consoleAdapter(app, config, logger, io) : null;
   let stopped: () => void = () => {};
   const whenStopped = new Promise<void>((resolve) => {
@@ -176,6 +181,7 @@ function consoleAdapter(app: App, config: Config, logger: Logger, io: CliIo): Co
 interface PlatformFrontEnd {
   platform: string;
   publisher: ChannelPublisher | null;
+  directory: Directory | null;
   stop(): Promise<void>;
 }
 
@@ -185,13 +191,23 @@ async function startPlatforms(config: Config, app: App): Promise<PlatformFrontEn
   try {
     if (config.slack) {
       const slack = await startSlack(config.slack, { ...app, timeZone: config.timeZone });
-      started.push({ platform: "slack", publisher: slack.publisher, stop: () => slack.stop() });
+      started.push({
+        platform: "slack",
+        publisher: slack.publisher,
+        directory: slack.directory,
+        stop: () => slack.stop(),
+      });
     }
     if (config.discord) {
       // Loaded only when configured, so `baton say` and the console do not pay for discord.js.
       const { startDiscord } = await import("./bot/discord/start-discord.js");
       const discord = await startDiscord(config.discord, app);
-      started.push({ platform: "discord", publisher: discord.publisher, stop: () => discord.stop() });
+      started.push({
+        platform: "discord",
+        publisher: discord.publisher,
+        directory: discord.directory,
+        stop: () => discord.stop(),
+      });
     }
   } catch (error) {
     for (const platform of started) await platform.stop();

@@ -59,6 +59,24 @@ describe.each(DATABASE_KINDS)("Slack user groups ($kind)", ({ create }) => {
     expect(asked).toContain("S0ONCALL");
   });
 
+  it("refuses grants naming a user, group or channel Slack does not have, storing nothing", async () => {
+    h.slack.missingUsers.add("U0GONE");
+    const grants = new GrantRepository(h.app.database);
+    const before = (await grants.all()).length;
+    const cases: Array<[string, string]> = [
+      ["grant <@U0GONE> operator", "slack has no user `U0GONE`"],
+      ["grant <!subteam^S0NOPE|@nope> operator", "slack has no group `S0NOPE`"],
+      ["grant <@U0LIN> operator <#C0SECRET|secret>", "slack has no channel `C0SECRET` baton can see"],
+    ];
+    for (const [text, expected] of cases) {
+      const answer = await command("U0ADA", text);
+      expect(String(answer.text), text).toContain(expected);
+    }
+    expect((await grants.all()).length).toBe(before);
+    const scoped = await command("U0ADA", "grant <@U0LIN> approver <#C0DEPLOY|deploy>");
+    expect(String(scoped.text)).toContain("slack:U0LIN is now approver in channel C0DEPLOY");
+  });
+
   it("takes an approval only from the user group its step names", async () => {
     await new GrantRepository(h.app.database).add({
       subject: { kind: "group", group: "slack:S0ONCALL" },

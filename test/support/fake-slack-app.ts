@@ -103,6 +103,8 @@ export async function startSlackHarness(
     timeZone: "UTC",
   });
   await frontEnd.start();
+  // As `baton start` does: grants naming Slack ids are checked against Slack.
+  const unregister = app.registerDirectory("slack", frontEnd.directory);
   return {
     app,
     slack,
@@ -113,6 +115,7 @@ export async function startSlackHarness(
       await app.dispatcher.drain();
     },
     close: async () => {
+      unregister();
       await frontEnd.stop();
       await app.dispatcher.drain();
       await app.close();

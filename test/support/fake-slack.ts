@@ -26,6 +26,10 @@ export class FakeSlack {
   readonly users = new Map<string, string>([["UBOT", "baton"]]);
   /** User groups (`S…`) and their members, for usergroups.users.list. */
   readonly userGroups = new Map<string, string[]>();
+  /** Channels conversations.info knows (others are channel_not_found). */
+  readonly channels = new Set<string>(["C0OPS", "C0DEPLOY"]);
+  /** Users users.info says do not exist (user_not_found). */
+  readonly missingUsers = new Set<string>();
   /** When set, usergroups.users.list answers ok: false with this error (e.g. missing_scope). */
   userGroupsError: string | null = null;
   private server: Server | null = null;
@@ -249,8 +253,15 @@ export class FakeSlack {
         return { ok: true, channel: { id: `D${String(args.users).slice(1)}` } };
       case "views.publish":
         return { ok: true, view: { id: "V1", ...(args.view as object) } };
+      case "conversations.info": {
+        const id = String(args.channel);
+        return this.channels.has(id)
+          ? { ok: true, channel: { id, name: id.toLowerCase() } }
+          : { ok: false, error: "channel_not_found" };
+      }
       case "users.info": {
         const id = String(args.user);
+        if (this.missingUsers.has(id)) return { ok: false, error: "user_not_found" };
         const name = this.users.get(id) ?? id.toLowerCase();
         return { ok: true, user: { id, name, real_name: name, profile: { display_name: name, real_name: name } } };
       }

@@ -1,5 +1,6 @@
 import { REST } from "discord.js";
 import type { Clock } from "../../clock.js";
+import type { Directory } from "../../commands/directory.js";
 import type { DiscordConfig } from "../../config-discord.js";
 import type { Logger } from "../../logger.js";
 import type { ChannelPublisher } from "../chat.js";
@@ -7,12 +8,15 @@ import type { Dispatcher } from "../dispatch.js";
 import type { FrontEndHealth } from "../ports.js";
 import { PendingConfirmations } from "./confirmations.js";
 import { DiscordAdapter } from "./discord-adapter.js";
+import { DiscordDirectory } from "./discord-directory.js";
 import { DiscordHandler } from "./discord-handler.js";
 import { InteractionsEndpoint } from "./interactions-endpoint.js";
 
 export interface DiscordFrontEnd {
   /** Posts to Discord channels outside a request; null without a bot token (HTTP endpoint only). */
   publisher: ChannelPublisher | null;
+  /** Discord's users, roles and channels, for grants that name them; null without a bot token. */
+  directory: Directory | null;
   /** The port the HTTP interactions endpoint listens on; null when it is not running. */
   interactionsPort: number | null;
   /** Disconnects the gateway and stops answering; safe to call twice. */
@@ -38,6 +42,7 @@ export async function startDiscord(
     for (const stop of stops.reverse()) await stop();
   };
   let publisher: ChannelPublisher | null = null;
+  let directory: Directory | null = null;
   let rest = new REST(config.apiUrl ? { api: config.apiUrl } : {});
   let confirmations = new PendingConfirmations(deps.clock);
   let interactionsPort: number | null = null;
@@ -58,6 +63,7 @@ export async function startDiscord(
         void adapter.connected.then(connected);
       }
       publisher = adapter.publisher();
+      directory = new DiscordDirectory(adapter.client);
       rest = adapter.client.rest;
       confirmations = adapter.confirmations;
     }
@@ -89,6 +95,7 @@ export async function startDiscord(
   let stopping: Promise<void> | null = null;
   return {
     publisher,
+    directory,
     interactionsPort,
     stop: () => {
       stopping ??= stopAll();

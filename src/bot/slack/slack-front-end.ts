@@ -10,6 +10,7 @@ import { PendingConfirmations } from "./confirmations.js";
 import { HomeTab } from "./home-tab.js";
 import { SendQueue } from "./send-queue.js";
 import { slackConnection } from "./slack-connection.js";
+import { SlackDirectory } from "./slack-directory.js";
 import { EVENTS_PATH, SlackFrontDoor } from "./slack-front-door.js";
 import { SlackHealth } from "./slack-health.js";
 import { registerListeners } from "./slack-listeners.js";
@@ -50,6 +51,8 @@ export interface SlackFrontEndDeps {
 export class SlackFrontEnd {
   readonly mode: "socket" | "http";
   readonly publisher: SlackPublisher;
+  /** Slack's people, groups and channels, for grants that name them. */
+  readonly directory: SlackDirectory;
   /** Whether requests arrive; reported to status while the front-end runs. */
   readonly health: SlackHealth;
   private readonly app: App;
@@ -117,6 +120,7 @@ export class SlackFrontEnd {
     const log = deps.messages;
     const writer = new SlackWriter({ client: this.app.client, queue: this.queue, log, clock: deps.clock, logger });
     this.publisher = new SlackPublisher(writer, log);
+    this.directory = new SlackDirectory(this.app.client);
     const common = { clock: deps.clock, timeZone: deps.timeZone, logger };
     registerListeners(this.app, {
       ...common,
