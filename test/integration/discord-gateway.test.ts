@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
 import { DiscordAdapter } from "../../src/bot/discord/discord-adapter.js";
+import { DiscordDirectory } from "../../src/bot/discord/discord-directory.js";
 import { AuditRepository } from "../../src/db/repositories/audit-repository.js";
 import { GrantRepository } from "../../src/db/repositories/grant-repository.js";
 import { createLogger } from "../../src/logger.js";
@@ -104,6 +105,38 @@ describe("Discord on the gateway", () => {
     expect(member).toContain("Your roles here: operator.");
     const without = await asked([]);
     expect(without).toContain("Your roles here: viewer.");
+  });
+
+  it("checks the users, roles and channels a grant names against Discord", async () => {
+    const unregister = app.registerDirectory("discord", new DiscordDirectory(adapter.client));
+    const grants = new GrantRepository(app.database);
+    const before = (await grants.all()).length;
+    const answer = async (request: string) => {
+      const { token } = fake.slashCommand("orchestrate", { request });
+      // A grant edits the public deferral; a refusal is an ephemeral follow-up in its place.
+      return fake.until(() => {
+        const followUp = fake.requestsTo("POST", new RegExp(`/webhooks/${fake.applicationId}/${token}$`))[0];
+        if (followUp) return FakeDiscord.text(followUp.body as never);
+        const text = FakeDiscord.text(fake.original(token));
+        return text.includes("🔑") && text;
+      }, `the answer to ${request}`);
+    };
+    try {
+      expect(await answer("grant <@400000000000000099> viewer")).toContain("discord has no user `400000000000000099`");
+      expect(await answer("grant <@&599999999999999999> viewer")).toContain(
+        "discord has no group `599999999999999999`",
+      );
+      expect(await answer("grant <@400000000000000077> viewer <#300000000000000099>")).toContain(
+        "discord has no channel `300000000000000099` baton can see",
+      );
+      expect((await grants.all()).length).toBe(before);
+      expect(await answer(`grant <@&500000000000000001> approver <#${fake.channelId}>`)).toContain(
+        `is now approver in channel ${fake.channelId}`,
+      );
+      expect(await answer("grant <@400000000000000077> viewer")).toContain("discord:400000000000000077 is now viewer");
+    } finally {
+      unregister();
+    }
   });
 
   it("answers help ephemerally", async () => {

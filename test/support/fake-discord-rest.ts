@@ -46,6 +46,11 @@ export class FakeDiscordRest {
    * reads, so (as Discord would have by then) the first edit of @original finds a placeholder.
    */
   private readonly deferredOverHttp = new Set<string>();
+  /** Users GET /users/{id} knows, by id (others are Unknown User). */
+  readonly users = new Map<string, string>([
+    ["400000000000000005", "ada"],
+    ["400000000000000077", "lin"],
+  ]);
   /** While true, Discord's REST API is down: every request answers 503 and does nothing. */
   down = false;
 
@@ -138,6 +143,12 @@ export class FakeDiscordRest {
     if (callback && method === "POST") return this.callback(callback[2] ?? "", body ?? {});
     const webhook = path.match(/^\/webhooks\/(\d+)\/([^/]+)(?:\/messages\/([^/]+))?$/);
     if (webhook) return this.webhook(method, webhook[2] ?? "", webhook[3], body ?? {});
+    const user = method === "GET" ? path.match(/^\/users\/(\d+)$/) : null;
+    if (user) {
+      const name = this.users.get(user[1] ?? "");
+      return name ? [200, fakeUser(user[1] ?? "", name)] : [404, { message: "Unknown User", code: 10013 }];
+    }
+    if (method === "GET" && /^\/channels\/\d+$/.test(path)) return [404, { message: "Unknown Channel", code: 10003 }];
     const channel = path.match(/^\/channels\/(\d+)\/messages(?:\/(\d+))?$/);
     if (channel) {
       const [, channelId = "", id] = channel;
