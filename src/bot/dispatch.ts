@@ -1,6 +1,7 @@
 import type { Clock } from "../clock.js";
-import { accessOf, type Command, confirmationQuestion } from "../commands/commands.js";
-import type { Permission, RequestContext } from "../commands/context.js";
+import { accessOf, type Command, type CommandType, confirmationQuestion } from "../commands/commands.js";
+import type { Actor, Permission, RequestContext } from "../commands/context.js";
+import type { WorkflowHint } from "../commands/workflow-hint.js";
 import { BatonError, toBatonError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { redactSecrets, redactValue } from "../redact.js";
@@ -73,6 +74,19 @@ export class Dispatcher {
   /** Waits for in-flight requests (including their progress updates) to settle. */
   async drain(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  /**
+   * What this person may run here, and the workflows there are: for a platform's own command
+   * pickers (Discord's autocomplete), which offer nothing the policy would refuse. Runs nothing.
+   */
+  async runnableHere(
+    actor: Actor,
+    channel: string | null,
+  ): Promise<{ permitted: Set<CommandType>; workflows: WorkflowHint[] }> {
+    const who = await this.deps.access.identify(actor);
+    const permitted = await this.deps.access.permitted(who, { channel });
+    return { permitted, workflows: this.deps.commands.workflowHints() };
   }
 
   /** Resolves text to a Command without running anything (`baton route`). */

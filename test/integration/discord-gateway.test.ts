@@ -139,6 +139,38 @@ describe("Discord on the gateway", () => {
     }
   });
 
+  it("autocompletes /orchestrate with only what the person may run there", async () => {
+    const choicesFor = async (typed: string, user = fakeUser("400000000000000077", "lin"), roles: string[] = []) => {
+      const { token } = fake.autocomplete(typed, { user, roles });
+      const callback = await fake.until(
+        () => fake.requestsTo("POST", new RegExp(`/interactions/\\d+/${token}/callback$`))[0],
+        "the autocomplete answer",
+      );
+      expect(callback.body?.type).toBe(8);
+      const data = callback.body?.data as { choices: Array<{ name: string; value: string }> };
+      return data.choices.map((choice) => choice.value);
+    };
+    const viewer = await choicesFor("");
+    expect(viewer).toContain("status");
+    expect(viewer).toContain("whoami");
+    expect(viewer.some((value) => value.startsWith("run "))).toBe(false);
+    expect(viewer).not.toContain("grant");
+    // An operator is offered runs.
+    await new GrantRepository(app.database).add({
+      subject: { kind: "person", account: "discord:400000000000000088" },
+      role: "operator",
+      channel: null,
+      workflow: null,
+      grantedBy: "console:ada",
+      grantedAt: new Date(),
+    });
+    const operator = await choicesFor("run", fakeUser("400000000000000088", "kim"));
+    expect(operator).toContain("run hello name=");
+    expect(operator).not.toContain("grant");
+    const admin = await choicesFor("gra", fakeUser("400000000000000005", "ada"));
+    expect(admin[0]).toBe("grant");
+  });
+
   it("answers help ephemerally", async () => {
     const { token } = fake.slashCommand("orchestrate", { request: "help" });
     await fake.until(() => FakeDiscord.text(fake.original(token)).includes("baton help"), "the help edit");

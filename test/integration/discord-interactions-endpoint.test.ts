@@ -72,6 +72,21 @@ describe("the Discord HTTP interactions endpoint", () => {
     expect((await post(body.replace('"type":1', '"type":2'), headers)).status).toBe(401);
   });
 
+  it("answers an autocomplete in the response with the choices the person may run", async () => {
+    const { payload } = fake.httpInteraction("orchestrate", { request: "wh" });
+    const typing = {
+      ...payload,
+      type: 4,
+      data: { ...payload.data, options: [{ name: "request", type: 3, value: "wh", focused: true }] },
+    };
+    const body = JSON.stringify(typing);
+    const response = await post(body, signed(body));
+    expect(response.status).toBe(200);
+    const ack = (await response.json()) as { type: number; data: { choices: Array<{ value: string }> } };
+    expect(ack.type).toBe(8);
+    expect(ack.data.choices.map((choice) => choice.value)).toContain("whoami");
+  });
+
   it("defers a slash command in the response, then edits the reply through the webhook", async () => {
     const { id, token, payload } = fake.httpInteraction("orchestrate", { request: "status" });
     const body = JSON.stringify(payload);

@@ -183,6 +183,24 @@ export class FakeDiscord {
     return { id, token };
   }
 
+  /** Someone typing `typed` into `/orchestrate request`: Discord asks for autocomplete choices (type 4). */
+  autocomplete(typed: string, at: { user?: JsonObject; roles?: string[] } = {}) {
+    const id = this.newId();
+    const token = `itoken-${randomBytes(6).toString("hex")}`;
+    const payload = {
+      ...this.interactionBase(id, token, 4, at.user ?? fakeUser("400000000000000005", "ada"), this.channelId),
+      data: {
+        id: this.newId(),
+        name: "orchestrate",
+        type: 1,
+        options: [{ name: "request", type: 3, value: typed, focused: true }],
+      },
+    };
+    payload.member.roles = at.roles ?? [];
+    this.dispatch("INTERACTION_CREATE", payload);
+    return { id, token };
+  }
+
   clickButton(message: StoredMessage, customId: string, user: JsonObject) {
     const id = this.newId();
     const token = `itoken-${randomBytes(6).toString("hex")}`;

@@ -20,6 +20,7 @@ import { PendingConfirmations } from "./confirmations.js";
 import { registerCommands } from "./discord-commands.js";
 import { DiscordHandler, type IncomingMessage } from "./discord-handler.js";
 import {
+  fromAutocompleteInteraction,
   fromButtonInteraction,
   fromCommandInteraction,
   type IncomingInteraction,
@@ -196,6 +197,7 @@ export class DiscordAdapter {
     let incoming: IncomingInteraction;
     if (interaction.isChatInputCommand()) incoming = fromCommandInteraction(interaction as ChatInputCommandInteraction);
     else if (interaction.isButton()) incoming = fromButtonInteraction(interaction as ButtonInteraction);
+    else if (interaction.isAutocomplete()) incoming = fromAutocompleteInteraction(interaction);
     else return;
     const responder = new InteractionResponder(this.client.rest, incoming);
     await this.handler.handleInteraction(incoming, (ack) => responder.acknowledge(ack));

@@ -6,6 +6,8 @@ interface CommandOption {
   name: string;
   description: string;
   required: boolean;
+  /** Discord asks baton for choices as the person types (only what they may run there). */
+  autocomplete?: boolean;
 }
 
 export interface CommandDefinition {
@@ -27,6 +29,7 @@ export const COMMAND_DEFINITIONS: readonly CommandDefinition[] = [
         name: "request",
         description: "What to do, e.g. status or run healthcheck urls=https://example.com",
         required: true,
+        autocomplete: true,
       },
     ],
   },
@@ -59,7 +62,7 @@ interface ExistingCommand {
   name: string;
   description?: string;
   type?: number;
-  options?: Array<{ type: number; name: string; description?: string; required?: boolean }>;
+  options?: Array<{ type: number; name: string; description?: string; required?: boolean; autocomplete?: boolean }>;
 }
 
 /** The fields baton sets, with Discord's defaults filled in, so an unchanged command compares equal. */
@@ -73,6 +76,7 @@ function comparable(command: ExistingCommand): string {
       name: o.name,
       description: o.description ?? "",
       required: o.required ?? false,
+      autocomplete: o.autocomplete ?? false,
     })),
   });
 }

@@ -9,6 +9,7 @@ import { errorReply, type Reply, reply } from "../reply.js";
 import type { DispatchOutcome } from "../request-state.js";
 import { ChannelMessages } from "./channel-messages.js";
 import type { PendingConfirmations } from "./confirmations.js";
+import { autocompleteChoices, type Choice } from "./discord-autocomplete.js";
 import { missingOption } from "./discord-commands.js";
 import {
   ChannelConversation,
@@ -70,6 +71,8 @@ export class DiscordHandler {
     try {
       if (interaction.kind.type === "command") {
         await this.command(interaction, interaction.kind, responder, acknowledge);
+      } else if (interaction.kind.type === "autocomplete") {
+        await this.autocomplete(interaction, interaction.kind.focused, acknowledge);
       } else {
         await this.button(interaction, interaction.kind.customId, responder, acknowledge);
       }
@@ -115,6 +118,22 @@ export class DiscordHandler {
     });
     const request = this.request(message.id, message.author, message, text || "/orchestrate help");
     await this.dispatch(request, conversation);
+  }
+
+  /**
+   * Choices for `/orchestrate request` as the person types: only what they may run here. Typing
+   * is not a request, so nothing is audited; a lookup that fails offers nothing rather than guessing.
+   */
+  private async autocomplete(interaction: IncomingInteraction, typed: string, acknowledge: Acknowledge) {
+    let choices: Choice[] = [];
+    try {
+      const actor = this.request(interaction.id, interaction.user, interaction, "").actor;
+      const { permitted, workflows } = await this.deps.dispatcher.runnableHere(actor, interaction.channelId);
+      choices = autocompleteChoices(permitted, workflows, typed);
+    } catch (error) {
+      this.deps.logger.warn("could not offer discord autocomplete choices", { interaction: interaction.id, error });
+    }
+    await acknowledge({ type: InteractionResponseType.ApplicationCommandAutocompleteResult, data: { choices } });
   }
 
   private async command(

@@ -1,4 +1,6 @@
-import type { ButtonInteraction, ChatInputCommandInteraction } from "discord.js";
+import type { AutocompleteInteraction, ButtonInteraction, ChatInputCommandInteraction } from "discord.js";
+
+type AnyInteraction = ChatInputCommandInteraction | ButtonInteraction | AutocompleteInteraction;
 
 /**
  * One interaction, whichever way it arrived (the gateway through discord.js, or the HTTP endpoint
@@ -17,7 +19,9 @@ export interface IncomingInteraction {
   user: { id: string; name: string; roles?: string[] };
   kind:
     | { type: "command"; name: string; options: Record<string, string> }
-    | { type: "button"; customId: string; messageId: string };
+    | { type: "button"; customId: string; messageId: string }
+    /** Someone is typing an option Discord autocompletes: `focused` is what they typed so far. */
+    | { type: "autocomplete"; name: string; focused: string };
 }
 
 /** Discord's channel types for threads (announcement, public, private). */
@@ -31,7 +35,7 @@ export function placeOf(
   return { channelId: channel?.id ?? channelId, threadId: null };
 }
 
-function base(interaction: ChatInputCommandInteraction | ButtonInteraction) {
+function base(interaction: AnyInteraction) {
   const channel = interaction.channel;
   const place = placeOf(
     channel ? { id: channel.id, type: channel.type, parentId: "parentId" in channel ? channel.parentId : null } : null,
@@ -48,7 +52,7 @@ function base(interaction: ChatInputCommandInteraction | ButtonInteraction) {
 }
 
 /** The member's role ids: a cached GuildMember's roles, or the raw member data's list. */
-function rolesOf(interaction: ChatInputCommandInteraction | ButtonInteraction): { roles?: string[] } {
+function rolesOf(interaction: AnyInteraction): { roles?: string[] } {
   const member = interaction.member;
   if (member === null) return {};
   if (Array.isArray(member.roles)) return { roles: [...member.roles] };
@@ -62,6 +66,14 @@ export function fromCommandInteraction(interaction: ChatInputCommandInteraction)
     if (typeof option.value === "string") options[option.name] = option.value;
   }
   return { ...base(interaction), kind: { type: "command", name: interaction.commandName, options } };
+}
+
+export function fromAutocompleteInteraction(interaction: AutocompleteInteraction): IncomingInteraction {
+  const focused = interaction.options.getFocused();
+  return {
+    ...base(interaction),
+    kind: { type: "autocomplete", name: interaction.commandName, focused: typeof focused === "string" ? focused : "" },
+  };
 }
 
 export function fromButtonInteraction(interaction: ButtonInteraction): IncomingInteraction {

@@ -25,7 +25,9 @@ const ApiInteraction = z.object({
       name: z.string().optional(),
       custom_id: z.string().optional(),
       component_type: z.number().int().optional(),
-      options: z.array(z.object({ name: z.string(), value: z.unknown().optional() })).optional(),
+      options: z
+        .array(z.object({ name: z.string(), value: z.unknown().optional(), focused: z.boolean().optional() }))
+        .optional(),
     })
     .optional(),
   message: z.object({ id }).optional(),
@@ -62,7 +64,7 @@ export function parseInteraction(json: unknown): ParsedInteraction {
   if (!parsed.success) return invalid(shapeProblem(parsed.error, json), salvageOf(json));
   const raw = parsed.data;
   if (raw.type === 1) return { kind: "ping" };
-  if (raw.type !== 2 && raw.type !== 3) {
+  if (raw.type !== 2 && raw.type !== 3 && raw.type !== 4) {
     return { kind: "unsupported", reason: `interactions of type ${raw.type} are not handled by baton` };
   }
   const user = raw.member?.user ?? raw.user;
@@ -88,6 +90,12 @@ export function parseInteraction(json: unknown): ParsedInteraction {
       if (typeof option.value === "string") options[option.name] = option.value;
     }
     return { kind: "interaction", interaction: { ...base, kind: { type: "command", name: raw.data.name, options } } };
+  }
+  if (raw.type === 4) {
+    const focused = (raw.data.options ?? []).find((option) => option.focused === true)?.value;
+    const name = raw.data.name ?? "";
+    const kind = { type: "autocomplete" as const, name, focused: typeof focused === "string" ? focused : "" };
+    return { kind: "interaction", interaction: { ...base, kind } };
   }
   if (raw.data.component_type !== 2) return { kind: "unsupported", reason: "only baton's buttons are handled" };
   if (!raw.data.custom_id)

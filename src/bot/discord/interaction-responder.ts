@@ -11,7 +11,11 @@ export type InteractionAck =
   | { type: InteractionResponseType.DeferredChannelMessageWithSource; data?: { flags: number } }
   | { type: InteractionResponseType.DeferredMessageUpdate }
   | { type: InteractionResponseType.UpdateMessage; data: Partial<DiscordMessageBody> }
-  | { type: InteractionResponseType.ChannelMessageWithSource; data: Partial<DiscordMessageBody> };
+  | { type: InteractionResponseType.ChannelMessageWithSource; data: Partial<DiscordMessageBody> }
+  | {
+      type: InteractionResponseType.ApplicationCommandAutocompleteResult;
+      data: { choices: Array<{ name: string; value: string }> };
+    };
 
 /**
  * Everything after the first answer goes through the interaction's webhook for 15 minutes
