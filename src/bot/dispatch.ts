@@ -305,7 +305,9 @@ export class Dispatcher {
   /** The command ran: a reply that cannot be posted is recorded beside its outcome, not instead of it. */
   private async postResult(conversation: Conversation, state: RequestState, request: ChatRequest) {
     try {
-      return await conversation.post(state.reply);
+      const posted = await conversation.post(state.reply);
+      if (state.reply.aside) await this.postSafely(conversation, state.reply.aside, request);
+      return posted;
     } catch (error) {
       const failure = toBatonError(error);
       this.deps.logger.error("could not post a reply", { platform: request.platform, channel: request.channel, error });

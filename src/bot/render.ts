@@ -144,9 +144,31 @@ function renderStatus(status: StatusSnapshot, time: RenderTime): Reply {
   for (const warning of status.warnings ?? []) blocks.push({ type: "context", text: `⚠️ ${warning}` });
   for (const health of status.frontEndHealth ?? []) blocks.push({ type: "context", text: withoutInternals(health) });
   const text = `baton status: ${plural(status.running.length, "execution")} running, ${status.waiting.length} waiting.`;
-  return reply(text, blocks, {
+  const shown = reply(text, blocks, {
     tone: status.workflows.problems.length + (status.warnings?.length ?? 0) > 0 ? "warning" : "info",
   });
+  return status.admin ? { ...shown, aside: adminStatus(status, status.admin) } : shown;
+}
+
+/** What the channel's status leaves out, for an admin's eyes only (README "Permissions"). */
+function adminStatus(status: StatusSnapshot, admin: NonNullable<StatusSnapshot["admin"]>): Reply {
+  const fields = [
+    { label: "Version", value: status.version },
+    { label: "Database", value: status.database.location || databaseKind(status.database.dialect) },
+    { label: "Front-ends", value: status.frontEnds.join(", ") || "none" },
+    { label: "Process", value: `pid ${admin.pid} · ${admin.owner} · Node ${admin.node}` },
+    { label: "Memory", value: `${admin.rssMb} MB resident, ${admin.heapMb} MB heap` },
+  ];
+  const details = [...status.workflows.problems, ...(status.frontEndHealth ?? [])];
+  const blocks: ReplyBlock[] = [
+    { type: "header", text: "Admin details (only you see this)" },
+    { type: "fields", fields },
+    ...(details.length > 0 ? [{ type: "list" as const, items: details }] : []),
+  ];
+  const text = ["Admin details (only you see this)", ...fields.map((f) => `${f.label}: ${f.value}`), ...details].join(
+    "\n",
+  );
+  return reply(text, blocks, { ephemeral: true });
 }
 
 const DATABASE_KINDS: Readonly<Record<string, string>> = { sqlite: "SQLite", postgres: "PostgreSQL" };

@@ -32,6 +32,8 @@ export interface Reply {
   tone: Tone;
   /** Shown only to the person who asked (help and errors on platforms that support it). */
   ephemeral: boolean;
+  /** A second message only the asker sees, posted after this one: an admin's internals in status. */
+  aside?: Reply;
 }
 
 export function reply(

@@ -164,6 +164,7 @@ function createHandlers(
     runLimit: { budgets: engine.agents.budgets, executions: engine.executions, events: deps.events },
     offers: requests.offers,
     access: { ...engine, now: () => clock.now() },
+    owner: engine.owner,
     statusParts: [
       async (status) => {
         const [active, feedback] = await Promise.all([

@@ -35,6 +35,11 @@ export interface StatusSnapshot {
   agents?: { active: number; feedbackAwaitingReview: number };
   /** Configuration problems a reader should fix, e.g. no admin for the platforms that run. */
   warnings?: string[];
+  /**
+   * Internals for admins only (README "Permissions"): this process. Without it, `database.location`
+   * is empty too: nobody else is told where the database lives.
+   */
+  admin?: { pid: number; rssMb: number; heapMb: number; node: string; owner: string };
 }
 
 export interface WorkflowSummary {

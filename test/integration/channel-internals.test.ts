@@ -68,7 +68,13 @@ describe.each(DATABASE_KINDS)("no internals in channels ($kind)", ({ kind, creat
 
   it("status names the database kind, not its path or URL, and no port", async () => {
     const { conversation } = await say("/orchestrate status");
-    const shown = JSON.stringify(conversation.posts);
+    // Ada is an admin: her internals come privately, after the status the channel sees.
+    const [channel, aside, ...rest] = conversation.posts;
+    expect(rest).toEqual([]);
+    expect(aside).toMatchObject({ ephemeral: true });
+    expect(aside?.text).toContain("Admin details (only you see this)");
+    expect(aside?.text).toMatch(/Process: pid \d+/);
+    const shown = JSON.stringify({ ...channel, aside: undefined });
     expect(shown).toContain("baton status");
     expect(shown).toContain(kind === "sqlite" ? "SQLite" : "PostgreSQL");
     expect(shown).toContain("slack (http)");

@@ -29,10 +29,12 @@ describe.each(DATABASE_KINDS)("Slack in HTTP mode ($kind)", ({ create }) => {
 
   const command = (text: string, fields: Record<string, string> = {}) =>
     postSigned(h.eventsUrl, commandBody("/orchestrate", text, fields), FORM);
+  /** A member who is no admin: status is one message for them (admins also get their internals privately). */
+  const VIEWER = { user_id: "U0VIEW", user_name: "vic" };
 
   it("acks /orchestrate status and posts the status to the channel", async () => {
     const before = h.slack.performed("chat.postMessage").length;
-    const response = await command("status");
+    const response = await command("status", VIEWER);
     expect(response.status).toBe(200);
     const post = await h.slack.waitFor(
       () => h.slack.performed("chat.postMessage").slice(before)[0],
@@ -44,16 +46,19 @@ describe.each(DATABASE_KINDS)("Slack in HTTP mode ($kind)", ({ create }) => {
   });
 
   it("answers help to the asker alone (chat.postEphemeral)", async () => {
-    await command("help");
-    const ephemeral = await h.slack.waitFor(() => h.slack.performed("chat.postEphemeral").at(-1), "an ephemeral help");
-    expect(ephemeral).toMatchObject({ channel: "C0OPS", user: "U0ADA" });
+    await command("help", VIEWER);
+    const ephemeral = await h.slack.waitFor(
+      () => h.slack.performed("chat.postEphemeral").find((p) => p.user === "U0VIEW"),
+      "an ephemeral help",
+    );
+    expect(ephemeral).toMatchObject({ channel: "C0OPS", user: "U0VIEW" });
     expect(String(ephemeral.text)).toContain("baton help");
   });
 
   it("rejects bad signatures and stale timestamps with 401, and runs nothing", async () => {
     const calls = h.slack.calls.length;
     const audited = (await new AuditRepository(h.app.database).recent({ limit: 500 })).length;
-    const body = commandBody("/orchestrate", "status");
+    const body = commandBody("/orchestrate", "status", VIEWER);
     expect((await postSigned(h.eventsUrl, body, FORM, { secret: "not-the-secret-at-all" })).status).toBe(401);
     const stale = Math.floor(Date.now() / 1000) - 10 * 60;
     expect((await postSigned(h.eventsUrl, body, FORM, { timestamp: stale })).status).toBe(401);
@@ -99,9 +104,9 @@ describe.each(DATABASE_KINDS)("Slack in HTTP mode ($kind)", ({ create }) => {
     const event = {
       type: "message",
       channel_type: "im",
-      user: "U0ADA",
+      user: "U0VIEW",
       text: "status",
-      channel: "D0ADA",
+      channel: "D0VIEW",
       ts: "1700000200.000100",
     };
     const body = eventBody(event, "EvRETRY1");
@@ -109,11 +114,11 @@ describe.each(DATABASE_KINDS)("Slack in HTTP mode ($kind)", ({ create }) => {
     expect((await postSigned(h.eventsUrl, body, JSON_TYPE, { retryNum: 1 })).status).toBe(200);
     expect((await postSigned(h.eventsUrl, body, JSON_TYPE, { retryNum: 2 })).status).toBe(200);
     await h.slack.waitFor(
-      () => h.slack.performed("chat.postMessage").find((p) => p.channel === "D0ADA"),
+      () => h.slack.performed("chat.postMessage").find((p) => p.channel === "D0VIEW"),
       "the DM reply",
     );
     await h.settle();
-    expect(h.slack.performed("chat.postMessage").filter((p) => p.channel === "D0ADA")).toHaveLength(1);
+    expect(h.slack.performed("chat.postMessage").filter((p) => p.channel === "D0VIEW")).toHaveLength(1);
     const rows = (await new AuditRepository(h.app.database).recent({ limit: 50 })).filter(
       (e) => e.dedupeKey === "slack:EvRETRY1",
     );
@@ -140,7 +145,7 @@ describe.each(DATABASE_KINDS)("Slack in HTTP mode ($kind)", ({ create }) => {
   it("honours a 429's Retry-After and posts once", async () => {
     h.slack.rateLimitNext("chat.postMessage", 1);
     const before = h.slack.calls.length;
-    await command("status", { channel_id: "C0LIMITED" });
+    await command("status", { channel_id: "C0LIMITED", ...VIEWER });
     await h.slack.waitFor(
       () => h.slack.performed("chat.postMessage").find((p) => p.channel === "C0LIMITED"),
       "the post after the 429",
@@ -155,7 +160,7 @@ describe.each(DATABASE_KINDS)("Slack in HTTP mode ($kind)", ({ create }) => {
 
   it("answers through the response_url in a channel baton has not joined", async () => {
     h.slack.refusedChannels.set("C0NOTJOINED", "not_in_channel");
-    await command("status", { channel_id: "C0NOTJOINED", response_url: h.slack.responseUrl("notjoined") });
+    await command("status", { channel_id: "C0NOTJOINED", response_url: h.slack.responseUrl("notjoined"), ...VIEWER });
     const answer = await h.slack.waitFor(() => h.slack.performed("response_url").at(-1), "a response_url answer");
     expect(answer.response_type).toBe("in_channel");
     expect(JSON.stringify(answer.blocks)).toContain("baton status");

@@ -11,7 +11,7 @@ import type { HandlerTable } from "./handler.js";
 import { improveHandlers } from "./improve-handlers.js";
 import { type InfoDeps, infoHandlers } from "./info-handlers.js";
 import { type WorkflowHandlerDeps, workflowHandlers } from "./workflow-handlers.js";
-import { type RunLimitDeps, withPatternOffer, withRunLimit, withStatus } from "./wrappers.js";
+import { type RunLimitDeps, withAdminDetail, withPatternOffer, withRunLimit, withStatus } from "./wrappers.js";
 
 export interface HandlerTableDeps {
   info: InfoDeps;
@@ -24,6 +24,8 @@ export interface HandlerTableDeps {
   runLimit: RunLimitDeps;
   offers: PatternOffers;
   access: AccessHandlerDeps & IdentityHandlerDeps;
+  /** This process's lease owner id, in an admin's status internals. */
+  owner: string;
   /** What status adds beyond the engine's own counts: agents and feedback, the control plane. */
   statusParts: ReadonlyArray<(status: StatusSnapshot) => Promise<StatusSnapshot>>;
 }
@@ -38,7 +40,9 @@ export function createHandlerTable(deps: HandlerTableDeps): HandlerTable {
   const control = controlHandlers(deps.control);
   return {
     ...info,
-    status: deps.statusParts.reduce((handler, part) => withStatus(part)(handler), info.status),
+    status: withAdminDetail(deps.owner)(
+      deps.statusParts.reduce((handler, part) => withStatus(part)(handler), info.status),
+    ),
     ...workflows,
     "workflow.run": withRunLimit(deps.runLimit)(
       withPatternOffer<"workflow.run">(deps.offers)(workflows["workflow.run"]),

@@ -45,6 +45,31 @@ export function withPatternOffer<T extends SchedulableCommand["type"]>(offers: P
 }
 
 /** Status gathered from more than one place: each decoration adds its part to the snapshot. */
+/**
+ * Status for the asker (README "Permissions"): admins get this process's internals, which the
+ * renderer shows them privately; everyone else gets no database location at all.
+ */
+export function withAdminDetail(owner: string): Wrapper<"status"> {
+  return (handler) => async (command, context) => {
+    const result = await handler(command, context);
+    if (result.type !== "status") return result;
+    if (!context.permission.roles.includes("admin"))
+      return { ...result, status: { ...result.status, database: { ...result.status.database, location: "" } } };
+    // The terminal is the owner's own, and the log beside it has all of this.
+    if (context.origin.platform === "console") return result;
+    const memory = process.memoryUsage();
+    const mb = (bytes: number) => Math.round(bytes / 1_048_576);
+    const admin = {
+      pid: process.pid,
+      rssMb: mb(memory.rss),
+      heapMb: mb(memory.heapUsed),
+      node: process.version,
+      owner,
+    };
+    return { ...result, status: { ...result.status, admin } };
+  };
+}
+
 export function withStatus(decorate: (status: StatusSnapshot) => Promise<StatusSnapshot>): Wrapper<"status"> {
   return (handler) => async (command, context) => {
     const result = await handler(command, context);
