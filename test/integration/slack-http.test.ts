@@ -53,6 +53,11 @@ describe.each(DATABASE_KINDS)("Slack in HTTP mode ($kind)", ({ create }) => {
     );
     expect(ephemeral).toMatchObject({ channel: "C0OPS", user: "U0VIEW" });
     expect(String(ephemeral.text)).toContain("baton help");
+    // A viewer's help lists what a viewer may run, and says so.
+    expect(String(ephemeral.text)).toContain("/orchestrate status");
+    expect(String(ephemeral.text)).not.toContain("/orchestrate grant");
+    expect(String(ephemeral.text)).not.toMatch(/\/orchestrate run </);
+    expect(blocksText(ephemeral)).toContain("Showing what you may run here (viewer)");
   });
 
   it("rejects bad signatures and stale timestamps with 401, and runs nothing", async () => {
