@@ -93,6 +93,13 @@ describe.each(DATABASE_KINDS)("linking accounts ($kind)", ({ create }) => {
     expect(shown.text).toContain("cancelled");
   });
 
+  it("shows Lin's history from both accounts with `history @me`", async () => {
+    const mine = await say(LIN_DISCORD, "/orchestrate history @me 50");
+    const rows = mine.outcome.result?.type === "history" ? mine.outcome.result.entries : [];
+    const platforms = new Set(rows.map((row) => `${row.platform}:${row.actorId}`));
+    expect(platforms).toEqual(new Set(["slack:U0LIN", "discord:400000000000000042"]));
+  });
+
   it("refuses a code typed on the account that asked for it, an expired code and one baton never issued", async () => {
     const own = await codeFor(BOB_DISCORD);
     expect((await say(BOB_DISCORD, `/orchestrate link ${own}`)).text).toMatch(

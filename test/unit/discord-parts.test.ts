@@ -78,7 +78,24 @@ describe("Discord pieces", () => {
     });
     expect(parseInteraction({ type: 1, id: "1", token: "t", application_id: "9" })).toEqual({ kind: "ping" });
     expect(parseInteraction({ nonsense: true })).toMatchObject({ kind: "invalid", problem: { code: "missing_id" } });
-    expect(parseInteraction({ id: "1", token: "t", application_id: "9", type: 4 }).kind).toBe("unsupported");
+    expect(parseInteraction({ id: "1", token: "t", application_id: "9", type: 5 }).kind).toBe("unsupported");
+    // An autocomplete (type 4) reads what is typed in the focused option.
+    const typing = parseInteraction({
+      id: "2",
+      token: "tok",
+      application_id: "9",
+      type: 4,
+      channel_id: "7",
+      member: { user: { id: "42", username: "ada" }, roles: ["8"] },
+      data: { name: "orchestrate", options: [{ name: "request", type: 3, value: "sta", focused: true }] },
+    });
+    expect(typing).toMatchObject({
+      kind: "interaction",
+      interaction: {
+        user: { id: "42", roles: ["8"] },
+        kind: { type: "autocomplete", name: "orchestrate", focused: "sta" },
+      },
+    });
   });
 
   it("verifies Ed25519 signatures over timestamp + body", () => {

@@ -199,9 +199,24 @@ export class AuditRepository {
   }
 
   /** Newest first. `actor` matches the actor id or name exactly (case-insensitive for names). */
-  async recent(options: { limit: number; actor?: string; excludeId?: number }): Promise<AuditEntry[]> {
+  /**
+   * The latest requests: by one person (`actor`: an id or display name as typed), by any of a
+   * person's linked accounts (`accounts`: `platform:id`), or by anyone.
+   */
+  async recent(options: {
+    limit: number;
+    actor?: string;
+    accounts?: readonly string[];
+    excludeId?: number;
+  }): Promise<AuditEntry[]> {
     const conditions: WhereOptions[] = [];
-    if (options.actor) {
+    if (options.accounts) {
+      const mine = options.accounts.slice(0, 20).map((account) => {
+        const at = account.indexOf(":");
+        return { platform: account.slice(0, at), actor_id: account.slice(at + 1) };
+      });
+      conditions.push({ [Op.or]: mine });
+    } else if (options.actor) {
       const name = sqlWhere(fn("lower", col("actor_name")), options.actor.toLowerCase());
       conditions.push({ [Op.or]: [{ actor_id: options.actor }, name] });
     }

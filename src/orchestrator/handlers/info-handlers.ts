@@ -1,6 +1,6 @@
 import { startOfDay } from "../../clock.js";
 import { COMMAND_SPECS, COMMAND_TYPES, type CommandOf } from "../../commands/commands.js";
-import type { RequestContext } from "../../commands/context.js";
+import { accountsOf, type RequestContext } from "../../commands/context.js";
 import type { AuditRepository } from "../../db/repositories/audit-repository.js";
 import type { ExecutionRepository } from "../../db/repositories/execution-repository.js";
 import type { LlmCallRepository } from "../../db/repositories/llm-call-repository.js";
@@ -82,9 +82,11 @@ async function history(command: CommandOf<"history">, context: RequestContext, d
   // `history orchestrator` (user=orchestrator): the orchestrator's decision journal.
   if (command.user?.replace(/^@/, "").toLowerCase() === "orchestrator") return deps.journal(command.limit ?? 5);
   const user = command.user?.replace(/^@/, "");
+  // `history @me`: what this person asked from any of their linked accounts.
+  const me = user?.toLowerCase() === "me";
   const entries = await deps.audit.recent({
     limit: command.limit ?? 10,
-    ...(user !== undefined && { actor: user }),
+    ...(me ? { accounts: accountsOf(context.actor) } : user !== undefined && { actor: user }),
     ...(context.auditId !== undefined && { excludeId: context.auditId }),
   });
   return { type: "history", entries, ...(user !== undefined && { user }) };
