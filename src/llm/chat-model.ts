@@ -12,6 +12,8 @@ export interface ChatCall extends CallPurpose {
   /** Only the route's providers, no fallback to the rest (continue on a cheaper model). */
   exclusive?: boolean;
   channel: string | null;
+  /** Every user id of the person asking (linked accounts), for their user budgets. */
+  actorIds?: readonly string[];
   /** The workflow of the execution the call serves, for project budgets. */
   workflow?: string | null;
 }

@@ -93,6 +93,20 @@ describe.each(DATABASE_KINDS)("linking accounts ($kind)", ({ create }) => {
     expect(shown.text).toContain("cancelled");
   });
 
+  it("holds Lin to one user budget across both accounts", async () => {
+    const admin: Actor = { id: "U0ADMIN", name: "ada", platform: "slack" };
+    const set = await say(admin, "/orchestrate budget set user:U0LIN max_concurrent_runs=1");
+    expect(set.outcome.outcome).toBe("ok");
+    const first = await say(LIN_SLACK, "/orchestrate run slow", false);
+    const id = first.outcome.result?.type === "workflow.run" ? first.outcome.result.execution.id : "";
+    expect(id).toMatch(/^ex_/);
+    const second = await say(LIN_DISCORD, "/orchestrate run slow", false);
+    expect(second.outcome.result?.type).not.toBe("workflow.run");
+    expect(second.text).toContain("max_concurrent_runs");
+    expect((await say(LIN_DISCORD, `/orchestrate cancel ${id}`)).outcome.outcome).toBe("ok");
+    expect((await say(admin, "/orchestrate budget set user:U0LIN max_concurrent_runs=100")).outcome.outcome).toBe("ok");
+  });
+
   it("shows Lin's history from both accounts with `history @me`", async () => {
     const mine = await say(LIN_DISCORD, "/orchestrate history @me 50");
     const rows = mine.outcome.result?.type === "history" ? mine.outcome.result.entries : [];

@@ -77,11 +77,14 @@ export class AgentRepository {
     return row?.id ?? null;
   }
 
-  async countActive(where: { createdBy?: string; channel?: string } = {}): Promise<number> {
+  /** `createdBy`: one id, or any of a person's ids. */
+  async countActive(where: { createdBy?: string | readonly string[]; channel?: string } = {}): Promise<number> {
     return this.db.models.Agent.count({
       where: {
         status: "active",
-        ...(where.createdBy !== undefined && { created_by: where.createdBy }),
+        ...(where.createdBy !== undefined && {
+          created_by: typeof where.createdBy === "string" ? where.createdBy : [...where.createdBy],
+        }),
         ...(where.channel !== undefined && { channel: where.channel }),
       },
     });

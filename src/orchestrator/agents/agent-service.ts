@@ -1,5 +1,5 @@
 import type { Clock } from "../../clock.js";
-import type { RequestContext } from "../../commands/context.js";
+import { accountsOf, type RequestContext } from "../../commands/context.js";
 import type { AgentRecord } from "../../db/repositories/agent-repository.js";
 import type { ExecutionRepository } from "../../db/repositories/execution-repository.js";
 import type { RunRouteRepository } from "../../db/repositories/run-route-repository.js";
@@ -25,7 +25,11 @@ export interface AgentServiceDeps {
   logger: Logger;
   maxTurns: number;
   /** Called before an agent is spawned (budgets: max agents); throws to refuse. */
-  beforeSpawn?: (owner: { actorId: string | null; channel: string | null }) => Promise<void>;
+  beforeSpawn?: (owner: {
+    actorId: string | null;
+    actorIds?: readonly string[];
+    channel: string | null;
+  }) => Promise<void>;
   /** Keeps a run's cheaper-model decision with the run, so it outlives this process. */
   routes?: Pick<RunRouteRepository, "choose" | "get">;
 }
@@ -33,6 +37,8 @@ export interface AgentServiceDeps {
 /** Who an agent works for and where; `goal` is what it is for. */
 export interface AgentContext {
   actorId: string | null;
+  /** The ids of every account linked to the asker, for their user budgets. */
+  actorIds?: readonly string[];
   actorName: string;
   channel: string | null;
   thread: string | null;
@@ -75,6 +81,7 @@ export class AgentService implements AgentRunner {
         purpose: "agent",
         auditId: request.auditId ?? null,
         actorId: request.actor.id,
+        actorIds: linkedIds(request),
         channel: request.origin.channel,
       },
     });
@@ -194,7 +201,11 @@ export class AgentService implements AgentRunner {
   }
 
   private async spawnFrom(specialty: Specialty, context: AgentContext): Promise<AgentRecord> {
-    await this.deps.beforeSpawn?.({ actorId: context.actorId, channel: context.channel });
+    await this.deps.beforeSpawn?.({
+      actorId: context.actorId,
+      ...(context.actorIds && { actorIds: context.actorIds }),
+      channel: context.channel,
+    });
     const now = this.deps.clock.now();
     const agent: AgentRecord = {
       id: newId(specialty.name),
@@ -234,9 +245,15 @@ export class AgentService implements AgentRunner {
   }
 }
 
+/** The bare user ids of the asker's linked accounts (`slack:U1` → `U1`), as budgets name users. */
+function linkedIds(request: RequestContext): string[] {
+  return accountsOf(request.actor).map((account) => account.slice(account.indexOf(":") + 1));
+}
+
 export function contextOf(request: RequestContext, goal: string): AgentContext {
   return {
     actorId: request.actor.id,
+    actorIds: linkedIds(request),
     actorName: request.actor.name,
     channel: request.origin.channel,
     thread: request.origin.thread,

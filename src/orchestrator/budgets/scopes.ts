@@ -12,16 +12,25 @@ export function parseScope(text: string): string {
   );
 }
 
-/** Every scope a call or action counts against, widest first. */
+/** The user ids one person goes by: the asker's, and those of every account linked to them. */
+export function personIds(owner: { actorId?: string | null; actorIds?: readonly string[] }): string[] {
+  return [...new Set([...(owner.actorId ? [owner.actorId] : []), ...(owner.actorIds ?? [])])];
+}
+
+/**
+ * Every scope a call or action counts against, widest first. A person with linked accounts counts
+ * against the `user:` scope of each, so a budget on any of them limits the person.
+ */
 export function scopesFor(owner: {
   actorId?: string | null;
+  actorIds?: readonly string[];
   channel?: string | null;
   workflow?: string | null;
 }): string[] {
   return [
     "global",
     ...(owner.workflow ? [`project:${owner.workflow}`] : []),
-    ...(owner.actorId ? [`user:${owner.actorId}`] : []),
+    ...personIds(owner).map((id) => `user:${id}`),
     ...(owner.channel ? [`channel:${owner.channel}`] : []),
   ];
 }
