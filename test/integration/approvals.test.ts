@@ -5,11 +5,11 @@ import type { App } from "../../src/app.js";
 import { renderText } from "../../src/bot/console/text-renderer.js";
 import { AuditRepository } from "../../src/db/repositories/audit-repository.js";
 import { type ExecutionRecord, ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
-import { GrantRepository } from "../../src/db/repositories/grant-repository.js";
 import { chatRequest, RecordingConversation, startTestApp } from "../support/app.js";
 import { tempDir } from "../support/cleanup.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
 import { eventually } from "../support/eventually.js";
+import { grantRole } from "../support/grants.js";
 
 function workflows(): string {
   const dir = tempDir("approvals");
@@ -130,14 +130,7 @@ describe("approval steps", () => {
   });
 
   it("may name a role: someone granted it decides, an admin without it may not", async () => {
-    await new GrantRepository(app.database).add({
-      subject: { kind: "person", account: "console:bob" },
-      role: "approver",
-      channel: null,
-      workflow: null,
-      grantedBy: "console:ada",
-      grantedAt: new Date(),
-    });
+    await grantRole(app.database, "console:bob", "approver");
     const { id } = await startRun("/orchestrate run rolegate");
     expect((await execution(id))?.status).toBe("waiting");
     const byAdmin = await say(`/orchestrate approve ${id}`, grace);

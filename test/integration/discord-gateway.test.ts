@@ -9,6 +9,7 @@ import { startTestApp } from "../support/app.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
 import { FakeDiscord } from "../support/fake-discord.js";
 import { fakeUser } from "../support/fake-discord-payloads.js";
+import { grantRole } from "../support/grants.js";
 
 let fake: FakeDiscord;
 let testDb: TestDatabase;
@@ -85,14 +86,7 @@ describe("Discord on the gateway", () => {
   });
 
   it("reads a member's Discord roles as groups, so a role grant decides", async () => {
-    await new GrantRepository(app.database).add({
-      subject: { kind: "group", group: "discord:500000000000000001" },
-      role: "operator",
-      channel: null,
-      workflow: null,
-      grantedBy: "console:ada",
-      grantedAt: new Date(),
-    });
+    await grantRole(app.database, "group:discord:500000000000000001", "operator");
     const lin = fakeUser("400000000000000077", "lin");
     const asked = async (roles: string[]) => {
       const { token } = fake.slashCommand("orchestrate", { request: "whoami" }, { user: lin, roles });
@@ -156,14 +150,7 @@ describe("Discord on the gateway", () => {
     expect(viewer.some((value) => value.startsWith("run "))).toBe(false);
     expect(viewer).not.toContain("grant");
     // An operator is offered runs.
-    await new GrantRepository(app.database).add({
-      subject: { kind: "person", account: "discord:400000000000000088" },
-      role: "operator",
-      channel: null,
-      workflow: null,
-      grantedBy: "console:ada",
-      grantedAt: new Date(),
-    });
+    await grantRole(app.database, "discord:400000000000000088", "operator");
     const operator = await choicesFor("run", fakeUser("400000000000000088", "kim"));
     expect(operator).toContain("run hello name=");
     expect(operator).not.toContain("grant");

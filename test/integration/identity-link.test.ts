@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
 import type { Actor } from "../../src/commands/context.js";
 import { AuditRepository } from "../../src/db/repositories/audit-repository.js";
-import { GrantRepository } from "../../src/db/repositories/grant-repository.js";
 import { IdentityRepository } from "../../src/db/repositories/identity-repository.js";
 import { chatRequest, RecordingConversation, startTestApp, workflowsWithSlowOne } from "../support/app.js";
 import { DATABASE_KINDS, type TestDatabase } from "../support/databases.js";
+import { grantRole } from "../support/grants.js";
 
 const LIN_SLACK: Actor = { id: "U0LIN", name: "lin", platform: "slack" };
 const LIN_DISCORD: Actor = { id: "400000000000000042", name: "lin", platform: "discord" };
@@ -25,14 +25,7 @@ describe.each(DATABASE_KINDS)("linking accounts ($kind)", ({ create }) => {
       workflowsDir: workflowsWithSlowOne(),
       resume: false,
     });
-    await new GrantRepository(app.database).add({
-      subject: { kind: "person", account: "slack:U0LIN" },
-      role: "operator",
-      channel: null,
-      workflow: null,
-      grantedBy: "slack:U0ADMIN",
-      grantedAt: new Date(),
-    });
+    await grantRole(app.database, "slack:U0LIN", "operator");
   });
 
   afterAll(async () => {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DiscordAdapter } from "../../src/bot/discord/discord-adapter.js";
-import { GrantRepository } from "../../src/db/repositories/grant-repository.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
 import { FakeDiscord } from "../support/fake-discord.js";
 import { fakeUser } from "../support/fake-discord-payloads.js";
 import { type SlackHarness, startSlackHarness } from "../support/fake-slack-app.js";
 import { commandBody, postSigned } from "../support/fake-slack-requests.js";
+import { grantRole } from "../support/grants.js";
 
 const FORM = "application/x-www-form-urlencoded";
 const LIN_ON_DISCORD = fakeUser("400000000000000077", "lin");
@@ -74,14 +74,7 @@ describe("linking a Slack account to a Discord account", () => {
     const linked = await onDiscord(`link ${code}`);
     expect(linked).toContain("Linked: slack:U0LIN, discord:400000000000000077 are now one person");
 
-    await new GrantRepository(h.app.database).add({
-      subject: { kind: "person", account: "slack:U0LIN" },
-      role: "operator",
-      channel: null,
-      workflow: null,
-      grantedBy: "slack:U0ADA",
-      grantedAt: new Date(),
-    });
+    await grantRole(h.app.database, "slack:U0LIN", "operator");
     const whoami = await onDiscord("whoami");
     expect(whoami).toContain("Your roles here: operator.");
     const ran = await onDiscord("run hello name=Lin");

@@ -4,6 +4,7 @@ import { GrantRepository } from "../../src/db/repositories/grant-repository.js";
 import { DATABASE_KINDS, type TestDatabase } from "../support/databases.js";
 import { type SlackHarness, startSlackHarness } from "../support/fake-slack-app.js";
 import { clickBody, clickPayload, commandBody, postSigned } from "../support/fake-slack-requests.js";
+import { grantRole } from "../support/grants.js";
 
 const FORM = "application/x-www-form-urlencoded";
 type Args = Record<string, unknown>;
@@ -78,14 +79,7 @@ describe.each(DATABASE_KINDS)("Slack user groups ($kind)", ({ create }) => {
   });
 
   it("takes an approval only from the user group its step names", async () => {
-    await new GrantRepository(h.app.database).add({
-      subject: { kind: "group", group: "slack:S0ONCALL" },
-      role: "approver",
-      channel: null,
-      workflow: null,
-      grantedBy: "slack:U0ADA",
-      grantedAt: new Date(),
-    });
+    await grantRole(h.app.database, "group:slack:S0ONCALL", "approver");
     const before = h.slack.performed("chat.postMessage").length;
     await command("U0ADA", "run oncall-gate");
     const first = await h.slack.waitFor(() => started("oncall-gate", before), "the run's first message");
@@ -127,14 +121,7 @@ describe.each(DATABASE_KINDS)("Slack user groups ($kind)", ({ create }) => {
   });
 
   it("denies, and says why, when Slack cannot say who is in a group a grant names", async () => {
-    await new GrantRepository(h.app.database).add({
-      subject: { kind: "group", group: "slack:S0SRE" },
-      role: "operator",
-      channel: null,
-      workflow: null,
-      grantedBy: "slack:U0ADA",
-      grantedAt: new Date(),
-    });
+    await grantRole(h.app.database, "group:slack:S0SRE", "operator");
     h.slack.userGroupsError = "missing_scope";
     try {
       const refused = await command("U0BOB", "run hello");
