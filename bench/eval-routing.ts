@@ -18,7 +18,14 @@ import { parseCommandText } from "../src/routing/grammar.js";
 import { LlmCommandRouter } from "../src/routing/llm-router.js";
 import { RulesRouter } from "../src/routing/rules.js";
 import type { CommandRouter, RouteResult } from "../src/routing/types.js";
-import { FIXTURE_CONTEXT, loadRoutingFixtures, type RoutingFixture } from "../test/support/routing-fixtures.js";
+import {
+  FIXTURE_CONTEXT,
+  HELDOUT_CONTEXT,
+  type HeldOutCase,
+  loadHeldOut,
+  loadRoutingFixtures,
+  type RoutingFixture,
+} from "../test/support/routing-fixtures.js";
 
 const config = loadConfig();
 const logger = createLogger("error");
@@ -65,11 +72,48 @@ function routers(): Array<[string, CommandRouter]> {
 }
 
 /** Grammar first, as the dispatcher does; then the router. */
-async function route(router: CommandRouter, text: string): Promise<RouteResult> {
+async function route(router: CommandRouter, text: string, context = FIXTURE_CONTEXT): Promise<RouteResult> {
   const parsed = parseCommandText(text);
   if (parsed.kind === "command")
     return { kind: "command", command: parsed.command, confidence: 1, resolvedBy: "grammar" };
-  return router.route(text, FIXTURE_CONTEXT);
+  return router.route(text, context);
+}
+
+/**
+ * The held-out set (never tuned on): the share whose command type is right, and of those the
+ * share whose listed arguments are all exactly right.
+ */
+async function evaluateHeldOut(name: string, router: CommandRouter, cases: HeldOutCase[]) {
+  let typeRight = 0;
+  let argsRight = 0;
+  const misses: string[] = [];
+  for (const held of cases) {
+    const result = await route(router, held.text, HELDOUT_CONTEXT);
+    const type = result.kind === "command" ? result.command.type : null;
+    if (type !== held.type) {
+      misses.push(`  ✗ ${JSON.stringify(held.text)} expected ${held.type ?? "none"}, got ${type ?? result.kind}`);
+      continue;
+    }
+    typeRight += 1;
+    const got = result.kind === "command" ? (result.command as Record<string, unknown>) : {};
+    const wrong = Object.entries(held.args).filter(([key, value]) => !isDeepStrictEqual(got[key], value));
+    if (wrong.length === 0) argsRight += 1;
+    else
+      misses.push(
+        `  ~ ${JSON.stringify(held.text)} arguments: expected ${JSON.stringify(held.args)}, got ${JSON.stringify(got)}`,
+      );
+  }
+  const typeAccuracy = typeRight / cases.length;
+  const argsAccuracy = typeRight === 0 ? 0 : argsRight / typeRight;
+  console.log(
+    `\n${name} on the held-out set: type ${(typeAccuracy * 100).toFixed(1)}% (${typeRight}/${cases.length}), arguments ${(argsAccuracy * 100).toFixed(1)}% of those (${argsRight}/${typeRight})`,
+  );
+  if (process.env.EVAL_SHOW_HELDOUT_MISSES) for (const miss of misses) console.log(miss);
+  return {
+    router: name,
+    type_accuracy: Number(typeAccuracy.toFixed(4)),
+    args_accuracy: Number(argsAccuracy.toFixed(4)),
+  };
 }
 
 async function evaluate(name: string, router: CommandRouter, fixtures: RoutingFixture[]) {
@@ -103,6 +147,10 @@ async function main(): Promise<void> {
   console.log(`${fixtures.length} routing fixtures`);
   const results = [];
   for (const [name, router] of routers()) results.push(await evaluate(name, router, fixtures));
+  const heldOut = loadHeldOut();
+  console.log(`\n${heldOut.length} held-out phrasings (test/fixtures/routing-heldout.yaml, never tuned on)`);
+  const held = [];
+  for (const [name, router] of routers()) held.push(await evaluateHeldOut(name, router, heldOut));
   const share = await fastPathShare(fixtures);
   const cost = calls.reduce((sum, call) => sum + (call.costUsd ?? 0), 0);
   console.log(
@@ -113,6 +161,8 @@ async function main(): Promise<void> {
     JSON.stringify({
       fixtures: fixtures.length,
       results,
+      held_out: heldOut.length,
+      held_out_results: held,
       fast_path_share: Number(share.toFixed(4)),
       llm_calls: calls.length,
     }),

@@ -50,3 +50,46 @@ function toFixture(entry: unknown, index: number): RoutingFixture {
   }
   return { text, expect: command.data, rules };
 }
+
+/**
+ * test/fixtures/routing-heldout.yaml: everyday requests written apart from the router and from
+ * routing.yaml, to measure how the offline router generalizes. Never tuned on: nothing in
+ * src/routing/ may be changed to make one of these pass.
+ */
+export interface HeldOutCase {
+  text: string;
+  /** The command type a correct router picks; null when no command is meant. */
+  type: string | null;
+  /** Only the arguments the writer was sure of: each must equal the routed command's. */
+  args: Record<string, unknown>;
+}
+
+/** The shipped workflows (workflows/), which the held-out phrasings name. */
+export const HELDOUT_CONTEXT: RouteContext = {
+  actorId: "U1",
+  actorName: "ada",
+  workflows: [
+    { name: "hello", description: "Greets someone by name.", inputs: [{ name: "name", required: true }] },
+    { name: "healthcheck", inputs: [{ name: "urls", required: true }] },
+    {
+      name: "map-reduce",
+      inputs: [
+        { name: "topics", required: true },
+        { name: "question", required: false },
+      ],
+    },
+    { name: "plan-execute-review", inputs: [{ name: "goal", required: true }] },
+    { name: "critic-loop", inputs: [{ name: "brief", required: true }] },
+  ],
+};
+
+const HELDOUT_FILE = new URL("../fixtures/routing-heldout.yaml", import.meta.url);
+const HeldOutEntry = z.strictObject({
+  text: z.string(),
+  expect: z.looseObject({ type: z.string() }),
+});
+
+export function loadHeldOut(): HeldOutCase[] {
+  const entries = z.array(HeldOutEntry).parse(parse(readFileSync(HELDOUT_FILE, "utf8")));
+  return entries.map(({ text, expect: { type, ...args } }) => ({ text, type: type === "none" ? null : type, args }));
+}
