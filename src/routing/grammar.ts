@@ -46,12 +46,47 @@ function parseOrchestrate(rest: string): Parse {
   if (rest === "") return { type: "help" };
   const lexed = tokenize(rest);
   if (!lexed.ok) return isVerbLike(rest.split(/\s/)[0] ?? "") ? fail(lexed.message) : NOT_GRAMMAR;
-  const [head, ...tail] = lexed.tokens;
+  const [head, ...tail] = nounVerb(lexed.tokens);
   if (head?.kind !== "word") return NOT_GRAMMAR;
   const verb = verbOf(head.text);
   const parse = verb === undefined ? undefined : VERBS.get(verb);
   if (verb !== undefined && parse) return parse(argsOf(verb, tail));
   return suggestVerb(head.text, tail, rest.slice(head.raw.length).trim());
+}
+
+/**
+ * Noun-verb forms people type (`workflow list`, `workflow run hello`, `execution show ex_1`,
+ * `schedule delete sch_1`): the noun and its verb stand for the grammar's own verb.
+ */
+const NOUN_VERBS: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map(
+  Object.entries({
+    workflow: { list: "workflows", run: "run", start: "run", show: "show", rollback: "rollback" },
+    execution: { list: "runs", show: "show", cancel: "cancel", approve: "approve", reject: "reject" },
+    agent: { list: "agents", spawn: "spawn", retire: "retire" },
+    schedule: {
+      list: "schedules",
+      show: "schedules",
+      delete: "unschedule",
+      remove: "unschedule",
+      create: "schedule",
+      add: "schedule",
+    },
+    budget: { show: "budget", list: "budget" },
+    access: { show: "access", list: "access", grant: "grant", revoke: "revoke" },
+  }).flatMap(([noun, verbs]) => {
+    const map = new Map(Object.entries(verbs));
+    return [
+      [noun, map],
+      [`${noun}s`, map],
+    ] as const;
+  }),
+);
+
+function nounVerb(tokens: Token[]): Token[] {
+  const [noun, verb, ...rest] = tokens;
+  if (noun?.kind !== "word" || verb?.kind !== "word") return tokens;
+  const meant = NOUN_VERBS.get(noun.text.toLowerCase())?.get(verb.text.toLowerCase());
+  return meant === undefined ? tokens : [{ ...verb, text: meant, raw: meant }, ...rest];
 }
 
 /** Only a run's first character may start the match, so a long run of dots is read once (linear time). */

@@ -12,6 +12,7 @@ import {
 import { agentList, agentRetire, agentSpawn, ask, improve } from "./rules-intents-agents.js";
 import { budget } from "./rules-intents-budget.js";
 import { executionById, executionList, executionVerbWithoutId } from "./rules-intents-execution.js";
+import { bareGrammar } from "./rules-intents-grammar.js";
 import { help, history, status } from "./rules-intents-overview.js";
 import { workflowList, workflowRollback, workflowRun, workflowShow } from "./rules-intents-workflow.js";
 import { notSure, suggestionsFor } from "./rules-suggest.js";
@@ -29,6 +30,7 @@ const DEFAULT_THRESHOLD = 0.6;
 
 /** Order breaks ties: a message that starts with "ask" is a question for an agent whatever it asks. */
 const RULES: readonly IntentRule[] = [
+  bareGrammar,
   ask,
   improve,
   help,
