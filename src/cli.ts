@@ -288,14 +288,15 @@ async function say(args: string[], config: Config, logger: Logger, io: CliIo): P
     const settled = await outcome.settled;
     const reply = settled.reply;
     if (values.json) {
-      const { command, resolvedBy, outcome: result } = outcome;
-      io.stdout.write(
-        `${JSON.stringify({ command, resolvedBy, outcome: result, reply: replyJson(reply), result: settled.result })}\n`,
-      );
+      const { command, resolvedBy, outcome: result, question } = outcome;
+      const json = { command, resolvedBy, outcome: result, reply: replyJson(reply), result: settled.result };
+      io.stdout.write(`${JSON.stringify(question === undefined ? json : { ...json, question })}\n`);
     } else {
       io.stdout.write(`${renderText(reply)}\n`);
     }
     if (signalled) return 130;
+    // A question (a run missing its inputs) waits for the next `baton say` from the same person and channel.
+    if (outcome.question !== undefined) return 3;
     return outcome.outcome === "ok" ? 0 : 1;
   } finally {
     release();

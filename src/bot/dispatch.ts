@@ -203,6 +203,7 @@ export class Dispatcher {
     state.confidence = resolution.confidence;
     state.usage = resolution.usage ?? null;
     if (resolution.kind === "answer") {
+      if (resolution.pending) state.command = resolution.pending;
       state.answer(resolution.reply, "invalid", resolution.code, resolution.message);
       await conversation.post(state.reply);
       return;

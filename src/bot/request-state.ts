@@ -16,6 +16,8 @@ export interface DispatchOutcome {
   result: Result | null;
   auditId: number | null;
   duplicate: boolean;
+  /** The question baton asked instead of acting (a run missing its inputs); the next message answers it. */
+  question?: string;
   /** Resolves when follow-up work (a workflow run's progress) has finished or waits for a person. */
   settled: Promise<{ reply: Reply; result: Result | null }>;
 }
@@ -70,6 +72,7 @@ export class RequestState {
       result: this.result,
       auditId: this.auditId,
       duplicate: false,
+      ...(this.errorCode === "needs_clarification" && this.errorMessage !== null && { question: this.errorMessage }),
       settled: this.settled ?? Promise.resolve({ reply: this.reply, result: this.result }),
     };
   }

@@ -21,6 +21,8 @@ export type Resolution = (
       confidence: number | null;
       code: ErrorCode | "not_understood" | "needs_clarification" | "input_too_long";
       message: string;
+      /** What the question's answer completes; the audit row keeps it, so the next turn can. */
+      pending?: Command;
     }
 ) & { usage?: RouteUsage };
 
@@ -110,6 +112,7 @@ export class Resolver {
       confidence: null,
       code: "needs_clarification",
       message: asked,
+      ...(routed.pending && { pending: routed.pending }),
       ...usage,
     };
   }

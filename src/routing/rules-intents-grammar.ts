@@ -29,12 +29,12 @@ export const bareGrammar: IntentRule = (u, context) => {
     // A bare word read as a workflow must be one: "show runs" is not a workflow called runs.
     const workflow = context.workflows.find((hint) => hint.name.toLowerCase() === command.workflow.toLowerCase());
     if (workflow === undefined) return null;
-    // A run without its required inputs is not yet a command to act on.
-    if (
-      command.type === "workflow.run" &&
-      workflow.inputs.some((i) => i.required && !Object.hasOwn(command.input, i.name))
-    )
-      return null;
+    // A run without its required inputs is not yet a command: baton asks for them.
+    if (command.type === "workflow.run") {
+      const missing = workflow.inputs.filter((i) => i.required && !Object.hasOwn(command.input, i.name));
+      if (missing.length > 0)
+        return { type: command.type, confidence: SURE, needs: { workflow, input: command.input, missing } };
+    }
   }
   return { type: command.type, confidence: SURE, command };
 };

@@ -63,9 +63,16 @@ export const workflowRun: IntentRule = (u, context) => {
   const workflow = workflowAfter(u.plain, verb.index, context.workflows);
   if (!workflow) return unknownWorkflow("workflow.run", unknownName(u.plain), context);
   const { input, missing } = collectInput(u.text, workflow);
-  if (missing.length > 0)
-    return { type: "workflow.run", confidence: UNSURE, suggestions: [runExample(workflow, input)] };
   const doubtful = QUESTION.test(u.plain) || isNegated(u.plain, verb.index);
+  if (missing.length > 0) {
+    const hints = workflow.inputs.filter((hint) => missing.includes(hint.name));
+    return {
+      type: "workflow.run",
+      confidence: doubtful ? UNSURE : LIKELY,
+      suggestions: [runExample(workflow, input)],
+      needs: { workflow, input, missing: hints },
+    };
+  }
   const command = { type: "workflow.run", workflow: workflow.name, input } as const;
   return { type: command.type, confidence: doubtful ? UNSURE : SURE, command };
 };

@@ -1,4 +1,5 @@
 import type { Command, CommandType } from "../commands/commands.js";
+import type { NeedsInput } from "./rules-missing-input.js";
 import type { Utterance } from "./rules-text.js";
 import type { RouteContext } from "./types.js";
 
@@ -22,6 +23,8 @@ export interface Match {
   command?: Command;
   /** Full commands closest to what was typed, best first; by default the command itself or an example. */
   suggestions?: string[];
+  /** A run recognised but missing required inputs: baton asks for them instead of guessing. */
+  needs?: NeedsInput;
 }
 
 /** One intent: recognises its phrasing and extracts the arguments, or returns null. */

@@ -15,6 +15,7 @@ import { executionById, executionList, executionVerbWithoutId } from "./rules-in
 import { bareGrammar } from "./rules-intents-grammar.js";
 import { help, history, status } from "./rules-intents-overview.js";
 import { workflowList, workflowRollback, workflowRun, workflowShow } from "./rules-intents-workflow.js";
+import { answerPending, askForInput } from "./rules-missing-input.js";
 import { notSure, suggestionsFor } from "./rules-suggest.js";
 import { toUtterance, type Utterance } from "./rules-text.js";
 import { GUESS, type IntentRule, type Match } from "./rules-types.js";
@@ -84,6 +85,13 @@ export class RulesRouter implements CommandRouter {
     const [best] = matches;
     const command = best && best.confidence >= this.#threshold ? validated(best) : undefined;
     if (best && command) return { kind: "command", command, confidence: best.confidence, resolvedBy: "rules" };
+    // A run recognised without its inputs: ask for them, in the thread.
+    if (best?.needs && best.confidence >= this.#threshold) return askForInput(best.needs);
+    // Otherwise this may answer the question baton just asked ("What should `name` be?" "Ada").
+    const answered = context.loadThread
+      ? answerPending(String(text), await context.loadThread(), context.workflows)
+      : null;
+    if (answered) return answered;
     return {
       kind: "suggest",
       message: notSure(String(text)),

@@ -54,7 +54,13 @@ export type RouteResult = (
   /** Not sure enough to act: answer with what the person may have meant instead of running a guess. */
   | { kind: "suggest"; message: string; suggestions: string[]; confidence: number; resolvedBy: ResolvedBy }
   /** The router needs one more fact; the dispatcher asks it in the thread. */
-  | { kind: "clarify"; question: string; resolvedBy: ResolvedBy }
+  | {
+      kind: "clarify";
+      question: string;
+      resolvedBy: ResolvedBy;
+      /** The command the answer completes (a run missing its inputs), kept with the question. */
+      pending?: Command;
+    }
 ) & { usage?: RouteUsage };
 
 /** Natural language → Command. The rules router is the offline default and the last fallback. */

@@ -85,6 +85,19 @@ describe("the baton CLI", () => {
     expect(history.stdout).toContain("lin · “run the hello workflow for Grace” → workflow.run via rules · ok");
   });
 
+  it("say asks for a missing input (exit code 3), and the next say answers it; so does the REPL's next line", async () => {
+    const asked = await runCli(["say", "kick off hello", "--json"], env);
+    expect(asked.code).toBe(3);
+    const printed = JSON.parse(asked.stdout) as { question: string; outcome: string };
+    expect(printed.question).toContain("To run hello I need `name` (Who to greet).");
+    const answered = await runCli(["say", "Ada"], env);
+    expect(answered.code).toBe(0);
+    expect(answered.stdout).toContain("Hello, Ada!");
+    const repl = await runCli(["start"], env, ["run hello", "Grace", ""].join("\n"));
+    expect(repl.stdout).toContain("To run hello I need name (Who to greet).");
+    expect(repl.stdout).toContain("Hello, Grace!");
+  });
+
   it("say asks for --yes before a destructive command, and changes nothing without it", async () => {
     const id = "ex_0000beef";
     await withDatabase(async (db) => {

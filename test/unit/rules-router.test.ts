@@ -39,7 +39,11 @@ describe("RulesRouter fixtures (test/fixtures/routing.yaml)", () => {
   it.each(forRules)("routes $text", async ({ text, expect: expected }) => {
     const result = await route(text);
     expect(result.resolvedBy).toBe("rules");
-    if (expected === null) {
+    if (expected === null && result.kind === "clarify") {
+      // A run missing its inputs is a question, never a guess.
+      expect(result.question).toMatch(/^To run \S+ I need /);
+      expect(result.pending?.type).toBe("workflow.run");
+    } else if (expected === null) {
       const suggest = suggestion(result);
       expect(suggest.confidence).toBeLessThan(0.6);
       expect(suggest.suggestions.length).toBeGreaterThanOrEqual(1);
@@ -103,7 +107,11 @@ describe("RulesRouter", () => {
   });
 
   it("suggests the closest commands for a half-finished request, never running a guess", async () => {
-    expect(suggestion(await route("run hello")).suggestions[0]).toBe("/orchestrate run hello name=…");
+    // A known workflow without its required input is a question for that input (issue 15).
+    expect(await route("run hello")).toMatchObject({
+      kind: "clarify",
+      pending: { type: "workflow.run", workflow: "hello", input: {} },
+    });
     expect(suggestion(await route("run it")).suggestions).toEqual([
       "/orchestrate run hello name=…",
       "/orchestrate workflows",
@@ -153,7 +161,11 @@ describe("RulesRouter", () => {
         },
       ],
     };
-    expect((await route("run greet for Ada", greet)).kind).toBe("suggest");
+    // Two required inputs missing: "Ada" could be either, so baton asks for both.
+    expect(await route("run greet for Ada", greet)).toMatchObject({
+      kind: "clarify",
+      question: "To run greet I need `name` and `greeting`. Reply with name=… greeting=….",
+    });
     expect(await route("run greet greeting=Hi for Ada", greet)).toMatchObject({
       kind: "command",
       command: { type: "workflow.run", workflow: "greet", input: { greeting: "Hi", name: "Ada" } },
@@ -177,11 +189,11 @@ describe("RulesRouter", () => {
     // A 100 KB name is taken whole, and the schema refuses it: never a 1,985-character copy.
     const name = "A".repeat(100_000);
     const routed = await route(`run hello for ${name}`);
-    expect(routed.kind).toBe("suggest");
+    expect(routed.kind).not.toBe("command");
     expect(await route(`run hello for ${"A".repeat(3000)}`)).toMatchObject({
       command: { type: "workflow.run", input: { name: "A".repeat(3000) } },
     });
-    expect((await route(`run hello for ${"@".repeat(5_000)}`)).kind).toBe("suggest");
+    expect((await route(`run hello for ${"@".repeat(5_000)}`)).kind).not.toBe("command");
   });
 });
 
@@ -253,6 +265,9 @@ describe("RulesRouter on any input", () => {
         if (result.kind === "command") {
           expect(Command.safeParse(result.command).success).toBe(true);
           expect(result.confidence).toBeGreaterThanOrEqual(0.6);
+        } else if (result.kind === "clarify") {
+          expect(result.question).toMatch(/^To run \S+ I need /);
+          expect(Command.safeParse(result.pending).success).toBe(true);
         } else {
           expect(result.kind).toBe("suggest");
           const suggest = suggestion(result);
