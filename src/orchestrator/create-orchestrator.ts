@@ -159,6 +159,7 @@ function createHandlers(
       clock,
       timeZone: deps.timeZone,
       isWorkflow: engine.isWorkflow,
+      requiredInputs: engine.requiredInputs,
       minIntervalS: control.config.minIntervalS,
     },
     runLimit: { budgets: engine.agents.budgets, executions: engine.executions, events: deps.events },

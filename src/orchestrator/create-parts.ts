@@ -179,6 +179,8 @@ export function createEngine(deps: OrchestratorDeps) {
     auditSweeper: new AuditSweeper({ audit, clock, logger, leaseMs }),
     engineSweep: new EngineSweep({ recovery, approvals, pool: agents.pool, clock, logger }),
     isWorkflow: (name: string) => catalog.hints().some((hint) => hint.name === name),
+    requiredInputs: (name: string) =>
+      (catalog.hints().find((hint) => hint.name === name)?.inputs ?? []).filter((i) => i.required).map((i) => i.name),
   };
 }
 

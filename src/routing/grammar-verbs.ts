@@ -188,11 +188,18 @@ function parseMode(args: Args): Parse {
 }
 
 /** `schedule "<cron>" <action> [#channel] [tz=…] [key=value…]`: keys besides tz are the action's input. */
+/** `schedule "<cron>" run hello [#channel] name=Ada`: a run names its workflow after the verb. */
+const RUN_VERBS = new Set(["run", "start", "exec", "execute"]);
+
 function parseSchedule(args: Args): Parse {
-  const [cron, action, target] = args.words;
+  const [cron, verb, ...rest] = args.words;
+  const runs = verb?.kind === "word" && RUN_VERBS.has(verb.text.toLowerCase()) && rest[0]?.kind === "word";
+  const [action, target] = runs
+    ? [{ ...verb, text: `run:${tokenText(rest[0] as typeof verb)}` }, rest[1]]
+    : [verb, rest[0]];
   const quoted = cron !== undefined && ((cron.kind === "word" && cron.quoted) || tokenText(cron).startsWith("@"));
   const bareCron = !quoted && cron?.kind === "word" && /^[\d*/,-]+$/.test(cron.text);
-  if (args.words.length > 3 && !bareCron) return NOT_GRAMMAR;
+  if (args.words.length > (runs ? 4 : 3) && !bareCron) return NOT_GRAMMAR;
   if (!quoted) return usage("schedule.create", "`schedule` needs a cron expression in quotes first.");
   if (!action) return usage("schedule.create", "`schedule` needs an action after the cron, e.g. `digest`.");
   if (target && target.kind !== "channel")

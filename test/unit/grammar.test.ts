@@ -117,6 +117,14 @@ describe("parseCommandText: commands", () => {
       },
     ],
     ["/orchestrate schedule @daily digest", { type: "schedule.create", cron: "@daily", action: "digest" }],
+    [
+      '/orchestrate schedule "0 9 * * 1-5" run hello name=Ada',
+      { type: "schedule.create", cron: "0 9 * * 1-5", action: "run:hello", input: { name: "Ada" } },
+    ],
+    [
+      '/orchestrate schedule "0 9 * * 1-5" run hello #ops name=Ada',
+      { type: "schedule.create", cron: "0 9 * * 1-5", action: "run:hello", target: "#ops", input: { name: "Ada" } },
+    ],
     ["/orchestrate unschedule sch_1", { type: "schedule.delete", schedule: "sch_1" }],
     ["/orchestrate digest", { type: "digest" }],
     ["/orchestrate digest #ops", { type: "digest", channel: "#ops" }],

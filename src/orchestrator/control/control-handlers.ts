@@ -22,6 +22,8 @@ export interface ControlHandlerDeps {
   clock: Clock;
   timeZone: string;
   isWorkflow: (name: string) => boolean;
+  /** A workflow's required inputs: a scheduled run must carry them, or every fire would fail. */
+  requiredInputs: (name: string) => string[];
   minIntervalS: number;
 }
 
@@ -32,6 +34,7 @@ export function controlHandlers(deps: ControlHandlerDeps): Handlers<ControlComma
     now: () => deps.clock.now(),
     timeZone: deps.timeZone,
     isWorkflow: deps.isWorkflow,
+    requiredInputs: deps.requiredInputs,
     mode: () => deps.modes.current(),
     changed: () => deps.book.changed(),
     problems: () => deps.book.problems(),

@@ -12,6 +12,7 @@ export interface ScheduleCommandDeps {
   now: () => Date;
   timeZone: string;
   isWorkflow: (name: string) => boolean;
+  requiredInputs: (name: string) => string[];
   mode: () => Promise<OrchestratorMode>;
   /** Re-arms this process's jobs after a change (other replicas re-read on their next refresh). */
   changed: () => Promise<void>;
@@ -45,6 +46,14 @@ export async function createSchedule(
     deps.isWorkflow,
     deps.minIntervalS,
   );
+  const missing = schedule.workflow
+    ? deps.requiredInputs(schedule.workflow).filter((name) => !Object.hasOwn(schedule.input, name))
+    : [];
+  if (missing.length > 0)
+    throw new BatonError(
+      "invalid_command",
+      `A scheduled ${schedule.workflow} would fail at every fire without ${missing.map((m) => `\`${m}\``).join(", ")}; add ${missing.map((m) => `${m}=…`).join(" ")} to the schedule.`,
+    );
   await deps.schedules.create(schedule);
   await deps.changed();
   return {

@@ -97,11 +97,24 @@ export function isNearLimit(standing: BudgetStanding): boolean {
 
 function toPattern(event: { at: Date; payload: Record<string, unknown> }): RecognisedPattern {
   const { shape, count, actorId, command } = event.payload;
-  const { workflow, type, channel } = (command ?? {}) as { workflow?: unknown; type?: unknown; channel?: unknown };
+  const { workflow, type, channel, input } = (command ?? {}) as {
+    workflow?: unknown;
+    type?: unknown;
+    channel?: unknown;
+    input?: unknown;
+  };
   const digestAction = `digest${typeof channel === "string" ? ` ${channel}` : ""}`;
+  // The inputs the person gave each time: a schedule without the required ones would fail every fire.
+  const given =
+    input !== null && typeof input === "object"
+      ? Object.entries(input as Record<string, unknown>)
+          .filter((entry): entry is [string, string] => typeof entry[1] === "string")
+          .map(([key, value]) => ` ${key}=${/\s/.test(value) ? JSON.stringify(value) : value}`)
+          .join("")
+      : "";
   const action =
     typeof workflow === "string"
-      ? workflow
+      ? `run ${workflow}${given}`
       : type === "digest"
         ? digestAction
         : type === "orchestrator.step"
