@@ -1,8 +1,11 @@
 import type { Clock } from "../clock.js";
 import { BatonError } from "../errors.js";
 import type { Digest, DigestDelivery } from "../orchestrator/digest/digest.js";
+import type { ExecutionDetail } from "../orchestrator/results.js";
 import type { ChannelPublisher } from "./chat.js";
 import { renderDigest } from "./render-digest.js";
+import { renderExecution } from "./render-execution.js";
+import type { Reply } from "./reply.js";
 
 /**
  * The orchestrator's DigestDelivery port, made of the platforms' ChannelPublishers: renders the
@@ -32,11 +35,30 @@ export class PublisherDigestDelivery implements DigestDelivery {
     target: { platform: string; channel: string },
     options: { idempotencyKey: string },
   ): Promise<{ messageId: string }> {
-    const publisher = this.publishers.get(target.platform);
-    if (!publisher) {
-      throw new BatonError("unavailable", `baton has no ${target.platform} front-end to post the digest with.`);
-    }
     const reply = renderDigest(digest, { now: this.time.clock.now(), timeZone: this.time.timeZone });
+    return this.publish(reply, target, options, "the digest");
+  }
+
+  /** A scheduled run as chat shows a run: its steps, its outcome, Approve/Reject while it waits. */
+  async deliverRun(
+    detail: ExecutionDetail,
+    target: { platform: string; channel: string },
+    options: { idempotencyKey: string },
+  ): Promise<{ messageId: string }> {
+    const time = { now: this.time.clock.now(), timeZone: this.time.timeZone };
+    const reply = renderExecution(detail, time, `Scheduled run of ${detail.execution.workflowName}.`);
+    return this.publish(reply, target, options, "a scheduled run's report");
+  }
+
+  private async publish(
+    reply: Reply,
+    target: { platform: string; channel: string },
+    options: { idempotencyKey: string },
+    what: string,
+  ): Promise<{ messageId: string }> {
+    const publisher = this.publishers.get(target.platform);
+    if (!publisher)
+      throw new BatonError("unavailable", `baton has no ${target.platform} front-end to post ${what} with.`);
     const posted = await publisher.publish(target.channel, reply, options);
     return { messageId: posted.id };
   }

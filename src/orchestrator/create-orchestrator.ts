@@ -11,6 +11,7 @@ import { ControlLoop } from "./control/control-loop.js";
 import type { ControlSnapshot } from "./control/control-results.js";
 import { controlSnapshot } from "./control/control-snapshot.js";
 import type { DigestDesk } from "./control/digest-desk.js";
+import { reportScheduledRuns } from "./control/run-reports.js";
 import type { OrchestratorSteps } from "./control/steps.js";
 import { type Control, createControl, createEngine, type Engine, type OrchestratorDeps } from "./create-parts.js";
 import type { EventLog } from "./event-log.js";
@@ -73,6 +74,20 @@ export function createOrchestrator(deps: OrchestratorDeps): OrchestratorSetup {
     owner: engine.owner,
     driver: deps.fireDriver,
     run: (command, context) => dispatch(handlers, command, context),
+    reportRuns: () =>
+      reportScheduledRuns({
+        events: deps.events,
+        detail: (id) => executionDetail(id, engine),
+        deliver: {
+          digests: control.digests,
+          delivery: deps.digestDelivery ?? null,
+          clock: deps.clock,
+          logger: deps.logger,
+          attempts: control.config.digestRetries,
+          backoffMs: control.config.digestRetryMs,
+        },
+        logger: deps.logger,
+      }),
   });
   const orchestrator = new Orchestrator({
     ...engine,

@@ -88,9 +88,7 @@ export class RulesRouter implements CommandRouter {
     // A run recognised without its inputs: ask for them, in the thread.
     if (best?.needs && best.confidence >= this.#threshold) return askForInput(best.needs);
     // Otherwise this may answer the question baton just asked ("What should `name` be?" "Ada").
-    const answered = context.loadThread
-      ? answerPending(String(text), await context.loadThread(), context.workflows)
-      : null;
+    const answered = answerPending(String(text), await threadOf(context), context.workflows);
     if (answered) return answered;
     return {
       kind: "suggest",
@@ -99,6 +97,15 @@ export class RulesRouter implements CommandRouter {
       confidence: best?.confidence ?? 0,
       resolvedBy: "rules",
     };
+  }
+}
+
+/** The conversation so far; one that cannot be read is no conversation, never a failed request. */
+async function threadOf(context: RouteContext) {
+  try {
+    return (await context.loadThread?.()) ?? [];
+  } catch {
+    return [];
   }
 }
 

@@ -50,7 +50,7 @@ describe.each(DATABASE_KINDS)("digest and step with budgets, feedback, patterns 
     ]);
     expect(digest.patterns.map((p) => [p.shape, p.actorId, p.count, p.action])).toEqual([
       ["digest [channel]", "ada", 3, "digest #ops"],
-      ["workflow.run healthcheck [urls]", "ada", 3, "healthcheck"],
+      ["workflow.run healthcheck [urls]", "ada", 3, "run healthcheck"],
     ]);
     expect(digest.activeAgents).toBe(2);
 
@@ -93,7 +93,7 @@ describe.each(DATABASE_KINDS)("digest and step with budgets, feedback, patterns 
     expect(bySubject.get("feedback 2")?.outcome).toBe("needs a person");
     expect(bySubject.get("pattern workflow.run healthcheck [urls]")).toMatchObject({
       decision: "report",
-      outcome: expect.stringContaining('/orchestrate schedule "0 9 * * 1-5" healthcheck'),
+      outcome: expect.stringContaining('/orchestrate schedule "0 9 * * 1-5" run healthcheck'),
     });
     expect(bySubject.get("pattern digest [channel]")).toMatchObject({
       decision: "report",

@@ -27,6 +27,8 @@ export interface ControlLoopDeps {
   /** The one dispatch path: the scheduler is a front-end like any other (DESIGN.md). */
   run: (command: Command, context: RequestContext) => Promise<Result>;
   driver?: FireDriver | undefined;
+  /** Starts reporting scheduled runs to their channels; returns the stop (a long-running process only). */
+  reportRuns?: () => () => void;
 }
 
 /** The fire id continuous-mode steps claim, one per delay window, so replicas step once between them. */
@@ -42,6 +44,7 @@ export class ControlLoop {
   private ticking: Promise<void> | null = null;
   /** Only a long-running process arms jobs; a one-shot command just writes the schedule. */
   private started = false;
+  private stopReports: (() => void) | null = null;
 
   constructor(private readonly deps: ControlLoopDeps) {
     this.scheduler = new Scheduler({
@@ -71,6 +74,7 @@ export class ControlLoop {
   async start(): Promise<void> {
     await this.deps.book.seed();
     this.started = true;
+    this.stopReports ??= this.deps.reportRuns?.() ?? null;
     await this.scheduler.start();
     this.continuousTimer = this.deps.clock.setInterval(() => {
       // A tick while the last one still runs is skipped: its window is claimed already.
@@ -84,6 +88,8 @@ export class ControlLoop {
     this.continuousTimer?.cancel();
     this.continuousTimer = null;
     this.started = false;
+    this.stopReports?.();
+    this.stopReports = null;
     await this.scheduler.stop();
     await this.ticking;
     await this.deps.steps.settled();

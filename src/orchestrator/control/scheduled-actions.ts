@@ -15,10 +15,13 @@ export interface ScheduledActionDeps {
   digest: (schedule: ScheduleRecord, fireTime: Date) => Promise<string>;
 }
 
+/** Who a schedule's runs are requested by. */
+export const SCHEDULER_ACTOR = "scheduler";
+
 /** The actor a schedule acts as, in the audit log, on executions and in the decision journal. */
 export function schedulerContext(schedule: ScheduleRecord): RequestContext {
   return {
-    actor: { id: "scheduler", name: `schedule ${schedule.id}`, platform: schedule.platform },
+    actor: { id: SCHEDULER_ACTOR, name: `schedule ${schedule.id}`, platform: schedule.platform },
     origin: { platform: schedule.platform, workspace: null, channel: schedule.channel, thread: null },
     // A schedule is created by someone allowed to; its fires act with the rights to carry it out.
     permission: ADMIN_PERMISSION,

@@ -27,12 +27,41 @@ export async function deliverDigest(
   digest: Digest,
   target: { platform: string; channel: string; requestedBy: string; idempotencyKey: string },
 ): Promise<DeliveryReport> {
+  return deliverVerified(
+    deps,
+    {
+      what: "digest",
+      period: digest.period,
+      reports: digest.undelivered.map((d) => d.id),
+      send: (delivery, options) => delivery.deliver(digest, target, options),
+    },
+    target,
+  );
+}
+
+/** Something posted to a channel outside a request: a digest, or a scheduled run's report. */
+export interface Deliverable {
+  /** For the log: "digest", "run report". */
+  what: string;
+  /** The time the post covers, kept with its delivery row. */
+  period: { start: Date; end: Date };
+  /** Earlier undelivered rows this post reports, marked once it is delivered. */
+  reports: number[];
+  send(delivery: DigestDelivery, options: { idempotencyKey: string }): Promise<{ messageId: string }>;
+}
+
+/** One verified delivery (see deliverDigest): a row under the key first, retries, the outcome recorded. */
+export async function deliverVerified(
+  deps: DeliverDeps,
+  item: Deliverable,
+  target: { platform: string; channel: string; requestedBy: string; idempotencyKey: string },
+): Promise<DeliveryReport> {
   const { digests, clock } = deps;
   const opened = await digests.openDelivery({
     idempotencyKey: target.idempotencyKey,
     platform: target.platform,
     channel: target.channel,
-    period: digest.period,
+    period: item.period,
     requestedBy: target.requestedBy,
     now: clock.now(),
   });
@@ -47,7 +76,7 @@ export async function deliverDigest(
   const posted = await retrying(
     async (attempt) => {
       made = attempt;
-      return post(deps, digest, target);
+      return post(deps, item, target);
     },
     {
       attempts: deps.attempts,
@@ -58,21 +87,23 @@ export async function deliverDigest(
         const error = toBatonError(caught);
         lastError = error.message;
         await digests.recordAttempt(id, attempt, lastError);
-        deps.logger.warn("digest post failed", { ...base, attempt, retryable: error.retryable, error: error.message });
+        deps.logger.warn(`${item.what} post failed`, {
+          ...base,
+          attempt,
+          retryable: error.retryable,
+          error: error.message,
+        });
       },
     },
   ).catch(() => null); // each failure is recorded by onFailure; the last one's text is in lastError
   if (posted === null) {
     await digests.markFailed(id, lastError);
-    deps.logger.error("digest could not be delivered", { ...base, attempts: made, error: lastError });
+    deps.logger.error(`${item.what} could not be delivered`, { ...base, attempts: made, error: lastError });
     return { ...base, status: "failed", attempts: made, messageId: null, error: lastError };
   }
   await digests.recordAttempt(id, made, null);
   await digests.markDelivered(id, posted.messageId, clock.now());
-  await digests.markReported(
-    digest.undelivered.map((d) => d.id),
-    clock.now(),
-  );
+  await digests.markReported(item.reports, clock.now());
   return { ...base, status: "delivered", attempts: made, messageId: posted.messageId, error: null };
 }
 
@@ -83,7 +114,7 @@ function retryable(error: unknown): boolean {
 
 async function post(
   deps: DeliverDeps,
-  digest: Digest,
+  item: Deliverable,
   target: { platform: string; channel: string; idempotencyKey: string },
 ): Promise<{ messageId: string }> {
   if (!deps.delivery?.platforms().includes(target.platform)) {
@@ -93,5 +124,5 @@ async function post(
       `baton cannot post to ${target.platform}: no ${target.platform} front-end is running here${known.length > 0 ? ` (it can post to ${known.join(", ")})` : ""}.`,
     );
   }
-  return deps.delivery.deliver(digest, target, { idempotencyKey: target.idempotencyKey });
+  return item.send(deps.delivery, { idempotencyKey: target.idempotencyKey });
 }

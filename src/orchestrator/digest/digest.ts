@@ -6,6 +6,7 @@ import type {
 } from "../../db/repositories/digest-repository.js";
 import type { OrchestratorRunRecord } from "../../db/repositories/orchestrator-run-repository.js";
 import type { ScheduleFire } from "../../db/repositories/schedule-repository.js";
+import type { ExecutionDetail } from "../results.js";
 import type { BudgetStanding, RecognisedPattern } from "./insights.js";
 
 /**
@@ -75,6 +76,12 @@ export interface DigestDelivery {
   platforms(): string[];
   deliver(
     digest: Digest,
+    target: { platform: string; channel: string },
+    options: { idempotencyKey: string },
+  ): Promise<{ messageId: string }>;
+  /** A scheduled run's report: its outcome, the approval it waits for (with its buttons), or its error. */
+  deliverRun(
+    detail: ExecutionDetail,
     target: { platform: string; channel: string },
     options: { idempotencyKey: string },
   ): Promise<{ messageId: string }>;
