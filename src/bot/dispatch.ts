@@ -6,6 +6,7 @@ import { BatonError, toBatonError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { redactSecrets, redactValue } from "../redact.js";
 import { parseCommandText } from "../routing/grammar.js";
+import { toGrammar } from "../routing/rules-grammar.js";
 import type { CommandRouter } from "../routing/types.js";
 import { ChatSecretGuard } from "../secrets/chat-guard.js";
 import { secretInChatMessage } from "../secrets/chat-secrets.js";
@@ -225,7 +226,7 @@ export class Dispatcher {
       // The question names the whole id when a unique prefix was typed.
       target = await this.deps.commands.preflight(command, who.actor.platform);
       const confirmed = await conversation.confirm({
-        question: confirmationQuestion(target),
+        question: confirmationQuestion(target, toGrammar(target)),
         commandType: target.type,
       });
       if (!confirmed) throw new BatonError("confirmation_declined", "Not confirmed, so nothing was changed.");

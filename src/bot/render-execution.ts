@@ -96,8 +96,8 @@ export function renderExecution(detail: ExecutionDetail, time: RenderTime, lead?
   if (steps.length > 0) blocks.push({ type: "list", items: steps });
   const headline = headlineOutput(detail);
   if (headline && execution.status === "succeeded") blocks.push({ type: "code", text: headline.slice(0, 2900) });
-  if (execution.errorMessage)
-    blocks.push({ type: "section", text: `*${execution.errorCode ?? "error"}*: ${execution.errorMessage}` });
+  // The message says what happened; the code (`decision_needed`, `step_timeout`) is for logs and --json.
+  if (execution.errorMessage) blocks.push({ type: "section", text: `⚠️ ${execution.errorMessage}` });
   const approval = waitingApproval(execution) ?? waitingBudget(execution);
   if (approval) blocks.push({ type: "section", text: approval });
   const buttons = decisionButtons(execution);

@@ -94,7 +94,9 @@ function renderHelp(result: Extract<Result, { type: "help" }>): Reply {
       type: "context",
       text: `Showing what you may run here (${result.roles.join(", ") || "no role"}); \`/orchestrate whoami\` says more, and an admin can grant more.`,
     });
-  const text = ["baton help", ...result.entries.map((e) => `/orchestrate ${e.usage} — ${e.summary}`)].join("\n");
+  // `/improve <feedback>` is its own slash command, not an `/orchestrate` verb.
+  const typed = (usage: string) => (usage.startsWith("/") ? usage : `/orchestrate ${usage}`);
+  const text = ["baton help", ...result.entries.map((e) => `${typed(e.usage)} — ${e.summary}`)].join("\n");
   return reply(text, blocks, { ephemeral: true });
 }
 

@@ -294,11 +294,25 @@ function specOf<T extends CommandType>(type: T): CommandSpec<T> {
  * What a command that waits for a button will do, in one sentence: the table's question, or (a
  * router asked to confirm a command that needs none) the command as it was understood.
  */
-export function confirmationQuestion(command: schemas.Command): string {
+export function confirmationQuestion(command: schemas.Command, written?: string): string {
   const question = specOf(command.type).confirm?.(command);
   if (question !== undefined) return question;
-  const { type, ...args } = command;
-  return `Run ${type} with ${JSON.stringify(args)}, as I understood your message?`;
+  return `${describeCommand(command, written)}, as I understood your message?`;
+}
+
+/**
+ * A command in words: "Run hello with name=Ada", or the command as it would be typed (`written`,
+ * the grammar's form, which the bot passes) — never raw JSON.
+ */
+export function describeCommand(command: schemas.Command, written?: string): string {
+  if (command.type === "workflow.run") {
+    const inputs = Object.entries(command.input).map(
+      ([key, value]) => `${key}=${/\s/.test(value) ? JSON.stringify(value) : value}`,
+    );
+    return `Run ${command.workflow}${inputs.length > 0 ? ` with ${inputs.join(" ")}` : ""}`;
+  }
+  const summary = specOf(command.type).summary.replace(/\.$/, "");
+  return written === undefined ? summary : `${summary}: \`${written}\``;
 }
 
 export function isCommandType(value: string): value is CommandType {

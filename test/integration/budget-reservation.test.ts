@@ -138,7 +138,9 @@ describe("budgets around agent calls", () => {
     await send("/orchestrate budget set user:ada agents=1 runs=5");
     expect((await send("/orchestrate spawn writer")).result?.type).toBe("agent.spawn");
     const second = await send("/orchestrate spawn critic");
-    expect(second.reply.text).toContain("The user:ada budget's max_agents is 1 agents and 1 agents is used");
+    expect(second.reply.text).toContain(
+      "The user:ada budget's max_agents is 1 agent, 1 agent already in use, and this needs 1 agent more.",
+    );
     expect((await send("/orchestrate spawn critic", "grace")).result?.type).toBe("agent.spawn");
 
     await send("/orchestrate budget set project:hello runs=0");

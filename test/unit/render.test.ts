@@ -84,7 +84,8 @@ describe("renderResult", () => {
     expect(reply.tone).toBe("error");
     const text = renderText(reply);
     expect(text).toContain("🕓 report · pending");
-    expect(text).toContain("http_error: GET http://x failed: connection refused.");
+    expect(text).toContain("⚠️ GET http://x failed: connection refused.");
+    expect(text).not.toContain("http_error");
   });
 
   it("renders help filtered to what the actor may run", () => {

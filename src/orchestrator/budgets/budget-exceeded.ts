@@ -11,11 +11,13 @@ export interface BudgetBreach {
   requested: number;
 }
 
+const counted = (one: string, many: string) => (n: number) => `${n} ${n === 1 ? one : many}`;
+
 const UNITS: Record<BudgetLimit, (n: number) => string> = {
   max_daily_cost_usd: (n) => `$${n.toFixed(4)}`,
-  max_tokens_per_run: (n) => `${Math.round(n)} tokens`,
-  max_agents: (n) => `${n} agents`,
-  max_concurrent_runs: (n) => `${n} runs`,
+  max_tokens_per_run: (n) => counted("token", "tokens")(Math.round(n)),
+  max_agents: counted("agent", "agents"),
+  max_concurrent_runs: counted("run", "runs"),
 };
 
 /** A call or action that would break a budget, with which limit of which scope it hit. */
@@ -23,8 +25,8 @@ export class BudgetLimitError extends BudgetExceededError {
   constructor(readonly breach: BudgetBreach) {
     const unit = UNITS[breach.limit];
     super(
-      `The ${breach.scope} budget's ${breach.limit} is ${unit(breach.limitValue)} and ${unit(breach.used)} is used; ` +
-        `this needs ${unit(breach.requested)} more. An admin can raise it with \`/orchestrate budget set ${breach.scope} ${breach.limit}=…\`.`,
+      `The ${breach.scope} budget's ${breach.limit} is ${unit(breach.limitValue)}, ${unit(breach.used)} already in use, ` +
+        `and this needs ${unit(breach.requested)} more. An admin can raise it with \`/orchestrate budget set ${breach.scope} ${breach.limit}=…\`.`,
     );
     this.name = "BudgetLimitError";
   }
