@@ -6,7 +6,8 @@ import { GUESS, type IntentRule, LIKELY, type Match, PLAUSIBLE, SURE } from "./r
 /** Intents about executions: one by id (show, cancel, approve, reject), or a list of recent ones. */
 
 /** Execution ids are `ex_` and letters or digits, e.g. `ex_ab12cd34ef56ab78`, or a prefix of one (`ex_ab12`). */
-const EXECUTION_ID = /(?<![\w.-])(ex_[A-Za-z0-9]+)(?![\w-])/i;
+/** A run (`ex_…`) or, for approve and reject, an /improve proposal (`imp_3`). */
+const EXECUTION_ID = /(?<![\w.-])(ex_[A-Za-z0-9]+|imp_\d+)(?![\w-])/i;
 
 type ExecutionVerb = "execution.cancel" | "execution.reject" | "execution.approve" | "execution.show";
 
@@ -31,6 +32,13 @@ export const executionById: IntentRule = (u) => {
   const execution = EXECUTION_ID.exec(u.text)?.[1];
   if (execution === undefined) return null;
   const verb = earliestVerb(u.plain);
+  // A proposal is only ever approved or rejected.
+  if (
+    execution.toLowerCase().startsWith("imp_") &&
+    verb?.type !== "execution.approve" &&
+    verb?.type !== "execution.reject"
+  )
+    return null;
   const show = { type: "execution.show", execution } as const;
   if (verb === undefined) return { type: show.type, confidence: PLAUSIBLE, command: show };
   if (verb.type === "execution.show") return { type: show.type, confidence: SURE, command: show };
@@ -57,18 +65,19 @@ function earliestVerb(plain: string): { type: ExecutionVerb; index: number } | u
 
 function verdict(type: Exclude<ExecutionVerb, "execution.show">, execution: string, text: string): Command {
   if (type === "execution.cancel") return { type, execution };
-  const note = noteAfter(text, execution, type === "execution.reject");
+  const note = noteAfter(text, execution, type === "execution.reject" ? 1 : 2);
   return note === undefined ? { type, execution } : { type, execution, note };
 }
 
 /**
- * "reject ex_1 because the numbers are off" → "the numbers are off". An approval needs a separator
- * ("approve ex_1: looks good"); a rejection takes whatever follows the id as its reason.
+ * "reject ex_1 because the numbers are off" → "the numbers are off". A rejection takes whatever
+ * follows the id as its reason; an approval takes a note after a separator ("approve ex_1: looks
+ * good") or of at least `words` words ("approve ex_1 looks real"), so "approve ex_1 now" has none.
  */
-function noteAfter(text: string, execution: string, anyTail: boolean): string | undefined {
+function noteAfter(text: string, execution: string, words: number): string | undefined {
   const after = text.slice(text.indexOf(execution) + execution.length).replace(VERDICT_AFTER_ID, "");
   const separator = NOTE_SEPARATOR.exec(after)?.[0];
-  if (separator === undefined && !anyTail) return undefined;
+  if (separator === undefined && trimValue(after).split(/\s+/).filter(Boolean).length < words) return undefined;
   const note = trimValue(after.slice(separator?.length ?? 0));
   return note === "" || NOT_A_NOTE.test(note) ? undefined : note;
 }
