@@ -336,7 +336,12 @@ async function route(args: string[], config: Config, logger: Logger, io: CliIo):
         ...routeUsage(resolution.usage),
       };
       const line = resolution.kind === "command" ? base : { ...base, message: resolution.message };
-      io.stdout.write(values.json ? `${JSON.stringify(line)}\n` : `${text}\n  → ${JSON.stringify(line)}\n`);
+      // A dry run still asks the model: its cost is real and counts in today's spend.
+      const billed =
+        resolution.usage && resolution.usage.totals.calls > 0
+          ? `  (asked ${resolution.usage.provider ?? "an LLM"}: $${resolution.usage.totals.costUsd.toFixed(4)}, counted in today's LLM spend like any request)\n`
+          : "";
+      io.stdout.write(values.json ? `${JSON.stringify(line)}\n` : `${text}\n  → ${JSON.stringify(line)}\n${billed}`);
     };
     if (positionals.length > 0) {
       await resolveOne(positionals.join(" "));

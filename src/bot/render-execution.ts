@@ -1,6 +1,6 @@
 import type { ExecutionRecord, StepAttemptRecord } from "../db/repositories/execution-repository.js";
 import type { ExecutionDetail } from "../orchestrator/results.js";
-import { formatDuration, formatWhen, icon, type RenderTime, truncate } from "./format.js";
+import { formatDuration, formatTimestamp, formatWhen, icon, type RenderTime, truncate } from "./format.js";
 import { type Reply, type ReplyBlock, reply, type Tone } from "./reply.js";
 
 const TONE: Record<string, Tone> = {
@@ -51,13 +51,13 @@ export function headlineOutput(detail: ExecutionDetail): string | null {
 }
 
 /** An execution paused at an approval step: what it asks, who may answer, and how. */
-function waitingApproval(execution: ExecutionRecord): string | null {
+function waitingApproval(execution: ExecutionRecord, time: RenderTime): string | null {
   const wait = execution.waitingFor;
   if (execution.status !== "waiting" || wait?.kind !== "approval") return null;
   const who = Array.isArray(wait.approvers) ? ` (${wait.approvers.join(", ")} may decide)` : "";
   const until =
     typeof wait.deadline === "string"
-      ? `; without a decision by ${wait.deadline} it is ${wait.onTimeout === "approve" ? "approved" : "rejected"}`
+      ? `; without a decision by ${formatTimestamp(new Date(wait.deadline), time.timeZone)} it is ${wait.onTimeout === "approve" ? "approved" : "rejected"}`
       : "";
   return `✋ *Approval needed*${who}: ${String(wait.prompt)}\n\`/orchestrate approve ${execution.id} [note]\` or \`/orchestrate reject ${execution.id} [reason]\`${until}.`;
 }
@@ -98,7 +98,7 @@ export function renderExecution(detail: ExecutionDetail, time: RenderTime, lead?
   if (headline && execution.status === "succeeded") blocks.push({ type: "code", text: headline.slice(0, 2900) });
   // The message says what happened; the code (`decision_needed`, `step_timeout`) is for logs and --json.
   if (execution.errorMessage) blocks.push({ type: "section", text: `⚠️ ${execution.errorMessage}` });
-  const approval = waitingApproval(execution) ?? waitingBudget(execution);
+  const approval = waitingApproval(execution, time) ?? waitingBudget(execution);
   if (approval) blocks.push({ type: "section", text: approval });
   const buttons = decisionButtons(execution);
   if (buttons) blocks.push(buttons);

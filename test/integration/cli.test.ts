@@ -8,6 +8,7 @@ import { workflowsWithSlowOne } from "../support/app.js";
 import { BATON_BIN, runCli, WORKFLOWS_DIR } from "../support/cli.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
 import { eventually, SPAWNED_PROCESS_MS } from "../support/eventually.js";
+import { startFakeAnthropic } from "../support/fake-anthropic.js";
 
 describe("the baton CLI", () => {
   let testDb: TestDatabase;
@@ -137,6 +138,24 @@ describe("the baton CLI", () => {
       ["ok", null],
       ["denied", "confirmation_required"],
     ]);
+  });
+
+  it("route says that a dry run which asked an LLM is billed like any request", async () => {
+    const anthropic = await startFakeAnthropic();
+    try {
+      anthropic.enqueue({ toolCall: { name: "execution_list", arguments: {} } });
+      const run = await runCli(["route", "could you pull up whatever broke recently"], {
+        ...env,
+        ANTHROPIC_API_KEY: "test-anthropic-key",
+        ANTHROPIC_BASE_URL: anthropic.url,
+        LLM_PROVIDERS: "anthropic",
+      });
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('"type":"execution.list"');
+      expect(run.stdout).toMatch(/\(asked anthropic: \$\d+\.\d{4}, counted in today's LLM spend like any request\)/);
+    } finally {
+      await anthropic.close();
+    }
   });
 
   it("route prints how each stdin line resolves, one JSON object per line, without running anything", async () => {

@@ -64,6 +64,25 @@ describe("renderResult", () => {
     expect(text).toContain("    Hello, Ada!");
   });
 
+  it("gives an approval's deadline as a human time in the installation's zone", () => {
+    const waiting = execution({
+      status: "waiting",
+      finishedAt: null,
+      waitingFor: {
+        kind: "approval",
+        stepId: "confirm",
+        prompt: "Ship it?",
+        deadline: "2026-11-21T13:30:00.000Z",
+        onTimeout: "reject",
+      },
+    });
+    const text = renderText(
+      renderResult({ type: "execution.show", detail: { execution: waiting, attempts: [], pendingSteps: [] } }, now),
+    );
+    expect(text).toContain("without a decision by 2026-11-21 13:30 UTC it is rejected");
+    expect(text).not.toContain("13:30:00.000Z");
+  });
+
   it("lists failures with their error and pending steps", () => {
     const reply = renderResult(
       {

@@ -60,6 +60,8 @@ export class AgentService implements AgentRunner {
   }
 
   async spawn(specialtyName: string, context: AgentContext): Promise<AgentRecord> {
+    // An agent without a model could never answer: say what to configure instead of creating one.
+    this.requireChat();
     return this.spawnFrom(pickSpecialty(this.deps.specialties, context.goal, specialtyName), context);
   }
 
