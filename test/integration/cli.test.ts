@@ -140,6 +140,16 @@ describe("the baton CLI", () => {
     ]);
   });
 
+  it("spawn without an LLM says what to configure and creates no agent", async () => {
+    const run = await runCli(["say", "/orchestrate spawn sre"], env);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      "Agents need an LLM provider: set ANTHROPIC_API_KEY, OPENAI_API_KEY or OPENAI_BASE_URL",
+    );
+    const agents = await withDatabase((db) => db.raw.all<{ id: string }>("SELECT id FROM agents", []));
+    expect(agents).toEqual([]);
+  });
+
   it("route says that a dry run which asked an LLM is billed like any request", async () => {
     const anthropic = await startFakeAnthropic();
     try {
