@@ -134,6 +134,24 @@ describe("/improve", () => {
     ]);
   });
 
+  it("refuses to apply a proposal that is the current version exactly, saving no version", async () => {
+    await start(llm());
+    anthropic.enqueue({ text: "Hi." });
+    await run("hi");
+    anthropic.enqueue({
+      toolCall: { name: "propose_workflow", arguments: { yaml: GREET.join("\n"), summary: "" } },
+    });
+    await send("/improve shorter");
+    const applied = await send("/orchestrate approve imp_1");
+    expect(applied.reply.text).toMatch(
+      /^`imp_1` changes nothing: greet v1 is already exactly that, so no version was saved;/,
+    );
+    const shown = await send("/orchestrate show greet");
+    expect(shown.result).toMatchObject({ workflow: { currentVersion: 1 } });
+    const discarded = await send("/orchestrate reject imp_1");
+    expect(discarded.reply.text).toBe("Discarded `imp_1`.");
+  });
+
   it("discards a proposal on reject", async () => {
     await start(llm());
     anthropic.enqueue({ text: "Hi." });

@@ -10,7 +10,7 @@ import type { Logger } from "../../logger.js";
 import type { AgentRunner } from "../agents.js";
 import type { OrchestratorEventBus } from "../events.js";
 import type { ToolRegistry } from "../tools/registry.js";
-import type { WorkflowCatalog } from "../workflow/catalog.js";
+import { checksum, type WorkflowCatalog } from "../workflow/catalog.js";
 import { type ImproveResult, proposalId } from "./improve-results.js";
 import { definitionYaml, proposeImprovement } from "./improver.js";
 import { lineDiff } from "./line-diff.js";
@@ -81,9 +81,16 @@ export class ImproveService {
 
   async apply(id: number, actor: Actor): Promise<ImproveResult> {
     const proposal = await this.open(id);
+    const definition = proposal.definition as Parameters<WorkflowCatalog["saveVersion"]>[0];
+    // A proposal that is the current version exactly would mint no new version: say so, save nothing.
+    const current = await this.deps.catalog.current(proposal.workflowName);
+    if (checksum(current.definition) === checksum(definition))
+      throw new BatonError(
+        "invalid_command",
+        `\`${proposalId(id)}\` changes nothing: ${proposal.workflowName} v${current.record.currentVersion} is already exactly that, so no version was saved; \`/orchestrate reject ${proposalId(id)}\` discards it.`,
+      );
     // Claimed first, so two people pressing Apply save one version.
     if (!(await this.decide(id, "applied", null, actor))) throw decidedElsewhere(id);
-    const definition = proposal.definition as Parameters<WorkflowCatalog["saveVersion"]>[0];
     const version = await this.deps.catalog.saveVersion(definition, `improve:${proposalId(id)}`, actor.id);
     await this.deps.proposals.recordAppliedVersion(id, version);
     this.deps.events.emit("improvement.applied", {

@@ -171,7 +171,7 @@ export class WorkflowCatalog {
 }
 
 /** Stable over key order, so reformatting a YAML file doesn't mint a version. */
-function checksum(value: unknown): string {
+export function checksum(value: unknown): string {
   return createHash("sha256").update(canonicalJson(value)).digest("hex");
 }
 
