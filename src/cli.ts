@@ -27,8 +27,9 @@ export interface CliIo {
 const USAGE = `baton — chat-ops bot with an embedded orchestrator
 
 Usage:
-  baton start [--console]            start baton: Slack when configured, and the console REPL at a
-                                     terminal, with --console, or when no platform is configured
+  baton start [--console]            start baton: Slack and Discord when configured, and the console
+                                     REPL at a terminal, with --console, or when no platform is
+                                     configured
   baton say "<text>" [--user NAME] [--channel NAME] [--yes] [--json]
                                      run one request exactly as the REPL would and print the reply;
                                      as the installation's owner (an admin), or with --user as that
