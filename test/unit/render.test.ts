@@ -64,6 +64,19 @@ describe("renderResult", () => {
     expect(text).toContain("    Hello, Ada!");
   });
 
+  it("prints console text without markdown, bold around code included, cron stars kept", () => {
+    const shown = renderText({
+      text: "",
+      tone: "info",
+      ephemeral: false,
+      blocks: [
+        { type: "section", text: "*Replay against `ex_1`: succeeded*" },
+        { type: "section", text: 'Add one with `/orchestrate schedule "0 9 * * 1-5" digest`.' },
+      ],
+    });
+    expect(shown).toBe('Replay against ex_1: succeeded\nAdd one with /orchestrate schedule "0 9 * * 1-5" digest.');
+  });
+
   it("gives an approval's deadline as a human time in the installation's zone", () => {
     const waiting = execution({
       status: "waiting",

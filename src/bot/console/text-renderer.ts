@@ -16,15 +16,15 @@ export const ansiStyle: TextStyle = {
 
 /** Light markdown (*bold*, `code`) to terminal text. */
 function inline(text: string, style: TextStyle): string {
-  // Code spans first, so a cron expression's `*` inside backticks is not read as bold.
-  return text
-    .split(/(`[^`\n]+`)/)
-    .map((part) =>
-      /^`[^`\n]+`$/.test(part)
-        ? style.code(part.slice(1, -1))
-        : part.replace(/\*([^*\n]+)\*/g, (_m, bold: string) => style.bold(bold)),
-    )
-    .join("");
+  // Code spans are set aside first, so a cron expression's `*` inside backticks is not read as
+  // bold, while bold may still span a code span ("*Replay against `ex_1`: ok*").
+  const spans: string[] = [];
+  const held = text
+    .replaceAll("\uE000", "")
+    .replace(/`([^`\n]+)`/g, (_m, code: string) => `\uE000${spans.push(code) - 1}\uE000`);
+  return held
+    .replace(/\*([^*\n]+)\*/g, (_m, bold: string) => style.bold(bold))
+    .replace(/\uE000(\d+)\uE000/g, (_m, index: string) => style.code(spans[Number(index)] ?? ""));
 }
 
 function block(b: ReplyBlock, style: TextStyle): string {
