@@ -40,7 +40,8 @@ function renderAgentList(
 ): Reply {
   const lines = agents.map(
     (a) =>
-      `\`${a.id}\` ${a.specialty} — ${a.goal} (by ${a.createdBy ?? "a workflow"}, used ${formatWhen(a.lastUsedAt, time)}${a.live ? "" : ", evicted"})`,
+      // Whether this process holds the agent in memory is an internal detail: every CLI call starts empty.
+      `\`${a.id}\` ${a.specialty} — ${a.goal} (by ${a.createdBy ?? "a workflow"}, used ${formatWhen(a.lastUsedAt, time)})`,
   );
   const header = agents.length === 0 ? "No active agents." : `${plural(agents.length, "active agent")}:`;
   const text = [header, ...lines].join("\n");

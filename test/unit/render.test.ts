@@ -64,6 +64,20 @@ describe("renderResult", () => {
     expect(text).toContain("    Hello, Ada!");
   });
 
+  it("lists agents without saying whether this process holds them in memory", () => {
+    const agent = {
+      id: "writer_9c1e",
+      specialty: "writer",
+      goal: "release notes",
+      createdBy: "ada",
+      lastUsedAt: new Date("2026-11-21T11:00:00Z"),
+      live: false,
+    };
+    const reply = renderResult({ type: "agent.list", agents: [agent], specialties: [] } as never, now);
+    expect(reply.text).toContain("`writer_9c1e` writer — release notes (by ada, used");
+    expect(reply.text).not.toContain("evicted");
+  });
+
   it("prints console text without markdown, bold around code included, cron stars kept", () => {
     const shown = renderText({
       text: "",
