@@ -35,6 +35,11 @@ export function accountsOf(actor: Actor): readonly string[] {
   return actor.accounts ?? [accountOf(actor)];
 }
 
+/** The platforms' user ids of this person's accounts (`slack:U1` → `U1`), as budgets and runs name users. */
+export function userIdsOf(actor: Actor): string[] {
+  return accountsOf(actor).map((account) => account.slice(account.indexOf(":") + 1));
+}
+
 /** Whether a `platform`/`id` pair (a run's requester, a row's actor) is one of this person's accounts. */
 export function isOneOf(actor: Actor, platform: string, id: string): boolean {
   const wanted = `${platform}:${id}`.toLowerCase();

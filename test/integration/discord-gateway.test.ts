@@ -107,13 +107,7 @@ describe("Discord on the gateway", () => {
     const before = (await grants.all()).length;
     const answer = async (request: string) => {
       const { token } = fake.slashCommand("orchestrate", { request });
-      // A grant edits the public deferral; a refusal is an ephemeral follow-up in its place.
-      return fake.until(() => {
-        const followUp = fake.requestsTo("POST", new RegExp(`/webhooks/${fake.applicationId}/${token}$`))[0];
-        if (followUp) return FakeDiscord.text(followUp.body as never);
-        const text = FakeDiscord.text(fake.original(token));
-        return text.includes("🔑") && text;
-      }, `the answer to ${request}`);
+      return fake.until(() => fake.answerTo(token, (text) => text.includes("🔑")), `the answer to ${request}`);
     };
     try {
       expect(await answer("grant <@400000000000000099> viewer")).toContain("discord has no user `400000000000000099`");

@@ -47,13 +47,10 @@ describe("linking a Slack account to a Discord account", () => {
 
   async function onDiscord(request: string): Promise<string> {
     const { token } = discord.slashCommand("orchestrate", { request }, { user: LIN_ON_DISCORD });
-    // An answer edits the deferral; a refusal is an ephemeral follow-up in its place.
-    return discord.until(() => {
-      const followUp = discord.requestsTo("POST", new RegExp(`/webhooks/${discord.applicationId}/${token}$`))[0];
-      if (followUp) return FakeDiscord.text(followUp.body as never);
-      const text = FakeDiscord.text(discord.original(token));
-      return text.length > 0 && !/thinking/i.test(text) && text;
-    }, `the answer to ${request}`);
+    return discord.until(
+      () => discord.answerTo(token, (text) => text.length > 0 && !/thinking/i.test(text)),
+      `the answer to ${request}`,
+    );
   }
 
   it("makes them one person: a grant on Slack lets Lin run from Discord", async () => {

@@ -121,6 +121,17 @@ export class FakeDiscord {
     return [message?.content, embed?.title, embed?.description].filter((part) => part).join("\n");
   }
 
+  /**
+   * What baton answered a slash command with: its ephemeral follow-up (errors and refusals replace
+   * the public deferral with one), else the deferred reply once `done` says it is the final text.
+   */
+  answerTo(token: string, done: (text: string) => boolean): string | false {
+    const followUp = this.requestsTo("POST", new RegExp(`/webhooks/${this.applicationId}/${token}$`))[0];
+    if (followUp) return FakeDiscord.text(followUp.body as unknown as StoredMessage);
+    const text = FakeDiscord.text(this.original(token));
+    return done(text) && text;
+  }
+
   /** An interaction as Discord POSTs it to an HTTP endpoint (the same JSON as INTERACTION_CREATE). */
   httpInteraction(name: string, options: Record<string, string>, user = fakeUser("400000000000000005", "ada")) {
     const command = this.commandInteraction(name, options, user, this.channelId);

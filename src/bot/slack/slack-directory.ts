@@ -1,11 +1,10 @@
 import type { webApi } from "@slack/bolt";
 import type { Directory, Lookup } from "../../commands/directory.js";
+import { slackErrorCode } from "./slack-writer.js";
 
 /** Slack's error code for a refused call (`user_not_found`), or the transport's message. */
-function slackError(error: unknown): string {
-  const data = (error as { data?: { error?: unknown } } | null)?.data;
-  if (typeof data?.error === "string") return data.error;
-  return error instanceof Error ? error.message : String(error);
+export function slackReason(error: unknown): string {
+  return slackErrorCode(error) ?? (error instanceof Error ? error.message : String(error));
 }
 
 async function lookup<T>(
@@ -16,7 +15,7 @@ async function lookup<T>(
   try {
     return { found: true, name: name(await ask()) };
   } catch (error) {
-    const code = slackError(error);
+    const code = slackReason(error);
     return missing.includes(code) ? { found: false } : { error: `Slack answered ${code}` };
   }
 }

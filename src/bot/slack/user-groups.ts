@@ -1,6 +1,7 @@
 import type { webApi } from "@slack/bolt";
 import type { Clock } from "../../clock.js";
 import type { Logger } from "../../logger.js";
+import { slackReason } from "./slack-directory.js";
 
 /** How long a group's members are trusted before Slack is asked again. */
 export const USER_GROUP_TTL_MS = 60_000;
@@ -47,7 +48,7 @@ export class SlackUserGroups {
     const failed = answers.findIndex((answer) => answer.status === "rejected");
     if (failed !== -1) {
       const reason = (answers[failed] as PromiseRejectedResult).reason;
-      return { groupError: `Slack did not say who is in user group ${named[failed]} (${slackError(reason)})` };
+      return { groupError: `Slack did not say who is in user group ${named[failed]} (${slackReason(reason)})` };
     }
     return {
       groups: named.filter((_group, i) => (answers[i] as PromiseFulfilledResult<ReadonlySet<string>>).value.has(user)),
@@ -72,7 +73,7 @@ export class SlackUserGroups {
       this.cache.set(group, { users, at: now });
       return users;
     } catch (error) {
-      const code = slackError(error);
+      const code = slackReason(error);
       this.deps.logger.warn("could not read a slack user group's members", { group, error: code });
       // A group Slack does not have (deleted since it was granted) has no members: a definite answer.
       if (code !== "no_such_subteam") throw error;
@@ -81,11 +82,4 @@ export class SlackUserGroups {
       return nobody;
     }
   }
-}
-
-/** Slack's error code (`missing_scope`, `no_such_subteam`) or the transport's message. */
-function slackError(error: unknown): string {
-  const data = (error as { data?: { error?: unknown } } | null)?.data;
-  if (typeof data?.error === "string") return data.error;
-  return error instanceof Error ? error.message : String(error);
 }

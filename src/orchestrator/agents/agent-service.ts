@@ -1,5 +1,5 @@
 import type { Clock } from "../../clock.js";
-import { accountsOf, type RequestContext } from "../../commands/context.js";
+import { type RequestContext, userIdsOf } from "../../commands/context.js";
 import type { AgentRecord } from "../../db/repositories/agent-repository.js";
 import type { ExecutionRepository } from "../../db/repositories/execution-repository.js";
 import type { RunRouteRepository } from "../../db/repositories/run-route-repository.js";
@@ -83,7 +83,7 @@ export class AgentService implements AgentRunner {
         purpose: "agent",
         auditId: request.auditId ?? null,
         actorId: request.actor.id,
-        actorIds: linkedIds(request),
+        actorIds: userIdsOf(request.actor),
         channel: request.origin.channel,
       },
     });
@@ -247,15 +247,10 @@ export class AgentService implements AgentRunner {
   }
 }
 
-/** The bare user ids of the asker's linked accounts (`slack:U1` → `U1`), as budgets name users. */
-function linkedIds(request: RequestContext): string[] {
-  return accountsOf(request.actor).map((account) => account.slice(account.indexOf(":") + 1));
-}
-
 export function contextOf(request: RequestContext, goal: string): AgentContext {
   return {
     actorId: request.actor.id,
-    actorIds: linkedIds(request),
+    actorIds: userIdsOf(request.actor),
     actorName: request.actor.name,
     channel: request.origin.channel,
     thread: request.origin.thread,

@@ -1,4 +1,4 @@
-import { accountsOf } from "../../commands/context.js";
+import { userIdsOf } from "../../commands/context.js";
 import type { BudgetRepository } from "../../db/repositories/budget-repository.js";
 import type { ExecutionRepository } from "../../db/repositories/execution-repository.js";
 import { reportBreach } from "../agents/create-agents.js";
@@ -20,7 +20,7 @@ export function withRunLimit(deps: RunLimitDeps): Wrapper<"workflow.run"> {
   return (handler) => async (command, context) => {
     const check = checkRunLimit(deps.budgets, deps.executions, {
       actorId: context.actor.id,
-      actorIds: accountsOf(context.actor).map((account) => account.slice(account.indexOf(":") + 1)),
+      actorIds: userIdsOf(context.actor),
       channel: context.origin.channel,
       workflow: command.workflow,
     });

@@ -1,6 +1,6 @@
 import type { Clock } from "../../clock.js";
 import type { CommandOf } from "../../commands/commands.js";
-import { type Actor, accountsOf, type RequestContext } from "../../commands/context.js";
+import { type Actor, type RequestContext, userIdsOf } from "../../commands/context.js";
 import type { ExecutionRecord, ExecutionRepository } from "../../db/repositories/execution-repository.js";
 import type { FeedbackRecord, FeedbackRepository } from "../../db/repositories/feedback-repository.js";
 import type { ProposalRepository } from "../../db/repositories/proposal-repository.js";
@@ -183,8 +183,7 @@ export class ImproveService {
       if (!execution) throw new BatonError("not_found", `There is no execution \`${named}\` to give feedback on.`);
       return execution;
     }
-    const ids = accountsOf(actor).map((account) => account.slice(account.indexOf(":") + 1));
-    const last = await this.deps.feedback.lastExecutionBy(ids);
+    const last = await this.deps.feedback.lastExecutionBy(userIdsOf(actor));
     return last ? this.deps.executions.get(last.id) : null;
   }
 

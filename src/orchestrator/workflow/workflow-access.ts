@@ -1,13 +1,8 @@
 import type { RequestContext } from "../../commands/context.js";
 import { BatonError } from "../../errors.js";
 import { listed } from "../approvals.js";
+import { channelId } from "../control/channels.js";
 import type { WorkflowDefinition } from "./definition.js";
-
-/** `<#C0OPS|ops>` and `C0OPS` are one channel. */
-function channelId(written: string): string {
-  const mention = /^<#([^|>]+)(?:\|[^>]*)?>$/.exec(written.trim());
-  return (mention?.[1] ?? written.trim()).toLowerCase();
-}
 
 /**
  * A workflow's own `access:` (README "Permissions"), checked after the policy allowed the run:
@@ -17,7 +12,10 @@ export function checkWorkflowAccess(definition: WorkflowDefinition, context: Req
   const access = definition.access;
   if (access === undefined || context.permission.roles.includes("admin")) return;
   const channel = context.origin.channel;
-  if (access.channels && (channel === null || !access.channels.some((c) => channelId(c) === channel.toLowerCase())))
+  if (
+    access.channels &&
+    (channel === null || !access.channels.some((c) => channelId(c).toLowerCase() === channel.toLowerCase()))
+  )
     throw new BatonError(
       "denied",
       `${definition.name} runs only in ${access.channels.join(", ")}; ask there, or ask an admin.`,
