@@ -58,14 +58,19 @@ function providerOnly(provider: AnthropicProvider | OpenAiProvider): CommandRout
   });
 }
 
-function routers(): Array<[string, CommandRouter]> {
+async function routers(): Promise<Array<[string, CommandRouter]>> {
   const list: Array<[string, CommandRouter]> = [["rules", rules]];
   if (config.llm.anthropic)
     list.push([`anthropic (${config.llm.anthropic.model})`, providerOnly(new AnthropicProvider(config.llm.anthropic))]);
   if (config.llm.openai)
     list.push([`openai (${config.llm.openai.model})`, providerOnly(new OpenAiProvider(config.llm.openai))]);
   if (list.length > 1) {
-    const chain = createRouter(config.llm, { ledger, clock: systemClock, logger, threshold: config.routerThreshold });
+    const chain = await createRouter(config.llm, {
+      ledger,
+      clock: systemClock,
+      logger,
+      threshold: config.routerThreshold,
+    });
     list.push([`chain: ${chain.description}`, chain.router]);
   }
   return list;
@@ -149,11 +154,11 @@ async function main(): Promise<void> {
   const fixtures = loadRoutingFixtures();
   console.log(`${fixtures.length} routing fixtures`);
   const results = [];
-  for (const [name, router] of routers()) results.push(await evaluate(name, router, fixtures));
+  for (const [name, router] of await routers()) results.push(await evaluate(name, router, fixtures));
   const heldOut = loadHeldOut();
   console.log(`\n${heldOut.length} held-out phrasings (test/fixtures/routing-heldout.yaml, never tuned on)`);
   const held = [];
-  for (const [name, router] of routers()) held.push(await evaluateHeldOut(name, router, heldOut));
+  for (const [name, router] of await routers()) held.push(await evaluateHeldOut(name, router, heldOut));
   const share = await fastPathShare(fixtures);
   const cost = calls.reduce((sum, call) => sum + (call.costUsd ?? 0), 0);
   console.log(

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import type { ChannelPublisher } from "./bot/chat.js";
 import { PublisherDigestDelivery } from "./bot/digest-delivery.js";
 import { Dispatcher } from "./bot/dispatch.js";
@@ -21,6 +20,7 @@ import type { Resolver } from "./orchestrator/tools/egress/egress-policy.js";
 import { createBuiltinTools } from "./orchestrator/tools/registry.js";
 import { createRouter } from "./routing/create-router.js";
 import { loadSecretStore } from "./secrets/secret-store.js";
+import { packageVersion } from "./version.js";
 
 /** The parts of the orchestrator front-ends, operators and tests use, by name (no repositories behind them). */
 type AppParts =
@@ -53,15 +53,6 @@ export interface App extends Pick<OrchestratorSetup, AppParts> {
   registerDirectory(platform: string, directory: Directory): () => void;
   /** Stops in-flight work (recorded as interrupted) and closes the database. Safe to call twice. */
   close(options?: { graceMs?: number }): Promise<void>;
-}
-
-export function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: string };
-    return pkg.version ?? "unknown";
-  } catch {
-    return "unknown";
-  }
 }
 
 /**
@@ -98,7 +89,7 @@ export async function createApp(
   const events: OrchestratorEventBus = new EventBus<OrchestratorEvents>();
   const budgets = createBudgets({ database, events, clock, logger, timeZone: config.timeZone });
   const llmCalls = new LlmCallRepository(database);
-  const routing = createRouter(config.llm, {
+  const routing = await createRouter(config.llm, {
     ledger: llmCalls,
     clock,
     logger,

@@ -1,21 +1,20 @@
 import { randomBytes } from "node:crypto";
 import type { Readable, Writable } from "node:stream";
 import { parseArgs } from "node:util";
-import { type App, createApp, packageVersion } from "./app.js";
-import { AUDIT_USAGE, auditCommand } from "./audit/audit-cli.js";
+import type { App } from "./app.js";
 import type { ChannelPublisher, ConfirmationPrompt, Conversation, PostedMessage } from "./bot/chat.js";
-import { ConsoleAdapter } from "./bot/console/console-adapter.js";
-import { ConsolePublisher } from "./bot/console/console-publisher.js";
-import { ansiStyle, plainStyle, renderText } from "./bot/console/text-renderer.js";
+import type { ConsoleAdapter } from "./bot/console/console-adapter.js";
 import type { Reply } from "./bot/reply.js";
-import { slackLabel, startSlack } from "./bot/slack/start-slack.js";
+import { USAGE } from "./cli-usage.js";
 import type { Directory } from "./commands/directory.js";
-import { type Config, ConfigError, loadConfig } from "./config.js";
-import { openDatabase } from "./db/database.js";
-import { migrateToLatest } from "./db/migrate.js";
+import type { Config } from "./config.js";
 import { BatonError } from "./errors.js";
 import { createLogger, type Logger } from "./logger.js";
 import type { RouteUsage } from "./routing/types.js";
+import { packageVersion } from "./version.js";
+
+// Everything heavier than this file is imported where a command needs it, so `baton --version` and
+// `baton help` load nothing else, and no command loads a platform or LLM SDK it was not configured for.
 
 export interface CliIo {
   stdin: Readable & { isTTY?: boolean };
@@ -24,38 +23,12 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
 }
 
-const USAGE = `baton — chat-ops bot with an embedded orchestrator
-
-Usage:
-  baton start [--console]            start baton: Slack and Discord when configured, and the console
-                                     REPL at a terminal, with --console, or when no platform is
-                                     configured
-  baton say "<text>" [--user NAME] [--channel NAME] [--yes] [--json]
-                                     run one request exactly as the REPL would and print the reply;
-                                     as the installation's owner (an admin), or with --user as that
-                                     person (console:NAME) in --channel (default cli)
-  baton route ["<text>"] [--json]    show how text resolves to a command, without running it
-                                     (no text: one request per stdin line, answered in turn;
-                                     --json prints one JSON object per request)
-  baton grant <who> <role> [#channel | workflow=NAME]   give a role (README "Permissions")
-  baton revoke <who> <role> [#channel | workflow=NAME] --yes
-  baton access [<who> | #channel]    who can do what, where
-  baton whoami [--user NAME]         your accounts, roles and what you may run
-  baton link [CODE]                  a code to link this console account to Slack or Discord
-                                     (type it there as /orchestrate link CODE), or redeem one
-  baton unlink --yes                 make this console account a person of its own again
-                                     (these take say's --user, --channel, --yes and --json)
-  baton migrate                      apply pending database migrations
-${AUDIT_USAGE}
-  baton help | --version
-
-Environment variables are documented in README.md.`;
-
 /** Runs the CLI; resolves with the process exit code. */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   const [command = "start", ...rest] = argv;
   if (command === "help" || command === "--help" || command === "-h") return write(io.stdout, USAGE, 0);
   if (command === "--version" || command === "-v") return write(io.stdout, packageVersion(), 0);
+  const { ConfigError, loadConfig } = await import("./config.js");
   let config: Config;
   try {
     config = loadConfig(io.env);
@@ -82,8 +55,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         return await say(["/orchestrate", command, ...rest], config, logger, io);
       case "migrate":
         return await migrate(config, logger, io);
-      case "audit":
+      case "audit": {
+        const { auditCommand } = await import("./audit/audit-cli.js");
         return await auditCommand(rest, config, logger, io);
+      }
       default:
         return write(io.stderr, `Unknown command "${command}".\n\n${USAGE}`, 2);
     }
@@ -115,11 +90,17 @@ function parse(args: string[], options: Record<string, { type: "boolean" | "stri
 
 async function start(args: string[], config: Config, logger: Logger, io: CliIo): Promise<number> {
   const { values } = parse(args, { console: { type: "boolean" } });
+  const { slackLabel } = await import("./config-slack.js");
   const platforms = [...(config.slack ? [slackLabel(config.slack)] : []), ...(config.discord ? ["discord"] : [])];
   // The REPL runs when asked, at a terminal, or when no platform is configured (it is then the only way in).
   const withConsole = values.console === true || Boolean(io.stdin.isTTY) || platforms.length === 0;
   const frontEnds = [...platforms, ...(withConsole ? ["console"] : [])];
   const color = Boolean(io.stdout.isTTY && io.stdin.isTTY);
+  const [{ createApp }, { ConsolePublisher }, { ansiStyle, plainStyle }] = await Promise.all([
+    import("./app.js"),
+    import("./bot/console/console-publisher.js"),
+    import("./bot/console/text-renderer.js"),
+  ]);
   const publishers = withConsole ? [new ConsolePublisher(io.stdout, color ? ansiStyle : plainStyle)] : [];
   const app = await createApp(config, logger, { frontEnds, publishers });
   let running: PlatformFrontEnd[];
@@ -134,7 +115,7 @@ async function start(args: string[], config: Config, logger: Logger, io: CliIo):
     // Grants naming this platform's people, groups and channels are checked against it.
     if (platform.directory) app.registerDirectory(platform.platform, platform.directory);
   }
-  const adapter = withConsole ? consoleAdapter(app, config, logger, io) : null;
+  const adapter = withConsole ? await consoleAdapter(app, config, logger, io) : null;
   let stopped: () => void = () => {};
   const whenStopped = new Promise<void>((resolve) => {
     stopped = resolve;
@@ -165,7 +146,8 @@ async function start(args: string[], config: Config, logger: Logger, io: CliIo):
   return 0;
 }
 
-function consoleAdapter(app: App, config: Config, logger: Logger, io: CliIo): ConsoleAdapter {
+async function consoleAdapter(app: App, config: Config, logger: Logger, io: CliIo): Promise<ConsoleAdapter> {
+  const { ConsoleAdapter } = await import("./bot/console/console-adapter.js");
   return new ConsoleAdapter({
     dispatcher: app.dispatcher,
     input: io.stdin,
@@ -191,6 +173,8 @@ async function startPlatforms(config: Config, app: App): Promise<PlatformFrontEn
   const started: PlatformFrontEnd[] = [];
   try {
     if (config.slack) {
+      // Each platform's SDK is loaded only when that platform is configured.
+      const { startSlack } = await import("./bot/slack/start-slack.js");
       const slack = await startSlack(config.slack, { ...app, timeZone: config.timeZone });
       started.push({
         platform: "slack",
@@ -200,7 +184,6 @@ async function startPlatforms(config: Config, app: App): Promise<PlatformFrontEn
       });
     }
     if (config.discord) {
-      // Loaded only when configured, so `baton say` and the console do not pay for discord.js.
       const { startDiscord } = await import("./bot/discord/start-discord.js");
       const discord = await startDiscord(config.discord, app);
       started.push({
@@ -264,6 +247,10 @@ async function say(args: string[], config: Config, logger: Logger, io: CliIo): P
   const owner = typeof values.user !== "string";
   const channel = typeof values.channel === "string" ? values.channel.replace(/^#/, "") : "cli";
   // A one-shot command does not adopt runs other processes left behind; `baton start` does.
+  const [{ createApp }, { renderText }] = await Promise.all([
+    import("./app.js"),
+    import("./bot/console/text-renderer.js"),
+  ]);
   const app = await createApp(config, logger, { frontEnds: ["cli"], resume: false });
   // Ctrl-C or SIGTERM mid-run: stop the run as interrupted, then print where it stands.
   let signalled = false;
@@ -320,6 +307,7 @@ function replyJson(reply: Reply) {
 async function route(args: string[], config: Config, logger: Logger, io: CliIo): Promise<number> {
   const { values, positionals } = parse(args, { json: { type: "boolean" }, user: { type: "string" } });
   const user = typeof values.user === "string" ? values.user : config.consoleUser;
+  const { createApp } = await import("./app.js");
   const app = await createApp(config, logger, { frontEnds: [], recover: false });
   try {
     const resolveOne = async (text: string) => {
@@ -378,6 +366,10 @@ async function* readLines(stream: NodeJS.ReadableStream): AsyncGenerator<string>
 }
 
 async function migrate(config: Config, logger: Logger, io: CliIo): Promise<number> {
+  const [{ openDatabase }, { migrateToLatest }] = await Promise.all([
+    import("./db/database.js"),
+    import("./db/migrate.js"),
+  ]);
   const database = await openDatabase({
     url: config.databaseUrl,
     logger,

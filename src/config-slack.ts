@@ -62,3 +62,8 @@ export function buildSlackConfig(env: SlackEnv): SlackConfig | null {
     sendIntervalMs: env.SLACK_SEND_INTERVAL_MS,
   };
 }
+
+/** How status names the Slack front-end. */
+export function slackLabel(slack: SlackConfig): string {
+  return slack.appToken ? "slack (socket mode)" : `slack (http :${slack.port}/slack/events)`;
+}

@@ -13,12 +13,6 @@ export interface AuditCliIo {
   stderr: NodeJS.WritableStream;
 }
 
-export const AUDIT_USAGE = `  baton audit verify                 check the audit log's hash chain: prints how many rows it
-                                     verified (exit 0) or names the first row that was changed (exit 1)
-  baton audit export [--since DATE] [--until DATE] [--format jsonl|csv]
-                                     stream audit rows (redacted) to stdout; --since is inclusive,
-                                     --until exclusive; DATE is 2026-01-31 or 2026-01-31T09:00:00Z`;
-
 /** A mistake in how `baton audit` was called: one sentence, exit 2. */
 class AuditUsageError extends Error {}
 

@@ -1,6 +1,6 @@
 import { Sequelize } from "sequelize";
 import type { Logger } from "../logger.js";
-import { migrateToLatest } from "./migrate.js";
+import { migrationsCurrent } from "./migration-list.js";
 import { defineModels, type Models } from "./models.js";
 import { RawStatements } from "./raw-statements.js";
 import { WriteQueue } from "./write-queue.js";
@@ -56,7 +56,11 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
       await sequelize.close();
     },
   };
-  if (options.migrate ?? true) await migrateToLatest(database, options.logger);
+  if ((options.migrate ?? true) && !(await migrationsCurrent(sequelize))) {
+    // The migrator is loaded only when there is something to apply.
+    const { migrateToLatest } = await import("./migrate.js");
+    await migrateToLatest(database, options.logger);
+  }
   return database;
 }
 

@@ -1,46 +1,11 @@
-import { DataTypes, type QueryInterface, type Transaction } from "sequelize";
+import { DataTypes } from "sequelize";
 import { type MigrationParams, Umzug, type UmzugStorage } from "umzug";
 import type { Logger } from "../logger.js";
 import type { Database } from "./database.js";
-import * as initial from "./migrations/0001-initial.js";
-import * as llmCalls from "./migrations/0002-llm-calls.js";
-import * as waitingFor from "./migrations/0003-execution-waiting-for.js";
-import * as slackMessages from "./migrations/0004-slack-messages.js";
-import * as schedules from "./migrations/0006-schedules.js";
-import * as agentsBudgetsEvents from "./migrations/0007-agents-budgets-events.js";
-import * as auditLeases from "./migrations/0008-audit-leases-run-routes.js";
-import * as auditChain from "./migrations/0009-audit-chain.js";
-import * as access from "./migrations/0010-access.js";
+import { META_TABLE, MIGRATIONS, type MigrationContext } from "./migration-list.js";
 
-/** What each migration receives: the query interface and the transaction every statement joins. */
-export interface MigrationContext {
-  qi: QueryInterface;
-  transaction: Transaction;
-}
+export { MIGRATION_NAMES, type MigrationContext } from "./migration-list.js";
 
-type Migration = {
-  name: string;
-  up(params: { context: MigrationContext }): Promise<void>;
-  down(params: { context: MigrationContext }): Promise<void>;
-};
-
-/** In order. Listed explicitly so the same code runs from src/ (tsx) and dist/ (node). */
-const MIGRATIONS: Migration[] = [
-  initial,
-  llmCalls,
-  waitingFor,
-  slackMessages,
-  schedules,
-  agentsBudgetsEvents,
-  auditLeases,
-  auditChain,
-  access,
-];
-
-/** Every migration baton ships, in order. */
-export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map((m) => m.name);
-
-const META_TABLE = "baton_migrations";
 /** Any constant works; it names baton's migration lock among PostgreSQL advisory locks. */
 const MIGRATION_LOCK = 0x0ba70;
 

@@ -4,8 +4,6 @@ import { BudgetedMeter, type RoutingBudgets } from "../llm/budgeted-meter.js";
 import { type ChatModel, ProviderChat } from "../llm/chat-model.js";
 import type { LlmProvider } from "../llm/provider.js";
 import { ProviderHealth, type ProviderHealthSnapshot } from "../llm/provider-health.js";
-import { AnthropicProvider } from "../llm/providers/anthropic.js";
-import { OpenAiProvider } from "../llm/providers/openai.js";
 import type { UsageLedger } from "../llm/usage.js";
 import type { Logger } from "../logger.js";
 import { LlmCommandRouter } from "./llm-router.js";
@@ -23,14 +21,20 @@ export interface RouterSetup {
   health(): ProviderHealthSnapshot[];
 }
 
-function createProvider(name: Exclude<LlmProviderName, "rules">, config: LlmConfig): LlmProvider | null {
+/** A provider's SDK is loaded only when it is configured: without keys, baton never pays for it. */
+async function createProvider(name: Exclude<LlmProviderName, "rules">, config: LlmConfig): Promise<LlmProvider | null> {
   const settings = config[name];
   if (!settings) return null;
-  return name === "anthropic" ? new AnthropicProvider(settings) : new OpenAiProvider(settings);
+  if (name === "anthropic") {
+    const { AnthropicProvider } = await import("../llm/providers/anthropic.js");
+    return new AnthropicProvider(settings);
+  }
+  const { OpenAiProvider } = await import("../llm/providers/openai.js");
+  return new OpenAiProvider(settings);
 }
 
 /** The configured chain: LLM providers in LLM_PROVIDERS order, then the offline rules router. */
-export function createRouter(
+export async function createRouter(
   config: LlmConfig,
   deps: {
     ledger: UsageLedger;
@@ -40,12 +44,12 @@ export function createRouter(
     /** Routing calls reserve their estimated cost against these budgets (absent: metered only). */
     budgets?: RoutingBudgets;
   },
-): RouterSetup {
+): Promise<RouterSetup> {
   const rules = new RulesRouter({ threshold: deps.threshold });
-  const providers = config.providers
-    .filter((name): name is Exclude<LlmProviderName, "rules"> => name !== "rules")
-    .map((name) => createProvider(name, config))
-    .filter((provider): provider is LlmProvider => provider !== null);
+  const names = config.providers.filter((name): name is Exclude<LlmProviderName, "rules"> => name !== "rules");
+  const providers = (await Promise.all(names.map((name) => createProvider(name, config)))).filter(
+    (provider): provider is LlmProvider => provider !== null,
+  );
   const health = new ProviderHealth(deps.clock, config.cooldownFailures, config.cooldownMs);
   const meter = new BudgetedMeter(deps.ledger, config.prices, deps.clock, deps.logger, deps.budgets);
   const router = new LlmCommandRouter({

@@ -8,11 +8,6 @@ import { SlackFrontEnd } from "./slack-front-end.js";
 
 const START_TIMEOUT_MS = 30_000;
 
-/** How status names the Slack front-end. */
-export function slackLabel(slack: SlackConfig): string {
-  return slack.appToken ? "slack (socket mode)" : `slack (http :${slack.port}/slack/events)`;
-}
-
 /**
  * Starts the Slack front-end for `baton start`. One that cannot start (bad token, port taken, a
  * socket that never connects) stops baton with one sentence instead of hanging; a Slack API that
