@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import type { App } from "./app.js";
 import type { ChannelPublisher, ConfirmationPrompt, Conversation, PostedMessage } from "./bot/chat.js";
 import type { ConsoleAdapter } from "./bot/console/console-adapter.js";
+import type { ConsoleScreen } from "./bot/console/console-screen.js";
 import type { Reply } from "./bot/reply.js";
 import { USAGE } from "./cli-usage.js";
 import type { Directory } from "./commands/directory.js";
@@ -88,7 +89,8 @@ function parse(args: string[], options: Record<string, { type: "boolean" | "stri
   }
 }
 
-async function start(args: string[], config: Config, logger: Logger, io: CliIo): Promise<number> {
+async function start(args: string[], config: Config, baseLogger: Logger, io: CliIo): Promise<number> {
+  let logger = baseLogger;
   const { values } = parse(args, { console: { type: "boolean" } });
   const { slackLabel } = await import("./config-slack.js");
   const platforms = [...(config.slack ? [slackLabel(config.slack)] : []), ...(config.discord ? ["discord"] : [])];
@@ -96,12 +98,17 @@ async function start(args: string[], config: Config, logger: Logger, io: CliIo):
   const withConsole = values.console === true || Boolean(io.stdin.isTTY) || platforms.length === 0;
   const frontEnds = [...platforms, ...(withConsole ? ["console"] : [])];
   const color = Boolean(io.stdout.isTTY && io.stdin.isTTY);
-  const [{ createApp }, { ConsolePublisher }, { ansiStyle, plainStyle }] = await Promise.all([
+  const [{ createApp }, { ConsolePublisher }, { ansiStyle, plainStyle }, { ConsoleScreen }] = await Promise.all([
     import("./app.js"),
     import("./bot/console/console-publisher.js"),
     import("./bot/console/text-renderer.js"),
+    import("./bot/console/console-screen.js"),
   ]);
-  const publishers = withConsole ? [new ConsolePublisher(io.stdout, color ? ansiStyle : plainStyle)] : [];
+  const screen = withConsole ? new ConsoleScreen(io.stdout, color) : null;
+  // While the REPL is open at a terminal (or BATON_LOG_FILE says where), log lines go to a file.
+  const log = screen && (color || config.logFile !== null) ? await openConsoleLog(config, screen) : null;
+  if (log) logger = log.logger;
+  const publishers = screen ? [new ConsolePublisher(screen, color ? ansiStyle : plainStyle)] : [];
   const app = await createApp(config, logger, { frontEnds, publishers });
   let running: PlatformFrontEnd[];
   try {
@@ -115,7 +122,7 @@ async function start(args: string[], config: Config, logger: Logger, io: CliIo):
     // Grants naming this platform's people, groups and channels are checked against it.
     if (platform.directory) app.registerDirectory(platform.platform, platform.directory);
   }
-  const adapter = withConsole ? await consoleAdapter(app, config, logger, io) : null;
+  const adapter = screen ? await consoleAdapter(app, config, logger, io, screen, log?.notice) : null;
   let stopped: () => void = () => {};
   const whenStopped = new Promise<void>((resolve) => {
     stopped = resolve;
@@ -127,7 +134,8 @@ async function start(args: string[], config: Config, logger: Logger, io: CliIo):
     await app.close({ graceMs });
     stopped();
   });
-  // At the console Ctrl-C means now; a server stopped by SIGTERM lets in-flight requests finish.
+  // At the console Ctrl-C (or a terminal closing: SIGHUP) means now, and in-flight runs are recorded
+  // as interrupted; a server stopped by SIGTERM lets in-flight requests finish.
   const onSignal = () => void stop(adapter ? 0 : config.shutdownGraceMs);
   adapter?.onInterrupt(onSignal);
   const release = onStopSignal(onSignal);
@@ -141,14 +149,29 @@ async function start(args: string[], config: Config, logger: Logger, io: CliIo):
     }
   } finally {
     release();
+    log?.close();
   }
   io.stdout.write("bye\n");
   return 0;
 }
 
-async function consoleAdapter(app: App, config: Config, logger: Logger, io: CliIo): Promise<ConsoleAdapter> {
+async function openConsoleLog(config: Config, screen: ConsoleScreen) {
+  const { consoleLog, DEFAULT_CONSOLE_LOG_FILE } = await import("./bot/console/console-log.js");
+  return consoleLog(config.logFile ?? DEFAULT_CONSOLE_LOG_FILE, config.logLevel, screen);
+}
+
+async function consoleAdapter(
+  app: App,
+  config: Config,
+  logger: Logger,
+  io: CliIo,
+  screen: ConsoleScreen,
+  notice: string | undefined,
+): Promise<ConsoleAdapter> {
   const { ConsoleAdapter } = await import("./bot/console/console-adapter.js");
   return new ConsoleAdapter({
+    screen,
+    ...(notice === undefined ? {} : { notice }),
     dispatcher: app.dispatcher,
     input: io.stdin,
     output: io.stdout,
@@ -292,11 +315,11 @@ async function say(args: string[], config: Config, logger: Logger, io: CliIo): P
   }
 }
 
-/** Calls `stop` on SIGINT or SIGTERM until released. */
+/** Calls `stop` on SIGINT, SIGTERM or SIGHUP (the terminal closed) until released. */
 function onStopSignal(stop: () => void): () => void {
-  process.once("SIGINT", stop).once("SIGTERM", stop);
+  process.once("SIGINT", stop).once("SIGTERM", stop).once("SIGHUP", stop);
   return () => {
-    process.off("SIGINT", stop).off("SIGTERM", stop);
+    process.off("SIGINT", stop).off("SIGTERM", stop).off("SIGHUP", stop);
   };
 }
 

@@ -57,6 +57,7 @@ const EnvSchema = z.object({
     .default("UTC"),
   BATON_WORKFLOWS_DIR: z.string().min(1).default("./workflows"),
   BATON_USER: z.string().min(1).optional(),
+  BATON_LOG_FILE: z.string().min(1).optional(),
   USER: z.string().optional(),
   BATON_ROUTER_THRESHOLD: bounded(0.6, 0, 1),
   BATON_DB_BUSY_TIMEOUT_MS: millis(5000, 1, 600_000),
@@ -84,6 +85,8 @@ export interface Config {
   workflowsDir: string;
   /** Who is typing at the console. */
   consoleUser: string;
+  /** Where log lines go while the console REPL is open (null: ./data/baton.log, and only at a terminal). */
+  logFile: string | null;
   routerThreshold: number;
   busyTimeoutMs: number;
   shutdownGraceMs: number;
@@ -159,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timeZone: e.TZ,
     workflowsDir: e.BATON_WORKFLOWS_DIR,
     consoleUser: e.BATON_USER ?? e.USER ?? "operator",
+    logFile: e.BATON_LOG_FILE ?? null,
     routerThreshold: e.BATON_ROUTER_THRESHOLD,
     busyTimeoutMs: e.BATON_DB_BUSY_TIMEOUT_MS,
     shutdownGraceMs: e.BATON_SHUTDOWN_GRACE_MS,

@@ -5,6 +5,14 @@ const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 
 
 export type LogFields = Record<string, unknown>;
 
+/** One log line as written (redacted): its level, message and fields. */
+export type LogEntry = { time: string; level: Exclude<LogLevel, "silent">; msg: string } & LogFields;
+
+/** Whether an entry at `at` is at least as severe as `threshold`. */
+export function atLeast(at: LogLevel, threshold: LogLevel): boolean {
+  return ORDER[at] >= ORDER[threshold];
+}
+
 export interface Logger {
   debug(message: string, fields?: LogFields): void;
   info(message: string, fields?: LogFields): void;
@@ -16,11 +24,19 @@ export interface Logger {
  * One JSON line per entry on stderr, so stdout stays for replies (console, `baton say --json`).
  * Every message and field is redacted on the way out (by shape, and by key name in fields).
  */
-export function createLogger(level: LogLevel, write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
+export function createLogger(
+  level: LogLevel,
+  write: (line: string, entry: LogEntry) => void = (l) => process.stderr.write(l),
+): Logger {
   const emit = (at: Exclude<LogLevel, "silent">, message: string, fields?: LogFields) => {
     if (ORDER[at] < ORDER[level]) return;
-    const entry = { time: new Date().toISOString(), level: at, msg: redactSecrets(message), ...serialise(fields) };
-    write(`${JSON.stringify(entry)}\n`);
+    const entry: LogEntry = {
+      time: new Date().toISOString(),
+      level: at,
+      msg: redactSecrets(message),
+      ...serialise(fields),
+    };
+    write(`${JSON.stringify(entry)}\n`, entry);
   };
   return {
     debug: (m, f) => emit("debug", m, f),

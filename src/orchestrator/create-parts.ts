@@ -140,7 +140,16 @@ export function createEngine(deps: OrchestratorDeps) {
     subWorkflows: { catalog, executions, clock, owner },
     ...(deps.secrets && { secrets: deps.secrets }),
   });
-  const recovery = new ExecutionRecovery({ executions, catalog, runner, tools: deps.tools, clock, logger, owner });
+  const recovery = new ExecutionRecovery({
+    executions,
+    catalog,
+    runner,
+    tools: deps.tools,
+    clock,
+    logger,
+    owner,
+    events,
+  });
   const identities = new IdentityRepository(database);
   const access = new AccessService({
     grants: new GrantRepository(database),

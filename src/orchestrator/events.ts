@@ -18,6 +18,8 @@ export interface OrchestratorEvents {
     },
   ];
   "execution.finished": [execution: ExecutionRecord];
+  /** A run left behind by a process that stopped was taken up again here (not an approval resuming it). */
+  "execution.resumed": [execution: ExecutionRecord];
   /** The execution paused for a person (an approval, or a decision about a cut-off step). */
   "execution.waiting": [execution: ExecutionRecord];
   "agent.spawned": [agent: AgentEvent];

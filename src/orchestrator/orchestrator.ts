@@ -75,6 +75,7 @@ export class Orchestrator {
     // Audit rows a dead process left pending are closed now and by every sweep while this one lives.
     await parts.auditSweeper.start();
     if (options.resume ?? true) {
+      parts.controlLoop.startReports();
       await parts.engineSweep.start(Math.max(1000, Math.floor(parts.leaseMs / 2)));
       // Long-running processes also run schedules (seeded from the file, missed fires caught up).
       if (options.schedule ?? true) await parts.controlLoop.start();

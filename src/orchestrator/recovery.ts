@@ -2,6 +2,7 @@ import type { Clock } from "../clock.js";
 import type { ExecutionRecord, ExecutionRepository } from "../db/repositories/execution-repository.js";
 import { toBatonError } from "../errors.js";
 import type { Logger } from "../logger.js";
+import type { OrchestratorEventBus } from "./events.js";
 import type { ToolRegistry } from "./tools/registry.js";
 import type { WorkflowCatalog } from "./workflow/catalog.js";
 import { planResume } from "./workflow/resume.js";
@@ -17,6 +18,7 @@ export interface RecoveryDeps {
   clock: Clock;
   logger: Logger;
   owner: string;
+  events: Pick<OrchestratorEventBus, "emit">;
 }
 
 /**
@@ -66,6 +68,8 @@ export class ExecutionRecovery {
     const now = clock.now();
     if (!(await executions.claim(execution.id, this.deps.owner, runner.leaseUntil(), now, options.fromWaiting)))
       return "lost";
+    // Nobody follows a run adopted from a stopped process: run reports tell its channel how it ends.
+    if (!options.fromWaiting) this.deps.events.emit("execution.resumed", execution);
     try {
       await executions.interruptRunningAttempts(execution.id, now, "The process running this step stopped.");
       const definition = await this.deps.catalog.definition(execution.workflowName, execution.workflowVersion);

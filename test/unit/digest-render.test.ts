@@ -76,7 +76,8 @@ describe("ConsolePublisher", () => {
     output.on("data", (chunk: Buffer) => {
       printed += chunk.toString();
     });
-    const publisher = new ConsolePublisher(output);
+    const { ConsoleScreen } = await import("../../src/bot/console/console-screen.js");
+    const publisher = new ConsolePublisher(new ConsoleScreen(output, false));
     const reply = renderDigest(digest, { now: digest.composedAt, timeZone: "UTC" });
     const first = await publisher.publish("ops", reply, { idempotencyKey: "k1" });
     const again = await publisher.publish("ops", reply, { idempotencyKey: "k1" });

@@ -6,6 +6,7 @@ import type { Logger } from "../../logger.js";
 import type { ChatRequest, ConfirmationPrompt, Conversation, PostedMessage } from "../chat.js";
 import type { Dispatcher } from "../dispatch.js";
 import type { Reply } from "../reply.js";
+import { ConsoleScreen } from "./console-screen.js";
 import { ansiStyle, plainStyle, renderText, type TextStyle } from "./text-renderer.js";
 
 export interface ConsoleAdapterOptions {
@@ -18,6 +19,10 @@ export interface ConsoleAdapterOptions {
   color?: boolean;
   /** Session id used in dedupe keys; unique per REPL run. */
   session: string;
+  /** Where output goes; shared with the console publisher and the log lines shown (default: `output`). */
+  screen?: ConsoleScreen;
+  /** Said once under the greeting, e.g. where the log file is. */
+  notice?: string;
 }
 
 const PROMPT = "baton> ";
@@ -31,6 +36,7 @@ export class ConsoleAdapter {
   private readonly rl: Interface;
   private readonly lines: AsyncIterator<string>;
   private readonly style: TextStyle;
+  private readonly screen: ConsoleScreen;
   private sequence = 0;
   private closed = false;
 
@@ -43,24 +49,41 @@ export class ConsoleAdapter {
     });
     this.lines = this.rl[Symbol.asyncIterator]();
     this.style = options.color ? ansiStyle : plainStyle;
+    this.screen = options.screen ?? new ConsoleScreen(options.output, options.color ?? false);
+    this.screen.attach(this.rl);
+    // A terminal that closed under the REPL (EIO) ends it like Ctrl-D; nothing is thrown at the process.
+    options.input.on("error", (error: unknown) => {
+      this.options.logger.warn("the console's input failed; closing the console", { error });
+      this.close();
+    });
   }
 
   /** Reads requests until end of input or `close()`. */
   async run(): Promise<void> {
     this.print(`baton is ready, ${this.options.user}. Type /orchestrate help, or ask in plain words. Ctrl-D to quit.`);
-    this.rl.prompt();
+    if (this.options.notice) this.print(this.style.dim(this.options.notice));
+    this.screen.prompt();
     for (let next = await this.lines.next(); !next.done && !this.closed; next = await this.lines.next()) {
+      this.screen.lineRead();
       const text = next.value.trim();
       if (text === "exit" || text === "quit") break;
       if (text.length > 0) await this.handle(text);
-      if (!this.closed) this.rl.prompt();
+      if (!this.closed) this.screen.prompt();
     }
+    this.screen.lineRead();
     this.closed = true;
   }
 
   close(): void {
+    if (this.closed) return;
     this.closed = true;
-    this.rl.close();
+    this.screen.lineRead();
+    try {
+      this.rl.close();
+    } catch (error) {
+      // Closing restores the terminal's mode; on a terminal that is already gone that fails (EIO).
+      this.options.logger.debug("the console's terminal was already gone", { error });
+    }
   }
 
   onInterrupt(listener: () => void): void {
@@ -108,7 +131,7 @@ export class ConsoleAdapter {
   }
 
   private async confirm(prompt: ConfirmationPrompt): Promise<boolean> {
-    this.options.output.write(`${prompt.question} [y/N] `);
+    this.screen.write(`${prompt.question} [y/N] `);
     const answer = await this.lines.next();
     if (answer.done)
       throw new BatonError("interrupted", "baton stopped before the confirmation was answered; nothing was changed.");
@@ -116,6 +139,6 @@ export class ConsoleAdapter {
   }
 
   private print(text: string): void {
-    this.options.output.write(`${text}\n`);
+    this.screen.print(text);
   }
 }

@@ -27,7 +27,7 @@ export interface ControlLoopDeps {
   /** The one dispatch path: the scheduler is a front-end like any other (DESIGN.md). */
   run: (command: Command, context: RequestContext) => Promise<Result>;
   driver?: FireDriver | undefined;
-  /** Starts reporting scheduled runs to their channels; returns the stop (a long-running process only). */
+  /** Starts reporting scheduled and resumed runs to their channels; returns the stop (a long-running process only). */
   reportRuns?: () => () => void;
 }
 
@@ -71,10 +71,18 @@ export class ControlLoop {
   }
 
   /** Seeds schedules from the file, catches up missed fires, arms the jobs and the continuous loop. */
+  /**
+   * Reports runs nobody follows (scheduled, or adopted from a stopped process) to their channels.
+   * Called before the engine's first sweep, so a run resumed at start-up is reported too.
+   */
+  startReports(): void {
+    this.stopReports ??= this.deps.reportRuns?.() ?? null;
+  }
+
   async start(): Promise<void> {
     await this.deps.book.seed();
     this.started = true;
-    this.stopReports ??= this.deps.reportRuns?.() ?? null;
+    this.startReports();
     await this.scheduler.start();
     this.continuousTimer = this.deps.clock.setInterval(() => {
       // A tick while the last one still runs is skipped: its window is claimed already.

@@ -19,19 +19,27 @@ function keyOf(execution: ExecutionRecord): string {
 }
 
 /**
- * Scheduled runs report to their schedule's channel (issue 15): when one finishes or waits for a
- * person, its report — the outcome, the approval with its buttons, or the failure with its error —
- * is posted through the digests' publishers, as a verified delivery (recorded, retried, never
- * twice). Returns the unsubscribe.
+ * Runs nobody is following report to their channel (issue 15): scheduled runs, and runs this process
+ * took up after the one that started them stopped (the conversation that asked is gone). When one
+ * finishes or waits for a person, its report — the outcome, the approval with its buttons, or the
+ * failure with its error — is posted through the digests' publishers, as a verified delivery
+ * (recorded, retried, never twice). Returns the unsubscribe.
  */
 export function reportScheduledRuns(deps: RunReportDeps): () => void {
+  const resumed = new Set<string>();
   const report = (execution: ExecutionRecord) => {
-    if (execution.requestedBy !== SCHEDULER_ACTOR || execution.channel === null) return;
+    // Reported once: after a wait, whoever approves it follows the run in their own conversation.
+    const adopted = resumed.delete(execution.id);
+    if ((execution.requestedBy !== SCHEDULER_ACTOR && !adopted) || execution.channel === null) return;
     void deliver(deps, execution).catch((error: unknown) =>
-      deps.logger.error("could not report a scheduled run", { execution: execution.id, error }),
+      deps.logger.error("could not report a run", { execution: execution.id, error }),
     );
   };
-  const stops = [deps.events.on("execution.finished", report), deps.events.on("execution.waiting", report)];
+  const stops = [
+    deps.events.on("execution.resumed", (execution) => resumed.add(execution.id)),
+    deps.events.on("execution.finished", report),
+    deps.events.on("execution.waiting", report),
+  ];
   return () => {
     for (const stop of stops) stop();
   };
