@@ -42,6 +42,7 @@ describe("loadConfig", () => {
       timeZone: "UTC",
       workflowsDir: "./workflows",
       consoleUser: "operator",
+      logFile: null,
       routerThreshold: 0.6,
       busyTimeoutMs: 5000,
       shutdownGraceMs: 10000,

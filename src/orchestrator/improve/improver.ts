@@ -6,6 +6,7 @@ import type { ChatModel } from "../../llm/chat-model.js";
 import type { LlmToolSpec } from "../../llm/provider.js";
 import type { ToolRegistry } from "../tools/registry.js";
 import { parseWorkflowDefinition, type WorkflowDefinition } from "../workflow/definition.js";
+import { writtenForm } from "../workflow/written-form.js";
 
 const PROPOSE_TOOL: LlmToolSpec = {
   name: "propose_workflow",
@@ -90,9 +91,12 @@ export async function proposeImprovement(
   return { definition, yaml: definitionYaml(definition), summary: parsed.summary };
 }
 
-/** The same YAML text for a stored and a proposed definition, so the diff shows only real changes. */
+/**
+ * The same YAML text for a stored and a proposed definition, so the diff shows only real changes,
+ * written as a person would (no field that only repeats its default).
+ */
 export function definitionYaml(definition: WorkflowDefinition): string {
-  return stringify(definition, { lineWidth: 0 });
+  return stringify(writtenForm(definition), { lineWidth: 0 });
 }
 
 function describeRun(input: ImproverInput): string {
