@@ -88,7 +88,7 @@ async function route(router: CommandRouter, text: string, context = FIXTURE_CONT
  * The held-out set (never tuned on): the share whose command type is right, and of those the
  * share whose listed arguments are all exactly right.
  */
-async function evaluateHeldOut(name: string, router: CommandRouter, cases: HeldOutCase[]) {
+async function evaluateHeldOut(name: string, router: CommandRouter, cases: HeldOutCase[], set = "held-out") {
   let typeRight = 0;
   let argsRight = 0;
   const misses: string[] = [];
@@ -114,9 +114,10 @@ async function evaluateHeldOut(name: string, router: CommandRouter, cases: HeldO
   const typeAccuracy = typeRight / cases.length;
   const argsAccuracy = typeRight === 0 ? 0 : argsRight / typeRight;
   console.log(
-    `\n${name} on the held-out set: type ${(typeAccuracy * 100).toFixed(1)}% (${typeRight}/${cases.length}), arguments ${(argsAccuracy * 100).toFixed(1)}% of those (${argsRight}/${typeRight})`,
+    `\n${name} on the ${set} set: type ${(typeAccuracy * 100).toFixed(1)}% (${typeRight}/${cases.length}), arguments ${(argsAccuracy * 100).toFixed(1)}% of those (${argsRight}/${typeRight})`,
   );
-  if (process.env.EVAL_SHOW_HELDOUT_MISSES) for (const miss of misses) console.log(miss);
+  // The tuning set's misses are what to work on; the held-out set's are not to be looked at.
+  if (set === "tuning" || process.env.EVAL_SHOW_HELDOUT_MISSES) for (const miss of misses) console.log(miss);
   return {
     router: name,
     type_accuracy: Number(typeAccuracy.toFixed(4)),
@@ -159,6 +160,10 @@ async function main(): Promise<void> {
   console.log(`\n${heldOut.length} held-out phrasings (test/fixtures/routing-heldout.yaml, never tuned on)`);
   const held = [];
   for (const [name, router] of await routers()) held.push(await evaluateHeldOut(name, router, heldOut));
+  const tuning = loadHeldOut("tuning");
+  console.log(`\n${tuning.length} tuning phrasings (test/fixtures/routing-tuning.yaml, tuned on)`);
+  const tuned = [];
+  for (const [name, router] of await routers()) tuned.push(await evaluateHeldOut(name, router, tuning, "tuning"));
   const share = await fastPathShare(fixtures);
   const cost = calls.reduce((sum, call) => sum + (call.costUsd ?? 0), 0);
   console.log(
@@ -171,6 +176,8 @@ async function main(): Promise<void> {
       results,
       held_out: heldOut.length,
       held_out_results: held,
+      tuning: tuning.length,
+      tuning_results: tuned,
       fast_path_share: Number(share.toFixed(4)),
       llm_calls: calls.length,
     }),
