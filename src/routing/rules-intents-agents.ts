@@ -97,13 +97,14 @@ const ASK = /^ask\b\s*[:,—–-]?\s*(.+)$/is;
 
 export const ask: IntentRule = (u) => {
   for (const pattern of ASK_WITH_SPECIALTY) {
-    const [, role, question] = pattern.exec(u.text) ?? [];
+    // The question is quoted as typed; slips are fixed only where the cue itself was misspelled.
+    const [, role, question] = pattern.exec(u.typed) ?? pattern.exec(u.text) ?? [];
     const specialty = role?.toLowerCase();
     if (specialty !== undefined && question !== undefined && !NOT_A_NAME.has(specialty)) {
       return askMatch(question, specialty);
     }
   }
-  const question = ASK.exec(u.text)?.[1];
+  const question = ASK.exec(u.typed)?.[1] ?? ASK.exec(u.text)?.[1];
   return question === undefined ? null : askMatch(question);
 };
 
@@ -118,7 +119,7 @@ const FEEDBACK =
   /^(?:feedback|improve|improvement|suggestion)\b\s*(?:(?:on|for)\s+(ex_[A-Za-z0-9]+)\s*)?[:,—–-]\s*(.+)$/is;
 
 export const improve: IntentRule = (u) => {
-  const [, execution, feedback] = FEEDBACK.exec(u.text) ?? [];
+  const [, execution, feedback] = FEEDBACK.exec(u.typed) ?? FEEDBACK.exec(u.text) ?? [];
   if (feedback === undefined) return null;
   const text = feedback.trim();
   const command: Command =

@@ -43,7 +43,7 @@ export const executionById: IntentRule = (u) => {
   if (verb === undefined) return { type: show.type, confidence: PLAUSIBLE, command: show };
   if (verb.type === "execution.show") return { type: show.type, confidence: SURE, command: show };
   if (isNegated(u.plain, verb.index)) return { type: verb.type, confidence: GUESS, suggestions: [toGrammar(show)] };
-  return { type: verb.type, confidence: SURE, command: verdict(verb.type, execution, u.text) };
+  return { type: verb.type, confidence: SURE, command: verdict(verb.type, execution, u.typed) };
 };
 
 /** "approve it", "cancel the run": the intent is clear, which execution is not. */

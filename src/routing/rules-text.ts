@@ -12,6 +12,8 @@ export interface Utterance {
   readonly text: string;
   /** `text` lowercased, apostrophes dropped, punctuation between words turned into spaces: cues match here. */
   readonly plain: string;
+  /** `text` before slips were fixed: free text (a question, feedback, a note) is quoted from here. */
+  readonly typed: string;
 }
 
 /**
@@ -58,9 +60,11 @@ const FILLER =
 const LEADING_FILLER =
   /^(?:(?:could|can|would|will) (?:you|u)(?: (?:please|kindly|mind))*|i(?:'d| would) (?:like|love) (?:you )?to|i (?:want|need) (?:you )?to|let'?s|go ahead and|do me a favou?r and)\b/i;
 
-export function toUtterance(raw: string): Utterance {
-  const text = withTyposFixed(withoutFiller(readable(raw)));
-  return { text, plain: toPlain(text) };
+/** `names`: the catalog's workflow names, which slips are fixed towards too. */
+export function toUtterance(raw: string, names: readonly string[] = []): Utterance {
+  const typed = withoutFiller(readable(raw));
+  const text = withTyposFixed(typed, names);
+  return { text, plain: toPlain(text), typed };
 }
 
 function readable(raw: string): string {

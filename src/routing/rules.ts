@@ -18,7 +18,7 @@ import { workflowList, workflowRollback, workflowRun, workflowShow } from "./rul
 import { answerPending, askForInput } from "./rules-missing-input.js";
 import { notSure, suggestionsFor } from "./rules-suggest.js";
 import { toUtterance, type Utterance } from "./rules-text.js";
-import { GUESS, type IntentRule, type Match } from "./rules-types.js";
+import { GUESS, type IntentRule, type Match, PLAUSIBLE } from "./rules-types.js";
 import type { CommandRouter, RouteContext, RouteResult } from "./types.js";
 
 /**
@@ -79,7 +79,10 @@ export class RulesRouter implements CommandRouter {
   }
 
   async route(text: string, context: RouteContext): Promise<RouteResult> {
-    const utterance = toUtterance(String(text));
+    const utterance = toUtterance(
+      String(text),
+      context.workflows.map((workflow) => workflow.name),
+    );
     const trusted = !STEERING.test(utterance.plain);
     const matches = rank(utterance, context, trusted);
     const [best] = matches;
@@ -111,7 +114,8 @@ async function threadOf(context: RouteContext) {
 
 /** Every rule's match, best first; on equal confidence the earlier rule wins. */
 function rank(utterance: Utterance, context: RouteContext, trusted: boolean): Match[] {
-  const cap = trusted ? 1 : GUESS;
+  // A request read through a fixed slip acts offline, but an LLM (when there is one) gets to look.
+  const cap = !trusted ? GUESS : utterance.typed !== utterance.text ? PLAUSIBLE : 1;
   return RULES.flatMap((rule) => {
     const match = rule(utterance, context);
     return match ? [{ ...match, confidence: Math.min(match.confidence, cap) }] : [];
