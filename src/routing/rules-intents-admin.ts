@@ -2,6 +2,9 @@ import { type Command, ORCHESTRATOR_MODES } from "../commands/commands.js";
 import { exampleFor } from "./rules-grammar.js";
 import { inOrder, isNegated, NOT_A_NAME } from "./rules-text.js";
 import { GUESS, type IntentRule, LIKELY, SURE, UNSURE } from "./rules-types.js";
+import { cronFromWords, REPEATS } from "./rules-when.js";
+import { collectInput } from "./rules-workflow-input.js";
+import type { RouteContext } from "./types.js";
 
 type OrchestratorMode = (typeof ORCHESTRATOR_MODES)[number];
 
@@ -35,8 +38,22 @@ function isMode(text: string): text is OrchestratorMode {
 const STEP =
   /^(?:step|tick)(?: now)?$|\b(?:run|do|take|trigger|perform|execute|force)\b (?:an? |one |the |another |single )*(?:orchestrator |orchestration )?step\b|\bstep now\b|\borchestrator step\b|\b(?:kick|nudge|poke|tick) (?:the )?(?:orchestrator|orchestration)\b/;
 
+/**
+ * Said so that it repeats: "every", "each", "hourly", "nightly", a time of day, or "schedule". A
+ * "daily digest" or "weekly summary" alone is the digest now ("daily" says what it covers).
+ */
+const RECURRING =
+  /\b(?:every|each|hourly|nightly|weekdays|weekends|everyday|once an?|schedule|automate|set up|setup|on (?:sun|mon|tues|wednes|thurs|fri|satur)days?)\b|\bat \d|\b\d{1,2} ?(?:am|pm)\b|\b(?:noon|midnight)\b/;
+
+/** "every weekday at 9", "hourly": the request is to schedule it, not to do it now. */
+export function repeats(plain: string): boolean {
+  return RECURRING.test(plain) && cronFromWords(plain) !== null;
+}
+
 export const orchestratorStep: IntentRule = (u) =>
-  STEP.test(u.plain) ? { type: "orchestrator.step", confidence: LIKELY, command: { type: "orchestrator.step" } } : null;
+  STEP.test(u.plain) && !repeats(u.plain)
+    ? { type: "orchestrator.step", confidence: LIKELY, command: { type: "orchestrator.step" } }
+    : null;
 
 const DELETE_VERB = /\b(?:delete|remove|drop|clear|cancel|unschedule|wipe|kill|stop|disable|purge|erase|destroy)\b/;
 const SCHEDULE_LIST =
@@ -74,11 +91,59 @@ export const scheduleCreate: IntentRule = (u, context) => {
     const confidence = isNegated(u.plain, u.plain.indexOf("schedule")) ? GUESS : SURE;
     return { type: "schedule.create", confidence, command: cronCommand(typed, u.text) };
   }
-  const vague = /\bschedule\b/.test(u.plain) && SCHEDULE_WORDS.test(u.plain.replace(/\bschedule\b/, ""));
+  const when = RECURRING.test(u.plain) && REPEATS.test(u.plain) ? cronFromWords(u.plain) : null;
+  if (when) {
+    const action = scheduledAction(u.plain, u.text, context);
+    if (action) {
+      const target = CHANNEL.exec(u.text)?.[1];
+      const command: Command = {
+        type: "schedule.create",
+        cron: when.cron,
+        ...action,
+        ...(target === undefined ? {} : { target }),
+      };
+      return { type: "schedule.create", confidence: isNegated(u.plain, 0) ? GUESS : SURE, command };
+    }
+  }
+  const vague =
+    (/\bschedule\b/.test(u.plain) && SCHEDULE_WORDS.test(u.plain.replace(/\bschedule\b/, ""))) ||
+    (when !== null && /\b(?:schedule|automate|set up|setup)\b/.test(u.plain));
   return vague
     ? { type: "schedule.create", confidence: UNSURE, suggestions: [exampleFor("schedule.create", context)] }
     : null;
 };
+
+const DIGEST_ACTION = /\b(?:digest|summary|recap|report|roundup|round up|tl ?dr|status update)\b/;
+const STEP_ACTION = /\b(?:orchestrator|orchestration) step\b|\b(?:run|do|take) (?:an? |one )?step\b|\btick\b/;
+
+/** What a repeating request asks to run: the digest, an orchestrator step, or a workflow with its inputs. */
+function scheduledAction(
+  plain: string,
+  text: string,
+  context: RouteContext,
+): { action: string; input?: Record<string, string> } | null {
+  const workflow = context.workflows.find((hint) =>
+    new RegExp(`(?<![\\w-])${hint.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w-])`).test(plain),
+  );
+  if (workflow) {
+    // The schedule's own words are not the workflow's input ("for Ada every monday" → Ada).
+    const { input, missing } = collectInput(withoutWhen(text), workflow);
+    if (missing.length > 0) return null;
+    return Object.keys(input).length === 0 ? { action: workflow.name } : { action: workflow.name, input };
+  }
+  if (DIGEST_ACTION.test(plain)) return { action: "digest" };
+  if (STEP_ACTION.test(plain)) return { action: "orchestrator.step" };
+  return null;
+}
+
+/** The words that say when ("every monday", "at 10am", "hourly"), each bounded: removed in one linear pass. */
+const WHEN_WORDS =
+  /\b(?:every|each|on)(?: other)? (?:\d{1,2} ?(?:minutes?|mins?|hours?|hrs?)|day|night|morning|evening|week|weekday|hour|(?:sun|mon|tues|wednes|thurs|fri|satur)day)s?\b|\b(?:at|@) ?\d{1,2}(?::\d{2})? ?(?:am|pm)?\b|\b\d{1,2}(?::\d{2})? ?(?:am|pm)\b|\b(?:daily|weekly|hourly|nightly|weekdays|weekends|at noon|at midnight|noon|midnight)\b/gi;
+
+/** Text without its "every monday at 10am", so an input ("for Ada") does not swallow it. */
+function withoutWhen(text: string): string {
+  return text.replace(WHEN_WORDS, " ").replace(/\s+/g, " ").trim();
+}
 
 /** `key=value` after the action is the scheduled workflow's input, as in the grammar; `tz=` is the time zone. */
 const PAIR = /(?<=\s)([A-Za-z_][\w.-]*)=(?:"([^"]*)"|(\S+))/g;
@@ -116,7 +181,7 @@ function asksForDigest(plain: string): boolean {
 }
 
 export const digest: IntentRule = (u) => {
-  if (!asksForDigest(u.plain) || SCHEDULE_WORDS.test(u.plain)) return null;
+  if (!asksForDigest(u.plain) || repeats(u.plain) || /\bschedul|\bcron\b/.test(u.plain)) return null;
   const channel = CHANNEL.exec(u.text)?.[1];
   const command: Command = channel === undefined ? { type: "digest" } : { type: "digest", channel };
   return { type: "digest", confidence: LIKELY, command };

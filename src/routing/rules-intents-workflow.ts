@@ -2,6 +2,7 @@ import type { CommandType } from "../commands/commands.js";
 import type { WorkflowHint } from "../commands/workflow-hint.js";
 import { editDistance } from "../did-you-mean.js";
 import { exampleFor, orchestrate, runExample, toGrammar } from "./rules-grammar.js";
+import { repeats } from "./rules-intents-admin.js";
 import { escapeRegExp, inOrder, isNegated, NOT_A_NAME } from "./rules-text.js";
 import { DOUBTFUL, GUESS, type IntentRule, LIKELY, type Match, PLAUSIBLE, SURE, UNSURE } from "./rules-types.js";
 import { collectInput } from "./rules-workflow-input.js";
@@ -41,7 +42,7 @@ export const workflowList: IntentRule = (u) =>
     : null;
 
 export const workflowShow: IntentRule = (u, context) => {
-  if (RUN_VERB.test(u.plain) || ROLLBACK.test(u.plain) || EXECUTION_TALK.test(u.plain)) return null;
+  if (RUN_VERB.test(u.plain) || ROLLBACK.test(u.plain) || EXECUTION_TALK.test(u.plain) || repeats(u.plain)) return null;
   const [workflow] = mentionedWorkflows(u.plain, context.workflows);
   if (workflow) return showKnown(u.plain, workflow);
   const name = unknownName(u.plain);
@@ -59,7 +60,8 @@ function showKnown(plain: string, workflow: WorkflowHint): Match {
 
 export const workflowRun: IntentRule = (u, context) => {
   const verb = RUN_VERB.exec(u.plain);
-  if (!verb || EXECUTION_TALK.test(u.plain)) return null;
+  // "run healthcheck every 30 minutes" asks for a schedule (rules-intents-admin).
+  if (!verb || EXECUTION_TALK.test(u.plain) || repeats(u.plain)) return null;
   const workflow = workflowAfter(u.plain, verb.index, context.workflows);
   if (!workflow) return unknownWorkflow("workflow.run", unknownName(u.plain), context);
   const { input, missing } = collectInput(u.text, workflow);
