@@ -13,9 +13,18 @@ type ExecutionVerb = "execution.cancel" | "execution.reject" | "execution.approv
 
 /** When a message has several verbs ("show ex_1, then cancel it"), the first one is what was asked. */
 const EXECUTION_VERBS: ReadonlyArray<readonly [ExecutionVerb, RegExp]> = [
-  ["execution.cancel", /\b(?:cancel|abort|stop|kill|halt|terminate)\b/],
-  ["execution.reject", /\b(?:reject|deny|decline|refuse|veto|block)\b/],
-  ["execution.approve", /\b(?:approve|lgtm|greenlight|green light|sign off|ok to proceed|go ahead with|ship)\b/],
+  [
+    "execution.cancel",
+    /\b(?:cancel|abort|stop|kill|halt|terminate|nuke|scrap|scratch|pull the plug on|shut down|shut off|end)\b/,
+  ],
+  [
+    "execution.reject",
+    /\b(?:reject|rejected|deny|denied|decline|declined|refuse|veto|block|turn down|shoot down|say no to|no to|nope on|thumbs down)\b/,
+  ],
+  [
+    "execution.approve",
+    /\b(?:approve|approved|lgtm|greenlight|green ?light(?:ed)? (?:for|on)?|sign off|signed off|ok to proceed|go ahead(?: with)?|ship(?: it)?|proceed with|allow|accept|thumbs up(?: for| on)?|yes (?:to|for)|looks good|sounds good|good to go)\b/,
+  ],
   [
     "execution.show",
     /\b(?:show|details?|happened|status|how is|hows|look at|inspect|describe|info|logs?|check|view|open|explain|why|progress|steps?|outputs?|errors?|whats up|what about|where is|wheres)\b/,
@@ -42,7 +51,13 @@ export const executionById: IntentRule = (u) => {
   const show = { type: "execution.show", execution } as const;
   if (verb === undefined) return { type: show.type, confidence: PLAUSIBLE, command: show };
   if (verb.type === "execution.show") return { type: show.type, confidence: SURE, command: show };
-  if (isNegated(u.plain, verb.index)) return { type: verb.type, confidence: GUESS, suggestions: [toGrammar(show)] };
+  if (isNegated(u.plain, verb.index)) {
+    // "don't approve ex_1, reject it": the verdict that is not negated is the one asked for.
+    const other = laterVerdict(u.plain, verb);
+    if (other !== undefined)
+      return { type: other, confidence: LIKELY, command: verdict(other, execution, u.typed) };
+    return { type: verb.type, confidence: GUESS, suggestions: [toGrammar(show)] };
+  }
   return { type: verb.type, confidence: SURE, command: verdict(verb.type, execution, u.typed) };
 };
 
@@ -54,6 +69,18 @@ export const executionVerbWithoutId: IntentRule = (u, context) => {
   const suggestions = [exampleFor(verb.type, context), toGrammar({ type: "execution.list", status: "waiting" })];
   return { type: verb.type, confidence: GUESS, suggestions };
 };
+
+function laterVerdict(
+  plain: string,
+  negated: { type: ExecutionVerb; index: number },
+): Exclude<ExecutionVerb, "execution.show"> | undefined {
+  for (const [type, cue] of EXECUTION_VERBS) {
+    if (type === negated.type || type === "execution.show") continue;
+    const match = cue.exec(plain.slice(negated.index + 1));
+    if (match && !isNegated(plain, negated.index + 1 + match.index)) return type;
+  }
+  return undefined;
+}
 
 function earliestVerb(plain: string): { type: ExecutionVerb; index: number } | undefined {
   const found = EXECUTION_VERBS.flatMap(([type, cue]) => {

@@ -166,6 +166,7 @@ const CUES: readonly string[] = [
   "identity",
   "disconnect",
   "connect",
+  "stop", "kill", "ahead", "proceed",
   // verbs everything shares
   "show",
   "list",
