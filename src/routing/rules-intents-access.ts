@@ -23,9 +23,15 @@ const GRANT_WORDS: readonly RegExp[] = [
   new RegExp(String.raw`\blet\s+${WHO}\s+(approve)\b${WHERE}`, "i"),
 ];
 const REVOKE_WORDS: readonly RegExp[] = [
-  new RegExp(String.raw`\b(?:take|remove|revoke|strip|drop|pull)\s+(?:the |their |his |her )?${ROLE}\s+(?:role |rights |access )?(?:away )?from\s+${WHO}${WHERE}`, "i"),
+  new RegExp(
+    String.raw`\b(?:take|remove|revoke|strip|drop|pull)\s+(?:the |their |his |her )?${ROLE}\s+(?:role |rights |access )?(?:away )?from\s+${WHO}${WHERE}`,
+    "i",
+  ),
   new RegExp(String.raw`\bstrip\s+${WHO}\s+of\s+(?:the |their )?${ROLE}\b${WHERE}`, "i"),
-  new RegExp(String.raw`${WHO}\s+(?:shouldnt|should not|should no longer|is no longer|isnt|is not)\s+(?:be )?(?:an? )?${ROLE}\b${WHERE}`, "i"),
+  new RegExp(
+    String.raw`${WHO}\s+(?:shouldnt|should not|should no longer|is no longer|isnt|is not)\s+(?:be )?(?:an? )?${ROLE}\b${WHERE}`,
+    "i",
+  ),
 ];
 
 function grammarRole(role: string): string {

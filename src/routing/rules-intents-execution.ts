@@ -54,8 +54,7 @@ export const executionById: IntentRule = (u) => {
   if (isNegated(u.plain, verb.index)) {
     // "don't approve ex_1, reject it": the verdict that is not negated is the one asked for.
     const other = laterVerdict(u.plain, verb);
-    if (other !== undefined)
-      return { type: other, confidence: LIKELY, command: verdict(other, execution, u.typed) };
+    if (other !== undefined) return { type: other, confidence: LIKELY, command: verdict(other, execution, u.typed) };
     return { type: verb.type, confidence: GUESS, suggestions: [toGrammar(show)] };
   }
   return { type: verb.type, confidence: SURE, command: verdict(verb.type, execution, u.typed) };

@@ -11,10 +11,10 @@ import type { RouteContext } from "./types.js";
 /** Intents about workflows: list, show, run, roll back. A workflow is one the context knows, by name. */
 
 const RUN_VERB =
-  /\b(?:run|re-?run|start|kick(?:ing)? off|kickoff|launch|trigger|execute|fire (?:off|up)|spin up|invoke)\b(?!:)/;
+  /\b(?:run|re-?run|start|kick(?:ing)? off|kickoff|launch|trigger|execute|fire (?:off|up)|spin up|invoke|do an?|go with an?)\b(?!:)/;
 /** A question about running ("what happens if I run hello?") is not a request to run. */
 const QUESTION =
-  /^(?:is|are|was|were|did|does|do|has|have|which|what|whats|when|why|who|whos|how|can i|could i|should i|may i|shall i)\b/;
+  /^(?:is|are|was|were|did|does|do(?! an?\b)|has|have|which|what|whats|when|why|who|whos|how|can i|could i|should i|may i|shall i)\b/;
 const EXECUTION_TALK = /\b(?:runs|executions|jobs)\b|\bex_[a-z0-9]/;
 const SHOW_CUE =
   /\b(?:show|describe|details?|explain|info|definition|define|about|look at|inspect|open|view|what does|whats|what is|steps|inputs|versions?|tell me|how does)\b/;
@@ -107,8 +107,22 @@ function mentionedWorkflows(plain: string, workflows: readonly WorkflowHint[]): 
 }
 
 function mentionIndex(plain: string, name: string): number {
-  const pattern = new RegExp(String.raw`(?<![\w.@#/-])${escapeRegExp(name.toLowerCase())}s?(?![\w/-]|\.\w)`);
+  const pattern = new RegExp(String.raw`(?<![\w.@#/-])(?:${spellings(name).join("|")})s?(?![\w/-]|\.\w)`);
   return pattern.exec(plain)?.index ?? -1;
+}
+
+/**
+ * How people write a workflow's name: as named, with its hyphens as spaces ("map reduce") or
+ * dropped ("mapreduce"), and a one-word name split where it joins two words ("health check").
+ */
+function spellings(name: string): string[] {
+  const lower = name.toLowerCase();
+  const variants = new Set([lower, lower.replace(/-/g, " "), lower.replace(/-/g, "")]);
+  if (!lower.includes("-") && lower.length >= 8)
+    for (let at = 4; at <= lower.length - 4; at += 1) variants.add(`${lower.slice(0, at)}[ -]${lower.slice(at)}`);
+  return [...variants].map((variant) =>
+    variant.includes("[ -]") ? variant.split("[ -]").map(escapeRegExp).join("[ -]") : escapeRegExp(variant),
+  );
 }
 
 /** The workflow right after the verb ("run hello for healthcheck-team"), else the first one named. */

@@ -166,7 +166,10 @@ const CUES: readonly string[] = [
   "identity",
   "disconnect",
   "connect",
-  "stop", "kill", "ahead", "proceed",
+  "stop",
+  "kill",
+  "ahead",
+  "proceed",
   // verbs everything shares
   "show",
   "list",
@@ -390,6 +393,18 @@ const WORD = /(?<![\w@#./:=-])[A-Za-z]+(?![\w./:=-])/g;
 
 /** `text` with slips on cue words fixed; `names` are more words to fix towards (workflow names). */
 export function withTyposFixed(text: string, names: readonly string[] = []): string {
-  const cues = names.length === 0 ? CUES : [...CUES, ...names.filter((name) => /^[a-z]+$/.test(name))];
-  return text.replace(WORD, (word) => TYPOS.get(word.toLowerCase()) ?? nearestCue(word, cues) ?? word);
+  const plainNames = names.filter((name) => /^[a-z]+$/.test(name));
+  const cues = plainNames.length === 0 ? CUES : [...CUES, ...plainNames];
+  return text.replace(
+    WORD,
+    (word) => TYPOS.get(word.toLowerCase()) ?? nearestCue(word, cues) ?? nearestName(word, plainNames) ?? word,
+  );
+}
+
+/** A catalog name of 5 letters or more is also reached by one letter dropped or doubled ("helo"). */
+function nearestName(word: string, names: readonly string[]): string | undefined {
+  const lower = word.toLowerCase();
+  if (lower.length !== 4 || COMMON.has(lower)) return undefined;
+  const near = names.filter((name) => name.length === 5 && editDistance(lower, name) === 1);
+  return near.length === 1 ? near[0] : undefined;
 }
