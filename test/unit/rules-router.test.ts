@@ -116,7 +116,11 @@ describe("RulesRouter", () => {
       "/orchestrate run hello name=…",
       "/orchestrate workflows",
     ]);
-    expect(suggestion(await route("run the helo workflow")).suggestions[0]).toBe("/orchestrate run hello name=…");
+    // A slip on a workflow's name is fixed: the run is recognised and asks for its input.
+    expect(await route("run the helo workflow")).toMatchObject({
+      kind: "clarify",
+      pending: { type: "workflow.run", workflow: "hello" },
+    });
     // A slip on a cue is fixed, and acts below the LLM fast path (an LLM, when there is one, gets to look).
     expect(await route("stauts")).toMatchObject({ kind: "command", command: { type: "status" }, confidence: 0.7 });
     expect(suggestion(await route("frobnicate")).suggestions).toContain("/orchestrate help");
