@@ -3,6 +3,7 @@ import type { WorkflowHint } from "../commands/workflow-hint.js";
 import { editDistance } from "../did-you-mean.js";
 import { exampleFor, orchestrate, runExample, toGrammar } from "./rules-grammar.js";
 import { repeats } from "./rules-intents-admin.js";
+import type { Utterance } from "./rules-text.js";
 import { escapeRegExp, inOrder, isNegated, NOT_A_NAME } from "./rules-text.js";
 import { DOUBTFUL, GUESS, type IntentRule, LIKELY, type Match, PLAUSIBLE, SURE, UNSURE } from "./rules-types.js";
 import { collectInput } from "./rules-workflow-input.js";
@@ -58,14 +59,67 @@ function showKnown(plain: string, workflow: WorkflowHint): Match {
   return { type: command.type, confidence: UNSURE, command, suggestions: [toGrammar(command), runExample(workflow)] };
 }
 
+/**
+ * What a workflow's description says it does, as verbs people use for it: "Greets someone by name."
+ * → greet, say hi to, say hello to; "Checks that each URL answers…" → check, verify, ping.
+ */
+const VERB_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
+  greet: ["greet", "say hi to", "say hello to", "say hey to", "wave at", "wave to", "welcome"],
+  check: ["check on", "check if", "check whether", "check that", "check", "verify", "probe", "ping", "monitor"],
+  summarize: ["summarize", "summarise", "sum up"],
+  review: ["review", "critique"],
+  research: ["research", "look into", "investigate"],
+};
+
+function describedVerbs(workflow: WorkflowHint, hasUrl: boolean): readonly string[] {
+  const first = /^([A-Za-z]+?)(?:es|s)\b/.exec(workflow.description ?? "")?.[1]?.toLowerCase();
+  const described = first === undefined ? [] : (VERB_SYNONYMS[first] ?? VERB_SYNONYMS[`${first}e`] ?? []);
+  // A name that holds one of these verbs ("healthcheck") is asked for by it only with a URL to act on.
+  const named = hasUrl
+    ? Object.entries(VERB_SYNONYMS).flatMap(([verb, phrases]) => (workflow.name.includes(verb) ? phrases : []))
+    : [];
+  return [...described, ...named];
+}
+
+/** "say hi to Grace" → hello, "Grace": a workflow asked for by what it does, and the words after. */
+function byWhatItDoes(u: Utterance, workflows: readonly WorkflowHint[]) {
+  for (const workflow of workflows) {
+    for (const phrase of describedVerbs(workflow, /\bhttps?:\/\//.test(u.text))) {
+      const at = new RegExp(String.raw`(?:^|\s)${escapeRegExp(phrase)}\b`).exec(u.plain);
+      if (!at) continue;
+      const typedAt = u.text.toLowerCase().indexOf(phrase);
+      const after = typedAt < 0 ? "" : u.text.slice(typedAt + phrase.length).trim();
+      return { workflow, index: at.index, after };
+    }
+  }
+  return undefined;
+}
+
+/** "is example.com up? run a healthcheck": the question was asked before the request. */
+function askedBefore(text: string): boolean {
+  const end = text.lastIndexOf("?");
+  return end >= 0 && RUN_VERB.test(text.slice(end + 1).toLowerCase());
+}
+
 export const workflowRun: IntentRule = (u, context) => {
   const verb = RUN_VERB.exec(u.plain);
   // "run healthcheck every 30 minutes" asks for a schedule (rules-intents-admin).
-  if (!verb || EXECUTION_TALK.test(u.plain) || repeats(u.plain)) return null;
+  if (EXECUTION_TALK.test(u.plain) || repeats(u.plain)) return null;
+  if (!verb) {
+    const described = byWhatItDoes(u, context.workflows);
+    if (!described) return null;
+    // Asked for by what it does, not by name: acts offline, but an explicit request outranks it.
+    const match = runMatch(u, described.workflow, described.index, `${described.workflow.name} for ${described.after}`);
+    return { ...match, confidence: Math.min(match.confidence, LIKELY) };
+  }
   const workflow = workflowAfter(u.plain, verb.index, context.workflows);
   if (!workflow) return unknownWorkflow("workflow.run", unknownName(u.plain), context);
-  const { input, missing } = collectInput(u.text, workflow);
-  const doubtful = QUESTION.test(u.plain) || isNegated(u.plain, verb.index);
+  return runMatch(u, workflow, verb.index, u.text);
+};
+
+function runMatch(u: Utterance, workflow: WorkflowHint, verbIndex: number, text: string): Match {
+  const { input, missing } = collectInput(text, workflow);
+  const doubtful = (QUESTION.test(u.plain) && !askedBefore(u.text)) || isNegated(u.plain, verbIndex);
   if (missing.length > 0) {
     const hints = workflow.inputs.filter((hint) => missing.includes(hint.name));
     return {
@@ -77,7 +131,7 @@ export const workflowRun: IntentRule = (u, context) => {
   }
   const command = { type: "workflow.run", workflow: workflow.name, input } as const;
   return { type: command.type, confidence: doubtful ? UNSURE : SURE, command };
-};
+}
 
 export const workflowRollback: IntentRule = (u, context) => {
   const verb = ROLLBACK.exec(u.plain);

@@ -23,7 +23,10 @@ export function collectInput(text: string, workflow: WorkflowHint): CollectedInp
   rest = takeNamedInputs(rest, workflow.inputs, values);
   const missing = workflow.inputs.filter((hint) => hint.required && !values.has(hint.name));
   const [only] = missing;
-  const free = only && missing.length === 1 ? freeValue(afterName(rest, workflow.name), only) : undefined;
+  const free =
+    only && missing.length === 1
+      ? (freeValue(afterName(rest, workflow.name), only) ?? urlsBefore(rest, only))
+      : undefined;
   if (only && free !== undefined) values.set(only.name, free);
   return {
     input: Object.fromEntries(values),
@@ -60,6 +63,13 @@ function takeNamedInputs(text: string, inputs: readonly WorkflowInputHint[], val
 function afterName(text: string, workflow: string): string {
   const at = new RegExp(String.raw`(?<![\w.-])${escapeRegExp(workflow)}(?![\w-])`, "i").exec(text);
   return at ? text.slice(at.index + at[0].length) : text;
+}
+
+/** "is https://a.example up? run a healthcheck": a URL input takes the URLs said before the name too. */
+function urlsBefore(text: string, input: WorkflowInputHint): string | undefined {
+  if (!/url|link|endpoint/i.test(input.name)) return undefined;
+  const urls = urlsIn(text);
+  return urls.length > 0 ? urls.join(",") : undefined;
 }
 
 function freeValue(text: string, input: WorkflowInputHint): string | undefined {
