@@ -13,7 +13,7 @@ const UNLINK =
 const WHO_MAY =
   /\bwho (?:has|have|can do what|may do what)\b.{0,40}\b(?:access|permissions?|roles?|what|admin|operator|approver|viewer)s?\b|^who can do what\b|\b(?:show|list|see|view) (?:me )?(?:the |all |our )?(?:grants|permissions|roles|access)\b|\b(?:what|which) (?:roles?|permissions|access|rights) (?:does|do|has) \S/;
 
-const ROLE = String.raw`(admin|operator|approver|viewer)s?`;
+const ROLE = "(admin|operator|approver|viewer)s?";
 const WHO = String.raw`(<@!?[A-Za-z0-9]+(?:\|[^<>]*)?>|@[\w.-]+)`;
 const WHERE = String.raw`(?:.{0,20}?(<#[A-Za-z0-9]+(?:\|[^<>]*)?>|#[\w-]+))?`;
 /** Grants and revocations in words, each read as the subject and the role: rewritten as the grammar. */
