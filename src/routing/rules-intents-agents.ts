@@ -16,7 +16,7 @@ export const agentList: IntentRule = (u) =>
 
 const ARTICLES = String.raw`(?:(?:a|an|new|another|one|me)\s+)*`;
 const SPAWN = new RegExp(
-  String.raw`\b(?:spawn|spin up|bring up|bring in|start|create|launch|add|hire|get|need|want)\s+${ARTICLES}([a-z][\w-]*)\s+(?:agent|specialist|expert)\b|\bspawn\s+${ARTICLES}([a-z][\w-]*)`,
+  String.raw`\b(?:spawn|spin up|bring up|bring in|start|create|launch|add|hire|get|need|want)\s+${ARTICLES}([a-z][\w-]*)\s+(?:agent|specialist|expert)\b|\b(?:spawn|spin up|hire)\s+${ARTICLES}([a-z][\w-]*)`,
   "i",
 );
 const SPAWN_CONTEXT = /^\s*(?:to|for|about|focused on|that|who|on|with context)\b:?\s*(.+)$/is;
@@ -42,6 +42,9 @@ function spawnConfidence(beforeVerb: string, plain: string): number {
 }
 
 const RETIRE = /\b(?:retire|dismiss|decommission)\s+(?:the\s+)?(?:agent\s+)?([A-Za-z0-9][\w.-]*)/i;
+/** Stronger verbs ("shut down", "kill") retire only what is surely an agent: "agent X", or an id like `planner_c0ffee12`. */
+const RETIRE_HARD =
+  /\b(?:shut down|shut off|kill|stop|fire|let go of|get rid of)\s+(?:the\s+)?(?:(?:agent|specialist)\s+([A-Za-z0-9][\w.-]*)|([A-Za-z]+_[A-Za-z0-9]+))(?![\w-])/i;
 const AGENT_ID = /(?<![\w.-])(ag_[A-Za-z0-9]+)(?![\w-])/gi;
 const RETIRE_WORD = /\b(?:retire|retired|dismiss|dismissed|decommission|decommissioned)\b/gi;
 const SENTENCE_END = /[.?!]/g;
@@ -72,9 +75,13 @@ function nextIndex(pattern: RegExp, text: string, from: number): number {
 
 /** An id-looking name ("ag_12") is surely an agent; a plain word ("the researcher") probably names one. */
 export const agentRetire: IntentRule = (u, context): Match | null => {
-  const agent = RETIRE.exec(u.text)?.[1] ?? retiredId(u.text);
+  const hard = RETIRE_HARD.exec(u.text);
+  const agent = RETIRE.exec(u.text)?.[1] ?? retiredId(u.text) ?? hard?.[1] ?? hard?.[2];
   if (agent === undefined) return null;
-  const negated = isNegated(u.plain, u.plain.search(/\b(?:retire|dismiss|decommission)/));
+  const negated = isNegated(
+    u.plain,
+    u.plain.search(/\b(?:retire|dismiss|decommission|shut|kill|stop|fire|let go|get rid)/),
+  );
   if (negated || NOT_A_NAME.has(agent.toLowerCase())) {
     return { type: "agent.retire", confidence: GUESS, suggestions: [exampleFor("agent.list", context)] };
   }
@@ -94,6 +101,11 @@ const ASK_WITH_SPECIALTY: readonly RegExp[] = [
   new RegExp(String.raw`^ask\s+(?:the |a |an |our )?${ROLE}${ROLE_NOUN}\s+(.+)$`, "is"),
 ];
 const ASK = /^ask\b\s*[:,—–-]?\s*(.+)$/is;
+/** "question for the planner: …" names the specialist like "ask the planner: …". */
+const QUESTION_FOR = /^(?:a )?question for (?:the |a |an |our )?([A-Za-z][\w-]*)\s*[:,—–-]\s*(.+)$/is;
+/** A question for a specialist's judgement, not about baton itself: asked as a whole. */
+const OPINION =
+  /\b(?:what do you think|whats the difference between|what is the difference between|pros and cons|how should we (?:think|approach|handle|split|structure|design|deal)|can (?:an agent|someone|somebody) (?:look into|research|investigate|figure out)|research (?:the|how|why|whether)|look into (?:why|how|whether))\b/;
 
 export const ask: IntentRule = (u) => {
   for (const pattern of ASK_WITH_SPECIALTY) {
@@ -105,7 +117,11 @@ export const ask: IntentRule = (u) => {
     }
   }
   const question = ASK.exec(u.typed)?.[1] ?? ASK.exec(u.text)?.[1];
-  return question === undefined ? null : askMatch(question);
+  if (question !== undefined) return askMatch(question);
+  const [, role, asked] = QUESTION_FOR.exec(u.typed) ?? [];
+  if (role !== undefined && asked !== undefined && !NOT_A_NAME.has(role.toLowerCase()))
+    return askMatch(asked, role.toLowerCase());
+  return OPINION.test(u.plain) ? { ...askMatch(u.typed), confidence: PLAUSIBLE } : null;
 };
 
 function askMatch(question: string, specialty?: string): Match {
@@ -118,9 +134,18 @@ function askMatch(question: string, specialty?: string): Match {
 const FEEDBACK =
   /^(?:feedback|improve|improvement|suggestion)\b\s*(?:(?:on|for)\s+(ex_[A-Za-z0-9]+)\s*)?[:,—–-]\s*(.+)$/is;
 
+/** Feedback in words: how the last output should change, about something a run produced. */
+const SHOULD_CHANGE =
+  /\b(?:next time|should have|shouldve|should(?:nt| not)? (?:be|have|use|cite|include|skip|say|list|mention|ignore|keep)|(?:was|is|were) (?:too|way too|a bit too) \w+|make (?:it|them) \w+er)\b/;
+const OUTPUT_WORD =
+  /\b(?:last run|the run|that run|your last|output|result|results|summary|answer|report|draft|notes|reply|message)\b/;
+
 export const improve: IntentRule = (u) => {
   const [, execution, feedback] = FEEDBACK.exec(u.typed) ?? FEEDBACK.exec(u.text) ?? [];
-  if (feedback === undefined) return null;
+  if (feedback === undefined) {
+    if (!SHOULD_CHANGE.test(u.plain) || !OUTPUT_WORD.test(u.plain)) return null;
+    return { type: "improve", confidence: LIKELY, command: { type: "improve", feedback: u.typed } };
+  }
   const text = feedback.trim();
   const command: Command =
     execution === undefined ? { type: "improve", feedback: text } : { type: "improve", feedback: text, execution };

@@ -16,6 +16,10 @@ const STATUS_CUES: ReadonlyArray<readonly [RegExp, number]> = [
   ],
   [/\bhow(?:s| is| are) (?:things|everything|it going|stuff|we doing|we looking|it looking)\b/, LIKELY],
   [
+    /\b(?:state of (?:things|affairs|play)|current state|hows (?:baton|the bot|the orchestrator) (?:doing|going))\b/,
+    LIKELY,
+  ],
+  [
     /\b(?:whats|what is|what are|anything|is anything|who is|whos) (?:\w+ ){0,2}(?:waiting|pending|blocked|stuck)\b/,
     LIKELY,
   ],
@@ -38,7 +42,7 @@ export const status: IntentRule = (u) => {
 
 const HELP_ALONE = /^(?:help|help me|halp|usage|commands|menu|options|\?+)$/;
 const CAPABILITIES =
-  /\bwhat (?:else )?(?:can|do|could) (?:you|u|baton) do\b|\bwhat (?:are|r) (?:your|the|ur) (?:commands|options)\b|\bhow does (?:this|baton|it|the bot) work\b|\bwho are you\b|\bwhat (?:can|could|should) i (?:ask|say|type)\b|\bwhat do you (?:do|support)\b|\b(?:what|which) commands (?:are there|exist|do you (?:have|know|support|understand)|can i (?:use|type))\b|\bhow (?:do i|to) (?:use (?:this|you|baton)|get started|start)$/;
+  /\bwhat are you (?:for|good for)\b|\b(?:list of|all the|all your|your) commands\b|\bim new (?:here|to this)\b|\bwhat (?:else )?(?:can|do|could) (?:you|u|baton) do\b|\bwhat (?:are|r) (?:your|the|ur) (?:commands|options)\b|\bhow does (?:this|baton|it|the bot) work\b|\bwho are you\b|\bwhat (?:can|could|should) i (?:ask|say|type)\b|\bwhat do you (?:do|support)\b|\b(?:what|which) commands (?:are there|exist|do you (?:have|know|support|understand)|can i (?:use|type))\b|\bhow (?:do i|to) (?:use (?:this|you|baton)|get started|start)$/;
 const HOW_TO = /\bhow (?:do|can|would|should|to|does one) (?:i |we |you |one )?(.*)$/;
 
 /** Help topics are command types; the first cue that matches names the topic. */
@@ -66,7 +70,11 @@ const HELP_TOPICS: ReadonlyArray<readonly [RegExp, CommandType]> = [
 export const help: IntentRule = (u) => {
   if (HELP_ALONE.test(u.plain) || CAPABILITIES.test(u.plain)) return helpMatch(SURE);
   const howTo = HOW_TO.exec(u.plain)?.[1];
+  // "how should we think about retries?" asks for judgement (an agent), not how to use baton.
+  if (howTo !== undefined && topicOf(howTo) === undefined && /\bhow should we\b/.test(u.plain)) return null;
   if (howTo !== undefined) return helpMatch(topicOf(howTo) === undefined ? PLAUSIBLE : SURE, topicOf(howTo));
+  // "spawn a writer to help with the post": help as a purpose, not a request for it.
+  if (/\b(?:to|will|can|could|would|might) help\b/.test(u.plain)) return null;
   return /\bhelp\b/.test(u.plain) ? helpMatch(LIKELY, topicOf(u.plain.replace(/\bhelp\b/, ""))) : null;
 };
 
