@@ -55,9 +55,10 @@ export const orchestratorStep: IntentRule = (u) =>
     ? { type: "orchestrator.step", confidence: LIKELY, command: { type: "orchestrator.step" } }
     : null;
 
-const DELETE_VERB = /\b(?:delete|remove|drop|clear|cancel|unschedule|wipe|kill|stop|disable|purge|erase|destroy)\b/;
+const DELETE_VERB =
+  /\b(?:delete|remove|drop|clear|cancel|unschedule|wipe|kill|stop|disable|purge|erase|destroy|get rid of|turn off)\b/;
 const SCHEDULE_LIST =
-  /^schedules?$|\b(?:whats|what is|what are|anything|is anything|what gets|what will be) (?:\w+ ){0,2}(?:scheduled|planned)\b|\bschedules\b|\b(?:list|show|upcoming|next|any|see|view|all|our|the) (?:\w+ )?schedules?\b|\bon the schedule\b|\bwhen is the next\b|\bcron(?:s| jobs?)\b/;
+  /^schedules?$|\b(?:whats|what is|what are|anything|is anything|what gets|what will be) (?:\w+ ){0,2}(?:scheduled|planned)\b|\bschedules\b|\b(?:list|show|upcoming|next|any|see|view|all|our|the) (?:\w+ )?schedules?\b|\bon the schedule\b|\bwhen is the next\b|\bcron(?:s| jobs?)\b|\b(?:set to run|scheduled to run|runs?) (?:automatically|on (?:its|their) own|by itself)\b/;
 
 export const scheduleList: IntentRule = (u) =>
   SCHEDULE_LIST.test(u.plain) && !DELETE_VERB.test(u.plain) && !/\bevery\b/.test(u.plain)
@@ -172,9 +173,14 @@ const SHARE_VERB = /\b(?:post|send|share)\b/g;
 const REPORT_WORD = /\b(?:status update|summary|report)\b/g;
 const CHANNEL_MARK = /#/g;
 
+/** A summary of a stretch of time: "daily summary", "recap of today", "tl;dr for today", "what happened overnight". */
+const DIGEST_OF_TIME =
+  /\b(?:(?:daily|weekly|todays|yesterdays|this weeks|the days|the weeks|morning|evening|end of day) (?:digest|summary|recap|roundup|round up|report|rundown)|(?:digest|summary|recap|roundup|rundown|tl ?dr)(?: of| for) (?:today|the day|the week|this week|yesterday|the last \d+ ?(?:hours?|days?))|summari[sz]e (?:the |to|this )?(?:day|week|today)|what happened (?:in the last \d+ ?(?:hours?|h|days?)|today|yesterday|this week|overnight))\b|^(?:daily |weekly )?digest\b/;
+
 function asksForDigest(plain: string): boolean {
   return (
     DIGEST_FIRST.test(plain) ||
+    DIGEST_OF_TIME.test(plain) ||
     inOrder(plain, [DIGEST_VERB, DIGEST_WORD]) !== null ||
     inOrder(plain, [SHARE_VERB, REPORT_WORD, CHANNEL_MARK]) !== null
   );

@@ -20,7 +20,7 @@ function asksToSetBudget(plain: string): boolean {
   );
 }
 const BUDGET =
-  /\bbudgets?\b|\bhow much (?:\w+ ){0,3}(?:spent|spend|spending|cost|costs|used|burned|left)\b|\b(?:spend|spending|spent|costs?|burn rate)\b (?:so far|today|this (?:week|month)|to date)|\b(?:whats|what is|show|our|the|todays) (?:\w+ )?(?:spend|spending|costs?)\b/;
+  /\bbudgets?\b|\bhow much (?:\w+ ){0,4}(?:spent|spend|spending|cost|costs|used|burned|burnt|left)\b|\bhow much (?:money|cash)\b|\b(?:spend|spending|spent|costs?|burn rate)\b (?:so far|today|this (?:week|month)|to date)|\b(?:whats|what is|show|our|the|todays) (?:\w+ )?(?:spend|spending|costs?)\b/;
 /** "budget set team", "the budget for research", "the team budget": the scope, most explicit first. */
 const SCOPES: readonly RegExp[] = [
   /\bbudget set (?:for |on )?(?:the )?([a-z0-9][\w.-]*)/,

@@ -75,8 +75,8 @@ function laterVerdict(
 ): Exclude<ExecutionVerb, "execution.show"> | undefined {
   for (const [type, cue] of EXECUTION_VERBS) {
     if (type === negated.type || type === "execution.show") continue;
-    const match = cue.exec(plain.slice(negated.index + 1));
-    if (match && !isNegated(plain, negated.index + 1 + match.index)) return type;
+    // The negation belongs to the first verdict ("don't approve ex_1, reject it").
+    if (cue.test(plain.slice(negated.index + 1))) return type;
   }
   return undefined;
 }

@@ -90,7 +90,9 @@ const HISTORY_CUES: ReadonlyArray<readonly [RegExp, number]> = [
   [/\b(?:history|audit(?: log| trail)?|activity log)\b/, LIKELY],
   [/\b(?:recent|last|latest|previous|past|my) (?:\w+ ){0,2}(?:commands?|requests?|actions|activity|entries)\b/, LIKELY],
   [/\b(?:commands?|requests|actions|activity) (?:from|by|of|for) \S/, LIKELY],
-  [/\bwhat (?:did|has|have) \S+ (?:do|done|run|ran|been)\b/, LIKELY],
+  [/\bwhat (?:did|has|have) \S+ (?:do|done|run|ran|been|asked|requested|typed)\b/, LIKELY],
+  [/\bwhat (?:commands?|requests) (?:did|has|have) \S/, LIKELY],
+  [/\b(?:things|stuff) (?:people|everyone|folks|someone|we|you) (?:did|ran|asked|requested|have done)\b/, LIKELY],
   [/\bwho (?:did|ran|has run|has done) (?:what|stuff|things|anything)\b/, LIKELY],
   [/\bwhat (?:happened|went on)\b/, PLAUSIBLE],
 ];

@@ -23,7 +23,7 @@ const SHOW_CUE =
 const LIST_CUE =
   /^workflows$|\bworkflows (?:are there|do we have|exist|(?:are )?available)\b|\bwhat (?:can|could) (?:i|we) (?:run|start|launch|trigger)\b/;
 const LIST_WORD = /\b(?:list|show|which|what|all|available|any|see|get|display|view|known|existing|our)\b/g;
-const WORKFLOWS_WORD = /\bworkflows\b/g;
+const WORKFLOWS_WORD = /\b(?:workflows|pipelines|playbooks)\b/g;
 
 function asksForWorkflows(plain: string): boolean {
   return LIST_CUE.test(plain) || inOrder(plain, [LIST_WORD, WORKFLOWS_WORD]) !== null;
