@@ -11,10 +11,14 @@ const BUDGET_SET_TYPED = /\bbudget set\b/;
 const CHANGE_VERB = /\b(?:set|change|raise|lower|increase|decrease|bump|update|cap|limit)\b/g;
 const BUDGET_WORD = /\bbudget\b/g;
 const TO_AMOUNT = /\bto \$?\d/g;
+/** What a limit is called in words: "the daily limit", "3 concurrent runs", "agents at 4". */
+const LIMIT_WORD =
+  /\b(?:(?:daily |spend(?:ing)? |cost |usd |token )?limits?|caps?|concurrent runs|agents (?:at|to) \d|max(?:imum)? (?:agents|runs|spend))\b/g;
 
 function asksToSetBudget(plain: string): boolean {
   return (
     BUDGET_SET_TYPED.test(plain) ||
+    inOrder(plain, [CHANGE_VERB, LIMIT_WORD]) !== null ||
     inOrder(plain, [CHANGE_VERB, BUDGET_WORD]) !== null ||
     inOrder(plain, [BUDGET_WORD, TO_AMOUNT]) !== null
   );
@@ -23,6 +27,8 @@ const BUDGET =
   /\bbudgets?\b|\bhow much (?:\w+ ){0,4}(?:spent|spend|spending|cost|costs|used|burned|burnt|left)\b|\bhow much (?:money|cash)\b|\b(?:spend|spending|spent|costs?|burn rate)\b (?:so far|today|this (?:week|month)|to date)|\b(?:whats|what is|show|our|the|todays) (?:\w+ )?(?:spend|spending|costs?)\b/;
 /** "budget set team", "the budget for research", "the team budget": the scope, most explicit first. */
 const SCOPES: readonly RegExp[] = [
+  /(?<![\w.-])((?:project|user|channel):[a-z0-9][\w.-]*)/,
+  /\b(global)(?:ly)?\b|\b(?:overall|everything|everyone)\b/,
   /\bbudget set (?:for |on )?(?:the )?([a-z0-9][\w.-]*)/,
   /\bbudgets? (?:for|of|on) (?:the )?([a-z0-9][\w.-]*)/,
   // Tried once per word, from its start: a `\b` start would retry after every `-` of a long word.
@@ -66,7 +72,8 @@ function budgetSet(text: string, plain: string, context: RouteContext): Match {
 
 function scopeIn(plain: string): string | undefined {
   for (const pattern of SCOPES) {
-    const scope = pattern.exec(plain)?.[1];
+    const found = pattern.exec(plain);
+    const scope = found === null ? undefined : (found[1] ?? "global");
     if (scope !== undefined && !NOT_A_SCOPE.has(scope)) return scope;
   }
   return undefined;
@@ -77,6 +84,11 @@ function limitsIn(text: string): Record<string, number> {
   const limits: Record<string, number> = Object.fromEntries(
     Array.from(text.matchAll(LIMIT_PAIR), (match) => [match[1] ?? "", Number(match[2])]),
   );
+  const runs = /\b(\d{1,6}) (?:concurrent |parallel |simultaneous )?runs\b/i.exec(text)?.[1];
+  if (runs !== undefined && !Object.hasOwn(limits, "runs")) limits.runs = Number(runs);
+  const agents = /\bagents (?:at|to) (\d{1,6})\b|\b(\d{1,6}) agents\b/i.exec(text);
+  const agentCount = agents?.[1] ?? agents?.[2];
+  if (agentCount !== undefined && !Object.hasOwn(limits, "agents")) limits.agents = Number(agentCount);
   const dollars = DOLLARS.exec(text);
   const amount = dollars?.[1] ?? dollars?.[2];
   if (amount !== undefined && !Object.hasOwn(limits, "usd")) limits.usd = Number(amount);

@@ -129,6 +129,8 @@ const VERDICT_FIRST = /^(?:approve|lgtm|reject|deny|decline|cancel|abort|stop|ki
 
 export const executionList: IntentRule = (u): Match | null => {
   if (EXECUTION_ID.test(u.text) || VERDICT_FIRST.test(u.plain)) return null;
+  // "raise project:x to 3 concurrent runs" is about a budget's limit, not a list of runs.
+  if (/\bconcurrent runs\b|(?<![\w.-])(?:project|user|channel):\S/.test(u.plain)) return null;
   if (!EXECUTION_NOUN.test(u.plain) && !FAILURE_QUESTION.test(u.plain)) return null;
   const status = STATUS_WORDS.find(([, cue]) => cue.test(u.plain))?.[0];
   const limit = countIn(u.plain);
