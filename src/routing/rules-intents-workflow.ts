@@ -108,9 +108,10 @@ export const workflowRun: IntentRule = (u, context) => {
   if (!verb) {
     const described = byWhatItDoes(u, context.workflows);
     if (!described) return null;
-    // Asked for by what it does, not by name: acts offline, but an explicit request outranks it.
+    // Asked for by what it does, not by name: acts offline, but below the LLM fast path (a model,
+    // when there is one, reads the inputs better), and an explicit request outranks it.
     const match = runMatch(u, described.workflow, described.index, `${described.workflow.name} for ${described.after}`);
-    return { ...match, confidence: Math.min(match.confidence, LIKELY) };
+    return { ...match, confidence: Math.min(match.confidence, PLAUSIBLE) };
   }
   const workflow = workflowAfter(u.plain, verb.index, context.workflows);
   if (!workflow) return unknownWorkflow("workflow.run", unknownName(u.plain), context);

@@ -1,4 +1,3 @@
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -6,7 +5,7 @@ import { openDatabase } from "../../src/db/database.js";
 import { ExecutionRepository } from "../../src/db/repositories/execution-repository.js";
 import { silentLogger } from "../../src/logger.js";
 import { tempDir } from "../support/cleanup.js";
-import { BATON_BIN } from "../support/cli.js";
+import { type CliProcess, spawnCli } from "../support/cli.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
 import { eventually, SPAWNED_PROCESS_MS } from "../support/eventually.js";
 
@@ -31,28 +30,8 @@ function pauseWorkflow(): string {
   return dir;
 }
 
-interface Console {
-  child: ChildProcessWithoutNullStreams;
-  stdout(): string;
-  stderr(): string;
-  exited: Promise<number | null>;
-}
-
-function startConsole(env: Record<string, string>): Console {
-  const child = spawn(process.execPath, [BATON_BIN, "start", "--console"], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+function startConsole(env: Record<string, string>): CliProcess {
+  return spawnCli(["start", "--console"], env);
 }
 
 describe("the console at start", () => {
