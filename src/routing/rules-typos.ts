@@ -400,10 +400,15 @@ const WORD = /(?<![\w@#./:=-])[A-Za-z]+(?![\w./:=-])/g;
 export function withTyposFixed(text: string, names: readonly string[] = []): string {
   const plainNames = names.filter((name) => /^[a-z]+$/.test(name));
   const cues = plainNames.length === 0 ? CUES : [...CUES, ...plainNames];
-  return text.replace(
-    WORD,
-    (word) => TYPOS.get(word.toLowerCase()) ?? nearestCue(word, cues) ?? nearestName(word, plainNames) ?? word,
-  );
+  // A word is looked up once per message, however often it is repeated.
+  const seen = new Map<string, string>();
+  return text.replace(WORD, (word) => {
+    const known = seen.get(word);
+    if (known !== undefined) return known;
+    const fixed = TYPOS.get(word.toLowerCase()) ?? nearestCue(word, cues) ?? nearestName(word, plainNames) ?? word;
+    seen.set(word, fixed);
+    return fixed;
+  });
 }
 
 /** A catalog name of 5 letters or more is also reached by one letter dropped or doubled ("helo"). */
