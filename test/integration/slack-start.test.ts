@@ -1,17 +1,13 @@
-import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { PassThrough, Readable, Writable } from "node:stream";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli.js";
-import { BATON_BIN } from "../support/cli.js";
+import { spawnCli } from "../support/cli.js";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
 import { eventually, SPAWNED_PROCESS_MS } from "../support/eventually.js";
 import { FakeSlack, TEAM } from "../support/fake-slack.js";
 import { slackWorkflows } from "../support/fake-slack-app.js";
 import { commandBody, postSigned, SIGNING_SECRET } from "../support/fake-slack-requests.js";
-
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 describe("baton start with Slack configured", () => {
   let db: TestDatabase;
@@ -28,35 +24,21 @@ describe("baton start with Slack configured", () => {
   });
 
   it("serves Slack without a console (stdin is not a terminal), shows it in status, and stops on SIGTERM", async () => {
-    const child = spawn(process.execPath, [BATON_BIN, "start"], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: process.env.HOME ?? "/tmp",
-        LOG_LEVEL: "warn",
-        DATABASE_URL: db.url,
-        BATON_WORKFLOWS_DIR: slackWorkflows(),
-        SLACK_BOT_TOKEN: "xoxb-test-token",
-        SLACK_APP_TOKEN: "xapp-test-token",
-        SLACK_API_URL: slack.apiUrl,
-        SLACK_SEND_INTERVAL_MS: "0",
-      },
-      stdio: ["pipe", "pipe", "pipe"],
+    const run = spawnCli(["start"], {
+      LOG_LEVEL: "warn",
+      DATABASE_URL: db.url,
+      BATON_WORKFLOWS_DIR: slackWorkflows(),
+      SLACK_BOT_TOKEN: "xoxb-test-token",
+      SLACK_APP_TOKEN: "xapp-test-token",
+      SLACK_API_URL: slack.apiUrl,
+      SLACK_SEND_INTERVAL_MS: "0",
     });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    const { child, exited } = run;
     child.stdin.end();
     try {
       await slack.waitFor(
         () => slack.connections > 0,
-        `a Socket Mode connection (stderr: ${stderr})`,
+        `a Socket Mode connection (stderr: ${run.stderr()})`,
         SPAWNED_PROCESS_MS,
       );
       await slack.sendEnvelope("slash_commands", {
@@ -72,12 +54,12 @@ describe("baton start with Slack configured", () => {
       const blocks = JSON.stringify(post.blocks);
       expect(blocks).toContain("slack (socket mode)");
       expect(blocks).not.toContain("console");
-      expect(stdout).not.toContain("baton>");
+      expect(run.stdout()).not.toContain("baton>");
     } finally {
       child.kill("SIGTERM");
     }
     expect(await exited).toBe(0);
-    expect(stdout).toContain("bye");
+    expect(run.stdout()).toContain("bye");
     expect(slack.connections).toBe(0);
   });
 
@@ -113,40 +95,30 @@ describe("baton start with Slack configured", () => {
   it("HTTP mode with Slack's API down: logs no 'started', answers 503, then starts by itself when Slack is back", async () => {
     const port = await freePort();
     slack.down = "503";
-    const child = spawn(process.execPath, [BATON_BIN, "start"], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: process.env.HOME ?? "/tmp",
-        LOG_LEVEL: "info",
-        DATABASE_URL: db.url,
-        BATON_WORKFLOWS_DIR: slackWorkflows(),
-        SLACK_BOT_TOKEN: "xoxb-test-token",
-        SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        SLACK_API_URL: slack.apiUrl,
-        SLACK_SEND_INTERVAL_MS: "0",
-        PORT: String(port),
-      },
-      stdio: ["pipe", "pipe", "pipe"],
+    const run = spawnCli(["start"], {
+      LOG_LEVEL: "info",
+      DATABASE_URL: db.url,
+      BATON_WORKFLOWS_DIR: slackWorkflows(),
+      SLACK_BOT_TOKEN: "xoxb-test-token",
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      SLACK_SEND_INTERVAL_MS: "0",
+      PORT: String(port),
     });
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    const { child, exited } = run;
     child.stdin.end();
     const url = `http://127.0.0.1:${port}/slack/events`;
     const form = "application/x-www-form-urlencoded";
     try {
-      await eventually(() => stderr.includes("slack front-end waiting for Slack's API"), "the waiting log line", {
+      await eventually(() => run.stderr().includes("slack front-end waiting for Slack's API"), "the waiting log line", {
         timeoutMs: SPAWNED_PROCESS_MS,
       });
-      expect(stderr).toContain("slack api unreachable; retrying");
-      expect(stderr).not.toContain("slack front-end started");
+      expect(run.stderr()).toContain("slack api unreachable; retrying");
+      expect(run.stderr()).not.toContain("slack front-end started");
       const refused = await postSigned(url, commandBody("/orchestrate", "status", { channel_id: "C0CLIDOWN" }), form);
       expect(refused.status).toBe(503);
       slack.down = null;
-      await eventually(() => stderr.includes("slack front-end started"), "the started log line", {
+      await eventually(() => run.stderr().includes("slack front-end started"), "the started log line", {
         timeoutMs: SPAWNED_PROCESS_MS,
       });
       const answered = await postSigned(url, commandBody("/orchestrate", "status", { channel_id: "C0CLIBACK" }), form);
