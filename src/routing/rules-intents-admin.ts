@@ -1,6 +1,6 @@
 import { type Command, ORCHESTRATOR_MODES } from "../commands/commands.js";
 import { exampleFor } from "./rules-grammar.js";
-import { inOrder, isNegated, NOT_A_NAME } from "./rules-text.js";
+import { escapeRegExp, inOrder, isNegated, NOT_A_NAME } from "./rules-text.js";
 import { GUESS, type IntentRule, LIKELY, SURE, UNSURE } from "./rules-types.js";
 import { cronFromWords, REPEATS } from "./rules-when.js";
 import { collectInput } from "./rules-workflow-input.js";
@@ -124,7 +124,7 @@ function scheduledAction(
   context: RouteContext,
 ): { action: string; input?: Record<string, string> } | null {
   const workflow = context.workflows.find((hint) =>
-    new RegExp(`(?<![\\w-])${hint.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w-])`).test(plain),
+    new RegExp(`(?<![\\w-])${escapeRegExp(hint.name)}(?![\\w-])`).test(plain),
   );
   if (workflow) {
     // The schedule's own words are not the workflow's input ("for Ada every monday" → Ada).

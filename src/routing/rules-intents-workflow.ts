@@ -172,12 +172,11 @@ function mentionIndex(plain: string, name: string): number {
  */
 function spellings(name: string): string[] {
   const lower = name.toLowerCase();
-  const variants = new Set([lower, lower.replace(/-/g, " "), lower.replace(/-/g, "")]);
+  const variants = new Set([lower, lower.replace(/-/g, " "), lower.replace(/-/g, "")].map(escapeRegExp));
   if (!lower.includes("-") && lower.length >= 8)
-    for (let at = 4; at <= lower.length - 4; at += 1) variants.add(`${lower.slice(0, at)}[ -]${lower.slice(at)}`);
-  return [...variants].map((variant) =>
-    variant.includes("[ -]") ? variant.split("[ -]").map(escapeRegExp).join("[ -]") : escapeRegExp(variant),
-  );
+    for (let at = 4; at <= lower.length - 4; at += 1)
+      variants.add(`${escapeRegExp(lower.slice(0, at))}[ -]${escapeRegExp(lower.slice(at))}`);
+  return [...variants];
 }
 
 /** The workflow right after the verb ("run hello for healthcheck-team"), else the first one named. */
