@@ -24,16 +24,20 @@ const RULES = {
   // The vocabulary and the request context: depends on nothing else of baton's (zod is fine).
   commands: { only: [] },
   // Grammar, rules router, LLM router, command tools: speak commands, call LLM providers.
-  routing: { deny: ["bot", "orchestrator", "db", "audit"] },
+  routing: { deny: ["bot", "http", "orchestrator", "db", "audit"] },
   // Handlers and engine: know the commands, never who typed them or how they were parsed.
-  orchestrator: { deny: ["bot", "routing", "audit"] },
+  orchestrator: { deny: ["bot", "http", "routing", "audit"] },
   // Providers, metering, pricing, budget wrappers only.
-  llm: { deny: ["bot", "routing", "orchestrator", "commands", "db", "secrets", "audit"] },
+  llm: { deny: ["bot", "http", "routing", "orchestrator", "commands", "db", "secrets", "audit"] },
   // The only code that issues queries. It may import llm's types: `UsageLedger` is a port llm
   // defines and db implements (llm never imports db, so the two stay a sibling pair, not a cycle).
-  db: { deny: ["bot", "routing", "orchestrator", "commands", "secrets", "audit"] },
+  db: { deny: ["bot", "http", "routing", "orchestrator", "commands", "secrets", "audit"] },
+  // The one HTTP server (REST, MCP, webhooks, health, metrics): a front-end like bot, which it uses
+  // (the dispatcher, rendering); bot never imports it back.
+  http: { deny: ["audit"] },
+  bot: { deny: ["http"] },
   // Secret storage and the chat guard: used by bot, orchestrator and config.
-  secrets: { deny: ["bot", "routing", "orchestrator", "db", "audit"] },
+  secrets: { deny: ["bot", "http", "routing", "orchestrator", "db", "audit"] },
 };
 
 /**
@@ -120,7 +124,7 @@ for (const file of tsFiles(src)) {
     edges++;
     const from = layerOf(file);
     const to = layerOf(target);
-    const reach = from === "bot" ? botReachProblem(target, typeOnly, to) : null;
+    const reach = from === "bot" || from === "http" ? botReachProblem(target, typeOnly, to) : null;
     if (!reach && !violates(from, to)) continue;
     if (allowed.has(`${shown(file)} ${shown(target)}`)) continue;
     offending.push(`${shown(file)} → ${shown(target)} (${reach ?? `${from} may not import ${to}`})`);

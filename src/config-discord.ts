@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { port } from "./config-numbers.js";
+import { DEFAULT_PORT } from "./config-http.js";
 
 /** The Discord part of the environment schema; src/config.ts merges it and is still the only reader. */
 
@@ -19,7 +19,6 @@ export const DiscordEnvShape = {
     .string()
     .regex(/^[0-9a-fA-F]{64}$/, "expected the application's public key: 64 hexadecimal characters")
     .optional(),
-  DISCORD_INTERACTIONS_PORT: port(3002),
 };
 
 const DiscordEnvObject = z.object(DiscordEnvShape);
@@ -37,6 +36,7 @@ export interface DiscordConfig {
   messageContent: boolean;
   /** Enables the HTTP interactions endpoint, which verifies Ed25519 signatures with this key. */
   publicKey: string | null;
+  /** The one HTTP server's port (PORT), where /discord/interactions is served. */
   interactionsPort: number;
 }
 
@@ -49,7 +49,7 @@ export function discordProblems(env: DiscordEnv): string[] {
 }
 
 /** Null when Discord is not configured. */
-export function buildDiscordConfig(env: DiscordEnv): DiscordConfig | null {
+export function buildDiscordConfig(env: DiscordEnv & { PORT?: number | undefined }): DiscordConfig | null {
   if (env.DISCORD_APPLICATION_ID === undefined) return null;
   if (env.DISCORD_TOKEN === undefined && env.DISCORD_PUBLIC_KEY === undefined) return null;
   return {
@@ -59,6 +59,6 @@ export function buildDiscordConfig(env: DiscordEnv): DiscordConfig | null {
     apiUrl: env.DISCORD_API_URL ?? null,
     messageContent: env.DISCORD_MESSAGE_CONTENT,
     publicKey: env.DISCORD_PUBLIC_KEY?.toLowerCase() ?? null,
-    interactionsPort: env.DISCORD_INTERACTIONS_PORT,
+    interactionsPort: env.PORT ?? DEFAULT_PORT,
   };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { millis, port } from "./config-numbers.js";
+import { DEFAULT_PORT } from "./config-http.js";
+import { millis } from "./config-numbers.js";
 
 /** The Slack part of the environment schema; src/config.ts merges it and is still the only reader. */
 
@@ -14,7 +15,6 @@ export const SlackEnvShape = {
     .optional(),
   SLACK_SIGNING_SECRET: z.string().min(8, "expected the app's signing secret").optional(),
   SLACK_API_URL: z.url({ message: "expected a URL such as https://slack.com/api/" }).optional(),
-  PORT: port(3000),
   SLACK_SEND_INTERVAL_MS: millis(1000, 0, 60_000),
 };
 
@@ -28,7 +28,7 @@ export interface SlackConfig {
   signingSecret: string | null;
   /** Every Web API call (and apps.connections.open) goes here; a local fake in tests. */
   apiUrl: string | null;
-  /** HTTP mode: where /slack/events listens. */
+  /** HTTP mode: the one HTTP server's port (PORT), where /slack/events is served. */
   port: number;
   /** Minimum time between two writes to one channel (Slack allows about one message per second). */
   sendIntervalMs: number;
@@ -49,7 +49,7 @@ export function slackProblems(env: SlackEnv): string[] {
 }
 
 /** null when Slack is not configured. */
-export function buildSlackConfig(env: SlackEnv): SlackConfig | null {
+export function buildSlackConfig(env: SlackEnv & { PORT?: number | undefined }): SlackConfig | null {
   if (!env.SLACK_BOT_TOKEN) return null;
   const apiUrl = env.SLACK_API_URL ?? null;
   return {
@@ -58,7 +58,7 @@ export function buildSlackConfig(env: SlackEnv): SlackConfig | null {
     signingSecret: env.SLACK_SIGNING_SECRET ?? null,
     // The WebClient joins method names onto the URL, so it must end with a slash.
     apiUrl: apiUrl && !apiUrl.endsWith("/") ? `${apiUrl}/` : apiUrl,
-    port: env.PORT,
+    port: env.PORT ?? DEFAULT_PORT,
     sendIntervalMs: env.SLACK_SEND_INTERVAL_MS,
   };
 }

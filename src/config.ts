@@ -3,6 +3,7 @@ import type { Role } from "./commands/access/roles.js";
 import { type AgentsConfig, AgentsEnvShape, buildAgentsConfig } from "./config-agents.js";
 import { buildDiscordConfig, type DiscordConfig, DiscordEnvShape, discordProblems } from "./config-discord.js";
 import { buildEgressConfig, type EgressConfig, EgressEnvShape, egressProblems } from "./config-egress.js";
+import { buildHttpConfig, type HttpConfig, HttpEnvShape, httpProblems } from "./config-http.js";
 import { buildLlmConfig, type LlmConfig, LlmEnvShape, llmProblems } from "./config-llm.js";
 import { bounded, millis } from "./config-numbers.js";
 import { loadRolesFile, RolesEnvShape } from "./config-roles.js";
@@ -72,6 +73,7 @@ const EnvSchema = z.object({
   ...AgentsEnvShape,
   ...EgressEnvShape,
   ...RolesEnvShape,
+  ...HttpEnvShape,
 });
 
 export interface Config {
@@ -105,6 +107,8 @@ export interface Config {
   egress: EgressConfig;
   /** BATON_SECRET_<NAME> and BATON_SECRETS_FILE (read at start-up by loadSecretStore). */
   secrets: SecretsSettings;
+  /** The one HTTP server (PORT); null when nothing needs it. */
+  http: HttpConfig | null;
 }
 
 /** Thrown when the environment is invalid; the message names every bad variable. */
@@ -150,10 +154,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...discordProblems(e),
     ...slackProblems(e),
     ...egressProblems(e),
+    ...httpProblems(e),
     ...secrets.problems,
     ...roles.problems,
   ];
   if (problems.length > 0) throw new ConfigError(problems);
+  const slack = buildSlackConfig(e);
+  const discord = buildDiscordConfig(e);
   return {
     databaseUrl: e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,
@@ -169,11 +176,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     leaseMs: e.BATON_LEASE_MS,
     maxInputChars: e.BATON_MAX_INPUT_CHARS,
     llm: buildLlmConfig(e),
-    discord: buildDiscordConfig(e),
-    slack: buildSlackConfig(e),
+    discord,
+    slack,
     scheduler: buildSchedulerConfig(e),
     agents: buildAgentsConfig(e),
     egress: buildEgressConfig(e),
     secrets: secrets.settings,
+    http: buildHttpConfig(e, needsServer(slack, discord)),
   };
+}
+
+/** Slack's HTTP mode and Discord's interactions endpoint are served by the one HTTP server. */
+function needsServer(slack: SlackConfig | null, discord: DiscordConfig | null): boolean {
+  return (slack !== null && slack.appToken === null) || (discord !== null && discord.publicKey !== null);
 }

@@ -1,3 +1,4 @@
+import type { Command } from "../commands/commands.js";
 import type { Actor } from "../commands/context.js";
 import type { Reply } from "./reply.js";
 
@@ -10,6 +11,11 @@ export interface ChatRequest {
   actor: Actor;
   /** As typed, including `/orchestrate` or `/improve` for slash commands. */
   text: string;
+  /**
+   * A command sent as JSON (REST, MCP, webhooks), already validated by its schema: it skips the
+   * grammar and the router, and `text` is its grammar form for the audit log.
+   */
+  command?: Command;
   /** Unique per platform event (Slack event_id, Discord interaction id…), so redeliveries run once. */
   dedupeKey: string;
   receivedAt: Date;

@@ -45,6 +45,7 @@ export interface DispatcherDeps {
  */
 export class Dispatcher {
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly observers: Array<(settled: SettledRequest) => void> = [];
 
   private readonly resolver: Resolver;
 
@@ -70,6 +71,15 @@ export class Dispatcher {
     this.inFlight.add(tracked);
     void tracked.finally(() => this.inFlight.delete(tracked));
     return work;
+  }
+
+  /** Calls `observer` once for every request whose audit row is closed (metrics); returns how to stop. */
+  observe(observer: (settled: SettledRequest) => void): () => void {
+    this.observers.push(observer);
+    return () => {
+      const at = this.observers.indexOf(observer);
+      if (at >= 0) this.observers.splice(at, 1);
+    };
   }
 
   /** Waits for in-flight requests (including their progress updates) to settle. */
@@ -109,7 +119,7 @@ export class Dispatcher {
     }
     const state = new RequestState(opened.id);
     state.answer(errorReply(problem.message), "invalid", problem.code, problem.message);
-    await this.closeAudit(state, 0);
+    await this.closeAudit(state, 0, request.platform);
   }
 
   private async run(request: ChatRequest, conversation: Conversation): Promise<DispatchOutcome> {
@@ -126,7 +136,7 @@ export class Dispatcher {
       state.fail(toBatonError(caught), this.deps.logger);
       await this.postSafely(conversation, state.reply, request);
     } finally {
-      await this.closeAudit(state, performance.now() - started);
+      await this.closeAudit(state, performance.now() - started, request.platform);
     }
     return state.toOutcome();
   }
@@ -194,12 +204,9 @@ export class Dispatcher {
     const who = await this.deps.access.identify(request.actor);
     const place = { channel: request.channel };
     const permitted = await this.deps.access.permitted(who, place);
-    const resolution = await this.resolver.resolve(request.text, {
-      ...request,
-      actor: who.actor,
-      auditId: state.auditId,
-      permitted,
-    });
+    const resolution: Resolution = request.command
+      ? { kind: "command", command: request.command, resolvedBy: "typed", confidence: 1 }
+      : await this.resolver.resolve(request.text, { ...request, actor: who.actor, auditId: state.auditId, permitted });
     state.resolvedBy = resolution.resolvedBy;
     state.confidence = resolution.confidence;
     state.usage = resolution.usage ?? null;
@@ -327,7 +334,14 @@ export class Dispatcher {
     }
   }
 
-  private async closeAudit(state: RequestState, durationMs: number): Promise<void> {
+  private async closeAudit(state: RequestState, durationMs: number, platform: string): Promise<void> {
+    for (const observer of this.observers) {
+      try {
+        observer({ platform, commandType: state.command?.type ?? null, outcome: state.outcome, durationMs });
+      } catch (error) {
+        this.deps.logger.error("a request observer failed", { error });
+      }
+    }
     try {
       await this.deps.audit.close(state.auditId, {
         finishedAt: this.deps.clock.now(),
@@ -346,6 +360,14 @@ export class Dispatcher {
       this.deps.logger.error("could not write the audit row", { auditId: state.auditId, error });
     }
   }
+}
+
+/** What an observer of settled requests learns (metrics): never the text or the person. */
+export interface SettledRequest {
+  platform: string;
+  commandType: CommandType | null;
+  outcome: DispatchOutcome["outcome"];
+  durationMs: number;
 }
 
 /** Destructive commands wait for a button, whoever asks. */

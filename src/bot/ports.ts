@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Command } from "../commands/commands.js";
 import type { RequestContext } from "../commands/context.js";
 import type { WorkflowHint } from "../commands/workflow-hint.js";
@@ -61,3 +62,13 @@ export type MessageLog = PostedLog & DeliveryLookup;
 
 /** Who may run what, where: the dispatcher's policy step (README "Permissions"). */
 export type AccessPolicy = Pick<AccessService, "identify" | "decide" | "permitted" | "refusal" | "groupsNamed">;
+
+/** A Node request handler, for front-ends whose SDK reads Node's own request and response. */
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/** The one HTTP server (src/http), as front-ends see it: they mount their endpoint on a path. */
+export interface HttpMount {
+  /** Null until the server listens. */
+  readonly port: number | null;
+  mount(path: string, handler: NodeHandler): () => void;
+}

@@ -17,7 +17,10 @@ const RULE =
   "Deny by default: without a grant a person is a viewer. The most specific grant that applies decides (workflow, then channel, then everywhere); grants of the same rank add up.";
 
 /** The access commands' results → Reply (README "Permissions"); each answers the asker alone. */
-export function renderAccess(result: AccessResult, time: RenderTime): Reply {
+export function renderAccess(
+  result: Exclude<AccessResult, { type: "token.create" | "token.list" | "token.revoke" }>,
+  time: RenderTime,
+): Reply {
   switch (result.type) {
     case "access.grant": {
       const g = result.grant;

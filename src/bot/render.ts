@@ -10,6 +10,7 @@ import { renderAccess } from "./render-access.js";
 import { renderAgentResult } from "./render-agents.js";
 import { controlStatusBlocks, renderControl } from "./render-control.js";
 import { executionLine, renderExecution } from "./render-execution.js";
+import { renderToken } from "./render-tokens.js";
 import { type Reply, type ReplyBlock, reply } from "./reply.js";
 
 /** The control plane's result types (render-control.ts); the rest of the default branch is the agents'. */
@@ -73,6 +74,10 @@ function renderRedacted(result: Result, time: RenderTime): Reply {
     case "identity.link":
     case "identity.unlink":
       return renderAccess(result, time);
+    case "token.create":
+    case "token.list":
+    case "token.revoke":
+      return renderToken(result, time);
     default:
       return CONTROL_TYPES.has(result.type)
         ? renderControl(result as ControlResult, time)

@@ -16,6 +16,9 @@ export interface DispatchOutcome {
   result: Result | null;
   auditId: number | null;
   duplicate: boolean;
+  /** The stable code of a refusal or failure (`denied`, `confirmation_required`…); null when it went well. */
+  errorCode: string | null;
+  errorMessage: string | null;
   /** The question baton asked instead of acting (a run missing its inputs); the next message answers it. */
   question?: string;
   /** Resolves when follow-up work (a workflow run's progress) has finished or waits for a person. */
@@ -72,6 +75,8 @@ export class RequestState {
       result: this.result,
       auditId: this.auditId,
       duplicate: false,
+      errorCode: this.errorCode,
+      errorMessage: this.errorMessage,
       ...(this.errorCode === "needs_clarification" && this.errorMessage !== null && { question: this.errorMessage }),
       settled: this.settled ?? Promise.resolve({ reply: this.reply, result: this.result }),
     };
@@ -103,6 +108,8 @@ export function unauditedOutcome(
     result: null,
     auditId: null,
     duplicate,
+    errorCode: duplicate ? "duplicate" : "unrecorded",
+    errorMessage: reply.text,
     settled: Promise.resolve({ reply, result: null }),
   };
 }

@@ -29,10 +29,24 @@ export const ORCHESTRATOR_MODES = ["manual", "scheduled", "continuous", "paused"
 
 export const helpCommand = z.object({ type: z.literal("help"), topic: z.string().max(100).optional() });
 export const statusCommand = z.object({ type: z.literal("status") });
+export const AUDIT_OUTCOMES = ["pending", "ok", "denied", "invalid", "unavailable", "error", "interrupted"] as const;
+const instant = z.iso.datetime({ offset: true, message: "expected a time such as 2026-12-04T09:00:00Z" });
 export const historyCommand = z.object({
   type: z.literal("history"),
   limit: limit.optional(),
   user: z.string().min(1).max(200).optional(),
+  /** Only requests that resolved to this command type (`workflow.run`). */
+  command: z
+    .string()
+    .regex(/^[a-z]+(\.[a-z]+)?$/, "a command type such as workflow.run")
+    .optional(),
+  outcome: z.enum(AUDIT_OUTCOMES).optional(),
+  /** Received at or after this time. */
+  since: instant.optional(),
+  /** Received before this time. */
+  until: instant.optional(),
+  /** Older than this audit row (the next page after it). */
+  before: z.number().int().positive().optional(),
 });
 export const workflowListCommand = z.object({ type: z.literal("workflow.list") });
 export const workflowShowCommand = z.object({ type: z.literal("workflow.show"), workflow: name });
@@ -126,6 +140,13 @@ export const identityLinkCommand = z.object({
   code: z.string().trim().min(4).max(40).optional(),
 });
 export const identityUnlinkCommand = z.object({ type: z.literal("identity.unlink") });
+/** Personal API tokens (README "HTTP API"): created and answered privately, listed, revoked by number. */
+export const tokenCreateCommand = z.object({
+  type: z.literal("token.create"),
+  name: z.string().trim().min(1).max(100).optional(),
+});
+export const tokenListCommand = z.object({ type: z.literal("token.list") });
+export const tokenRevokeCommand = z.object({ type: z.literal("token.revoke"), token: z.number().int().positive() });
 export const improveCommand = z.object({ type: z.literal("improve"), feedback: text, execution: name.optional() });
 
 /** Every command, parsed by its `type`. */
@@ -161,6 +182,9 @@ export const Command = z.discriminatedUnion("type", [
   accessWhoamiCommand,
   identityLinkCommand,
   identityUnlinkCommand,
+  tokenCreateCommand,
+  tokenListCommand,
+  tokenRevokeCommand,
 ]);
 export type Command = z.infer<typeof Command>;
 export type CommandType = Command["type"];

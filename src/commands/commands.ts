@@ -266,6 +266,31 @@ export const COMMAND_SPECS = {
     verbs: ["unlink"],
     self: true,
   },
+  "token.create": {
+    schema: schemas.tokenCreateCommand,
+    access: "change",
+    usage: "token create [name]",
+    summary: "A personal API token for the REST API and MCP, acting as you with your roles (shown once, privately).",
+    verbs: ["token"],
+    self: true,
+  },
+  "token.list": {
+    schema: schemas.tokenListCommand,
+    access: "read",
+    usage: "tokens",
+    summary: "Your API tokens: name, when made, when last used.",
+    verbs: ["tokens", "token"],
+    self: true,
+  },
+  "token.revoke": {
+    schema: schemas.tokenRevokeCommand,
+    access: "destructive",
+    usage: "token revoke <number>",
+    summary: "Revoke one of your API tokens.",
+    confirm: (command) => `Revoke API token #${command.token}? Programs using it stop working at once.`,
+    verbs: ["token"],
+    self: true,
+  },
 } as const satisfies { readonly [T in CommandType]: CommandSpec<T> };
 
 export const COMMAND_TYPES = Object.keys(COMMAND_SPECS) as CommandType[];

@@ -8,6 +8,7 @@ import * as agentsBudgetsEvents from "./migrations/0007-agents-budgets-events.js
 import * as auditLeases from "./migrations/0008-audit-leases-run-routes.js";
 import * as auditChain from "./migrations/0009-audit-chain.js";
 import * as access from "./migrations/0010-access.js";
+import * as apiTokens from "./migrations/0011-api-tokens.js";
 
 /** What each migration receives: the query interface and the transaction every statement joins. */
 export interface MigrationContext {
@@ -32,6 +33,7 @@ export const MIGRATIONS: Migration[] = [
   auditLeases,
   auditChain,
   access,
+  apiTokens,
 ];
 
 /** Every migration baton ships, in order. */

@@ -18,6 +18,7 @@ import { IdentityRepository } from "../db/repositories/identity-repository.js";
 import { LlmCallRepository } from "../db/repositories/llm-call-repository.js";
 import { OrchestratorRunRepository } from "../db/repositories/orchestrator-run-repository.js";
 import { ScheduleRepository } from "../db/repositories/schedule-repository.js";
+import { TokenRepository } from "../db/repositories/token-repository.js";
 import { WorkflowRepository } from "../db/repositories/workflow-repository.js";
 import type { ChatModel } from "../llm/chat-model.js";
 import type { ProviderHealthSnapshot } from "../llm/provider-health.js";
@@ -151,7 +152,9 @@ export function createEngine(deps: OrchestratorDeps) {
     events,
   });
   const identities = new IdentityRepository(database);
+  const tokens = new TokenRepository(database);
   const access = new AccessService({
+    tokens,
     grants: new GrantRepository(database),
     identities,
     book: new RoleBook(deps.access?.roles ?? []),
@@ -178,6 +181,7 @@ export function createEngine(deps: OrchestratorDeps) {
     access,
     directories,
     identities,
+    tokens,
     tools: deps.tools,
     events,
     clock,

@@ -86,14 +86,32 @@ function parseHistory(args: Args): Parse {
     });
   const users = args.words.filter((word) => word.kind === "user");
   const [count, extra] = args.words.filter((word) => word.kind !== "user");
-  const refusal = refuse(args, 2, ["user"]) ?? (extra || users.length > 1 ? NOT_GRAMMAR : undefined);
+  const refusal = refuse(args, 2, HISTORY_KEYS) ?? (extra || users.length > 1 ? NOT_GRAMMAR : undefined);
   if (refusal) return refusal;
   const limit = count && wholeNumber(tokenText(count));
   if (count && limit === undefined) return usage("history", `\`${tokenText(count)}\` is not a number.`);
   const typed = option(args, "user");
   const user = users[0]?.name ?? (typed === undefined ? undefined : userName(typed));
-  return { type: "history", ...(limit === undefined ? {} : { limit }), ...(user === undefined ? {} : { user }) };
+  const before = option(args, "before");
+  const page = before === undefined ? undefined : wholeNumber(before);
+  if (before !== undefined && page === undefined) return usage("history", `\`before=${before}\` is not a row number.`);
+  const filters = Object.fromEntries(
+    (["command", "outcome", "since", "until"] as const).flatMap((key) => {
+      const value = option(args, key);
+      return value === undefined ? [] : [[key, value]];
+    }),
+  );
+  return {
+    type: "history",
+    ...(limit === undefined ? {} : { limit }),
+    ...(user === undefined ? {} : { user }),
+    ...filters,
+    ...(page === undefined ? {} : { before: page }),
+  };
 }
+
+/** `history` filters, as `/orchestrate history command=workflow.run outcome=denied since=2026-12-01T00:00:00Z`. */
+const HISTORY_KEYS = ["user", "command", "outcome", "since", "until", "before"] as const;
 
 function userName(text: string): string {
   const reference = parseReference(text);
@@ -332,7 +350,33 @@ const PARSERS: { readonly [V in GrammarVerb]: VerbParser } = {
   whoami: fixed({ type: "access.whoami" }),
   link: parseLink,
   unlink: fixed({ type: "identity.unlink" }),
+  token: parseToken,
+  tokens: fixed({ type: "token.list" }),
 };
+
+/** `token create [name]`, `token list`, `token revoke <number>` (README "HTTP API"). */
+function parseToken(args: Args): Parse {
+  const [sub, ...rest] = args.words.map(tokenText);
+  const verb = sub?.toLowerCase();
+  if (verb === undefined || verb === "list" || verb === "ls") return refuse(args, 1) ?? { type: "token.list" };
+  if (verb === "create" || verb === "new") {
+    const label = rest.join(" ").trim();
+    return refuse(args, 20) ?? (label === "" ? { type: "token.create" } : { type: "token.create", name: label });
+  }
+  if (verb === "revoke" || verb === "delete") {
+    const number = rest.length === 1 ? wholeNumber((rest[0] ?? "").replace(/^#/, "")) : undefined;
+    return (
+      refuse(args, 2) ??
+      (number === undefined
+        ? usage("token.revoke", "`token revoke` needs the token's number, as `/orchestrate tokens` lists it.")
+        : { type: "token.revoke", token: number })
+    );
+  }
+  return usage(
+    "token.create",
+    `\`token ${sub}\` is not a token command; try \`token create\`, \`tokens\` or \`token revoke <number>\`.`,
+  );
+}
 
 /** `link` asks for a code; `link ABCD-EFGH` (or `link abcd efgh`) redeems one. */
 function parseLink(args: Args): Parse {

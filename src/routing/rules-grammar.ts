@@ -14,7 +14,17 @@ type Renderers = { [T in CommandType]: (command: CommandOf<T>) => string };
 const RENDERERS: Renderers = {
   help: (c) => orchestrate("help", c.topic),
   status: () => orchestrate("status"),
-  history: (c) => orchestrate("history", c.limit?.toString(), c.user === undefined ? undefined : `@${c.user}`),
+  history: (c) =>
+    orchestrate(
+      "history",
+      c.limit?.toString(),
+      c.user === undefined ? undefined : `@${c.user}`,
+      c.command && `command=${c.command}`,
+      c.outcome && `outcome=${c.outcome}`,
+      c.since && `since=${c.since}`,
+      c.until && `until=${c.until}`,
+      c.before === undefined ? undefined : `before=${c.before}`,
+    ),
   "workflow.list": () => orchestrate("workflows"),
   "workflow.show": (c) => orchestrate("show", c.workflow),
   "workflow.run": (c) => orchestrate("run", c.workflow, ...pairs(c.input)),
@@ -44,6 +54,9 @@ const RENDERERS: Renderers = {
   "access.whoami": () => orchestrate("whoami"),
   "identity.link": (c) => orchestrate("link", c.code),
   "identity.unlink": () => orchestrate("unlink"),
+  "token.create": (c) => orchestrate("token", "create", c.name),
+  "token.list": () => orchestrate("tokens"),
+  "token.revoke": (c) => orchestrate("token", "revoke", String(c.token)),
 };
 
 export function toGrammar(command: Command): string {
@@ -84,6 +97,9 @@ const EXAMPLES: Readonly<Record<CommandType, (context: RouteContext) => string>>
   "access.whoami": () => orchestrate("whoami"),
   "identity.link": () => orchestrate("link"),
   "identity.unlink": () => orchestrate("unlink"),
+  "token.create": () => orchestrate("token", "create"),
+  "token.list": () => orchestrate("tokens"),
+  "token.revoke": () => orchestrate("token", "revoke", "1"),
 };
 
 /** A typical command of this type, filled from the workflows that exist where possible. */

@@ -3,7 +3,12 @@ import { type IntentRule, LIKELY, SURE } from "./rules-types.js";
 
 /** Access intents (README "Permissions"): grants written as the grammar, and who-may-do-what questions. */
 
-const ACCESS_VERB = /^(?:grant|revoke|access|grants|roles|whoami|link|unlink)\b/;
+const ACCESS_VERB = /^(?:grant|revoke|access|grants|roles|whoami|link|unlink|tokens?)\b/;
+/** "create an api token", "list my api tokens", "revoke api token 2" (README "HTTP API"). */
+const API_TOKEN = /\b(?:api|access|personal|bearer|mcp|rest)\s+(?:tokens?|keys?)\b/;
+const TOKEN_REVOKE = /\b(?:revoke|delete|remove|kill|disable)\b[^#\d]{0,40}?#?(\d{1,9})\b/;
+const TOKEN_CREATE = /\b(?:create|make|new|generate|issue|need|want|get|give)\b/;
+const TOKEN_LIST = /\b(?:list|show|which|what|my)\b/;
 const WHOAMI =
   /^(?:who am i|whoami)$|\bwhat am i allowed to\b|\bmy (?:roles?|permissions|access|grants)\b|^am i (?:an? )?(?:admin|operator|approver|viewer)s?\b|\b(?:what|which) (?:roles?|permissions|access|rights|accounts|groups) (?:do|have|am) i\b|\bwhat (?:can|may) i do\b/;
 /** "link my slack and discord accounts", "unlink my account": one identity (README "Permissions"). */
@@ -67,8 +72,23 @@ export const accessGrammar: IntentRule = (u) => {
   if (!ACCESS_VERB.test(u.plain)) return null;
   const parsed = parseCommandText(`/orchestrate ${u.text}`);
   const type = parsed.kind === "command" ? parsed.command.type : "";
-  if (parsed.kind !== "command" || !(type.startsWith("access.") || type.startsWith("identity."))) return null;
+  const ours = type.startsWith("access.") || type.startsWith("identity.") || type.startsWith("token.");
+  if (parsed.kind !== "command" || !ours) return null;
   return { type: parsed.command.type, confidence: SURE, command: parsed.command };
+};
+
+/** API tokens in words: revoke one by number, make one, or list them. */
+export const tokenInWords: IntentRule = (u) => {
+  if (!API_TOKEN.test(u.plain)) return null;
+  const revoke = TOKEN_REVOKE.exec(u.plain);
+  if (revoke?.[1] !== undefined) {
+    const command = { type: "token.revoke" as const, token: Number(revoke[1]) };
+    return { type: command.type, confidence: LIKELY, command };
+  }
+  if (TOKEN_CREATE.test(u.plain))
+    return { type: "token.create", confidence: LIKELY, command: { type: "token.create" } };
+  if (TOKEN_LIST.test(u.plain)) return { type: "token.list", confidence: LIKELY, command: { type: "token.list" } };
+  return null;
 };
 
 export const accessQuestion: IntentRule = (u) => {

@@ -43,6 +43,9 @@ const KEYWORDS: Readonly<Record<CommandType, readonly string[]>> = {
   "access.whoami": ["whoami", "me", "myself"],
   "identity.link": ["link", "connect", "merge"],
   "identity.unlink": ["unlink", "disconnect"],
+  "token.create": ["token", "api", "key"],
+  "token.list": ["tokens", "keys"],
+  "token.revoke": ["revoke", "token"],
 };
 
 export interface SuggestionInput {

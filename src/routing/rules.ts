@@ -1,6 +1,6 @@
 import { Command } from "../commands/commands.js";
 import { BatonError } from "../errors.js";
-import { accessGrammar, accessInWords, accessQuestion } from "./rules-intents-access.js";
+import { accessGrammar, accessInWords, accessQuestion, tokenInWords } from "./rules-intents-access.js";
 import {
   digest,
   orchestratorMode,
@@ -54,6 +54,7 @@ const RULES: readonly IntentRule[] = [
   digest,
   budget,
   accessGrammar,
+  tokenInWords,
   accessInWords,
   accessQuestion,
   executionVerbWithoutId,

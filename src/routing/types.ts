@@ -3,7 +3,8 @@ import type { WorkflowHint } from "../commands/workflow-hint.js";
 import type { UsageTotals } from "../llm/usage.js";
 
 /** How a request became a Command; recorded in the audit log. */
-export type ResolvedBy = "grammar" | "rules" | `llm:${string}`;
+/** `typed`: a command sent as JSON (REST, MCP, webhooks), validated against its schema, neither parsed nor routed. */
+export type ResolvedBy = "grammar" | "rules" | "typed" | `llm:${string}`;
 
 /** One earlier exchange in the same thread (or, outside threads, the same channel and person). */
 export interface ThreadTurn {

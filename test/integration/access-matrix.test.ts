@@ -53,12 +53,15 @@ function texts(run: string): { [T in CommandType]: string } {
     "access.whoami": "/orchestrate whoami",
     "identity.link": "/orchestrate link",
     "identity.unlink": "/orchestrate unlink",
+    "token.create": "/orchestrate token create ci",
+    "token.list": "/orchestrate tokens",
+    "token.revoke": "/orchestrate token revoke 1",
   };
 }
 
 const READ = COMMAND_TYPES.filter((type) => COMMAND_SPECS[type].access === "read");
 /** Linking one's own accounts is open to everyone (README "Permissions", one identity). */
-const IDENTITY = COMMAND_TYPES.filter((type) => type.startsWith("identity."));
+const IDENTITY = COMMAND_TYPES.filter((type) => type.startsWith("identity.") || type.startsWith("token."));
 const VIEWER = new Set<CommandType>([...READ, ...IDENTITY]);
 /** Operators cancel their own runs only; the run in the matrix is someone else's. */
 const OPERATOR = new Set<CommandType>([...VIEWER, "workflow.run", "ask", "agent.spawn", "improve"]);

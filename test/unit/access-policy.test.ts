@@ -71,13 +71,16 @@ const SAMPLE: { [T in CommandType]: Command } = {
   "access.whoami": { type: "access.whoami" },
   "identity.link": { type: "identity.link" },
   "identity.unlink": { type: "identity.unlink" },
+  "token.create": { type: "token.create" },
+  "token.list": { type: "token.list" },
+  "token.revoke": { type: "token.revoke", token: 1 },
 };
 
 const OPERATOR_EXTRA: CommandType[] = ["workflow.run", "execution.cancel", "ask", "agent.spawn", "improve"];
 const APPROVER_EXTRA: CommandType[] = ["execution.approve", "execution.reject"];
 
 /** Linking one's own accounts is open to everyone (README "Permissions", one identity). */
-const SELF: CommandType[] = ["identity.link", "identity.unlink"];
+const SELF: CommandType[] = ["identity.link", "identity.unlink", "token.create", "token.list", "token.revoke"];
 
 function expected(role: string, type: CommandType): boolean {
   const read = COMMAND_SPECS[type].access === "read" || SELF.includes(type);

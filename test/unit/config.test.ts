@@ -13,7 +13,9 @@ function problems(env: Record<string, string>): string[] {
 
 describe("loadConfig", () => {
   it("starts on the embedded defaults with an empty environment", () => {
-    const { llm, discord, slack, scheduler, agents, egress, secrets, ...rest } = loadConfig({});
+    const { llm, discord, slack, scheduler, agents, egress, secrets, http, ...rest } = loadConfig({});
+    // No HTTP server unless PORT is set or a front-end needs one.
+    expect(http).toBeNull();
     expect(egress).toEqual({ allow: [], maxRequestsPerRun: 100 });
     expect(secrets).toEqual({ file: null, fromEnv: {} });
     expect(slack).toBeNull();

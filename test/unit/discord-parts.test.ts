@@ -24,7 +24,7 @@ describe("Discord configuration", () => {
       apiUrl: null,
       messageContent: true,
       publicKey: null,
-      interactionsPort: 3002,
+      interactionsPort: 3000,
     });
   });
 

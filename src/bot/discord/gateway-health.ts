@@ -29,6 +29,11 @@ export class GatewayHealth implements ConnectionWatcher {
     this.outage = null;
   }
 
+  /** For /readyz: the gateway is ready and Discord's API answers. */
+  isReady(): boolean {
+    return this.state === "ready" && this.outage === null;
+  }
+
   ready(): void {
     this.state = "ready";
   }

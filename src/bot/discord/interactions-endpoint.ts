@@ -14,6 +14,9 @@ import type { InteractionAck } from "./interaction-responder.js";
 /** DER prefix of an Ed25519 SubjectPublicKeyInfo; the 32 raw key bytes follow it. */
 const ED25519_SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
 const MAX_BODY_BYTES = 1024 * 1024;
+/** Where the one HTTP server serves the endpoint; `/interactions` is the path it had on its own port. */
+export const INTERACTIONS_PATH = "/discord/interactions";
+export const INTERACTIONS_PATHS: readonly string[] = [INTERACTIONS_PATH, "/interactions"];
 /** Discord waits 3 s for the first answer; answer with an error before then if no ack came. */
 const ACK_DEADLINE_MS = 2500;
 
@@ -47,13 +50,15 @@ export class InteractionsEndpoint {
 
   constructor(private readonly deps: { publicKey: string; handler: DiscordHandler; clock: Clock; logger: Logger }) {
     this.key = ed25519PublicKey(deps.publicKey);
-    this.server = createServer((req, res) => {
-      this.handle(req, res).catch((error: unknown) => {
-        deps.logger.error("discord interactions endpoint failed", { error });
-        if (!res.headersSent) respond(res, 500, { error: "internal error" });
-      });
-    });
+    this.server = createServer((req, res) => void this.serve(req, res));
   }
+
+  /** One request, as the one HTTP server (src/http) hands it over or this endpoint's own server. */
+  readonly serve = (req: IncomingMessage, res: ServerResponse): Promise<void> =>
+    this.handle(req, res).catch((error: unknown) => {
+      this.deps.logger.error("discord interactions endpoint failed", { error });
+      if (!res.headersSent) respond(res, 500, { error: "internal error" });
+    });
 
   /** Listens on `port` (0: any free port); resolves with the bound port. */
   async listen(port: number, host = "0.0.0.0"): Promise<number> {
@@ -68,8 +73,8 @@ export class InteractionsEndpoint {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (req.method !== "POST" || new URL(req.url ?? "/", "http://x").pathname !== "/interactions") {
-      respond(res, 404, { error: "POST Discord interactions to /interactions" });
+    if (req.method !== "POST" || !INTERACTIONS_PATHS.includes(new URL(req.url ?? "/", "http://x").pathname)) {
+      respond(res, 404, { error: `POST Discord interactions to ${INTERACTIONS_PATH}` });
       return;
     }
     const body = await readBody(req, MAX_BODY_BYTES);

@@ -5,12 +5,12 @@ import type { DiscordConfig } from "../../config-discord.js";
 import type { Logger } from "../../logger.js";
 import type { ChannelPublisher } from "../chat.js";
 import type { Dispatcher } from "../dispatch.js";
-import type { FrontEndHealth } from "../ports.js";
+import type { FrontEndHealth, HttpMount } from "../ports.js";
 import { PendingConfirmations } from "./confirmations.js";
 import { DiscordAdapter } from "./discord-adapter.js";
 import { DiscordDirectory } from "./discord-directory.js";
 import { DiscordHandler } from "./discord-handler.js";
-import { InteractionsEndpoint } from "./interactions-endpoint.js";
+import { INTERACTIONS_PATH, INTERACTIONS_PATHS, InteractionsEndpoint } from "./interactions-endpoint.js";
 
 export interface DiscordFrontEnd {
   /** Posts to Discord channels outside a request; null without a bot token (HTTP endpoint only). */
@@ -19,6 +19,8 @@ export interface DiscordFrontEnd {
   directory: Directory | null;
   /** The port the HTTP interactions endpoint listens on; null when it is not running. */
   interactionsPort: number | null;
+  /** For /readyz: the gateway is connected (true when only the HTTP endpoint runs). */
+  ready(): boolean;
   /** Disconnects the gateway and stops answering; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -35,6 +37,8 @@ export async function startDiscord(
     /** Times everything the front-end waits for, its connection retries included (tests drive it). */
     clock: Clock;
     logger: Logger;
+    /** The one HTTP server to serve the interactions endpoint on; without it the endpoint listens on its own port. */
+    http?: HttpMount;
   },
 ): Promise<DiscordFrontEnd> {
   const stops: Array<() => Promise<void> | void> = [];
@@ -46,6 +50,7 @@ export async function startDiscord(
   let rest = new REST(config.apiUrl ? { api: config.apiUrl } : {});
   let confirmations = new PendingConfirmations(deps.clock);
   let interactionsPort: number | null = null;
+  let ready = () => true;
   try {
     const token = config.token;
     if (token !== null) {
@@ -62,6 +67,7 @@ export async function startDiscord(
         deps.logger.warn("discord unreachable at start; retrying with backoff");
         void adapter.connected.then(connected);
       }
+      ready = () => adapter.health.isReady();
       publisher = adapter.publisher();
       directory = new DiscordDirectory(adapter.client);
       rest = adapter.client.rest;
@@ -81,12 +87,19 @@ export async function startDiscord(
         clock: deps.clock,
         logger: deps.logger,
       });
-      interactionsPort = await endpoint.listen(config.interactionsPort);
-      stops.push(
-        () => endpoint.close(),
-        () => confirmations.declineAll(),
-      );
-      deps.logger.info("discord interactions endpoint listening", { port: interactionsPort, path: "/interactions" });
+      if (deps.http) {
+        const http = deps.http;
+        const unmounts = INTERACTIONS_PATHS.map((path) => http.mount(path, endpoint.serve));
+        stops.push(() => {
+          for (const unmount of unmounts) unmount();
+        });
+        interactionsPort = http.port ?? config.interactionsPort;
+      } else {
+        interactionsPort = await endpoint.listen(config.interactionsPort);
+        stops.push(() => endpoint.close());
+      }
+      stops.push(() => confirmations.declineAll());
+      deps.logger.info("discord interactions endpoint ready", { port: interactionsPort, path: INTERACTIONS_PATH });
     }
   } catch (error) {
     await stopAll();
@@ -97,6 +110,7 @@ export async function startDiscord(
     publisher,
     directory,
     interactionsPort,
+    ready: () => ready(),
     stop: () => {
       stopping ??= stopAll();
       return stopping;

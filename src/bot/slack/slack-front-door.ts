@@ -39,12 +39,7 @@ export class SlackFrontDoor {
   private readonly server: Server;
 
   constructor(private readonly deps: FrontDoorDeps) {
-    this.server = createServer((req, res) => {
-      this.handle(req, res).catch((error: unknown) => {
-        deps.logger.error("slack request could not be read", { error });
-        if (!res.headersSent) answer(res, 500, "baton could not read this request.");
-      });
-    });
+    this.server = createServer((req, res) => void this.serve(req, res));
   }
 
   async listen(port: number): Promise<number> {
@@ -61,6 +56,13 @@ export class SlackFrontDoor {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+
+  /** One request to EVENTS_PATH, as the one HTTP server (src/http) hands it over. */
+  readonly serve = (req: IncomingMessage, res: ServerResponse): Promise<void> =>
+    this.handle(req, res).catch((error: unknown) => {
+      this.deps.logger.error("slack request could not be read", { error });
+      if (!res.headersSent) answer(res, 500, "baton could not read this request.");
+    });
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== "POST" || new URL(req.url ?? "/", "http://x").pathname !== EVENTS_PATH) {

@@ -4,7 +4,7 @@ import type { SlackConfig } from "../../config-slack.js";
 import type { Logger } from "../../logger.js";
 import type { Dispatcher } from "../dispatch.js";
 import type { Backoff, PlatformConnection } from "../platform-connection.js";
-import type { AccessPolicy, CommandRunner, FrontEndHealth, MessageLog } from "../ports.js";
+import type { AccessPolicy, CommandRunner, FrontEndHealth, HttpMount, MessageLog } from "../ports.js";
 import { boltLogger } from "./bolt-logger.js";
 import { PendingConfirmations } from "./confirmations.js";
 import { HomeTab } from "./home-tab.js";
@@ -42,6 +42,8 @@ export interface SlackFrontEndDeps {
   /** How long a Confirm/Cancel prompt waits before it counts as cancelled. */
   confirmTimeoutMs?: number;
   backoff?: Backoff;
+  /** HTTP mode: the one HTTP server to serve /slack/events on; without it the front-end listens on its own port. */
+  http?: HttpMount;
 }
 
 /**
@@ -65,8 +67,9 @@ export class SlackFrontEnd {
   /** HTTP mode: the server in front of Bolt's receiver; null in Socket Mode. */
   private readonly door: SlackFrontDoor | null;
   private withdrawHealth: (() => void) | null = null;
-  /** HTTP mode: the port actually listened on (PORT=0 picks a free one). */
-  port: number | null = null;
+  private readonly http: HttpMount | null;
+  private ownPort: number | null = null;
+  private unmount: (() => void) | null = null;
   /** Resolves once auth.test has succeeded (and, in Socket Mode, the socket is started). */
   readonly started: Promise<void>;
   private startedFlag = false;
@@ -76,6 +79,7 @@ export class SlackFrontEnd {
     this.config = config;
     this.mode = config.appToken ? "socket" : "http";
     this.frontEndHealth = deps.frontEndHealth;
+    this.http = deps.http ?? null;
     this.health = new SlackHealth(deps.clock, this.mode);
     const socket = config.appToken ? socketReceiver(config, config.appToken, logger) : null;
     const receiver = socket ?? httpReceiver(config, logger);
@@ -143,6 +147,12 @@ export class SlackFrontEnd {
     });
   }
 
+  /** HTTP mode: the port /slack/events is served on (PORT=0 picks a free one); null in Socket Mode. */
+  get port(): number | null {
+    if (this.door === null) return null;
+    return this.http ? this.http.port : this.ownPort;
+  }
+
   get isStarted(): boolean {
     return this.startedFlag;
   }
@@ -158,7 +168,8 @@ export class SlackFrontEnd {
    * and HTTP requests get 503. Throws when Slack refuses the token or the port is taken.
    */
   async start(): Promise<void> {
-    if (this.door) this.port = await this.door.listen(this.config.port);
+    if (this.door && this.http) this.unmount ??= this.http.mount(EVENTS_PATH, this.door.serve);
+    else if (this.door) this.ownPort = await this.door.listen(this.config.port);
     this.withdrawHealth ??= this.frontEndHealth.report("slack", () => this.health.describe());
     if (await this.connection.start()) await this.started;
   }
@@ -180,6 +191,8 @@ export class SlackFrontEnd {
     this.withdrawHealth?.();
     this.withdrawHealth = null;
     this.connection.stop();
+    this.unmount?.();
+    this.unmount = null;
     await this.door?.close();
     if (this.mode === "socket") await this.app.stop().catch(() => undefined);
     this.confirmations.declineAll();

@@ -45,6 +45,12 @@ export class SlackHealth implements ConnectionWatcher {
     this.state = "stopped";
   }
 
+  /** For /readyz: Slack's API answers and, in Socket Mode, the socket is connected. */
+  isReady(): boolean {
+    if (this.outage !== null || this.state === "stopped") return false;
+    return this.mode === "http" || this.state === "connected";
+  }
+
   describe(): string {
     const last = this.lastEventAt ? `last ${this.ago(this.lastEventAt)} ago` : "none yet";
     if (this.state === "stopped") return "slack: stopped";

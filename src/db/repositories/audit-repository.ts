@@ -208,8 +208,19 @@ export class AuditRepository {
     actor?: string;
     accounts?: readonly string[];
     excludeId?: number;
+    commandType?: string;
+    outcome?: AuditOutcome;
+    since?: Date;
+    until?: Date;
+    /** Rows older than this id (the next page). */
+    beforeId?: number;
   }): Promise<AuditEntry[]> {
     const conditions: WhereOptions[] = [];
+    if (options.commandType !== undefined) conditions.push({ command_type: options.commandType });
+    if (options.outcome !== undefined) conditions.push({ outcome: options.outcome });
+    if (options.since !== undefined) conditions.push({ created_at: { [Op.gte]: options.since } });
+    if (options.until !== undefined) conditions.push({ created_at: { [Op.lt]: options.until } });
+    if (options.beforeId !== undefined) conditions.push({ id: { [Op.lt]: options.beforeId } });
     if (options.accounts) {
       const mine = options.accounts.slice(0, 20).map((account) => {
         const at = account.indexOf(":");

@@ -42,4 +42,19 @@ export type AccessResult =
     }
   | { type: "identity.link"; issued: { code: string; expiresAt: Date; minutes: number } }
   | { type: "identity.link"; linked: string[] }
-  | { type: "identity.unlink"; unlinked: boolean; account: string };
+  | { type: "identity.unlink"; unlinked: boolean; account: string }
+  /** `secret` is the token itself: in this one answer, never stored, never shown again. */
+  | { type: "token.create"; token: TokenView; secret: string }
+  | { type: "token.list"; tokens: TokenView[] }
+  | { type: "token.revoke"; token: TokenView };
+
+/** An API token as replies show it: never the token, only its first characters. */
+export interface TokenView {
+  id: number;
+  label: string;
+  hint: string;
+  account: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}

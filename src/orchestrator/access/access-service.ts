@@ -5,9 +5,13 @@ import type { Command, CommandType } from "../../commands/commands.js";
 import { type Actor, accountOf } from "../../commands/context.js";
 import type { GrantRepository, NewGrant } from "../../db/repositories/grant-repository.js";
 import type { IdentityRepository } from "../../db/repositories/identity-repository.js";
+import type { TokenRepository } from "../../db/repositories/token-repository.js";
+import { hashToken, TOKEN_PREFIX } from "./token-handlers.js";
 
 export interface AccessServiceDeps {
   grants: GrantRepository;
+  /** Personal API tokens (migration 0011); a token acts as the account that made it. */
+  tokens?: TokenRepository;
   identities: IdentityRepository;
   book: RoleBook;
   /** BATON_ADMINS: `platform:userId` or a bare user id (any platform). */
@@ -72,6 +76,22 @@ export class AccessService {
       configuredAdmin: this.configuredAdmin(actor, accounts),
     };
     return { actor: person === null ? actor : { ...actor, person, accounts }, holder, grants };
+  }
+
+  /**
+   * The person a bearer token acts as (their account, with the token's number), recording the
+   * use; null for anything that is not a live token. Roles are looked up per request as usual.
+   */
+  async authenticateToken(token: string, now: Date): Promise<{ actor: Actor; tokenId: number } | null> {
+    if (!this.deps.tokens || !token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
+    const record = await this.deps.tokens.findActive(hashToken(token));
+    if (record === null) return null;
+    await this.deps.tokens.touch(record.id, now);
+    const at = record.account.indexOf(":");
+    const platform = record.account.slice(0, at);
+    const id = record.account.slice(at + 1);
+    const actor: Actor = { platform, id, name: record.actorName, ...(record.owner && { owner: true }) };
+    return { actor, tokenId: record.id };
   }
 
   /** The owner at the console, or an account BATON_ADMINS lists (by `platform:id` or bare id). */

@@ -1,5 +1,6 @@
 import { type AccessHandlerDeps, accessHandlers } from "../access/access-handlers.js";
 import { type IdentityHandlerDeps, identityHandlers } from "../access/identity-handlers.js";
+import { type TokenHandlerDeps, tokenHandlers } from "../access/token-handlers.js";
 import { type AgentHandlerDeps, agentHandlers } from "../agents/agent-handlers.js";
 import { type BudgetHandlerDeps, budgetHandlers } from "../budgets/budget-handlers.js";
 import { type ControlHandlerDeps, controlHandlers } from "../control/control-handlers.js";
@@ -23,7 +24,7 @@ export interface HandlerTableDeps {
   control: ControlHandlerDeps;
   runLimit: RunLimitDeps;
   offers: PatternOffers;
-  access: AccessHandlerDeps & IdentityHandlerDeps;
+  access: AccessHandlerDeps & IdentityHandlerDeps & TokenHandlerDeps;
   /** This process's lease owner id, in an admin's status internals. */
   owner: string;
   /** What status adds beyond the engine's own counts: agents and feedback, the control plane. */
@@ -54,6 +55,7 @@ export function createHandlerTable(deps: HandlerTableDeps): HandlerTable {
     ...control,
     ...accessHandlers(deps.access),
     ...identityHandlers(deps.access),
+    ...tokenHandlers(deps.access),
     digest: withPatternOffer<"digest">(deps.offers)(control.digest),
     "orchestrator.step": withPatternOffer<"orchestrator.step">(deps.offers)(control["orchestrator.step"]),
   };

@@ -86,6 +86,11 @@ async function history(command: CommandOf<"history">, context: RequestContext, d
   const me = user?.toLowerCase() === "me";
   const entries = await deps.audit.recent({
     limit: command.limit ?? 10,
+    ...(command.command !== undefined && { commandType: command.command }),
+    ...(command.outcome !== undefined && { outcome: command.outcome }),
+    ...(command.since !== undefined && { since: new Date(command.since) }),
+    ...(command.until !== undefined && { until: new Date(command.until) }),
+    ...(command.before !== undefined && { beforeId: command.before }),
     ...(me ? { accounts: accountsOf(context.actor) } : user !== undefined && { actor: user }),
     ...(context.auditId !== undefined && { excludeId: context.auditId }),
   });
