@@ -6,6 +6,7 @@ import { type Clock, systemClock } from "./clock.js";
 import { Directories, type Directory } from "./commands/directory.js";
 import type { Config } from "./config.js";
 import { type Database, openDatabase } from "./db/database.js";
+import { migrationsCurrent } from "./db/migration-list.js";
 import type { AuditRepository } from "./db/repositories/audit-repository.js";
 import { LlmCallRepository } from "./db/repositories/llm-call-repository.js";
 import { SlackMessageRepository } from "./db/repositories/slack-message-repository.js";
@@ -51,6 +52,8 @@ export interface App extends Pick<OrchestratorSetup, AppParts> {
   registerPublisher(publisher: ChannelPublisher): void;
   /** Registers a chat front-end's directory (grants check ids against it); the returned function withdraws it. */
   registerDirectory(platform: string, directory: Directory): () => void;
+  /** For /readyz: null when the database answers and its migrations are current, else what is wrong. */
+  databaseProblems(): Promise<{ database: string | null; migrations: string | null }>;
   /** Stops in-flight work (recorded as interrupted) and closes the database. Safe to call twice. */
   close(options?: { graceMs?: number }): Promise<void>;
 }
@@ -165,6 +168,7 @@ export async function createApp(
     close,
     registerPublisher,
     registerDirectory,
+    databaseProblems: () => databaseProblems(database),
     ...pick(built, [
       "events",
       "eventLog",
@@ -180,6 +184,17 @@ export async function createApp(
     messages: new SlackMessageRepository(database),
     rows: { ...built.rows, audit: built.audit, llmCalls },
   };
+}
+
+async function databaseProblems(database: Database): Promise<{ database: string | null; migrations: string | null }> {
+  try {
+    await database.raw.get("SELECT 1 AS one", []);
+  } catch {
+    // The reason stays in baton's log (the query's own error); /readyz is unauthenticated.
+    return { database: "the database does not answer", migrations: "unknown" };
+  }
+  const current = await migrationsCurrent(database.sequelize);
+  return { database: null, migrations: current ? null : "migrations are pending; run `baton migrate`" };
 }
 
 function pick<T, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {

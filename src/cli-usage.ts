@@ -23,6 +23,13 @@ Usage:
                                      (type it there as /orchestrate link CODE), or redeem one
   baton unlink --yes                 make this console account a person of its own again
                                      (these take say's --user, --channel, --yes and --json)
+  baton token create [--user NAME] [--name LABEL]
+                                     a personal API token for the REST API and MCP, printed once;
+                                     it acts as the owner (or as --user) with their roles
+  baton token list [--user NAME]     your API tokens: number, name, last use
+  baton token revoke N --yes         revoke token number N
+  baton mcp [--user NAME]            an MCP server over stdio for a local agent, acting as the
+                                     owner (or as --user)
   baton migrate                      apply pending database migrations
   baton audit verify                 check the audit log's hash chain: prints how many rows it
                                      verified (exit 0) or names the first row that was changed (exit 1)

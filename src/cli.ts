@@ -2,14 +2,14 @@ import { randomBytes } from "node:crypto";
 import type { Readable, Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import type { App } from "./app.js";
-import type { ChannelPublisher, ConfirmationPrompt, Conversation, PostedMessage } from "./bot/chat.js";
+import type { ChannelPublisher } from "./bot/chat.js";
 import type { ConsoleAdapter } from "./bot/console/console-adapter.js";
 import type { ConsoleScreen } from "./bot/console/console-screen.js";
-import type { Reply } from "./bot/reply.js";
 import { USAGE } from "./cli-usage.js";
 import type { Directory } from "./commands/directory.js";
 import type { Config } from "./config.js";
-import { BatonError } from "./errors.js";
+import type { HttpConfig } from "./config-http.js";
+import type { HttpServer } from "./http/http-server.js";
 import { createLogger, type Logger } from "./logger.js";
 import type { RouteUsage } from "./routing/types.js";
 import { packageVersion } from "./version.js";
@@ -54,6 +54,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       case "unlink":
         // The access commands are requests like any other: `baton grant …` is `baton say "/orchestrate grant …"`.
         return await say(["/orchestrate", command, ...rest], config, logger, io);
+      case "token":
+        return await say(tokenRequest(rest), config, logger, io);
       case "migrate":
         return await migrate(config, logger, io);
       case "audit": {
@@ -94,9 +96,14 @@ async function start(args: string[], config: Config, baseLogger: Logger, io: Cli
   const { values } = parse(args, { console: { type: "boolean" } });
   const { slackLabel } = await import("./config-slack.js");
   const platforms = [...(config.slack ? [slackLabel(config.slack)] : []), ...(config.discord ? ["discord"] : [])];
-  // The REPL runs when asked, at a terminal, or when no platform is configured (it is then the only way in).
-  const withConsole = values.console === true || Boolean(io.stdin.isTTY) || platforms.length === 0;
-  const frontEnds = [...platforms, ...(withConsole ? ["console"] : [])];
+  // The REPL runs when asked, at a terminal, or when nothing else is configured (it is then the only way in).
+  const withConsole =
+    values.console === true || Boolean(io.stdin.isTTY) || (platforms.length === 0 && config.http === null);
+  const frontEnds = [
+    ...platforms,
+    ...(config.http ? [`http :${config.http.port}`] : []),
+    ...(withConsole ? ["console"] : []),
+  ];
   const color = Boolean(io.stdout.isTTY && io.stdin.isTTY);
   const [{ createApp }, { ConsolePublisher }, { ansiStyle, plainStyle }, { ConsoleScreen }] = await Promise.all([
     import("./app.js"),
@@ -110,10 +117,17 @@ async function start(args: string[], config: Config, baseLogger: Logger, io: Cli
   if (log) logger = log.logger;
   const publishers = screen ? [new ConsolePublisher(screen, color ? ansiStyle : plainStyle)] : [];
   const app = await createApp(config, logger, { frontEnds, publishers });
-  let running: PlatformFrontEnd[];
+  let running: PlatformFrontEnd[] = [];
+  const http = config.http ? await httpSurface(config.http, app, () => running) : null;
   try {
-    running = await startPlatforms(config, app);
+    running = await startPlatforms(config, app, http);
+    if (http) {
+      const port = await http.listen();
+      logger.info("http server listening", { port, paths: httpPaths(config) });
+    }
   } catch (error) {
+    for (const platform of running) await platform.stop();
+    await http?.close();
     await app.close();
     throw error;
   }
@@ -129,7 +143,8 @@ async function start(args: string[], config: Config, baseLogger: Logger, io: Cli
   });
   const stop = once(async (graceMs: number) => {
     adapter?.close();
-    // Platforms stop taking requests first; in-flight ones finish within the grace period.
+    // Platforms and the HTTP server stop taking requests first; in-flight ones finish within the grace period.
+    await http?.close();
     for (const platform of running) await platform.stop();
     await app.close({ graceMs });
     stopped();
@@ -188,31 +203,60 @@ interface PlatformFrontEnd {
   platform: string;
   publisher: ChannelPublisher | null;
   directory: Directory | null;
+  /** Connected and receiving (for /readyz). */
+  ready(): boolean;
   stop(): Promise<void>;
 }
 
+/** The one HTTP server (PORT): health, metrics, the REST API; the platforms mount their endpoints on it. */
+async function httpSurface(config: HttpConfig, app: App, running: () => PlatformFrontEnd[]): Promise<HttpServer> {
+  const { createHttpSurface } = await import("./http/start-http.js");
+  return createHttpSurface({
+    config,
+    dispatcher: app.dispatcher,
+    tokens: app.access,
+    clock: app.clock,
+    logger: app.logger,
+    version: packageVersion(),
+    databaseProblems: () => app.databaseProblems(),
+    frontEnds: () => running().map((platform) => ({ name: platform.platform, ready: () => platform.ready() })),
+  });
+}
+
+function httpPaths(config: Config): string[] {
+  return [
+    "/healthz",
+    "/readyz",
+    "/api/v1",
+    ...(config.slack && config.slack.appToken === null ? ["/slack/events"] : []),
+    ...(config.discord?.publicKey ? ["/discord/interactions"] : []),
+  ];
+}
+
 /** Starts each configured platform front-end (a failure stops the ones already started). */
-async function startPlatforms(config: Config, app: App): Promise<PlatformFrontEnd[]> {
+async function startPlatforms(config: Config, app: App, http: HttpServer | null): Promise<PlatformFrontEnd[]> {
   const started: PlatformFrontEnd[] = [];
   try {
     if (config.slack) {
       // Each platform's SDK is loaded only when that platform is configured.
       const { startSlack } = await import("./bot/slack/start-slack.js");
-      const slack = await startSlack(config.slack, { ...app, timeZone: config.timeZone });
+      const slack = await startSlack(config.slack, { ...app, timeZone: config.timeZone, ...(http && { http }) });
       started.push({
         platform: "slack",
         publisher: slack.publisher,
         directory: slack.directory,
+        ready: () => slack.isStarted && slack.health.isReady(),
         stop: () => slack.stop(),
       });
     }
     if (config.discord) {
       const { startDiscord } = await import("./bot/discord/start-discord.js");
-      const discord = await startDiscord(config.discord, app);
+      const discord = await startDiscord(config.discord, { ...app, ...(http && { http }) });
       started.push({
         platform: "discord",
         publisher: discord.publisher,
         directory: discord.directory,
+        ready: () => discord.ready(),
         stop: () => discord.stop(),
       });
     }
@@ -231,30 +275,6 @@ function once<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args:
   };
 }
 
-/** A one-request conversation: keeps the latest reply; confirmation comes from --yes. */
-class OneShotConversation implements Conversation {
-  latest: Reply | null = null;
-
-  constructor(private readonly yes: boolean) {}
-
-  async post(reply: Reply): Promise<PostedMessage> {
-    this.latest = reply;
-    return { id: "1" };
-  }
-
-  async update(_message: PostedMessage, reply: Reply): Promise<void> {
-    this.latest = reply;
-  }
-
-  async confirm(prompt: ConfirmationPrompt): Promise<boolean> {
-    if (this.yes) return true;
-    throw new BatonError(
-      "confirmation_required",
-      `${prompt.question} This needs confirmation: run it again with --yes.`,
-    );
-  }
-}
-
 async function say(args: string[], config: Config, logger: Logger, io: CliIo): Promise<number> {
   const { values, positionals } = parse(args, {
     user: { type: "string" },
@@ -270,9 +290,10 @@ async function say(args: string[], config: Config, logger: Logger, io: CliIo): P
   const owner = typeof values.user !== "string";
   const channel = typeof values.channel === "string" ? values.channel.replace(/^#/, "") : "cli";
   // A one-shot command does not adopt runs other processes left behind; `baton start` does.
-  const [{ createApp }, { renderText }] = await Promise.all([
+  const [{ createApp }, { renderText }, { OneShotConversation, outcomeJson }] = await Promise.all([
     import("./app.js"),
     import("./bot/console/text-renderer.js"),
+    import("./bot/one-shot.js"),
   ]);
   const app = await createApp(config, logger, { frontEnds: ["cli"], resume: false });
   // Ctrl-C or SIGTERM mid-run: stop the run as interrupted, then print where it stands.
@@ -282,7 +303,7 @@ async function say(args: string[], config: Config, logger: Logger, io: CliIo): P
     void app.close();
   });
   try {
-    const conversation = new OneShotConversation(values.yes === true);
+    const conversation = new OneShotConversation(values.yes === true, "run it again with --yes");
     const outcome = await app.dispatcher.dispatch(
       {
         platform: "console",
@@ -299,9 +320,7 @@ async function say(args: string[], config: Config, logger: Logger, io: CliIo): P
     const settled = await outcome.settled;
     const reply = settled.reply;
     if (values.json) {
-      const { command, resolvedBy, outcome: result, question } = outcome;
-      const json = { command, resolvedBy, outcome: result, reply: replyJson(reply), result: settled.result };
-      io.stdout.write(`${JSON.stringify(question === undefined ? json : { ...json, question })}\n`);
+      io.stdout.write(`${JSON.stringify(outcomeJson(outcome, settled))}\n`);
     } else {
       io.stdout.write(`${renderText(reply)}\n`);
     }
@@ -315,16 +334,34 @@ async function say(args: string[], config: Config, logger: Logger, io: CliIo): P
   }
 }
 
+/**
+ * `baton token create [--user NAME] [--name LABEL]`, `token list`, `token revoke N --yes`: the
+ * token commands as `baton say` runs them (as the owner, or as --user), so they are audited too.
+ */
+function tokenRequest(args: string[]): string[] {
+  const { values, positionals } = parse(args, {
+    user: { type: "string" },
+    name: { type: "string" },
+    yes: { type: "boolean" },
+    json: { type: "boolean" },
+  });
+  const [verb = "list", ...rest] = positionals;
+  const label = typeof values.name === "string" ? [values.name] : [];
+  const words = ["/orchestrate", "token", verb, ...rest, ...(verb === "create" ? label : [])];
+  return [
+    words.join(" "),
+    ...(typeof values.user === "string" ? ["--user", values.user] : []),
+    ...(values.yes ? ["--yes"] : []),
+    ...(values.json ? ["--json"] : []),
+  ];
+}
+
 /** Calls `stop` on SIGINT, SIGTERM or SIGHUP (the terminal closed) until released. */
 function onStopSignal(stop: () => void): () => void {
   process.once("SIGINT", stop).once("SIGTERM", stop).once("SIGHUP", stop);
   return () => {
     process.off("SIGINT", stop).off("SIGTERM", stop).off("SIGHUP", stop);
   };
-}
-
-function replyJson(reply: Reply) {
-  return { text: reply.text, tone: reply.tone, ephemeral: reply.ephemeral, blocks: reply.blocks };
 }
 
 async function route(args: string[], config: Config, logger: Logger, io: CliIo): Promise<number> {

@@ -30,6 +30,8 @@ const PATTERNS: ReadonlyArray<[label: string, pattern: RegExp]> = [
   ["github-token", /\bgithub_pat_[A-Za-z0-9_]{22,}/g],
   // AWS access key ids: AKIA (long-term), ASIA (STS temporary) and the other documented prefixes.
   ["aws-key", /\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[0-9A-Z]{16}\b/g],
+  // baton's own personal API tokens (src/orchestrator/access/token-handlers.ts).
+  ["baton-token", /\bbaton_[A-Za-z0-9_-]{40,}/g],
   ["bearer-token", /\b(Bearer)(?=([ \t]+))\2[A-Za-z0-9._~+/=-]{8,}/gi],
   // After "Authorization" any Basic credential goes; elsewhere only a base64 shape (a digit, '+',
   // '/' or '=' somewhere), so "run the basic healthcheck" stays as typed.

@@ -29,7 +29,17 @@ const CONTROL_TYPES: ReadonlySet<string> = new Set<ControlResult["type"]>([
  * hold what is still in memory (a run's live input), so it is redacted before anything is shown.
  */
 export function renderResult(result: Result, time: RenderTime): Reply {
-  return renderRedacted(redactValue(result), time);
+  return renderRedacted(shownResult(result), time);
+}
+
+/**
+ * A result as it may be shown (replies, `baton say --json`, the REST API): redacted, except the
+ * API token a `token.create` made, which its maker sees this once.
+ */
+export function shownResult<R extends Result | null>(result: R): R {
+  if (result === null) return result;
+  const redacted = redactValue(result);
+  return (result.type === "token.create" ? { ...redacted, secret: result.secret } : redacted) as R;
 }
 
 function renderRedacted(result: Result, time: RenderTime): Reply {

@@ -15,7 +15,7 @@ const START_TIMEOUT_MS = 30_000;
  */
 export async function startSlack(
   slack: SlackConfig,
-  app: Pick<SlackFrontEndDeps, "orchestrator" | "access" | "frontEndHealth" | "messages"> & {
+  app: Pick<SlackFrontEndDeps, "orchestrator" | "access" | "frontEndHealth" | "messages" | "http"> & {
     dispatcher: Dispatcher;
     clock: Clock;
     logger: Logger;

@@ -1,0 +1,54 @@
+import type { Dispatcher } from "../bot/dispatch.js";
+import type { Clock } from "../clock.js";
+import type { HttpConfig } from "../config-http.js";
+import type { Logger } from "../logger.js";
+import type { TokenAuthenticator } from "./api-auth.js";
+import { healthRoutes, type ReadinessCheck } from "./health-routes.js";
+import { HttpServer } from "./http-server.js";
+import { RateLimiter } from "./rate-limit.js";
+import { API_BASE, restApi } from "./rest-api.js";
+
+export interface HttpSurfaceDeps {
+  config: HttpConfig;
+  dispatcher: Dispatcher;
+  tokens: TokenAuthenticator;
+  clock: Clock;
+  logger: Logger;
+  version: string;
+  databaseProblems(): Promise<{ database: string | null; migrations: string | null }>;
+  /** The front-ends running now, each with whether it is connected (for /readyz). */
+  frontEnds(): ReadonlyArray<{ name: string; ready(): boolean }>;
+}
+
+/**
+ * The one HTTP server as `baton start` runs it (not yet listening): health and readiness, the
+ * REST API; front-ends mount their endpoints on it before it listens.
+ */
+export function createHttpSurface(deps: HttpSurfaceDeps): HttpServer {
+  const server = new HttpServer({ config: deps.config, logger: deps.logger });
+  const checks = (): ReadinessCheck[] => {
+    const database = deps.databaseProblems();
+    return [
+      { name: "database", check: async () => (await database).database },
+      { name: "migrations", check: async () => (await database).migrations },
+      ...deps.frontEnds().map((frontEnd) => ({
+        name: frontEnd.name,
+        check: () => (frontEnd.ready() ? null : `${frontEnd.name} is not connected`),
+      })),
+    ];
+  };
+  server.app.route("/", healthRoutes({ checks, version: deps.version, clock: deps.clock }));
+  const limiter = new RateLimiter(deps.config.ratePerMinute, deps.clock);
+  server.app.route(
+    API_BASE,
+    restApi({
+      dispatcher: deps.dispatcher,
+      tokens: deps.tokens,
+      limiter,
+      clock: deps.clock,
+      logger: deps.logger,
+      maxBodyBytes: deps.config.maxBodyBytes,
+    }),
+  );
+  return server;
+}
