@@ -48,7 +48,8 @@ export function outcomeJson(outcome: DispatchOutcome, settled: Awaited<DispatchO
     outcome: result,
     auditId,
     reply: replyJson(settled.reply),
-    result: settled.result,
+    // Redacted like a reply (a run's live input can hold a secret); a new token stays, shown this once.
+    result: shownResult(settled.result),
   };
   return question === undefined ? json : { ...json, question };
 }
