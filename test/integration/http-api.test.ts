@@ -1,0 +1,143 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { AuditRepository } from "../../src/db/repositories/audit-repository.js";
+import { DATABASE_KINDS, type TestDatabase } from "../support/databases.js";
+import { ADA, type HttpTestApp, startHttpApp, VIC } from "../support/http-app.js";
+
+describe.each(DATABASE_KINDS)("the REST API on $kind", ({ create }) => {
+  let database: TestDatabase;
+  let http: HttpTestApp;
+  let adaToken: string;
+  let vicToken: string;
+
+  beforeEach(async () => {
+    database = await create();
+    http = await startHttpApp({ url: database.url });
+    adaToken = await http.tokenFor(ADA, "ada ci");
+    vicToken = await http.tokenFor(VIC);
+  });
+
+  afterEach(async () => {
+    await http.close();
+    await database.drop();
+  });
+
+  const call = (path: string, init: RequestInit & { token?: string; json?: unknown } = {}) => {
+    const headers = new Headers(init.headers);
+    if (init.token) headers.set("authorization", `Bearer ${init.token}`);
+    if (init.json !== undefined) headers.set("content-type", "application/json");
+    return fetch(`${http.base}${path}`, {
+      ...init,
+      headers,
+      ...(init.json !== undefined && { method: init.method ?? "POST", body: JSON.stringify(init.json) }),
+    });
+  };
+
+  it("answers /healthz always and /readyz with the database's state", async () => {
+    const health = await call("/healthz");
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: "ok" });
+    const ready = await call("/readyz");
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: "ready", checks: { database: "ok", migrations: "ok" } });
+  });
+
+  it("refuses every endpoint without a valid token, as problem+json", async () => {
+    for (const path of ["/api/v1/status", "/api/v1/executions", "/api/v1/audit", "/api/v1/workflows"]) {
+      const bare = await call(path);
+      expect(bare.status, path).toBe(401);
+      expect(bare.headers.get("content-type")).toBe("application/problem+json");
+      expect(bare.headers.get("www-authenticate")).toContain("Bearer");
+      const forged = await call(path, { token: "baton_not-a-real-token-at-all-but-long-enough-to-look-1234" });
+      expect(forged.status, path).toBe(401);
+    }
+  });
+
+  it("runs text and typed commands as the token's person, audited with platform api", async () => {
+    const typed = await call("/api/v1/commands", {
+      token: adaToken,
+      json: { command: { type: "workflow.run", workflow: "hello", input: { name: "Ada" } }, wait: true },
+    });
+    expect(typed.status).toBe(200);
+    const body = (await typed.json()) as {
+      outcome: string;
+      resolvedBy: string;
+      result: { execution: { status: string; id: string } };
+    };
+    expect(body).toMatchObject({ outcome: "ok", resolvedBy: "typed" });
+    expect(body.result.execution.status).toBe("succeeded");
+    const text = await call("/api/v1/commands", { token: adaToken, json: { text: "/orchestrate status" } });
+    expect(((await text.json()) as { result: { type: string } }).result.type).toBe("status");
+    const rows = await new AuditRepository(http.app.database).recent({ limit: 10 });
+    const mine = rows.filter((row) => row.platform === "api");
+    expect(mine.map((row) => [row.actorId, row.commandType, row.outcome])).toEqual([
+      ["ada", "status", "ok"],
+      ["ada", "workflow.run", "ok"],
+    ]);
+    expect(mine[1]?.executionId).toBe(body.result.execution.id);
+  });
+
+  it("refuses a viewer's change with 403 naming the permission, and lets them read", async () => {
+    const denied = await call("/api/v1/commands", {
+      token: vicToken,
+      json: { command: { type: "workflow.run", workflow: "hello", input: { name: "Vic" } } },
+    });
+    expect(denied.status).toBe(403);
+    expect(await denied.json()).toMatchObject({ code: "denied", permission: "workflow.run" });
+    const read = await call("/api/v1/workflows", { token: vicToken });
+    expect(read.status).toBe(200);
+    expect(((await read.json()) as { workflows: Array<{ name: string }> }).workflows.map((w) => w.name)).toContain(
+      "hello",
+    );
+  });
+
+  it("asks for confirm: true before a destructive command (409 with the question), then runs it", async () => {
+    const started = await call("/api/v1/commands", {
+      token: adaToken,
+      json: { command: { type: "schedule.create", cron: "0 9 * * *", action: "digest" } },
+    });
+    const schedule = ((await started.json()) as { result: { schedule: { id: string } } }).result.schedule.id;
+    const unconfirmed = await call("/api/v1/commands", {
+      token: adaToken,
+      json: { command: { type: "schedule.delete", schedule } },
+    });
+    expect(unconfirmed.status).toBe(409);
+    expect(await unconfirmed.json()).toMatchObject({
+      code: "confirmation_required",
+      question: `Delete schedule ${schedule}? It will not fire again.`,
+    });
+    const confirmed = await call("/api/v1/commands", {
+      token: adaToken,
+      json: { command: { type: "schedule.delete", schedule }, confirm: true },
+    });
+    expect(confirmed.status).toBe(200);
+    const list = await call("/api/v1/schedules", { token: adaToken });
+    expect(((await list.json()) as { schedules: unknown[] }).schedules).toEqual([]);
+  });
+
+  it("answers bad bodies with 400 naming the field, 415 and 413, and records them", async () => {
+    const missing = await call("/api/v1/commands", { token: adaToken, json: { command: { type: "workflow.run" } } });
+    expect(missing.status).toBe(400);
+    expect(await missing.json()).toMatchObject({ code: "invalid_request", field: "/command/workflow" });
+    const both = await call("/api/v1/commands", {
+      token: adaToken,
+      json: { text: "status", command: { type: "status" } },
+    });
+    expect(both.status).toBe(400);
+    const plain = await call("/api/v1/commands", {
+      token: adaToken,
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: "status",
+    });
+    expect(plain.status).toBe(415);
+    const huge = await call("/api/v1/commands", { token: adaToken, json: { text: "x".repeat(2 * 1024 * 1024) } });
+    expect(huge.status).toBe(413);
+    const badQuery = await call("/api/v1/executions?status=sleeping", { token: adaToken });
+    expect(badQuery.status).toBe(400);
+    expect(await badQuery.json()).toMatchObject({ field: "status" });
+    const invalid = (await new AuditRepository(http.app.database).recent({ limit: 20 })).filter(
+      (row) => row.platform === "api" && row.outcome === "invalid",
+    );
+    expect(invalid.length).toBeGreaterThanOrEqual(4);
+  });
+});
