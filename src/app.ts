@@ -8,6 +8,7 @@ import type { Config } from "./config.js";
 import { type Database, openDatabase } from "./db/database.js";
 import { migrationsCurrent } from "./db/migration-list.js";
 import type { AuditRepository } from "./db/repositories/audit-repository.js";
+import { EventRepository } from "./db/repositories/event-repository.js";
 import { LlmCallRepository } from "./db/repositories/llm-call-repository.js";
 import { SlackMessageRepository } from "./db/repositories/slack-message-repository.js";
 import type { Logger } from "./logger.js";
@@ -52,6 +53,8 @@ export interface App extends Pick<OrchestratorSetup, AppParts> {
   registerPublisher(publisher: ChannelPublisher): void;
   /** Registers a chat front-end's directory (grants check ids against it); the returned function withdraws it. */
   registerDirectory(platform: string, directory: Directory): () => void;
+  /** The events table from an event id on: the REST API's event stream reads it. */
+  eventFeed: EventRepository;
   /** For /readyz: null when the database answers and its migrations are current, else what is wrong. */
   databaseProblems(): Promise<{ database: string | null; migrations: string | null }>;
   /** Stops in-flight work (recorded as interrupted) and closes the database. Safe to call twice. */
@@ -169,6 +172,7 @@ export async function createApp(
     registerPublisher,
     registerDirectory,
     databaseProblems: () => databaseProblems(database),
+    eventFeed: new EventRepository(database),
     ...pick(built, [
       "events",
       "eventLog",

@@ -219,6 +219,7 @@ async function httpSurface(config: HttpConfig, app: App, running: () => Platform
     logger: app.logger,
     version: packageVersion(),
     databaseProblems: () => app.databaseProblems(),
+    eventFeed: app.eventFeed,
     frontEnds: () => running().map((platform) => ({ name: platform.platform, ready: () => platform.ready() })),
   });
 }

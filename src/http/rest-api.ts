@@ -7,6 +7,7 @@ import type { Command } from "../commands/commands.js";
 import type { Logger } from "../logger.js";
 import { authenticate, type TokenAuthenticator } from "./api-auth.js";
 import { type Caller, runApiRequest } from "./api-requests.js";
+import { type EventStreamDeps, streamEvents } from "./event-stream.js";
 import { openApiDocument } from "./openapi.js";
 import { type Problem, problem, sendProblem } from "./problem.js";
 import type { RateLimiter } from "./rate-limit.js";
@@ -20,6 +21,7 @@ export interface RestDeps {
   clock: Clock;
   logger: Logger;
   maxBodyBytes: number;
+  events: EventStreamDeps;
 }
 
 export const API_BASE = "/api/v1";
@@ -29,6 +31,10 @@ export function restApi(deps: RestDeps): Hono {
   const api = new Hono();
   const document = openApiDocument();
   api.get("/openapi.json", (c) => c.json(document));
+  api.get("/events", async (c) => {
+    const auth = await authenticate(c, { tokens: deps.tokens, limiter: deps.limiter, now: () => deps.clock.now() });
+    return "refusal" in auth ? auth.refusal : streamEvents(c, auth.caller, deps.events);
+  });
   for (const route of ROUTES) api.on(route.method.toUpperCase(), honoPath(route.path), (c) => serve(c, route, deps));
   return api;
 }

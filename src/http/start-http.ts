@@ -3,6 +3,7 @@ import type { Clock } from "../clock.js";
 import type { HttpConfig } from "../config-http.js";
 import type { Logger } from "../logger.js";
 import type { TokenAuthenticator } from "./api-auth.js";
+import type { EventFeed } from "./event-stream.js";
 import { healthRoutes, type ReadinessCheck } from "./health-routes.js";
 import { HttpServer } from "./http-server.js";
 import { RateLimiter } from "./rate-limit.js";
@@ -16,6 +17,8 @@ export interface HttpSurfaceDeps {
   logger: Logger;
   version: string;
   databaseProblems(): Promise<{ database: string | null; migrations: string | null }>;
+  /** The events table, for the event stream. */
+  eventFeed: EventFeed;
   /** The front-ends running now, each with whether it is connected (for /readyz). */
   frontEnds(): ReadonlyArray<{ name: string; ready(): boolean }>;
 }
@@ -48,6 +51,7 @@ export function createHttpSurface(deps: HttpSurfaceDeps): HttpServer {
       clock: deps.clock,
       logger: deps.logger,
       maxBodyBytes: deps.config.maxBodyBytes,
+      events: { feed: deps.eventFeed, dispatcher: deps.dispatcher, clock: deps.clock, logger: deps.logger },
     }),
   );
   return server;

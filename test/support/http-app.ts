@@ -52,6 +52,7 @@ export async function startHttpApp(options: {
     logger: app.logger,
     version: packageVersion(),
     databaseProblems: () => app.databaseProblems(),
+    eventFeed: app.eventFeed,
     frontEnds: options.frontEnds ?? (() => []),
   });
   await options.extend?.(server, app);

@@ -60,6 +60,22 @@ export class EventRepository {
     return rows.map(toEvent);
   }
 
+  /** Events after the one with id `after` (0: from the first), oldest first: a stream's resume point. */
+  async after(after: number, limit = 500): Promise<StoredEvent[]> {
+    const rows = await this.db.models.Event.findAll({
+      where: { id: { [Op.gt]: after } },
+      order: [["id", "ASC"]],
+      limit,
+    });
+    return rows.map(toEvent);
+  }
+
+  /** The id of the newest event (0 when there is none): where a stream without Last-Event-ID starts. */
+  async latestId(): Promise<number> {
+    const row = await this.db.raw.get<{ id: unknown }>("SELECT MAX(id) AS id FROM events", []);
+    return row?.id === null || row?.id === undefined ? 0 : Number(row.id);
+  }
+
   /** The newest events of one execution (why did it fail, what waited). */
   async forExecution(executionId: string, limit = 200): Promise<StoredEvent[]> {
     const rows = await this.db.models.Event.findAll({
