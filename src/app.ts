@@ -2,13 +2,16 @@ import type { ChannelPublisher } from "./bot/chat.js";
 import { PublisherDigestDelivery } from "./bot/digest-delivery.js";
 import { Dispatcher } from "./bot/dispatch.js";
 import type { MessageLog } from "./bot/ports.js";
+import type { Reply } from "./bot/reply.js";
 import { type Clock, systemClock } from "./clock.js";
 import { Directories, type Directory } from "./commands/directory.js";
-import type { Config } from "./config.js";
+import { type Config, ConfigError } from "./config.js";
+import { type Hook, resolveHookSecrets } from "./config-hooks.js";
 import { type Database, openDatabase } from "./db/database.js";
 import { migrationsCurrent } from "./db/migration-list.js";
 import type { AuditRepository } from "./db/repositories/audit-repository.js";
 import { EventRepository } from "./db/repositories/event-repository.js";
+import { ExecutionRepository } from "./db/repositories/execution-repository.js";
 import { LlmCallRepository } from "./db/repositories/llm-call-repository.js";
 import { SlackMessageRepository } from "./db/repositories/slack-message-repository.js";
 import type { Logger } from "./logger.js";
@@ -51,8 +54,18 @@ export interface App extends Pick<OrchestratorSetup, AppParts> {
   rows: OrchestratorSetup["rows"] & { audit: AuditRepository; llmCalls: LlmCallRepository };
   /** Lets digests and other posts outside a request reach a platform once its front-end is up. */
   registerPublisher(publisher: ChannelPublisher): void;
+  /** Posts a reply to a channel through that platform's registered publisher (webhook results). */
+  publish(
+    target: { platform: string; channel: string },
+    reply: Reply,
+    options: { idempotencyKey: string },
+  ): Promise<void>;
+  /** BATON_HOOKS_FILE's webhooks with their secrets resolved (POST /hooks/{name}). */
+  hooks: readonly Hook[];
   /** Registers a chat front-end's directory (grants check ids against it); the returned function withdraws it. */
   registerDirectory(platform: string, directory: Directory): () => void;
+  /** How many executions there are in each status (metrics). */
+  executionCounts(): Promise<Record<string, number>>;
   /** The events table from an event id on: the REST API's event stream reads it. */
   eventFeed: EventRepository;
   /** For /readyz: null when the database answers and its migrations are current, else what is wrong. */
@@ -86,6 +99,8 @@ export async function createApp(
   // Before the database opens: a bad specialties file stops start-up with one sentence.
   const specialties = loadSpecialties(config.agents.specialtiesFile);
   const secrets = loadSecretStore(config.secrets);
+  const hooks = resolveHookSecrets(config.hooks, secrets);
+  if (hooks.problems.length > 0) throw new ConfigError(hooks.problems);
   const database = await openDatabase({
     url: config.databaseUrl,
     logger,
@@ -96,13 +111,26 @@ export async function createApp(
   const budgets = createBudgets({ database, events, clock, logger, timeZone: config.timeZone });
   const llmCalls = new LlmCallRepository(database);
   const routing = await createRouter(config.llm, {
-    ledger: llmCalls,
+    // Every call the router and the agents make is recorded, then told to the bus (metrics).
+    ledger: {
+      record: async (call) => {
+        try {
+          await llmCalls.record(call);
+        } finally {
+          events.emit("llm.called", call);
+        }
+      },
+    },
     clock,
     logger,
     threshold: config.routerThreshold,
     budgets: { guard: budgets.guard, outputTokens: config.agents.estimateOutputTokens },
   });
-  const delivery = new PublisherDigestDelivery(options.publishers ?? [], { clock, timeZone: config.timeZone });
+  const delivery = new PublisherDigestDelivery(
+    options.publishers ?? [],
+    { clock, timeZone: config.timeZone },
+    (platform, outcome) => events.emit("digest.delivered", { platform, outcome }),
+  );
   const directories = new Directories();
   const built = createOrchestrator({
     database,
@@ -131,6 +159,7 @@ export async function createApp(
     ...(options.fireDriver && { fireDriver: options.fireDriver }),
   });
   const { orchestrator } = built;
+  const executions = new ExecutionRepository(database);
   try {
     await orchestrator.start({
       recover: options.recover ?? true,
@@ -170,9 +199,12 @@ export async function createApp(
     logger,
     close,
     registerPublisher,
+    publish: async (target, reply, publishOptions) => void (await delivery.post(reply, target, publishOptions)),
+    hooks: hooks.hooks,
     registerDirectory,
     databaseProblems: () => databaseProblems(database),
     eventFeed: new EventRepository(database),
+    executionCounts: () => executions.countByStatus(),
     ...pick(built, [
       "events",
       "eventLog",

@@ -62,11 +62,17 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         const { auditCommand } = await import("./audit/audit-cli.js");
         return await auditCommand(rest, config, logger, io);
       }
+      case "mcp": {
+        const { mcpCommand } = await import("./http/mcp/mcp-stdio.js");
+        return await mcpCommand(rest, config, logger, io);
+      }
       default:
         return write(io.stderr, `Unknown command "${command}".\n\n${USAGE}`, 2);
     }
   } catch (error) {
     if (error instanceof UsageError) return write(io.stderr, `${error.message}\n\n${USAGE}`, 2);
+    // Problems found once secrets are loaded (a webhook naming an unknown secret) read like the environment's.
+    if (error instanceof ConfigError) return write(io.stderr, error.message, 2);
     logger.error("baton stopped on an error", { error });
     return write(io.stderr, `baton stopped: ${error instanceof Error ? error.message : String(error)}`, 1);
   }
@@ -120,11 +126,13 @@ async function start(args: string[], config: Config, baseLogger: Logger, io: Cli
   let running: PlatformFrontEnd[] = [];
   const http = config.http ? await httpSurface(config.http, app, () => running) : null;
   try {
-    running = await startPlatforms(config, app, http);
+    // Listening first: health and readiness answer (and the front-ends' paths say 503) while the platforms start.
     if (http) {
+      for (const path of frontEndPaths(config)) http.reserve(path);
       const port = await http.listen();
       logger.info("http server listening", { port, paths: httpPaths(config) });
     }
+    running = await startPlatforms(config, app, http);
   } catch (error) {
     for (const platform of running) await platform.stop();
     await http?.close();
@@ -220,17 +228,32 @@ async function httpSurface(config: HttpConfig, app: App, running: () => Platform
     version: packageVersion(),
     databaseProblems: () => app.databaseProblems(),
     eventFeed: app.eventFeed,
+    metrics: {
+      events: app.events,
+      executionCounts: () => app.executionCounts(),
+      auditPending: () => app.rows.audit.openCount,
+    },
     frontEnds: () => running().map((platform) => ({ name: platform.platform, ready: () => platform.ready() })),
+    hooks: { list: app.hooks, publish: (target, reply, options) => app.publish(target, reply, options) },
   });
+}
+
+function frontEndPaths(config: Config): string[] {
+  return [
+    ...(config.slack && config.slack.appToken === null ? ["/slack/events"] : []),
+    ...(config.discord?.publicKey ? ["/discord/interactions", "/interactions"] : []),
+  ];
 }
 
 function httpPaths(config: Config): string[] {
   return [
+    ...frontEndPaths(config),
     "/healthz",
     "/readyz",
+    "/metrics",
     "/api/v1",
-    ...(config.slack && config.slack.appToken === null ? ["/slack/events"] : []),
-    ...(config.discord?.publicKey ? ["/discord/interactions"] : []),
+    "/mcp",
+    ...config.hooks.map((hook) => `/hooks/${hook.name}`),
   ];
 }
 

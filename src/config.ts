@@ -3,6 +3,7 @@ import type { Role } from "./commands/access/roles.js";
 import { type AgentsConfig, AgentsEnvShape, buildAgentsConfig } from "./config-agents.js";
 import { buildDiscordConfig, type DiscordConfig, DiscordEnvShape, discordProblems } from "./config-discord.js";
 import { buildEgressConfig, type EgressConfig, EgressEnvShape, egressProblems } from "./config-egress.js";
+import { type HookSpec, HooksEnvShape, loadHooksFile } from "./config-hooks.js";
 import { buildHttpConfig, type HttpConfig, HttpEnvShape, httpProblems } from "./config-http.js";
 import { buildLlmConfig, type LlmConfig, LlmEnvShape, llmProblems } from "./config-llm.js";
 import { bounded, millis } from "./config-numbers.js";
@@ -73,6 +74,7 @@ const EnvSchema = z.object({
   ...AgentsEnvShape,
   ...EgressEnvShape,
   ...RolesEnvShape,
+  ...HooksEnvShape,
   ...HttpEnvShape,
 });
 
@@ -83,6 +85,8 @@ export interface Config {
   admins: string[];
   /** Custom roles from BATON_ROLES_FILE (the built-in ones are always there). */
   roles: Role[];
+  /** Inbound webhooks from BATON_HOOKS_FILE, their secrets still names (resolved at start-up). */
+  hooks: HookSpec[];
   timeZone: string;
   workflowsDir: string;
   /** Who is typing at the console. */
@@ -149,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   const secrets = buildSecretsSettings(present);
   const roles = loadRolesFile(e.BATON_ROLES_FILE);
+  const hooks = loadHooksFile(e.BATON_HOOKS_FILE);
   const problems = [
     ...llmProblems(e),
     ...discordProblems(e),
@@ -157,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...httpProblems(e),
     ...secrets.problems,
     ...roles.problems,
+    ...hooks.problems,
   ];
   if (problems.length > 0) throw new ConfigError(problems);
   const slack = buildSlackConfig(e);
@@ -166,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     admins: e.BATON_ADMINS,
     roles: roles.roles,
+    hooks: hooks.hooks,
     timeZone: e.TZ,
     workflowsDir: e.BATON_WORKFLOWS_DIR,
     consoleUser: e.BATON_USER ?? e.USER ?? "operator",
@@ -182,7 +189,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     agents: buildAgentsConfig(e),
     egress: buildEgressConfig(e),
     secrets: secrets.settings,
-    http: buildHttpConfig(e, needsServer(slack, discord)),
+    // Webhooks are served by the one HTTP server too (on the default port when PORT is unset).
+    http: buildHttpConfig(e, needsServer(slack, discord) || hooks.hooks.length > 0),
   };
 }
 

@@ -17,6 +17,8 @@ export class PublisherDigestDelivery implements DigestDelivery {
   constructor(
     publishers: readonly ChannelPublisher[],
     private readonly time: { clock: Clock; timeZone: string },
+    /** Told of every post's outcome (metrics). */
+    private readonly onDelivered?: (platform: string, outcome: "ok" | "failed") => void,
   ) {
     this.publishers = new Map(publishers.map((publisher) => [publisher.platform, publisher]));
   }
@@ -50,6 +52,15 @@ export class PublisherDigestDelivery implements DigestDelivery {
     return this.publish(reply, target, options, "a scheduled run's report");
   }
 
+  /** Any reply (a webhook's result) to a channel of a registered platform, once per idempotency key. */
+  async post(
+    reply: Reply,
+    target: { platform: string; channel: string },
+    options: { idempotencyKey: string },
+  ): Promise<{ messageId: string }> {
+    return this.publish(reply, target, options, "a message");
+  }
+
   private async publish(
     reply: Reply,
     target: { platform: string; channel: string },
@@ -59,7 +70,13 @@ export class PublisherDigestDelivery implements DigestDelivery {
     const publisher = this.publishers.get(target.platform);
     if (!publisher)
       throw new BatonError("unavailable", `baton has no ${target.platform} front-end to post ${what} with.`);
-    const posted = await publisher.publish(target.channel, reply, options);
-    return { messageId: posted.id };
+    try {
+      const posted = await publisher.publish(target.channel, reply, options);
+      this.onDelivered?.(target.platform, "ok");
+      return { messageId: posted.id };
+    } catch (error) {
+      this.onDelivered?.(target.platform, "failed");
+      throw error;
+    }
   }
 }

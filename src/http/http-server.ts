@@ -17,6 +17,8 @@ import { problem, problemBody, sendProblem } from "./problem.js";
 export class HttpServer implements HttpMount {
   readonly app = new Hono();
   private readonly handlers = new Map<string, NodeHandler>();
+  /** Run first when the server stops (MCP sessions end their streams before connections drop). */
+  private readonly closing: Array<() => Promise<void>> = [];
   private readonly server: Server;
   private readonly listener: ReturnType<typeof getRequestListener>;
   private bound: number | null = null;
@@ -40,12 +42,25 @@ export class HttpServer implements HttpMount {
     return this.deps.config.maxBodyBytes;
   }
 
+  /**
+   * A path a front-end will mount once it has started: until then it is answered 503 with
+   * Retry-After rather than 404, so the server can listen (health, readiness) before the platforms are up.
+   */
+  reserve(path: string): void {
+    if (!this.handlers.has(path)) this.handlers.set(path, starting);
+  }
+
   /** Serves `path` (exactly) with a Node handler; the returned function takes it away again. */
   mount(path: string, handler: NodeHandler): () => void {
     this.handlers.set(path, handler);
     return () => {
       if (this.handlers.get(path) === handler) this.handlers.delete(path);
     };
+  }
+
+  /** Runs `hook` when the server closes, before its connections are dropped. */
+  onClose(hook: () => Promise<void>): void {
+    this.closing.push(hook);
   }
 
   async listen(): Promise<number> {
@@ -59,6 +74,7 @@ export class HttpServer implements HttpMount {
   }
 
   async close(): Promise<void> {
+    for (const hook of this.closing.splice(0)) await hook();
     if (!this.server.listening) return;
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -75,6 +91,12 @@ export class HttpServer implements HttpMount {
       res.writeHead(body.status, body.headers).end(body.text);
     }
   }
+}
+
+/** What a reserved path answers while its front-end is still starting. */
+async function starting(_req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = problemBody(problem(503, "starting", "baton is still starting this front-end; try again shortly."));
+  res.writeHead(body.status, { ...body.headers, "retry-after": "5" }).end(body.text);
 }
 
 function pathOf(req: IncomingMessage): string {

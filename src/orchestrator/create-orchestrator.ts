@@ -74,6 +74,7 @@ export function createOrchestrator(deps: OrchestratorDeps): OrchestratorSetup {
     owner: engine.owner,
     driver: deps.fireDriver,
     run: (command, context) => dispatch(handlers, command, context),
+    onFired: (scheduleId, outcome) => deps.events.emit("schedule.fired", { scheduleId, outcome }),
     reportRuns: () =>
       reportScheduledRuns({
         events: deps.events,

@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { ExecutionRecord, StepAttemptRecord } from "../db/repositories/execution-repository.js";
+import type { LlmCallRecord } from "../llm/usage.js";
 
 /** Typed events (CONVENTIONS.md: a map of event name → payload tuple, not strings). */
 export interface OrchestratorEvents {
@@ -31,6 +32,12 @@ export interface OrchestratorEvents {
   "improvement.proposed": [proposal: ImprovementEvent];
   "improvement.applied": [proposal: ImprovementEvent];
   "improvement.rolled_back": [rollback: { workflow: string; fromVersion: number; toVersion: number; actorId: string }];
+  /** One LLM call, as the ledger recorded it (metrics; not persisted as an event, the ledger has it). */
+  "llm.called": [call: LlmCallRecord];
+  /** A schedule's fire and what became of it on this replica (`lost`: another replica claimed it). */
+  "schedule.fired": [fire: { scheduleId: string; outcome: "ran" | "failed" | "skipped" | "lost" | "gone" | "error" }];
+  /** A digest or a run's report posted to a channel outside any request, or not. */
+  "digest.delivered": [delivery: { platform: string; outcome: "ok" | "failed" }];
 }
 
 export interface AgentEvent {

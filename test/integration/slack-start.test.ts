@@ -117,12 +117,20 @@ describe("baton start with Slack configured", () => {
       expect(run.stderr()).not.toContain("slack front-end started");
       const refused = await postSigned(url, commandBody("/orchestrate", "status", { channel_id: "C0CLIDOWN" }), form);
       expect(refused.status).toBe(503);
+      // The one HTTP server: alive, not ready while Slack cannot be reached, and saying why.
+      const base = `http://127.0.0.1:${port}`;
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      const notReady = await fetch(`${base}/readyz`);
+      expect(notReady.status).toBe(503);
+      expect(await notReady.json()).toMatchObject({ notReady: [{ name: "slack", reason: "slack is not connected" }] });
       slack.down = null;
       await eventually(() => run.stderr().includes("slack front-end started"), "the started log line", {
         timeoutMs: SPAWNED_PROCESS_MS,
       });
       const answered = await postSigned(url, commandBody("/orchestrate", "status", { channel_id: "C0CLIBACK" }), form);
       expect(answered.status).toBe(200);
+      expect((await fetch(`${base}/readyz`)).status).toBe(200);
+      expect((await fetch(`${base}/api/v1/status`)).status).toBe(401);
       await slack.waitFor(
         () => slack.performed("chat.postMessage").find((p) => p.channel === "C0CLIBACK"),
         "the reply",

@@ -53,7 +53,14 @@ export async function startHttpApp(options: {
     version: packageVersion(),
     databaseProblems: () => app.databaseProblems(),
     eventFeed: app.eventFeed,
+    metrics: {
+      events: app.events,
+      executionCounts: () => app.executionCounts(),
+      auditPending: () => app.rows.audit.openCount,
+    },
     frontEnds: options.frontEnds ?? (() => []),
+    // Webhooks from BATON_HOOKS_FILE in `env`, as `baton start` serves them.
+    hooks: { list: app.hooks, publish: (target, reply, publish) => app.publish(target, reply, publish) },
   });
   await options.extend?.(server, app);
   const port = await server.listen();

@@ -41,6 +41,7 @@ describe("loadConfig", () => {
       logLevel: "info",
       admins: [],
       roles: [],
+      hooks: [],
       timeZone: "UTC",
       workflowsDir: "./workflows",
       consoleUser: "operator",

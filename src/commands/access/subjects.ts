@@ -3,7 +3,8 @@ import type { Subject } from "./grants.js";
 /** A subject or channel as the asker wrote it, read on the asker's platform; or why it cannot be read. */
 export type Read<T> = { ok: true; value: T } | { ok: false; message: string };
 
-const PLATFORMS = ["slack", "discord", "console"] as const;
+// `webhook` accounts are the service identities inbound webhooks act as (`webhook:github`).
+const PLATFORMS = ["slack", "discord", "console", "webhook"] as const;
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 const SLACK_USER = /^[UW][A-Z0-9]{2,20}$/;
 const SLACK_GROUP = /^S[A-Z0-9]{2,20}$/;

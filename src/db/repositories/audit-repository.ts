@@ -87,6 +87,11 @@ export class AuditRepository {
   /** Rows this process opened and has not closed yet, with what was written at open (hashed at close). */
   private readonly openRows = new Map<number, Omit<ClosedRow, keyof AuditClosingColumns>>();
 
+  /** Requests this process has opened a row for and not closed yet (metrics: audit rows pending). */
+  get openCount(): number {
+    return this.openRows.size;
+  }
+
   constructor(
     private readonly db: Database,
     options: AuditRepositoryOptions = {},

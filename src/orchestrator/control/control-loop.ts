@@ -7,7 +7,7 @@ import type { ScheduleRecord } from "../../db/repositories/schedule-repository.j
 import type { Logger } from "../../logger.js";
 import type { Result } from "../results.js";
 import { type FireDriver, NodeScheduleDriver } from "../scheduler/job-driver.js";
-import { Scheduler } from "../scheduler/scheduler.js";
+import { Scheduler, type SchedulerDeps } from "../scheduler/scheduler.js";
 import type { DigestDesk } from "./digest-desk.js";
 import type { ModeControl } from "./mode.js";
 import type { ScheduleBook } from "./schedule-book.js";
@@ -29,6 +29,8 @@ export interface ControlLoopDeps {
   driver?: FireDriver | undefined;
   /** Starts reporting scheduled and resumed runs to their channels; returns the stop (a long-running process only). */
   reportRuns?: () => () => void;
+  /** Told of every schedule fire's outcome (metrics, through the event bus). */
+  onFired?: SchedulerDeps["onFired"];
 }
 
 /** The fire id continuous-mode steps claim, one per delay window, so replicas step once between them. */
@@ -54,6 +56,7 @@ export class ControlLoop {
       owner: deps.owner,
       driver: deps.driver ?? new NodeScheduleDriver(),
       minIntervalMs: deps.config.minIntervalS * 1000,
+      ...(deps.onFired && { onFired: deps.onFired }),
       holdReason: (schedule) => this.holdReason(schedule),
       act: (schedule, fireTime) =>
         actOnFire(

@@ -34,6 +34,8 @@ export interface SchedulerDeps {
    * are refused faster crons; one stored before the limit existed is held to it here.
    */
   minIntervalMs?: number;
+  /** Told of every fire's outcome on this replica (metrics). */
+  onFired?: (scheduleId: string, outcome: FireOutcome["kind"] | "error") => void;
 }
 
 /**
@@ -93,8 +95,10 @@ export class Scheduler {
   /** A timer's fire: nothing may escape it (the database could be unreachable at that moment). */
   private async fireLogged(scheduleId: string, fireTime: Date): Promise<void> {
     try {
-      await this.fire(scheduleId, fireTime);
+      const outcome = await this.fire(scheduleId, fireTime);
+      this.deps.onFired?.(scheduleId, outcome.kind);
     } catch (error) {
+      this.deps.onFired?.(scheduleId, "error");
       this.deps.logger.error("a schedule fire could not be claimed or recorded", {
         schedule: scheduleId,
         fireTime: fireTime.toISOString(),
