@@ -11,6 +11,23 @@ const NO_CHANGE = "(the proposed definition is the same as the current one)";
 /** `/improve` results → Reply: the acknowledgement, then the proposal's diff beside its replay. */
 export function renderImproveResult(result: ImproveResult): Reply {
   switch (result.type) {
+    case "proposal.list": {
+      if (result.proposals.length === 0)
+        return reply(
+          `No ${result.status ?? ""} proposals yet; \`/improve <feedback>\` after a run asks for one.`.replace(
+            "  ",
+            " ",
+          ),
+        );
+      const items = result.proposals.map(
+        (p) =>
+          `\`${proposalId(p.id)}\` ${p.workflowName} v${p.baseVersion} — ${p.status}${p.appliedVersion === null ? "" : ` as v${p.appliedVersion}`}, ${p.diff.split("\n").length} diff lines`,
+      );
+      return reply(`${result.proposals.length} proposal(s)`, [
+        { type: "header", text: "Proposals" },
+        { type: "list", items },
+      ]);
+    }
     case "improve": {
       const { feedback } = result;
       const about = feedback.executionId

@@ -140,6 +140,13 @@ export const identityLinkCommand = z.object({
   code: z.string().trim().min(4).max(40).optional(),
 });
 export const identityUnlinkCommand = z.object({ type: z.literal("identity.unlink") });
+/** `/improve` proposals, newest first: all, or those `proposed` (waiting for Apply/Discard), `applied` or `discarded`. */
+export const proposalListCommand = z.object({
+  type: z.literal("proposal.list"),
+  status: z.enum(["proposed", "applied", "discarded"]).optional(),
+  workflow: name.optional(),
+  limit: limit.optional(),
+});
 /** Personal API tokens (README "HTTP API"): created and answered privately, listed, revoked by number. */
 export const tokenCreateCommand = z.object({
   type: z.literal("token.create"),
@@ -182,6 +189,7 @@ export const Command = z.discriminatedUnion("type", [
   accessWhoamiCommand,
   identityLinkCommand,
   identityUnlinkCommand,
+  proposalListCommand,
   tokenCreateCommand,
   tokenListCommand,
   tokenRevokeCommand,

@@ -266,6 +266,13 @@ export const COMMAND_SPECS = {
     verbs: ["unlink"],
     self: true,
   },
+  "proposal.list": {
+    schema: schemas.proposalListCommand,
+    access: "read",
+    usage: "proposals [proposed|applied|discarded] [workflow=<name>]",
+    summary: "Proposals /improve made: their workflow, status and diff size.",
+    verbs: ["proposals", "improvements"],
+  },
   "token.create": {
     schema: schemas.tokenCreateCommand,
     access: "change",

@@ -175,6 +175,20 @@ export const ROUTES: readonly RouteSpec[] = [
     answer: "result",
     command: ({ query }) => ({ type: "budget.show", ...query }),
   },
+  {
+    method: "get",
+    path: "/proposals",
+    operationId: "listProposals",
+    summary: "Proposals /improve made, newest first, with their diff and replay.",
+    commandType: "proposal.list",
+    query: z.object({
+      status: z.enum(["proposed", "applied", "discarded"]).optional(),
+      workflow: id.optional(),
+      limit: limit.optional(),
+    }),
+    answer: "result",
+    command: ({ query }) => ({ type: "proposal.list", ...query }),
+  },
 ];
 
 function verdictNote(body: unknown): { note?: string } {

@@ -351,8 +351,26 @@ const PARSERS: { readonly [V in GrammarVerb]: VerbParser } = {
   link: parseLink,
   unlink: fixed({ type: "identity.unlink" }),
   token: parseToken,
+  proposals: parseProposals,
+  improvements: parseProposals,
   tokens: fixed({ type: "token.list" }),
 };
+
+/** `proposals [proposed|applied|discarded] [workflow=<name>]`. */
+function parseProposals(args: Args): Parse {
+  const refusal = refuse(args, 1, ["workflow", "limit"]);
+  if (refusal) return refusal;
+  const status = args.words[0] === undefined ? undefined : tokenText(args.words[0]).toLowerCase();
+  const workflow = option(args, "workflow");
+  const count = option(args, "limit");
+  const limit = count === undefined ? undefined : wholeNumber(count);
+  return {
+    type: "proposal.list",
+    ...(status === undefined ? {} : { status }),
+    ...(workflow === undefined ? {} : { workflow }),
+    ...(limit === undefined ? {} : { limit }),
+  } as Parse;
+}
 
 /** `token create [name]`, `token list`, `token revoke <number>` (README "HTTP API"). */
 function parseToken(args: Args): Parse {

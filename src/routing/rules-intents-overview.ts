@@ -132,3 +132,18 @@ function historyUser(text: string, context: RouteContext): string | undefined {
   }
   return undefined;
 }
+
+/** "show me the improvement proposals", "which proposals are still waiting", "proposals applied". */
+const PROPOSALS = /\b(?:improvement )?proposals?\b|\bimprovements? (?:proposed|suggested|waiting)\b/;
+const PROPOSAL_STATUS: ReadonlyArray<readonly [RegExp, "proposed" | "applied" | "discarded"]> = [
+  [/\b(?:waiting|open|pending|undecided|proposed)\b/, "proposed"],
+  [/\bapplied\b/, "applied"],
+  [/\bdiscarded\b/, "discarded"],
+];
+
+export const proposalList: IntentRule = (u) => {
+  if (!PROPOSALS.test(u.plain) || /\b(?:apply|discard|approve|reject)\b/.test(u.plain)) return null;
+  const status = PROPOSAL_STATUS.find(([cue]) => cue.test(u.plain))?.[1];
+  const command: Command = { type: "proposal.list", ...(status !== undefined && { status }) };
+  return { type: "proposal.list", confidence: LIKELY, command };
+};

@@ -43,6 +43,7 @@ const KEYWORDS: Readonly<Record<CommandType, readonly string[]>> = {
   "access.whoami": ["whoami", "me", "myself"],
   "identity.link": ["link", "connect", "merge"],
   "identity.unlink": ["unlink", "disconnect"],
+  "proposal.list": ["proposals", "improvements", "suggestions"],
   "token.create": ["token", "api", "key"],
   "token.list": ["tokens", "keys"],
   "token.revoke": ["revoke", "token"],

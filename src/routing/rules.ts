@@ -13,7 +13,7 @@ import { agentList, agentRetire, agentSpawn, ask, improve } from "./rules-intent
 import { budget } from "./rules-intents-budget.js";
 import { executionById, executionList, executionVerbWithoutId } from "./rules-intents-execution.js";
 import { bareGrammar } from "./rules-intents-grammar.js";
-import { help, history, status } from "./rules-intents-overview.js";
+import { help, history, proposalList, status } from "./rules-intents-overview.js";
 import { workflowList, workflowRollback, workflowRun, workflowShow } from "./rules-intents-workflow.js";
 import { answerPending, askForInput } from "./rules-missing-input.js";
 import { notSure, suggestionsFor } from "./rules-suggest.js";
@@ -55,6 +55,7 @@ const RULES: readonly IntentRule[] = [
   budget,
   accessGrammar,
   tokenInWords,
+  proposalList,
   accessInWords,
   accessQuestion,
   executionVerbWithoutId,

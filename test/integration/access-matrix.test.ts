@@ -53,6 +53,7 @@ function texts(run: string): { [T in CommandType]: string } {
     "access.whoami": "/orchestrate whoami",
     "identity.link": "/orchestrate link",
     "identity.unlink": "/orchestrate unlink",
+    "proposal.list": "/orchestrate proposals",
     "token.create": "/orchestrate token create ci",
     "token.list": "/orchestrate tokens",
     "token.revoke": "/orchestrate token revoke 1",

@@ -1,7 +1,31 @@
+import { cpSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AuditRepository } from "../../src/db/repositories/audit-repository.js";
+import { tempDir } from "../support/cleanup.js";
+import { WORKFLOWS_DIR } from "../support/cli.js";
 import { DATABASE_KINDS, type TestDatabase } from "../support/databases.js";
 import { ADA, type HttpTestApp, startHttpApp, VIC } from "../support/http-app.js";
+
+/** The shipped workflows and `gate`, which waits for an approval between two steps. */
+function withGate(): string {
+  const dir = tempDir("api-workflows");
+  cpSync(WORKFLOWS_DIR, dir, { recursive: true });
+  writeFileSync(
+    join(dir, "gate.yaml"),
+    [
+      "name: gate",
+      "steps:",
+      "  - id: confirm",
+      "    approval: { prompt: Ship it? }",
+      "  - id: ship",
+      "    tool: template",
+      '    with: { text: "shipped" }',
+      "",
+    ].join("\n"),
+  );
+  return dir;
+}
 
 describe.each(DATABASE_KINDS)("the REST API on $kind", ({ create }) => {
   let database: TestDatabase;
@@ -11,7 +35,7 @@ describe.each(DATABASE_KINDS)("the REST API on $kind", ({ create }) => {
 
   beforeEach(async () => {
     database = await create();
-    http = await startHttpApp({ url: database.url });
+    http = await startHttpApp({ url: database.url, workflowsDir: withGate() });
     adaToken = await http.tokenFor(ADA, "ada ci");
     vicToken = await http.tokenFor(VIC);
   });
@@ -83,6 +107,18 @@ describe.each(DATABASE_KINDS)("the REST API on $kind", ({ create }) => {
     });
     expect(denied.status).toBe(403);
     expect(await denied.json()).toMatchObject({ code: "denied", permission: "workflow.run" });
+    for (const path of [
+      "/api/v1/executions",
+      "/api/v1/schedules",
+      "/api/v1/agents",
+      "/api/v1/budgets",
+      "/api/v1/proposals",
+      "/api/v1/audit?limit=5",
+      "/api/v1/workflows/hello",
+    ]) {
+      const answer = await call(path, { token: vicToken });
+      expect(answer.status, path).toBe(200);
+    }
     const read = await call("/api/v1/workflows", { token: vicToken });
     expect(read.status).toBe(200);
     expect(((await read.json()) as { workflows: Array<{ name: string }> }).workflows.map((w) => w.name)).toContain(
@@ -112,6 +148,42 @@ describe.each(DATABASE_KINDS)("the REST API on $kind", ({ create }) => {
     expect(confirmed.status).toBe(200);
     const list = await call("/api/v1/schedules", { token: adaToken });
     expect(((await list.json()) as { schedules: unknown[] }).schedules).toEqual([]);
+  });
+
+  it("approves a waiting run over REST, and reads it back with its steps and the audit page by page", async () => {
+    const started = await call("/api/v1/commands", {
+      token: adaToken,
+      json: { command: { type: "workflow.run", workflow: "gate", input: {} }, wait: true },
+    });
+    const run = ((await started.json()) as { result: { execution: { id: string; status: string } } }).result.execution;
+    expect(run.status).toBe("waiting");
+    const viewerTry = await call(`/api/v1/executions/${run.id}/approve`, { token: vicToken, json: {} });
+    expect(viewerTry.status).toBe(403);
+    const approved = await call(`/api/v1/executions/${run.id}/approve`, {
+      token: adaToken,
+      json: { note: "go", wait: true },
+    });
+    expect(approved.status).toBe(200);
+    const shown = await call(`/api/v1/executions/${run.id}`, { token: vicToken });
+    const detail = (
+      (await shown.json()) as { detail: { execution: { status: string }; attempts: Array<{ stepPath: string }> } }
+    ).detail;
+    expect(detail.execution.status).toBe("succeeded");
+    expect(detail.attempts.map((attempt) => attempt.stepPath)).toEqual(["confirm", "ship"]);
+    const missing = await call("/api/v1/executions/ex_nope", { token: adaToken });
+    expect(missing.status).toBe(404);
+    type Page = { entries: Array<{ id: number; commandType: string | null; outcome: string }> };
+    const first = (await (await call("/api/v1/audit?limit=2&actor=ada", { token: adaToken })).json()) as Page;
+    expect(first.entries).toHaveLength(2);
+    const last = first.entries.at(-1)?.id ?? 0;
+    const next = (await (
+      await call(`/api/v1/audit?limit=2&actor=ada&before=${last}`, { token: adaToken })
+    ).json()) as Page;
+    expect(next.entries.every((entry) => entry.id < last)).toBe(true);
+    const denied = (await (await call("/api/v1/audit?outcome=denied", { token: adaToken })).json()) as Page;
+    expect(denied.entries.map((entry) => entry.commandType)).toEqual(["execution.approve"]);
+    const runs = (await (await call("/api/v1/audit?command=workflow.run", { token: adaToken })).json()) as Page;
+    expect(runs.entries.map((entry) => entry.outcome)).toEqual(["ok"]);
   });
 
   it("answers bad bodies with 400 naming the field, 415 and 413, and records them", async () => {

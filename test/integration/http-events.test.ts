@@ -31,8 +31,7 @@ function readEvents(response: Response): { events: SseEvent[]; stop(): Promise<v
             .filter((line) => !line.startsWith(":") && line.includes(":"))
             .map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 1).trim()]),
         );
-        if (fields.data)
-          events.push({ id: fields.id ?? "", event: fields.event ?? "", data: JSON.parse(fields.data) });
+        if (fields.data) events.push({ id: fields.id ?? "", event: fields.event ?? "", data: JSON.parse(fields.data) });
         end = buffer.indexOf("\n\n");
       }
     }

@@ -71,6 +71,7 @@ const SAMPLE: { [T in CommandType]: Command } = {
   "access.whoami": { type: "access.whoami" },
   "identity.link": { type: "identity.link" },
   "identity.unlink": { type: "identity.unlink" },
+  "proposal.list": { type: "proposal.list" },
   "token.create": { type: "token.create" },
   "token.list": { type: "token.list" },
   "token.revoke": { type: "token.revoke", token: 1 },

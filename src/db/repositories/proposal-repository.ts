@@ -50,6 +50,19 @@ export class ProposalRepository {
     return row ? toRecord(row) : null;
   }
 
+  /** Newest first, optionally of one status or one workflow. */
+  async list(where: { status?: ProposalStatus; workflow?: string; limit: number }): Promise<ProposalRecord[]> {
+    const rows = await this.db.models.Proposal.findAll({
+      where: {
+        ...(where.status !== undefined && { status: where.status }),
+        ...(where.workflow !== undefined && { workflow_name: where.workflow }),
+      },
+      order: [["id", "DESC"]],
+      limit: where.limit,
+    });
+    return rows.map(toRecord);
+  }
+
   async recordAppliedVersion(id: number, version: number): Promise<void> {
     await this.db.models.Proposal.update({ applied_version: version }, { where: { id } });
   }

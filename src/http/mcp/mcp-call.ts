@@ -1,17 +1,9 @@
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import type { CallToolResult, RequestId } from "@modelcontextprotocol/sdk/types.js";
 import { accessOf, type Command } from "../../commands/commands.js";
-import type { ApiAnswer, Caller } from "../api-requests.js";
+import type { ApiAnswer } from "../api-requests.js";
 import { askToConfirm } from "./mcp-confirm.js";
-import { MCP_PLATFORM, type McpDeps, runMcpCommand } from "./mcp-context.js";
+import { MCP_PLATFORM, type McpSession, plainJson, runMcpCommand } from "./mcp-context.js";
 import { commandOfTool } from "./mcp-tools.js";
-
-/** One MCP session: who it acts as, and the server it answers through (for elicitation). */
-export interface McpSession {
-  deps: McpDeps;
-  caller: Caller;
-  server: Server;
-}
 
 export const NOT_CONFIRMED = "Not confirmed, so nothing was changed.";
 
@@ -27,9 +19,9 @@ export async function callTool(
 ): Promise<CallToolResult> {
   const read = commandOfTool(call.name, call.arguments);
   if ("problem" in read) return errorResult(read.problem);
-  if (accessOf(read.command) !== "destructive")
-    return resultOf(await runMcpCommand(session.deps, session.caller, read.command));
-  return await callDestructive(session, read.command, call.name, requestId);
+  const { command } = read;
+  if (accessOf(command) === "destructive") return await callDestructive(session, command, call.name, requestId);
+  return resultOf(await runMcpCommand(session.deps, session.caller, command));
 }
 
 async function callDestructive(
@@ -63,9 +55,4 @@ export function resultOf(answer: ApiAnswer): CallToolResult {
 
 function errorResult(text: string): CallToolResult {
   return { isError: true, content: [{ type: "text", text }] };
-}
-
-/** Dates as ISO strings, as the REST API sends them. */
-export function plainJson(value: unknown): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
 }

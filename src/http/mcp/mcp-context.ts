@@ -1,3 +1,4 @@
+import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import type { Dispatcher } from "../../bot/dispatch.js";
 import type { Clock } from "../../clock.js";
 import type { Command } from "../../commands/commands.js";
@@ -29,4 +30,16 @@ export function runMcpCommand(deps: McpDeps, caller: Caller, command: Command, c
     channel: MCP_PLATFORM,
     confirmHow: CONFIRM_HOW,
   });
+}
+
+/** One MCP session: who it acts as, and the server it answers through (for elicitation). */
+export interface McpSession {
+  deps: McpDeps;
+  caller: Caller;
+  server: Server;
+}
+
+/** Dates as ISO strings, as the REST API sends them. */
+export function plainJson(value: unknown): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
 }

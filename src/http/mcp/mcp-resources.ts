@@ -8,9 +8,7 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { Command, type CommandType } from "../../commands/commands.js";
 import type { ApiAnswer } from "../api-requests.js";
-import type { McpSession } from "./mcp-call.js";
-import { plainJson } from "./mcp-call.js";
-import { MCP_PLATFORM, runMcpCommand } from "./mcp-context.js";
+import { MCP_PLATFORM, type McpSession, plainJson, runMcpCommand } from "./mcp-context.js";
 
 const JSON_TYPE = "application/json";
 /** How many recent executions `resources/list` names. */

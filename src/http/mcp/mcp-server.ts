@@ -8,8 +8,8 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { packageVersion } from "../../version.js";
 import type { Caller } from "../api-requests.js";
-import { callTool, type McpSession } from "./mcp-call.js";
-import { MCP_PLATFORM, type McpDeps } from "./mcp-context.js";
+import { callTool } from "./mcp-call.js";
+import { MCP_PLATFORM, type McpDeps, type McpSession } from "./mcp-context.js";
 import { listResources, RESOURCE_TEMPLATES, readResource } from "./mcp-resources.js";
 import { toolsFor } from "./mcp-tools.js";
 

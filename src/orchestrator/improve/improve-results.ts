@@ -9,7 +9,8 @@ export type ImproveResult =
   | { type: "improve.failed"; feedback: FeedbackRecord; message: string }
   | { type: "improve.applied"; proposal: ProposalRecord; version: number }
   | { type: "improve.discarded"; proposal: ProposalRecord }
-  | { type: "workflow.rollback"; workflow: string; fromVersion: number; toVersion: number };
+  | { type: "workflow.rollback"; workflow: string; fromVersion: number; toVersion: number }
+  | { type: "proposal.list"; proposals: ProposalRecord[]; status?: string };
 
 /** Proposal ids as people type them: `imp_12` (approve applies it, reject discards it). */
 export function proposalId(id: number): string {

@@ -79,6 +79,15 @@ export class ImproveService {
     return this.inProgress.get(feedbackId) ?? null;
   }
 
+  async list(command: CommandOf<"proposal.list">): Promise<ImproveResult> {
+    const proposals = await this.deps.proposals.list({
+      limit: command.limit ?? 10,
+      ...(command.status !== undefined && { status: command.status }),
+      ...(command.workflow !== undefined && { workflow: command.workflow }),
+    });
+    return { type: "proposal.list", proposals, ...(command.status !== undefined && { status: command.status }) };
+  }
+
   async apply(id: number, actor: Actor): Promise<ImproveResult> {
     const proposal = await this.open(id);
     const definition = proposal.definition as Parameters<WorkflowCatalog["saveVersion"]>[0];
