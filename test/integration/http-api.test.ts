@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AuditRepository } from "../../src/db/repositories/audit-repository.js";
 import { tempDir } from "../support/cleanup.js";
 import { WORKFLOWS_DIR } from "../support/cli.js";
-import { DATABASE_KINDS, type TestDatabase } from "../support/databases.js";
+import { DATABASE_KINDS, sqliteDatabase, type TestDatabase } from "../support/databases.js";
 import { ADA, type HttpTestApp, startHttpApp, VIC } from "../support/http-app.js";
 
 /** The shipped workflows and `gate`, which waits for an approval between two steps. */
@@ -26,6 +26,26 @@ function withGate(): string {
   );
   return dir;
 }
+
+describe("the REST API's rate limit", () => {
+  it("answers 429 with Retry-After once a token has used its minute", async () => {
+    const database = sqliteDatabase();
+    const http = await startHttpApp({ url: database.url, ratePerMinute: 2 });
+    try {
+      const token = await http.tokenFor(ADA);
+      const get = () => fetch(`${http.base}/api/v1/status`, { headers: { authorization: `Bearer ${token}` } });
+      expect((await get()).status).toBe(200);
+      expect((await get()).status).toBe(200);
+      const limited = await get();
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+      expect(await limited.json()).toMatchObject({ code: "rate_limited" });
+    } finally {
+      await http.close();
+      await database.drop();
+    }
+  });
+});
 
 describe.each(DATABASE_KINDS)("the REST API on $kind", ({ create }) => {
   let database: TestDatabase;
@@ -184,6 +204,32 @@ describe.each(DATABASE_KINDS)("the REST API on $kind", ({ create }) => {
     expect(denied.entries.map((entry) => entry.commandType)).toEqual(["execution.approve"]);
     const runs = (await (await call("/api/v1/audit?command=workflow.run", { token: adaToken })).json()) as Page;
     expect(runs.entries.map((entry) => entry.outcome)).toEqual(["ok"]);
+  });
+
+  it("records a token's last use, and a revoked token stops working at once", async () => {
+    expect((await call("/api/v1/status", { token: vicToken })).status).toBe(200);
+    const listed = await call("/api/v1/commands", { token: vicToken, json: { text: "/orchestrate tokens" } });
+    const tokens = (
+      (await listed.json()) as { result: { tokens: Array<{ id: number; hint: string; lastUsedAt: string | null }> } }
+    ).result.tokens;
+    expect(tokens).toHaveLength(1);
+    expect(tokens[0]?.lastUsedAt).not.toBeNull();
+    expect(vicToken.startsWith(tokens[0]?.hint.replace("…", "") ?? "?")).toBe(true);
+    // Ada cannot revoke Vic's token: it is not hers.
+    const theirs = await call("/api/v1/commands", {
+      token: adaToken,
+      json: { command: { type: "token.revoke", token: tokens[0]?.id ?? 0 }, confirm: true },
+    });
+    expect(theirs.status).toBe(404);
+    const revoked = await call("/api/v1/commands", {
+      token: vicToken,
+      json: { command: { type: "token.revoke", token: tokens[0]?.id ?? 0 }, confirm: true },
+    });
+    expect(revoked.status).toBe(200);
+    expect((await call("/api/v1/status", { token: vicToken })).status).toBe(401);
+    // Only the hash is kept.
+    const rows = await http.app.database.raw.all<{ token_hash: string }>("SELECT token_hash FROM api_tokens", []);
+    expect(rows.some((row) => row.token_hash.includes(vicToken) || vicToken.includes(row.token_hash))).toBe(false);
   });
 
   it("answers bad bodies with 400 naming the field, 415 and 413, and records them", async () => {
