@@ -14,9 +14,8 @@ import { fileURLToPath } from "node:url";
 import { createApp } from "../src/app.js";
 import { OneShotConversation } from "../src/bot/one-shot.js";
 import { loadConfig } from "../src/config.js";
-import { createHttpSurface } from "../src/http/start-http.js";
+import { httpSurfaceFor } from "../src/http-surface.js";
 import { silentLogger } from "../src/logger.js";
-import { packageVersion } from "../src/version.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -60,17 +59,11 @@ async function main(): Promise<void> {
     PORT: "0",
   });
   const app = await createApp(config, silentLogger, { frontEnds: ["bench"] });
-  const server = createHttpSurface({
-    config: { port: 0, host: "127.0.0.1", ratePerMinute: 1_000_000_000, maxBodyBytes: 1024 * 1024 },
-    dispatcher: app.dispatcher,
-    tokens: app.access,
-    clock: app.clock,
-    logger: silentLogger,
-    version: packageVersion(),
-    databaseProblems: () => app.databaseProblems(),
-    eventFeed: app.eventFeed,
-    metrics: { events: app.events, executionCounts: () => app.executionCounts(), auditPending: () => 0 },
-    frontEnds: () => [],
+  const server = await httpSurfaceFor(app, {
+    port: 0,
+    host: "127.0.0.1",
+    ratePerMinute: 1_000_000_000,
+    maxBodyBytes: 1024 * 1024,
   });
   const port = await server.listen();
   try {

@@ -216,26 +216,12 @@ interface PlatformFrontEnd {
   stop(): Promise<void>;
 }
 
-/** The one HTTP server (PORT): health, metrics, the REST API; the platforms mount their endpoints on it. */
+/** The one HTTP server (PORT); its readiness asks the platforms running now. */
 async function httpSurface(config: HttpConfig, app: App, running: () => PlatformFrontEnd[]): Promise<HttpServer> {
-  const { createHttpSurface } = await import("./http/start-http.js");
-  return createHttpSurface({
-    config,
-    dispatcher: app.dispatcher,
-    tokens: app.access,
-    clock: app.clock,
-    logger: app.logger,
-    version: packageVersion(),
-    databaseProblems: () => app.databaseProblems(),
-    eventFeed: app.eventFeed,
-    metrics: {
-      events: app.events,
-      executionCounts: () => app.executionCounts(),
-      auditPending: () => app.rows.audit.openCount,
-    },
-    frontEnds: () => running().map((platform) => ({ name: platform.platform, ready: () => platform.ready() })),
-    hooks: { list: app.hooks, publish: (target, reply, options) => app.publish(target, reply, options) },
-  });
+  const { httpSurfaceFor } = await import("./http-surface.js");
+  return httpSurfaceFor(app, config, () =>
+    running().map((platform) => ({ name: platform.platform, ready: () => platform.ready() })),
+  );
 }
 
 function frontEndPaths(config: Config): string[] {

@@ -94,3 +94,27 @@ export async function runApiRequest(dispatcher: Dispatcher, clock: Clock, reques
   };
   return { ok: false, status, problem: problem(status, code, detail, extra), body, outcome };
 }
+
+/**
+ * A refused request from a known sender (a token's person, a hook's identity) still leaves its
+ * audit row: outcome `invalid`, with the problem's code and sentence. Nothing runs.
+ */
+export async function recordRefusal(
+  dispatcher: Pick<Dispatcher, "recordInvalid">,
+  clock: Clock,
+  refused: { platform: string; actor: Actor; text: string; problem: Problem },
+): Promise<void> {
+  await dispatcher.recordInvalid(
+    {
+      platform: refused.platform,
+      workspace: null,
+      channel: refused.platform,
+      thread: null,
+      actor: refused.actor,
+      text: refused.text,
+      dedupeKey: `${refused.platform}:invalid:${randomBytes(12).toString("hex")}`,
+      receivedAt: clock.now(),
+    },
+    { code: refused.problem.code, message: refused.problem.detail },
+  );
+}

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { type Context, Hono } from "hono";
 import type { z } from "zod";
 import type { Dispatcher } from "../bot/dispatch.js";
@@ -6,7 +5,7 @@ import type { Clock } from "../clock.js";
 import type { Command } from "../commands/commands.js";
 import type { Logger } from "../logger.js";
 import { authenticate, type TokenAuthenticator } from "./api-auth.js";
-import { type Caller, runApiRequest } from "./api-requests.js";
+import { recordRefusal, runApiRequest } from "./api-requests.js";
 import { type EventStreamDeps, streamEvents } from "./event-stream.js";
 import { openApiDocument } from "./openapi.js";
 import { type Problem, problem, sendProblem } from "./problem.js";
@@ -46,7 +45,13 @@ async function serve(c: Context, route: RouteSpec, deps: RestDeps): Promise<Resp
   if ("refusal" in auth) return auth.refusal;
   const request = await requestOf(c, route, deps);
   if ("problem" in request) {
-    await recordRefusal(deps, auth.caller, `${c.req.method} ${c.req.path}`, request.problem);
+    const text = `${c.req.method} ${c.req.path}`;
+    await recordRefusal(deps.dispatcher, deps.clock, {
+      platform: "api",
+      actor: auth.caller.actor,
+      text,
+      problem: request.problem,
+    });
     return sendProblem(c, request.problem);
   }
   const answer = await runApiRequest(deps.dispatcher, deps.clock, {
@@ -109,21 +114,4 @@ function invalid(error: z.ZodError, where: "path" | "query" | "body", prefix: Pr
   const field = where === "body" ? `/${path.join("/")}` : (path[0] ?? "");
   const what = where === "body" ? `${field}` : `${where} parameter ${field}`;
   return problem(400, "invalid_request", `${what}: ${issue?.message ?? "invalid"}.`, { field });
-}
-
-/** A refused request from a known caller is recorded like any other: one audit row, outcome `invalid`. */
-async function recordRefusal(deps: RestDeps, caller: Caller, what: string, refusal: Problem): Promise<void> {
-  await deps.dispatcher.recordInvalid(
-    {
-      platform: "api",
-      workspace: null,
-      channel: "api",
-      thread: null,
-      actor: caller.actor,
-      text: what,
-      dedupeKey: `api:invalid:${randomBytes(12).toString("hex")}`,
-      receivedAt: deps.clock.now(),
-    },
-    { code: refusal.code, message: refusal.detail },
-  );
 }

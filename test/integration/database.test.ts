@@ -36,6 +36,7 @@ describe.each(DATABASE_KINDS)("database on $kind", ({ kind, create }) => {
     const tables = (await db.sequelize.getQueryInterface().showAllTables()).map(String).sort();
     expect(tables).toEqual(
       expect.arrayContaining([
+        "api_tokens",
         "audit_entries",
         "baton_migrations",
         "executions",
@@ -56,6 +57,7 @@ describe.each(DATABASE_KINDS)("database on $kind", ({ kind, create }) => {
       "0008-audit-leases-run-routes",
       "0009-audit-chain",
       "0010-access",
+      "0011-api-tokens",
     ]);
   });
 

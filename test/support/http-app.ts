@@ -3,8 +3,8 @@ import type { App } from "../../src/app.js";
 import { OneShotConversation } from "../../src/bot/one-shot.js";
 import type { Actor } from "../../src/commands/context.js";
 import type { HttpServer } from "../../src/http/http-server.js";
-import { createHttpSurface, type HttpSurfaceDeps } from "../../src/http/start-http.js";
-import { packageVersion } from "../../src/version.js";
+import type { HttpSurfaceDeps } from "../../src/http/start-http.js";
+import { httpSurfaceFor } from "../../src/http-surface.js";
 import { startTestApp } from "./app.js";
 
 export interface HttpTestApp {
@@ -39,29 +39,14 @@ export async function startHttpApp(options: {
     ...(options.env && { env: options.env }),
     ...(options.workflowsDir && { workflowsDir: options.workflowsDir }),
   });
-  const server = createHttpSurface({
-    config: {
-      port: 0,
-      host: "127.0.0.1",
-      ratePerMinute: options.ratePerMinute ?? 10_000,
-      maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
-    },
-    dispatcher: app.dispatcher,
-    tokens: app.access,
-    clock: app.clock,
-    logger: app.logger,
-    version: packageVersion(),
-    databaseProblems: () => app.databaseProblems(),
-    eventFeed: app.eventFeed,
-    metrics: {
-      events: app.events,
-      executionCounts: () => app.executionCounts(),
-      auditPending: () => app.rows.audit.openCount,
-    },
-    frontEnds: options.frontEnds ?? (() => []),
-    // Webhooks from BATON_HOOKS_FILE in `env`, as `baton start` serves them.
-    hooks: { list: app.hooks, publish: (target, reply, publish) => app.publish(target, reply, publish) },
-  });
+  const config = {
+    port: 0,
+    host: "127.0.0.1",
+    ratePerMinute: options.ratePerMinute ?? 10_000,
+    maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+  };
+  // Webhooks from BATON_HOOKS_FILE in `env` are served too, as `baton start` serves them.
+  const server = await httpSurfaceFor(app, config, options.frontEnds);
   await options.extend?.(server, app);
   const port = await server.listen();
   const tokenFor = async (actor: Actor, name = "test") => {

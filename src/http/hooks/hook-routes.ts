@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { type Context, Hono } from "hono";
 import type { Dispatcher } from "../../bot/dispatch.js";
 import type { Reply } from "../../bot/reply.js";
@@ -7,7 +7,7 @@ import { Command } from "../../commands/commands.js";
 import type { Actor } from "../../commands/context.js";
 import type { Hook } from "../../config-hooks.js";
 import type { Logger } from "../../logger.js";
-import { runApiRequest } from "../api-requests.js";
+import { recordRefusal, runApiRequest } from "../api-requests.js";
 import { type Problem, problem, sendProblem } from "../problem.js";
 import { type FillProblem, fillCommand, fillText } from "./hook-command.js";
 import { parseJsonBody, readRawJsonBody } from "./raw-body.js";
@@ -127,19 +127,13 @@ function actorOf(hook: Hook): Actor {
 
 /** A refused request from a sender that proved nothing (or something wrong) still leaves an audit row. */
 async function refuse(c: Context, hook: Hook, deps: HookDeps, refusal: Problem): Promise<Response> {
-  await deps.dispatcher.recordInvalid(
-    {
-      platform: "webhook",
-      workspace: null,
-      channel: "webhook",
-      thread: null,
-      actor: actorOf(hook),
-      text: `POST ${HOOKS_BASE}/${hook.name}`,
-      dedupeKey: `webhook:invalid:${randomBytes(12).toString("hex")}`,
-      receivedAt: deps.clock.now(),
-    },
-    { code: refusal.code, message: refusal.detail },
-  );
+  const text = `POST ${HOOKS_BASE}/${hook.name}`;
+  await recordRefusal(deps.dispatcher, deps.clock, {
+    platform: "webhook",
+    actor: actorOf(hook),
+    text,
+    problem: refusal,
+  });
   return sendProblem(c, refusal);
 }
 
