@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sqliteDatabase, type TestDatabase } from "../support/databases.js";
+import { startFakeAnthropic } from "../support/fake-anthropic.js";
 import { ADA, type HttpTestApp, startHttpApp } from "../support/http-app.js";
 
 /** The value of one sample in a Prometheus text exposition, or 0 when it is absent. */
@@ -60,5 +61,33 @@ describe("GET /metrics", () => {
     expect(after).toContain("baton_process_resident_memory_bytes");
     for (const family of ["baton_llm_calls_total", "baton_schedule_fires_total", "baton_digest_deliveries_total"])
       expect(after).toContain(`# TYPE ${family} counter`);
+  });
+
+  it("counts an LLM call's tokens and cost by provider and model", async () => {
+    const anthropic = await startFakeAnthropic();
+    const withLlm = await startHttpApp({
+      url: sqliteDatabase().url,
+      env: { ANTHROPIC_API_KEY: "test-key", ANTHROPIC_BASE_URL: anthropic.url, LLM_PROVIDERS: "anthropic" },
+    });
+    try {
+      anthropic.enqueue({ toolCall: { name: "status", arguments: {} }, usage: { input: 1200, output: 30 } });
+      const token = await withLlm.tokenFor(ADA);
+      const response = await fetch(`${withLlm.base}/api/v1/commands`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ text: "frobnicate the quux for me, would you" }),
+      });
+      const body = (await response.json()) as { resolvedBy: string; command: { type: string } };
+      expect(body).toMatchObject({ resolvedBy: "llm:anthropic", command: { type: "status" } });
+      const text = await (await fetch(`${withLlm.base}/metrics`)).text();
+      const model = { provider: "anthropic", model: "claude-haiku-4-5" };
+      expect(sample(text, "baton_llm_calls_total", { ...model, outcome: "ok" })).toBe(1);
+      expect(sample(text, "baton_llm_tokens_total", { ...model, direction: "input" })).toBe(1200);
+      expect(sample(text, "baton_llm_tokens_total", { ...model, direction: "output" })).toBe(30);
+      expect(sample(text, "baton_llm_cost_usd_total", model)).toBeGreaterThan(0);
+    } finally {
+      await withLlm.close();
+      await anthropic.close();
+    }
   });
 });
