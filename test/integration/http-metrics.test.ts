@@ -65,8 +65,9 @@ describe("GET /metrics", () => {
 
   it("counts an LLM call's tokens and cost by provider and model", async () => {
     const anthropic = await startFakeAnthropic();
+    const file = sqliteDatabase();
     const withLlm = await startHttpApp({
-      url: sqliteDatabase().url,
+      url: file.url,
       env: { ANTHROPIC_API_KEY: "test-key", ANTHROPIC_BASE_URL: anthropic.url, LLM_PROVIDERS: "anthropic" },
     });
     try {
@@ -88,6 +89,7 @@ describe("GET /metrics", () => {
     } finally {
       await withLlm.close();
       await anthropic.close();
+      await file.drop();
     }
   });
 });
