@@ -35,8 +35,16 @@ export async function authenticate(
     const detail = "Send a personal API token as `Authorization: Bearer …`; `/orchestrate token create` makes one.";
     return { refusal: sendProblem(c, problem(401, "unauthenticated", detail), challenge) };
   }
+  // Guessing tokens costs a lookup each: an address that keeps sending bad ones is slowed like a token.
+  const address = `address:${remoteAddress(c)}`;
+  const guessing = deps.limiter.peek(address);
+  if (guessing > 0) {
+    const detail = `Too many requests with invalid tokens from this address; try again in ${guessing} s.`;
+    return { refusal: sendProblem(c, problem(429, "rate_limited", detail), { "retry-after": String(guessing) }) };
+  }
   const found = await deps.tokens.authenticateToken(token, deps.now());
   if (found === null) {
+    deps.limiter.take(address);
     const detail =
       "That API token is not valid (revoked, or never issued); `/orchestrate token create` makes a new one.";
     return { refusal: sendProblem(c, problem(401, "unauthenticated", detail), challenge) };
@@ -47,4 +55,10 @@ export async function authenticate(
     return { refusal: sendProblem(c, problem(429, "rate_limited", detail), { "retry-after": String(wait) }) };
   }
   return { caller: { actor: found.actor, tokenId: found.tokenId } };
+}
+
+/** The peer's address as Node's socket saw it (behind a proxy: the proxy's). */
+function remoteAddress(c: Context): string {
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+  return incoming?.socket?.remoteAddress ?? "unknown";
 }

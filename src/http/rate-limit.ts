@@ -29,6 +29,17 @@ export class RateLimiter {
     return 0;
   }
 
+  /** Like `take`, without using anything: 0 while `caller` has at least one request left. */
+  peek(caller: string): number {
+    const bucket = this.buckets.get(caller);
+    if (bucket === undefined) return 0;
+    const refilled = Math.min(
+      this.perMinute,
+      bucket.tokens + ((this.clock.now().getTime() - bucket.at) / 60_000) * this.perMinute,
+    );
+    return refilled >= 1 ? 0 : Math.max(1, Math.ceil(((1 - refilled) * 60) / this.perMinute));
+  }
+
   private keep(caller: string, bucket: { tokens: number; at: number }): void {
     this.buckets.delete(caller);
     this.buckets.set(caller, bucket);

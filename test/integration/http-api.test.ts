@@ -40,6 +40,11 @@ describe("the REST API's rate limit", () => {
       expect(limited.status).toBe(429);
       expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
       expect(await limited.json()).toMatchObject({ code: "rate_limited" });
+      // Bad tokens from one address are limited too: guessing costs a minute's allowance.
+      const guess = () => fetch(`${http.base}/api/v1/status`, { headers: { authorization: "Bearer baton_guess" } });
+      expect((await guess()).status).toBe(401);
+      expect((await guess()).status).toBe(401);
+      expect((await guess()).status).toBe(429);
     } finally {
       await http.close();
       await database.drop();

@@ -12,6 +12,8 @@ describe("the HTTP surface's parts", () => {
     const clock = new FakeClock(new Date("2026-12-04T00:00:00Z"));
     const limiter = new RateLimiter(60, clock);
     for (let i = 0; i < 60; i++) expect(limiter.take("token:1")).toBe(0);
+    expect(limiter.peek("token:1")).toBe(1);
+    expect(limiter.peek("token:never-seen")).toBe(0);
     expect(limiter.take("token:1")).toBe(1);
     // Another token has its own bucket.
     expect(limiter.take("token:2")).toBe(0);
