@@ -219,8 +219,16 @@ interface PlatformFrontEnd {
 /** The one HTTP server (PORT); its readiness asks the platforms running now. */
 async function httpSurface(config: HttpConfig, app: App, running: () => PlatformFrontEnd[]): Promise<HttpServer> {
   const { httpSurfaceFor } = await import("./http-surface.js");
+  // Every configured platform is checked, so /readyz says "not ready" until each has started.
+  const configured = [...(app.config.slack ? ["slack"] : []), ...(app.config.discord ? ["discord"] : [])];
   return httpSurfaceFor(app, config, () =>
-    running().map((platform) => ({ name: platform.platform, ready: () => platform.ready() })),
+    configured.map((name) => ({
+      name,
+      ready: () =>
+        running()
+          .find((platform) => platform.platform === name)
+          ?.ready() ?? false,
+    })),
   );
 }
 

@@ -73,11 +73,25 @@ export class HttpServer implements HttpMount {
     return this.bound;
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stops taking connections, lets requests already being answered finish for up to `graceMs`
+   * (a `wait: true` run, a webhook, a platform's ack), then drops what is left (event streams).
+   */
+  async close(graceMs = CLOSE_GRACE_MS): Promise<void> {
     for (const hook of this.closing.splice(0)) await hook();
     if (!this.server.listening) return;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    let timer: NodeJS.Timeout | undefined;
+    // The process's own deadline (not the injected clock, which a test may never advance); unref'd.
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+      timer.unref();
+    });
+    await Promise.race([closed, late]);
+    clearTimeout(timer);
     this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closed;
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -92,6 +106,9 @@ export class HttpServer implements HttpMount {
     }
   }
 }
+
+/** How long requests in progress may finish when the server closes. */
+const CLOSE_GRACE_MS = 5000;
 
 /** What a reserved path answers while its front-end is still starting. */
 async function starting(_req: IncomingMessage, res: ServerResponse): Promise<void> {

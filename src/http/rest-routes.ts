@@ -36,7 +36,6 @@ export const CommandRequest = z
     command: z.unknown().optional(),
     confirm: z.boolean().optional(),
     wait: z.boolean().optional(),
-    channel: z.string().min(1).max(200).optional(),
   })
   .strict()
   .refine((body) => (body.text === undefined) !== (body.command === undefined), {

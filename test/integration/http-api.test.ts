@@ -232,6 +232,9 @@ describe.each(DATABASE_KINDS)("the REST API on $kind", ({ create }) => {
     });
     expect(revoked.status).toBe(200);
     expect((await call("/api/v1/status", { token: vicToken })).status).toBe(401);
+    // A token never makes another token (one made so would outlive its maker's revocation).
+    const minted = await call("/api/v1/commands", { token: adaToken, json: { command: { type: "token.create" } } });
+    expect(minted.status).toBe(403);
     // Only the hash is kept.
     const rows = await http.app.database.raw.all<{ token_hash: string }>("SELECT token_hash FROM api_tokens", []);
     expect(rows.some((row) => row.token_hash.includes(vicToken) || vicToken.includes(row.token_hash))).toBe(false);

@@ -91,7 +91,9 @@ describe.each(DATABASE_KINDS)("the MCP server over streamable HTTP on $kind", ({
     expect(vicTools.map((tool) => tool.name)).not.toContain("workflow_run");
     // A viewer reads; the only changes open to them are their own accounts and tokens (`self` commands).
     const changes = vicTools.filter((tool) => tool.annotations?.readOnlyHint !== true).map((tool) => tool.name);
-    expect(changes).toContain("token_create");
+    expect(changes).toContain("identity_link");
+    // A token never makes another token.
+    expect(changes).not.toContain("token_create");
     expect(changes.filter((name) => !SELF_TOOLS.has(name))).toEqual([]);
     const ada = await open(adaToken);
     const tools = new Map((await ada.client.listTools()).tools.map((tool) => [tool.name, tool]));

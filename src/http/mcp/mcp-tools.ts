@@ -54,7 +54,8 @@ const TYPE_BY_TOOL: ReadonlyMap<string, CommandType> = new Map(COMMAND_TYPES.map
 
 /** The tools one caller is offered: a tool per command type they may run (`runnableHere`). */
 export function toolsFor(permitted: ReadonlySet<CommandType>): Tool[] {
-  return [...TOOLS].filter(([type]) => permitted.has(type)).map(([, tool]) => tool);
+  // A token never makes another token (token-handlers.ts refuses it too).
+  return [...TOOLS].filter(([type]) => permitted.has(type) && type !== "token.create").map(([, tool]) => tool);
 }
 
 export type ToolArguments = { command: Command } | { problem: string };

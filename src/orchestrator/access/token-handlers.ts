@@ -47,11 +47,19 @@ export function tokenHandlers(deps: TokenHandlerDeps): Handlers<"token.create" |
   };
 }
 
+/** Entries that act with a token or a hook's secret: a token made there would outlive the one that made it. */
+const MINTING_REFUSED: ReadonlySet<string> = new Set(["api", "mcp", "webhook"]);
+
 async function create(
   command: CommandOf<"token.create">,
   context: RequestContext,
   deps: TokenHandlerDeps,
 ): Promise<AccessResult> {
+  if (MINTING_REFUSED.has(context.origin.platform))
+    throw new BatonError(
+      "denied",
+      "API tokens are made in chat (`/orchestrate token create`) or with `baton token create`, never with another token.",
+    );
   const secret = `${TOKEN_PREFIX}${randomBytes(TOKEN_BYTES).toString("base64url")}`;
   const record = await deps.tokens.create({
     tokenHash: hashToken(secret),
