@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import { Hono } from "hono";
 import type { HttpMount, NodeHandler } from "../bot/ports.js";
+import { systemClock, type Timer } from "../clock.js";
 import type { HttpConfig } from "../config-http.js";
 import type { Logger } from "../logger.js";
 import { problem, problemBody, sendProblem } from "./problem.js";
@@ -82,14 +83,13 @@ export class HttpServer implements HttpMount {
     if (!this.server.listening) return;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
-    let timer: NodeJS.Timeout | undefined;
-    // The process's own deadline (not the injected clock, which a test may never advance); unref'd.
+    let timer: Timer | undefined;
+    // The process's own deadline (not an injected clock a test may never advance); clock timers are unref'd.
     const late = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, graceMs);
-      timer.unref();
+      timer = systemClock.setTimeout(resolve, graceMs);
     });
     await Promise.race([closed, late]);
-    clearTimeout(timer);
+    timer?.cancel();
     this.server.closeAllConnections();
     await closed;
   }
